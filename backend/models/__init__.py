@@ -1,0 +1,45 @@
+"""All tables on one metadata (the one Alembic compares against)."""
+
+from backend.models.audit import AuditLogEntry
+from backend.models.base import metadata
+from backend.models.billing import (
+    CreditNote,
+    CreditNoteLine,
+    DocumentNumberSequence,
+    Invoice,
+    InvoiceLine,
+    OpenPosition,
+)
+from backend.models.catalog import Addon, Plan, PlanAddon, Promotion, PromotionRedemption, ServiceType
+from backend.models.enums import *  # noqa: F403 - the vocabularies belong with the tables
+from backend.models.payments import InboundWebhookEvent, Payment, Refund
+from backend.models.subscriptions import Subscription, SubscriptionAddon, SubscriptionItem
+from backend.models.tenancy import CustomerAccount, CustomerMember, CustomerProfile, Tenant, User
+
+__all__ = [
+    "Addon",
+    "AuditLogEntry",
+    "CreditNote",
+    "CreditNoteLine",
+    "CustomerAccount",
+    "CustomerMember",
+    "CustomerProfile",
+    "DocumentNumberSequence",
+    "InboundWebhookEvent",
+    "Invoice",
+    "InvoiceLine",
+    "OpenPosition",
+    "Payment",
+    "Plan",
+    "PlanAddon",
+    "Promotion",
+    "PromotionRedemption",
+    "Refund",
+    "ServiceType",
+    "Subscription",
+    "SubscriptionAddon",
+    "SubscriptionItem",
+    "Tenant",
+    "User",
+    "metadata",
+]

@@ -1,0 +1,95 @@
+"""Subscriptions, their addons and the resources provisioned for them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from backend.models.base import created_at, fk, id_field, tenant_fk, timestamp
+from backend.models.enums import ItemStatus, PowerState, ProviderKind, SubscriptionStatus
+from backend.models.types import enum_type
+
+_LIVE = text("status <> 'deprovisioned'")
+
+
+class Subscription(SQLModel, table=True):
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "number"),
+        Index(None, "tenant_id", "customer_account_id"),
+        # The billing coordinator's query: due subscriptions of a tenant.
+        Index(None, "tenant_id", "status", "next_billing_at"),
+        Index(None, "tenant_id", "plan_id"),
+    )
+
+    id: int | None = id_field()
+    tenant_id: int = tenant_fk()
+    number: str = Field(max_length=32)
+    customer_account_id: int = fk("customer_accounts.id")
+    plan_id: int = fk("plans.id")
+    status: SubscriptionStatus = Field(sa_type=enum_type(SubscriptionStatus))
+    current_period_start: datetime | None = timestamp()
+    current_period_end: datetime | None = timestamp()
+    next_billing_at: datetime | None = timestamp()
+    # What the customer chose when ordering, copied so later catalog edits do not change it.
+    options: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    plan_snapshot: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    promotion_id: int | None = fk("promotions.id", nullable=True)
+    trial_end: datetime | None = timestamp()
+    started_at: datetime | None = timestamp()
+    cancel_requested_at: datetime | None = timestamp()
+    cancel_effective_at: datetime | None = timestamp()
+    canceled_at: datetime | None = timestamp()
+    created_at: datetime = created_at()
+
+
+class SubscriptionAddon(SQLModel, table=True):
+    __tablename__ = "subscription_addons"
+    __table_args__ = (CheckConstraint("quantity >= 1", name="quantity_positive"),)
+
+    id: int | None = id_field()
+    tenant_id: int = tenant_fk()
+    subscription_id: int = fk("subscriptions.id", ondelete="CASCADE", index=True)
+    addon_id: int = fk("addons.id")
+    quantity: int = 1
+    added_at: datetime = created_at()
+    removed_at: datetime | None = timestamp()
+
+
+class SubscriptionItem(SQLModel, table=True):
+    """A provisioned resource (server) belonging to a subscription."""
+
+    __tablename__ = "subscription_items"
+    __table_args__ = (
+        Index(None, "tenant_id", "subscription_id"),
+        Index(None, "tenant_id", "status"),
+        # A hostname is reserved by at most one live resource of a tenant.
+        Index(
+            "uq_subscription_items_live_hostname",
+            "tenant_id",
+            "hostname",
+            unique=True,
+            postgresql_where=_LIVE,
+            sqlite_where=_LIVE,
+        ),
+    )
+
+    id: int | None = id_field()
+    tenant_id: int = tenant_fk()
+    subscription_id: int = fk("subscriptions.id", ondelete="CASCADE")
+    provider: ProviderKind = Field(sa_type=enum_type(ProviderKind))
+    provider_ref: str = Field(default="", max_length=100)
+    hostname: str = Field(max_length=253)
+    ipv4: str = Field(default="", max_length=15)
+    ipv6: str = Field(default="", max_length=45)
+    status: ItemStatus = Field(default=ItemStatus.PENDING, sa_type=enum_type(ItemStatus))
+    power_state: PowerState = Field(default=PowerState.UNKNOWN, sa_type=enum_type(PowerState))
+    failure_reason: str = Field(default="")
+    ssh_private_key_encrypted: str = Field(default="")
+    ssh_key_revealed_at: datetime | None = timestamp()
+    provisioning_log: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    activated_at: datetime | None = timestamp()
+    created_at: datetime = created_at()

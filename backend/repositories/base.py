@@ -1,0 +1,84 @@
+"""Tenant scoping, in one place.
+
+Every tenant-owned query goes through a `TenantRepository`, which adds `tenant_id = scope` to each
+statement it builds and refuses to write a row that belongs to another tenant. A row of another
+tenant is simply not found: callers can never tell it exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlmodel import Session, SQLModel
+
+
+class NotFound(LookupError):
+    """The object does not exist in this tenant (whether or not it exists elsewhere)."""
+
+
+class CrossTenantWrite(PermissionError):
+    """A write tried to put a row into a tenant other than the repository's scope."""
+
+
+@dataclass(frozen=True, slots=True)
+class TenantScope:
+    tenant_id: int
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.tenant_id, int) or self.tenant_id <= 0:
+            raise ValueError("a tenant scope needs a positive tenant id")
+
+
+M = TypeVar("M", bound=SQLModel)
+
+
+class TenantRepository(Generic[M]):
+    model: ClassVar[type[Any]]
+
+    def __init__(self, session: Session, scope: TenantScope) -> None:
+        self.session = session
+        self.scope = scope
+
+    def scoped(self, statement: Select[Any], *models: type[Any]) -> Select[Any]:
+        """Restrict `statement` to this tenant for the repository's model and any joined `models`."""
+        for model in (self.model, *models):
+            statement = statement.where(model.tenant_id == self.scope.tenant_id)
+        return statement
+
+    def select(self) -> Select[Any]:
+        return self.scoped(select(self.model))
+
+    def get(self, object_id: int) -> M | None:
+        return self.session.scalars(self.select().where(self.model.id == object_id)).first()
+
+    def get_or_raise(self, object_id: int) -> M:
+        found = self.get(object_id)
+        if found is None:
+            raise NotFound(f"{self.model.__name__} {object_id} not found")
+        return found
+
+    def list(self, *, limit: int = 100, offset: int = 0) -> list[M]:
+        statement = self.select().order_by(self.model.id).limit(limit).offset(offset)
+        return list(self.session.scalars(statement))
+
+    def count(self) -> int:
+        statement = self.scoped(select(func.count()).select_from(self.model))
+        return int(self.session.scalar(statement) or 0)
+
+    def add(self, row: M) -> M:
+        current = getattr(row, "tenant_id", None)
+        if current is None:
+            row.tenant_id = self.scope.tenant_id  # type: ignore[attr-defined]
+        elif current != self.scope.tenant_id:
+            raise CrossTenantWrite(f"{self.model.__name__} belongs to another tenant")
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def delete(self, row: M) -> None:
+        if getattr(row, "tenant_id", None) != self.scope.tenant_id:
+            raise CrossTenantWrite(f"{self.model.__name__} belongs to another tenant")
+        self.session.delete(row)
+        self.session.flush()

@@ -1,0 +1,67 @@
+"""Tenants (operator level, not scoped), users, customer accounts and profiles (scoped)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from backend.models import CustomerAccount, CustomerMember, CustomerProfile, Tenant, User
+from backend.repositories.base import TenantRepository
+
+
+class TenantDirectory:
+    """The list of tenants itself: the only repository that is not tenant-scoped."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_slug(self, slug: str) -> Tenant | None:
+        return self.session.scalars(select(Tenant).where(Tenant.slug == slug)).first()
+
+    def by_id(self, tenant_id: int) -> Tenant | None:
+        return self.session.get(Tenant, tenant_id)
+
+    def all(self) -> list[Tenant]:
+        return list(self.session.scalars(select(Tenant).order_by(Tenant.id)))
+
+    def add(self, tenant: Tenant) -> Tenant:
+        self.session.add(tenant)
+        self.session.flush()
+        return tenant
+
+
+class UserRepository(TenantRepository[User]):
+    model = User
+
+    def by_email(self, email: str) -> User | None:
+        statement = self.select().where(func.lower(User.email) == email.strip().lower())
+        return self.session.scalars(statement).first()
+
+
+class CustomerAccountRepository(TenantRepository[CustomerAccount]):
+    model = CustomerAccount
+
+    def by_number(self, number: str) -> CustomerAccount | None:
+        return self.session.scalars(self.select().where(CustomerAccount.number == number)).first()
+
+    def for_user(self, user_id: int) -> list[CustomerAccount]:
+        statement = self.scoped(
+            select(CustomerAccount)
+            .join(CustomerMember, CustomerMember.customer_account_id == CustomerAccount.id)
+            .where(CustomerMember.user_id == user_id)
+            .order_by(CustomerAccount.id),
+            CustomerMember,
+        )
+        return list(self.session.scalars(statement))
+
+
+class CustomerMemberRepository(TenantRepository[CustomerMember]):
+    model = CustomerMember
+
+
+class CustomerProfileRepository(TenantRepository[CustomerProfile]):
+    model = CustomerProfile
+
+    def for_account(self, customer_account_id: int) -> CustomerProfile | None:
+        statement = self.select().where(CustomerProfile.customer_account_id == customer_account_id)
+        return self.session.scalars(statement).first()

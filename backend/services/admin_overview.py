@@ -1,0 +1,31 @@
+"""Headline figures of a tenant for its admins."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from backend import clock
+from backend.money import Money
+from backend.repositories.base import TenantScope
+from backend.repositories.reporting import TenantFigures
+from backend.repositories.tenancy import TenantDirectory
+from backend.schemas.admin import AdminOverview
+
+
+def admin_overview(session: Session, scope: TenantScope) -> AdminOverview:
+    """Customers, live subscriptions, what is unpaid and overdue, and what was paid in 30 days."""
+    figures = TenantFigures(session, scope)
+    tenant = TenantDirectory(session).by_id(scope.tenant_id)
+    unpaid = figures.unpaid_by_currency()
+    paid = figures.paid_since(clock.now() - timedelta(days=30))
+    return AdminOverview(
+        tenant_name=tenant.name if tenant else "",
+        customers=figures.customer_count(),
+        active_subscriptions=figures.live_subscription_count(),
+        unpaid_invoices=sum(count for _, count, _ in unpaid.values()),
+        overdue_invoices=sum(overdue for _, _, overdue in unpaid.values()),
+        open_amounts=[Money.of(total, c).format() for c, (total, _, _) in sorted(unpaid.items())],
+        paid_last_30_days=[Money.of(total, c).format() for c, total in sorted(paid.items())],
+    )

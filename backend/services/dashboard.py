@@ -1,0 +1,76 @@
+"""The customer dashboard: a customer's subscriptions and what they owe, read in one unit of work."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from backend.models import Plan, Subscription
+from backend.money import Money
+from backend.repositories.base import TenantScope
+from backend.repositories.billing import InvoiceRepository
+from backend.repositories.subscriptions import SubscriptionItemRepository, SubscriptionRepository
+from backend.repositories.tenancy import CustomerAccountRepository, TenantDirectory
+from backend.schemas.dashboard import CustomerOverview, OpenBalance, SubscriptionSummary
+from backend.services.errors import NotFoundError
+
+
+def describe_interval(unit: str, count: int) -> str:
+    """`month`, `3 months`, `year`: how a price's period reads to a customer."""
+    return unit if count == 1 else f"{count} {unit}s"
+
+
+def customer_overview(session: Session, scope: TenantScope, customer_account_id: int) -> CustomerOverview:
+    """Subscriptions (newest first, with servers) and the open balance per currency of one customer."""
+    account = CustomerAccountRepository(session, scope).get(customer_account_id)
+    if account is None:
+        raise NotFoundError("Customer account not found.")
+    tenant = TenantDirectory(session).by_id(scope.tenant_id)
+    zone = ZoneInfo(tenant.time_zone if tenant else "UTC")
+
+    rows = SubscriptionRepository(session, scope).with_plans_for_customer(customer_account_id)
+    items = SubscriptionItemRepository(session, scope).for_subscriptions([s.id for s, _ in rows if s.id])
+    servers: dict[int, list[str]] = {}
+    for item in items:
+        servers.setdefault(item.subscription_id, []).append(f"{item.hostname} ({item.status.value})")
+
+    balances = [
+        OpenBalance(
+            amount=Money.of(total, currency).format(),
+            currency=currency,
+            unpaid_invoices=count,
+            overdue_invoices=overdue,
+        )
+        for currency, (total, count, overdue) in sorted(
+            InvoiceRepository(session, scope).open_balance_by_currency(customer_account_id).items()
+        )
+    ]
+    return CustomerOverview(
+        customer_name=account.name,
+        customer_number=account.number,
+        subscriptions=[_summary(subscription, plan, servers, zone) for subscription, plan in rows],
+        balances=balances,
+    )
+
+
+def _summary(
+    subscription: Subscription, plan: Plan, servers: dict[int, list[str]], zone: ZoneInfo
+) -> SubscriptionSummary:
+    start, end = subscription.current_period_start, subscription.current_period_end
+    period = f"{_date(start, zone)} – {_date(end, zone)}" if start and end else ""
+    price = Money.of(plan.base_price, plan.currency).format()
+    return SubscriptionSummary(
+        number=subscription.number,
+        plan_name=plan.name,
+        status=subscription.status.value,
+        price=f"{price} / {describe_interval(plan.interval_unit.value, plan.interval_count)}",
+        current_period=period,
+        next_billing=_date(subscription.next_billing_at, zone) if subscription.next_billing_at else "",
+        servers=servers.get(subscription.id or 0, []),
+    )
+
+
+def _date(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).date().isoformat()

@@ -1,0 +1,314 @@
+"""`billing-console`: the product's command, one sub-command per task or process role.
+
+This module is a composition root: it wires the backend to the job roles and to the Reflex app.
+It imports neither Reflex nor the UI at module level, so worker and scheduler processes stay lean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+
+from backend.settings import PROJECT_ROOT, SettingsError, get_settings
+
+BUN_DIR = PROJECT_ROOT / ".tools" / "node_modules" / ".bin"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="billing-console",
+        description="Billing Console: self-hosted billing and provisioning. Configuration comes from the "
+        "environment and .env (see .env.example).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    commands.add_parser("migrate", help="apply database migrations (alembic upgrade head)")
+
+    commands.add_parser(
+        "seed-demo", help="create the demo tenant, users, catalog and a year of invoices (once; then a no-op)"
+    )
+
+    run = commands.add_parser(
+        "run", help="everything in one command: migrations, web, worker and scheduler (local use)"
+    )
+    run.add_argument("--seed-demo", action="store_true", help="seed the demo data first (once)")
+    run.add_argument("--workers", type=int, default=1, help="number of worker processes (default 1)")
+    run.add_argument("--dev", action="store_true", help="Reflex dev mode (hot reload) instead of prod")
+
+    web = commands.add_parser("web", help="the web role: pages, websocket and /api on one port")
+    web.add_argument("--no-migrate", action="store_true", help="skip migrations (the caller ran them)")
+    web.add_argument("--dev", action="store_true", help="Reflex dev mode (hot reload) instead of prod")
+
+    worker = commands.add_parser("worker", help="an RQ worker (run any number)")
+    worker.add_argument(
+        "--queues", default="", help="comma-separated queues (default: all, in priority order)"
+    )
+    worker.add_argument("--burst", action="store_true", help="exit when the queues are empty")
+
+    scheduler = commands.add_parser(
+        "scheduler", help="rq-scheduler for recurring jobs (exactly one per Redis)"
+    )
+    scheduler.add_argument("--interval", type=int, default=5, help="seconds between polls (default 5)")
+
+    tenant = commands.add_parser("create-tenant", help="create a tenant with the configured issuer data")
+    tenant.add_argument("--slug", required=True, help="URL-safe identifier, e.g. acme-hosting")
+    tenant.add_argument("--name", required=True, help="display name")
+    tenant.add_argument("--currency", default="EUR", help="default currency (ISO 4217, default EUR)")
+
+    admin = commands.add_parser("create-admin", help="create an admin user in a tenant")
+    admin.add_argument("--tenant", default=None, help="tenant slug (default: DEFAULT_TENANT_SLUG)")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="", help="display name")
+    admin.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input, not a prompt"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        get_settings()
+    except SettingsError as exc:
+        print(f"billing-console: {exc}", file=sys.stderr)
+        return 2
+    handler = {
+        "migrate": _migrate,
+        "seed-demo": _seed_demo,
+        "run": _run_all,
+        "web": _web,
+        "worker": _worker,
+        "scheduler": _scheduler,
+        "create-tenant": _create_tenant,
+        "create-admin": _create_admin,
+    }[args.command]
+    from backend.services.errors import DomainError
+
+    try:
+        return handler(args)
+    except DomainError as exc:
+        print(f"billing-console: {exc}", file=sys.stderr)
+        return 1
+
+
+def migrate_database(database_url: str | None = None) -> None:
+    from alembic.config import Config
+
+    from alembic import command
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = database_url or get_settings().database_url
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+def _migrate(_args: argparse.Namespace) -> int:
+    migrate_database()
+    print("Database is at the latest schema revision.")
+    return 0
+
+
+def _seed_demo(_args: argparse.Namespace) -> int:
+    from backend.db import unit_of_work
+    from backend.services.demo import seed_demo
+
+    with unit_of_work() as session:
+        result = seed_demo(session, get_settings())
+    if result.created:
+        print(f"Seeded tenant {result.tenant_slug!r} with {result.invoices} invoices.")
+    else:
+        print(f"Demo tenant {result.tenant_slug!r} already exists; nothing changed.")
+    _print_logins()
+    return 0
+
+
+def _print_logins() -> None:
+    from backend.services.demo import demo_logins
+
+    print("Demo logins:")
+    for role, email, password in demo_logins():
+        print(f"  {role:<9} {email:<24} {password}")
+
+
+def _create_tenant(args: argparse.Namespace) -> int:
+    from backend.db import unit_of_work
+    from backend.services.tenants import create_tenant
+
+    with unit_of_work() as session:
+        tenant = create_tenant(
+            session, slug=args.slug, name=args.name, settings=get_settings(), currency=args.currency
+        )
+        print(f"Created tenant {tenant.slug!r} (id {tenant.id}).")
+    return 0
+
+
+def _create_admin(args: argparse.Namespace) -> int:
+    from backend.db import unit_of_work
+    from backend.models import UserRole
+    from backend.services.tenants import create_user, scope_for_slug
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+    with unit_of_work() as session:
+        scope = scope_for_slug(session, args.tenant or get_settings().default_tenant_slug)
+        user = create_user(
+            session, scope, email=args.email, password=password, role=UserRole.ADMIN, display_name=args.name
+        )
+        print(f"Created admin {user.email} (id {user.id}).")
+    return 0
+
+
+def reflex_environment() -> dict[str, str]:
+    """Environment for `reflex`: bun from .tools when the Makefile installed it (Node too old)."""
+    env = dict(os.environ)
+    if (BUN_DIR / "bun").exists():
+        env["PATH"] = f"{BUN_DIR}{os.pathsep}{env.get('PATH', '')}"
+        env["REFLEX_USE_SYSTEM_BUN"] = "1"
+    env.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+    return env
+
+
+def _reflex_command(dev: bool) -> list[str]:
+    port = str(get_settings().port)
+    reflex = shutil.which("reflex", path=str(Path(sys.executable).parent)) or "reflex"
+    if dev:
+        return [reflex, "run", "--env", "dev", "--frontend-port", port]
+    return [reflex, "run", "--env", "prod", "--frontend-port", port, "--backend-port", port]
+
+
+def _web(args: argparse.Namespace) -> int:
+    if not args.no_migrate:
+        migrate_database()
+    command = _reflex_command(args.dev)
+    os.chdir(PROJECT_ROOT)
+    os.execvpe(command[0], command, reflex_environment())
+    return 0  # not reached: exec replaced this process
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from backend.redis_connection import redis_url
+    from jobs.queues import QUEUE_NAMES
+    from jobs.worker import run_worker
+
+    names = tuple(n.strip() for n in args.queues.split(",") if n.strip()) or QUEUE_NAMES
+    run_worker(redis_url(), names, burst=args.burst)
+    return 0
+
+
+def _scheduler(args: argparse.Namespace) -> int:
+    from backend.redis_connection import redis_url
+    from jobs.scheduler import run_scheduler
+
+    run_scheduler(redis_url(), interval_seconds=args.interval)
+    return 0
+
+
+def _run_all(args: argparse.Namespace) -> int:
+    """Start web, workers and scheduler; Ctrl-C or SIGTERM stops every process started here."""
+    from backend.redis_connection import ensure_embedded_redis
+
+    settings = get_settings()
+    if not settings.redis_url:
+        url = ensure_embedded_redis()
+        print(f"Embedded Redis at {url}")
+    migrate_database()
+    if args.seed_demo:
+        _seed_demo(args)
+
+    base = [sys.executable, "-m", "billing_console.cli"]
+    roles = [("web", [*base, "web", "--no-migrate", *(["--dev"] if args.dev else [])])]
+    roles += [(f"worker-{n + 1}", [*base, "worker"]) for n in range(max(args.workers, 0))]
+    roles.append(("scheduler", [*base, "scheduler"]))
+    supervisor = _Supervisor()
+    try:
+        for name, command in roles:
+            supervisor.start(name, command)
+        if _wait_until_serving(settings.port, supervisor):
+            print(f"\nBilling Console is running at {settings.public_url}  (Ctrl-C stops everything)")
+            if args.seed_demo:
+                _print_logins()
+        return supervisor.wait()
+    finally:
+        supervisor.stop_all()
+
+
+def _wait_until_serving(port: int, supervisor: _Supervisor, timeout: float = 900) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and supervisor.all_running():
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2):
+                return True
+        except OSError:
+            time.sleep(1)
+    return False
+
+
+class _Supervisor:
+    """Child processes in their own process groups, so stopping reaches their children too."""
+
+    def __init__(self) -> None:
+        self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self._stopping = False
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    def start(self, name: str, command: list[str]) -> None:
+        self.children[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, start_new_session=True)
+
+    def all_running(self) -> bool:
+        return all(child.poll() is None for child in self.children.values())
+
+    def wait(self) -> int:
+        try:
+            while True:
+                for name, child in self.children.items():
+                    code = child.poll()
+                    if code is not None:
+                        print(
+                            f"billing-console: {name} exited with code {code}; stopping the rest",
+                            file=sys.stderr,
+                        )
+                        return code or 1
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            print("\nStopping…")
+            return 0
+
+    def stop_all(self, grace: float = 20) -> None:
+        if self._stopping:
+            return
+        self._stopping = True
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for child in self.children.values():
+            _signal_group(child, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for child in self.children.values():
+            try:
+                child.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                _signal_group(child, signal.SIGKILL)
+                child.wait()
+        for child in self.children.values():
+            # Reflex leaves helpers (bun, granian workers) in the group: make sure none outlive us.
+            _signal_group(child, signal.SIGKILL)
+
+
+def _signal_group(child: subprocess.Popen[bytes], signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(child.pid, signum)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

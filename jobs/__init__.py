@@ -1,0 +1,1 @@
+"""RQ worker and scheduler roles (top floor: may import backend, never the UI)."""

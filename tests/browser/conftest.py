@@ -1,0 +1,133 @@
+"""The console as `make run` starts it, on a free port, driven by the system Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.conftest import require_service
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+START_TIMEOUT_S = 900  # the first production build installs the frontend packages
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class RunningConsole:
+    base_url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _wait_for(url: str, console: RunningConsole) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if console.process.poll() is not None:
+            pytest.fail(f"billing-console run exited with {console.process.returncode}:\n{console.tail()}")
+        try:
+            with urllib.request.urlopen(url, timeout=3) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(2)
+    pytest.fail(f"the console did not answer {url} within {START_TIMEOUT_S}s:\n{console.tail()}")
+
+
+def stop_and_collect_survivors(console: RunningConsole) -> list[str]:
+    """Ctrl-C the console like a user would; return the processes it started that are still alive."""
+    started = psutil.Process(console.process.pid).children(recursive=True)
+    console.process.send_signal(signal.SIGINT)
+    try:
+        console.process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(console.process.pid, signal.SIGKILL)
+        return ["billing-console run itself did not stop within 60 s"]
+    _, alive = psutil.wait_procs(started, timeout=10)
+    survivors = [f"{p.pid} {' '.join(p.cmdline()[:4])}" for p in alive if p.is_running()]
+    for process in alive:
+        process.kill()
+    return survivors
+
+
+@pytest.fixture(scope="session")
+def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningConsole]:
+    if not Path(CHROMIUM).exists():
+        require_service("Chromium is not installed (apt-get install chromium)")
+    home = tmp_path_factory.mktemp("console")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{home / 'billing.db'}",
+        "REDIS_URL": "",
+        "EMBEDDED_REDIS_DIR": str(home / "redis"),
+        "PORT": str(port),
+        "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = home / "console.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "billing_console.cli", "run", "--seed-demo"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    running = RunningConsole(f"http://127.0.0.1:{port}", process, log)
+    try:
+        _wait_for(f"{running.base_url}/ping", running)
+        _wait_for(f"{running.base_url}/login", running)
+        yield running
+    finally:
+        if process.poll() is None:
+            survivors = stop_and_collect_survivors(running)
+            assert not survivors, f"processes outlived Ctrl-C: {survivors}"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: object, console: RunningConsole) -> Iterator[object]:
+    context = browser.new_context(base_url=console.base_url)  # type: ignore[attr-defined]
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    yield tab
+    context.close()

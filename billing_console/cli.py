@@ -102,9 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def migrate_database(database_url: str | None = None) -> None:
-    from alembic.config import Config
-
     from alembic import command
+    from alembic.config import Config
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.attributes["database_url"] = database_url or get_settings().database_url

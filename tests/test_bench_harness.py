@@ -1,0 +1,34 @@
+"""The benchmark harness writes what it reports (figures are printed by `python -m bench`, not tested)."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+import psycopg
+import pytest
+
+from bench.copy_baseline import measure_copy_baseline
+from bench.pg import PostgresUnavailable, psycopg_conninfo, throwaway_database
+from tests.conftest import require_service
+
+
+@pytest.mark.postgres
+def test_copy_baseline_reports_the_rows_it_wrote() -> None:
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(throwaway_database())
+        except PostgresUnavailable as exc:
+            require_service(str(exc))
+        conninfo = psycopg_conninfo(url)
+
+        figures = measure_copy_baseline(conninfo, 200)
+
+        with psycopg.connect(conninfo) as conn:
+            invoices = conn.execute("SELECT count(*) FROM invoices").fetchone()
+            lines = conn.execute("SELECT count(*) FROM invoice_lines").fetchone()
+
+    assert (figures["invoices"], figures["lines"]) == (200, 400)
+    assert invoices == (figures["invoices"],)
+    assert lines == (figures["lines"],)
+    assert figures["seconds"] > 0
+    assert figures["rows_per_s"] == pytest.approx(figures["invoices"] / figures["seconds"])

@@ -1,0 +1,77 @@
+"""Figure cards: headline numbers and open balances."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from backend.schemas.dashboard import OpenBalance
+
+
+def stat_card(
+    label: str,
+    value: rx.Component | rx.Var | str,
+    icon: str,
+    hint: rx.Component | str = "",
+    tone: str | rx.Var[str] = "indigo",
+    element_id: str | None = None,
+) -> rx.Component:
+    """A labelled figure with an icon; `tone` colours the icon tile."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.text(label, size="2", weight="medium", color="var(--gray-11)"),
+                rx.center(
+                    rx.icon(icon, size=18),
+                    width="32px",
+                    height="32px",
+                    border_radius="var(--radius-3)",
+                    background=f"var(--{tone}-a3)",
+                    color=f"var(--{tone}-11)",
+                ),
+                justify="between",
+                align="center",
+                width="100%",
+            ),
+            rx.box(value, font_size="var(--font-size-6)", font_weight="bold", line_height="1.2"),
+            rx.box(hint, font_size="var(--font-size-1)", color="var(--gray-11)"),
+            spacing="2",
+            width="100%",
+        ),
+        size="2",
+        width="100%",
+        id=element_id,
+    )
+
+
+def _plural(count: rx.Var[int], one: str, many: str) -> rx.Component:
+    return rx.text.span(count, " ", rx.cond(count == 1, one, many))
+
+
+def balance_card(balance: rx.Var[OpenBalance]) -> rx.Component:
+    """What is due in one currency: amount, unpaid invoices, and how many of them are overdue."""
+    return stat_card(
+        label=f"Open balance · {balance.currency}",
+        value=balance.amount,
+        icon="wallet",
+        tone=rx.cond(balance.overdue_invoices > 0, "red", "amber"),
+        hint=rx.hstack(
+            _plural(balance.unpaid_invoices, "unpaid invoice", "unpaid invoices"),
+            rx.text.span("·"),
+            rx.text.span(
+                _plural(balance.overdue_invoices, "overdue", "overdue"),
+                color=rx.cond(balance.overdue_invoices > 0, "var(--red-11)", "inherit"),
+                weight=rx.cond(balance.overdue_invoices > 0, "medium", "regular"),
+            ),
+            spacing="1",
+        ),
+    )
+
+
+def nothing_due_card() -> rx.Component:
+    return stat_card(
+        label="Open balance",
+        value="Nothing due",
+        icon="circle-check",
+        tone="green",
+        hint="All invoices are paid.",
+    )

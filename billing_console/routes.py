@@ -1,0 +1,31 @@
+"""Paths of the pages and the route table entry type (one `app.add_page` loop registers them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import reflex as rx
+from reflex.event import EventType
+
+INDEX = "/"
+LOGIN = "/login"
+DASHBOARD = "/dashboard"
+ADMIN = "/admin"
+
+ADMIN_ROLE = "admin"
+
+
+def home_for(role: str) -> str:
+    """Where a user lands after signing in: admins on the overview, customers on their dashboard."""
+    return ADMIN if role == ADMIN_ROLE else DASHBOARD
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One page: its path, browser title, render function and the events run on every load."""
+
+    path: str
+    title: str
+    component: Callable[[], rx.Component]
+    on_load: EventType[()] | None = None

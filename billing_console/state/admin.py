@@ -1,0 +1,45 @@
+"""The admin overview: a tenant's headline figures."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from backend import gateway
+from billing_console.state.session import admin_or_redirect, cleared_on_sign_out
+
+
+@cleared_on_sign_out
+class AdminOverviewState(rx.State):
+    """Figures from `gateway.admin_overview`; only admins ever get them (checked on the server)."""
+
+    loading: bool = True
+    tenant_name: str = ""
+    customers: int = 0
+    active_subscriptions: int = 0
+    unpaid_invoices: int = 0
+    overdue_invoices: int = 0
+    open_amounts: list[str] = []
+    paid_last_30_days: list[str] = []
+
+    @rx.event
+    async def load(self) -> AsyncIterator[EventSpec | None]:
+        """Admins get fresh figures; customers are sent to their dashboard, strangers to sign in."""
+        self.reset()
+        yield
+        admin = await admin_or_redirect(self)
+        if isinstance(admin, EventSpec):
+            yield admin
+            return
+        overview = await asyncio.to_thread(gateway.admin_overview, admin)
+        self.tenant_name = overview.tenant_name
+        self.customers = overview.customers
+        self.active_subscriptions = overview.active_subscriptions
+        self.unpaid_invoices = overview.unpaid_invoices
+        self.overdue_invoices = overview.overdue_invoices
+        self.open_amounts = overview.open_amounts
+        self.paid_last_30_days = overview.paid_last_30_days
+        self.loading = False

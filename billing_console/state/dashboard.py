@@ -1,0 +1,54 @@
+"""The customer dashboard: subscriptions and open balance of the signed-in user's customer account."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from backend import gateway
+from backend.schemas.dashboard import OpenBalance, SubscriptionSummary
+from backend.services.errors import DomainError
+from billing_console.state.session import cleared_on_sign_out, user_or_redirect
+
+
+@cleared_on_sign_out
+class DashboardState(rx.State):
+    """What the dashboard shows; filled from `gateway.customer_dashboard` on every page load."""
+
+    loading: bool = True
+    notice: str = ""  # why there is nothing to show, e.g. a user without a customer account
+    customer_name: str = ""
+    customer_number: str = ""
+    subscriptions: list[SubscriptionSummary] = []
+    balances: list[OpenBalance] = []
+
+    @rx.var
+    def has_subscriptions(self) -> bool:
+        return len(self.subscriptions) > 0
+
+    @rx.var
+    def nothing_due(self) -> bool:
+        return len(self.balances) == 0
+
+    @rx.event
+    async def load(self) -> AsyncIterator[EventSpec | None]:
+        """Re-check the user, then read the dashboard in a worker thread."""
+        self.reset()
+        yield
+        user = await user_or_redirect(self)
+        if isinstance(user, EventSpec):
+            yield user
+            return
+        try:
+            overview = await asyncio.to_thread(gateway.customer_dashboard, user)
+        except DomainError as exc:
+            self.notice = str(exc)
+        else:
+            self.customer_name = overview.customer_name
+            self.customer_number = overview.customer_number
+            self.subscriptions = overview.subscriptions
+            self.balances = overview.balances
+        self.loading = False

@@ -30,7 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Billing Console: self-hosted billing and provisioning. Configuration comes from the "
         "environment and .env (see .env.example).",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # Without a COMMAND the process plays the role named by ROLE (all, web, worker or scheduler).
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser("migrate", help="apply database migrations (alembic upgrade head)")
 
@@ -76,12 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
-        get_settings()
+        settings = get_settings()
     except SettingsError as exc:
         print(f"billing-console: {exc}", file=sys.stderr)
         return 2
+    if args.command is None:
+        role_command = "run" if settings.role == "all" else settings.role
+        args = parser.parse_args([role_command])
     handler = {
         "migrate": _migrate,
         "seed-demo": _seed_demo,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,28 @@ def test_invalid_configuration_stops_with_the_variable_name() -> None:
     assert result.returncode == 2
     assert "TIME_ZONE: Value error, unknown time zone 'Nowhere/Land'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_without_a_command_the_process_plays_its_role(tmp_path: Path, redis_url: str) -> None:
+    """ROLE=worker makes a bare `billing-console` an RQ worker that registers with Redis."""
+    from redis import Redis
+    from rq import Worker
+
+    env = {"ROLE": "worker", "REDIS_URL": redis_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "billing_console.cli"],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        connection = Redis.from_url(redis_url)
+        for _ in range(100):
+            if Worker.all(connection=connection):
+                break
+            assert process.poll() is None, process.stdout.read().decode()  # type: ignore[union-attr]
+            time.sleep(0.2)
+        assert len(Worker.all(connection=connection)) == 1
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

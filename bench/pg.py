@@ -14,7 +14,7 @@ import psycopg
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from billing_console.cli import migrate_database
+from backend.migrations import migrate_database
 
 ADMIN_URL_ENV = "BENCH_DATABASE_URL"
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
+from backend.migrations import migrate_database, schema_is_current
 from backend.settings import PROJECT_ROOT, SettingsError, get_settings
 
 BUN_DIR = PROJECT_ROOT / ".tools" / "node_modules" / ".bin"
@@ -106,14 +107,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def migrate_database(database_url: str | None = None) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.attributes["database_url"] = database_url or get_settings().database_url
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
+def wait_for_schema(timeout_s: float = 900, poll_s: float = 2) -> None:
+    """Workers and the scheduler start beside the web role, which migrates: wait for it, then run."""
+    deadline = time.monotonic() + timeout_s
+    announced = False
+    while not schema_is_current():
+        if time.monotonic() > deadline:
+            raise SystemExit(
+                "billing-console: the database schema did not reach the newest migration in time"
+            )
+        if not announced:
+            print("Waiting for the database migrations (run by the web role or `billing-console migrate`)…")
+            announced = True
+        time.sleep(poll_s)
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -204,6 +210,7 @@ def _worker(args: argparse.Namespace) -> int:
     from jobs.worker import run_worker
 
     names = tuple(n.strip() for n in args.queues.split(",") if n.strip()) or QUEUE_NAMES
+    wait_for_schema()
     run_worker(redis_url(), names, burst=args.burst)
     return 0
 
@@ -212,6 +219,7 @@ def _scheduler(args: argparse.Namespace) -> int:
     from backend.redis_connection import redis_url
     from jobs.scheduler import run_scheduler
 
+    wait_for_schema()
     run_scheduler(redis_url(), interval_seconds=args.interval)
     return 0
 

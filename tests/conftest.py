@@ -21,7 +21,7 @@ from sqlmodel import Session
 
 from backend import clock
 from backend.db import make_engine
-from billing_console.cli import migrate_database
+from backend.migrations import migrate_database
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_ADMIN_URL = os.environ.get(

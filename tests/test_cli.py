@@ -111,12 +111,12 @@ def test_invalid_configuration_stops_with_the_variable_name() -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_without_a_command_the_process_plays_its_role(tmp_path: Path, redis_url: str) -> None:
+def test_without_a_command_the_process_plays_its_role(sqlite_url: str, redis_url: str) -> None:
     """ROLE=worker makes a bare `billing-console` an RQ worker that registers with Redis."""
     from redis import Redis
     from rq import Worker
 
-    env = {"ROLE": "worker", "REDIS_URL": redis_url}
+    env = {"ROLE": "worker", "REDIS_URL": redis_url, "DATABASE_URL": sqlite_url}
     process = subprocess.Popen(
         [sys.executable, "-m", "billing_console.cli"],
         env={**os.environ, **env},
@@ -134,3 +134,35 @@ def test_without_a_command_the_process_plays_its_role(tmp_path: Path, redis_url:
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+def test_workers_wait_for_the_schema_before_they_start(tmp_path: Path, redis_url: str) -> None:
+    """A worker started before the migrations waits; once `migrate` ran, it serves the queues."""
+    from redis import Redis
+    from rq import Worker
+
+    from backend.migrations import schema_is_current
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'late.db'}", "REDIS_URL": redis_url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "billing_console.cli", "worker"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    connection = Redis.from_url(redis_url)
+    try:
+        time.sleep(3)
+        assert process.poll() is None
+        assert Worker.all(connection=connection) == []
+        assert not schema_is_current(env["DATABASE_URL"])
+        assert _cli("migrate", env={"DATABASE_URL": env["DATABASE_URL"]}).returncode == 0
+        for _ in range(100):
+            if Worker.all(connection=connection):
+                break
+            time.sleep(0.2)
+        assert len(Worker.all(connection=connection)) == 1
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0].decode()
+    assert "Waiting for the database migrations" in output

@@ -6,7 +6,9 @@ import operator
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from redis import Redis
@@ -17,27 +19,33 @@ from rq_scheduler import Scheduler
 from jobs.queues import QUEUE_NAMES, queues
 
 
-def _role(role: str, redis_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "billing_console.cli", role, *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "REDIS_URL": redis_url},
-    )
+@pytest.fixture
+def role(sqlite_url: str, redis_url: str) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run `billing-console ROLE ...` against the test Redis and a migrated database."""
+
+    def run(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "billing_console.cli", name, *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "REDIS_URL": redis_url, "DATABASE_URL": sqlite_url},
+        )
+
+    return run
 
 
-def test_a_worker_process_runs_queued_jobs(redis_url: str) -> None:
+def test_a_worker_process_runs_queued_jobs(redis_url: str, role: Callable[..., Any]) -> None:
     connection = Redis.from_url(redis_url)
     job = Queue("billing", connection=connection).enqueue(operator.add, 2, 3)
-    result = _role("worker", redis_url, "--burst", "--queues", "billing")
+    result = role("worker", "--burst", "--queues", "billing")
     assert result.returncode == 0, result.stderr
     job.refresh()
     assert job.get_status() == JobStatus.FINISHED
     assert job.return_value() == 5
 
 
-def test_the_scheduler_moves_due_jobs_onto_their_queue(redis_url: str) -> None:
+def test_the_scheduler_moves_due_jobs_onto_their_queue(redis_url: str, role: Callable[..., Any]) -> None:
     connection = Redis.from_url(redis_url)
     scheduler = Scheduler(queue_name="default", connection=connection)
     job = scheduler.enqueue_in(timedelta(seconds=0), operator.mul, 6, 7)
@@ -45,7 +53,7 @@ def test_the_scheduler_moves_due_jobs_onto_their_queue(redis_url: str) -> None:
 
     run_scheduler(redis_url, interval_seconds=1, burst=True)
     assert job.id in Queue("default", connection=connection).job_ids
-    assert _role("worker", redis_url, "--burst", "--queues", "default").returncode == 0
+    assert role("worker", "--burst", "--queues", "default").returncode == 0
     job.refresh()
     assert job.return_value() == 42
 

@@ -166,3 +166,28 @@ def test_passwords_are_stored_as_argon2_hashes(demo_session: Session, scope: Ten
     user = UserRepository(demo_session, scope).by_email(ADMIN_LOGIN[0])
     assert user and user.password_hash.startswith("$argon2id$")
     assert ADMIN_LOGIN[1] not in user.password_hash
+
+
+def test_admin_figures_of_the_demo(session: Session, frozen_clock: object) -> None:
+    """Seeded on 2026-11-21: the business customer paid November's invoice, three invoices are open."""
+    from backend.services.admin_overview import admin_overview
+
+    seed_demo(session, load_settings())
+    figures = admin_overview(session, scope_for_slug(session, "demo"))
+    assert (figures.customers, figures.unpaid_invoices, figures.overdue_invoices) == (2, 3, 2)
+    assert figures.open_amounts == ["95.53 EUR"]
+    assert figures.paid_last_30_days == ["54.39 EUR"]
+
+
+def test_nothing_is_dated_in_the_future_when_seeded_on_the_first_of_a_month(session: Session) -> None:
+    from datetime import UTC, datetime
+
+    from backend import clock
+
+    with clock.frozen(datetime(2026, 12, 1, 0, 30, tzinfo=UTC)):
+        seed_demo(session, load_settings())
+        now = clock.now()
+    scope = scope_for_slug(session, "demo")
+    for invoice in _invoices(session, scope):
+        assert invoice.issued_at and invoice.issued_at <= now
+        assert invoice.paid_at is None or invoice.paid_at <= now

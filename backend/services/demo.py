@@ -225,8 +225,10 @@ class _DemoBuilder:
                 business_charges.append(
                     _Charge(yearly, "Web Hosting (yearly)", self.plans["hosting-yearly"].base_price)
                 )
-            private_status = self._status_for(months_back, overdue_month=2)
-            business_status = self._status_for(months_back, overdue_month=3)
+            # The private customer has last month's invoice open and one overdue; the business
+            # customer paid last month's invoice promptly but still owes an older one.
+            private_status = self._status_for(months_back, overdue_month=2, pays_latest=False)
+            business_status = self._status_for(months_back, overdue_month=3, pays_latest=True)
             # Issued in this order each month, so numbers follow the time of issue.
             self._invoice(business, business_charges, period_start, period_end, business_status)
             invoice = self._invoice(private, private_charges, period_start, period_end, private_status)
@@ -442,8 +444,8 @@ class _DemoBuilder:
         subscription.next_billing_at = end
         self.session.add(subscription)
 
-    def _status_for(self, months_back: int, *, overdue_month: int) -> InvoiceStatus:
-        if months_back == 1:
+    def _status_for(self, months_back: int, *, overdue_month: int, pays_latest: bool) -> InvoiceStatus:
+        if months_back == 1 and not pays_latest:
             return InvoiceStatus.ISSUED
         if months_back == overdue_month:
             return InvoiceStatus.OVERDUE
@@ -491,7 +493,8 @@ class _DemoBuilder:
         profile_is_business = account.customer_type == CustomerType.BUSINESS
         mode = TaxMode.REVERSE_CHARGE if profile_is_business else TaxMode.DOMESTIC
         rate = Decimal(0) if profile_is_business else DE_STANDARD_RATE
-        issued_at = end + timedelta(hours=6, days=4 if corrected else 0)
+        # Never in the future, whatever day of the month the demo is seeded on.
+        issued_at = min(end + timedelta(hours=6, days=4 if corrected else 0), self.now)
         invoice = self.add(
             Invoice(
                 customer_account_id=account.id,
@@ -542,7 +545,7 @@ class _DemoBuilder:
         invoice.net, invoice.tax, invoice.gross = net.amount, tax.amount, (net + tax).amount
         if status == InvoiceStatus.PAID:
             invoice.balance_due = Decimal(0)
-            invoice.paid_at = issued_at + timedelta(days=3)
+            invoice.paid_at = min(issued_at + timedelta(days=3), self.now)
             self.add(
                 Payment(
                     invoice_id=invoice.id,

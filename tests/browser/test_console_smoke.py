@@ -48,8 +48,9 @@ def test_admin_sees_the_overview(page: Page) -> None:
     expect(page).to_have_url(re.compile(r".*/admin/?$"))
     overview = page.locator("#admin-overview")
     expect(overview).to_contain_text("Customers2")
-    # Unpaid demo invoices: 2 x 20.57 EUR (private customer) + 2 x 54.39 EUR (business customer).
-    expect(overview).to_contain_text("149.92 EUR")
+    # Unpaid demo invoices: 2 x 20.57 EUR (private customer) + 1 x 54.39 EUR (business customer).
+    expect(overview).to_contain_text("Unpaid invoices3")
+    expect(overview).to_contain_text("95.53 EUR")
 
 
 def test_a_customer_opening_an_admin_url_is_sent_away(page: Page) -> None:

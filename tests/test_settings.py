@@ -40,3 +40,29 @@ def test_every_setting_is_documented_in_env_example() -> None:
         re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (PROJECT_ROOT / ".env.example").read_text(), re.M)
     )
     assert {name.upper() for name in Settings.model_fields} == documented
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({}, "SECRET_KEY: set a random value of 32+ characters when ENVIRONMENT=production"),
+        ({"SECRET_KEY": "change-me-to-a-long-random-string-of-48-chars"}, "SECRET_KEY: set a random value"),
+        ({"SECRET_KEY": "x" * 40}, "ENCRYPTION_KEY: set your own key(s) when ENVIRONMENT=production"),
+    ],
+)
+def test_production_refuses_the_published_secrets(
+    monkeypatch: pytest.MonkeyPatch, overrides: dict[str, str], message: str
+) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    for name, value in overrides.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert message in str(error.value)
+
+
+def test_production_starts_with_its_own_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("SECRET_KEY", "s" * 48)
+    monkeypatch.setenv("ENCRYPTION_KEY", "bmV3LWtleS0wMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA=")
+    assert load_settings().environment == "production"

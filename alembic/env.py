@@ -9,7 +9,7 @@ from sqlalchemy import engine_from_config, pool
 from sqlalchemy.types import TypeDecorator
 
 from backend.models import metadata
-from backend.settings import get_settings
+from backend.settings import ensure_sqlite_directory, get_settings
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -26,7 +26,9 @@ def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool
 
 
 def _database_url() -> str:
-    return config.attributes.get("database_url") or get_settings().database_url
+    url = config.attributes.get("database_url") or get_settings().database_url
+    ensure_sqlite_directory(url)
+    return url
 
 
 def _migrate(**connection_or_url: object) -> None:

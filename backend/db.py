@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from backend.settings import get_settings
+from backend.settings import ensure_sqlite_directory, get_settings
 
 _engines: dict[str, Engine] = {}
 
@@ -34,9 +32,7 @@ def make_engine(url: str) -> Engine:
     """A new engine for `url`, with the per-engine settings this product relies on."""
     kwargs: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("sqlite"):
-        database = make_url(url).database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        ensure_sqlite_directory(url)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 10}
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _configure_sqlite)

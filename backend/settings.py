@@ -148,6 +148,16 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
 
+def ensure_sqlite_directory(database_url: str) -> None:
+    """Create the folder of a SQLite file, so a fresh checkout can migrate `sqlite:///var/billing.db`."""
+    from sqlalchemy.engine import make_url
+
+    if database_url.startswith("sqlite"):
+        database = make_url(database_url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read settings; turn validation errors into one message naming each bad variable."""
     try:

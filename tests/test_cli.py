@@ -166,3 +166,11 @@ def test_workers_wait_for_the_schema_before_they_start(tmp_path: Path, redis_url
         process.terminate()
         output = process.communicate(timeout=30)[0].decode()
     assert "Waiting for the database migrations" in output
+
+
+def test_migrate_creates_the_folder_of_a_new_sqlite_file(tmp_path: Path) -> None:
+    """A fresh checkout has no var/: `billing-console migrate` must still work on the default URL."""
+    target = tmp_path / "not" / "there" / "yet.db"
+    result = _cli("migrate", env={"DATABASE_URL": f"sqlite:///{target}"})
+    assert result.returncode == 0, result.stderr
+    assert target.exists()

@@ -83,6 +83,9 @@ class Invoice(SQLModel, table=True):
     due_at: datetime | None = timestamp()
     paid_at: datetime | None = timestamp()
     voided_at: datetime | None = timestamp()
+    overdue_at: datetime | None = timestamp()
+    dunning_level: int = 0
+    last_reminder_at: datetime | None = timestamp()
     pdf_storage_key: str = Field(default="", max_length=300)
     pdf_sha256: str = Field(default="", max_length=64)
     created_at: datetime = created_at()
@@ -131,6 +134,8 @@ class CreditNote(SQLModel, table=True):
     net: Decimal = money()
     tax: Decimal = money()
     gross: Decimal = money()
+    # The part of gross that was already paid and is owed back to the customer.
+    refund_amount: Decimal = money()
     issued_at: datetime | None = timestamp()
     pdf_storage_key: str = Field(default="", max_length=300)
     pdf_sha256: str = Field(default="", max_length=64)

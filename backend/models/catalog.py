@@ -155,5 +155,8 @@ class PromotionRedemption(SQLModel, table=True):
     customer_account_id: int = fk("customer_accounts.id", index=True)
     subscription_id: int | None = fk("subscriptions.id", nullable=True)
     invoice_id: int | None = fk("invoices.id", nullable=True)
+    # How much of the benefit invoices have consumed (free periods, fixed amount off).
+    periods_used: int = 0
+    amount_used: Decimal = money()
     redeemed_at: datetime = created_at()
     reverted_at: datetime | None = timestamp()

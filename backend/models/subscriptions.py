@@ -40,6 +40,12 @@ class Subscription(SQLModel, table=True):
     promotion_id: int | None = fk("promotions.id", nullable=True)
     trial_end: datetime | None = timestamp()
     started_at: datetime | None = timestamp()
+    # Periods are computed from the anchor (index 0 starts there), so "monthly on the 31st" returns
+    # to the 31st after February instead of drifting to the 28th.
+    anchor_at: datetime | None = timestamp()
+    period_index: int = 0
+    suspended_at: datetime | None = timestamp()
+    withdrawn_at: datetime | None = timestamp()
     cancel_requested_at: datetime | None = timestamp()
     cancel_effective_at: datetime | None = timestamp()
     canceled_at: datetime | None = timestamp()

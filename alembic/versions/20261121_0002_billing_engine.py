@@ -22,10 +22,15 @@ depends_on: Union[str, Sequence[str], None] = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('credit_note_lines', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('period_start', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('period_end', sa.DateTime(timezone=True), nullable=True))
+
     with op.batch_alter_table('credit_notes', schema=None) as batch_op:
         batch_op.add_column(sa.Column('refund_amount', sa.BigInteger(), nullable=False, server_default='0'))
 
     with op.batch_alter_table('invoices', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('buyer_country', sa.String(length=2), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('overdue_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('dunning_level', sa.Integer(), nullable=False, server_default='0'))
         batch_op.add_column(sa.Column('last_reminder_at', sa.DateTime(timezone=True), nullable=True))
@@ -57,7 +62,12 @@ def downgrade() -> None:
         batch_op.drop_column('last_reminder_at')
         batch_op.drop_column('dunning_level')
         batch_op.drop_column('overdue_at')
+        batch_op.drop_column('buyer_country')
 
     with op.batch_alter_table('credit_notes', schema=None) as batch_op:
         batch_op.drop_column('refund_amount')
+
+    with op.batch_alter_table('credit_note_lines', schema=None) as batch_op:
+        batch_op.drop_column('period_end')
+        batch_op.drop_column('period_start')
 

@@ -74,6 +74,8 @@ class Invoice(SQLModel, table=True):
     balance_due: Decimal = money()
     tax_mode: TaxMode = Field(default=TaxMode.DOMESTIC, sa_type=enum_type(TaxMode))
     tax_country: str = Field(default="", max_length=2)
+    # Where the buyer is, for the OSS threshold (cross-border EU consumer sales).
+    buyer_country: str = Field(default="", max_length=2)
     buyer_vat_id: str = Field(default="", max_length=32)
     tax_note: str = Field(default="")
     # Buyer and issuer identity as they were at issue (issued invoices never change).
@@ -155,6 +157,9 @@ class CreditNoteLine(SQLModel, table=True):
     position: int
     invoice_line_id: int | None = fk("invoice_lines.id", nullable=True)
     description: str = Field(max_length=500)
+    # The time the credit is for (e.g. the unused part of a period after a plan change).
+    period_start: datetime | None = timestamp()
+    period_end: datetime | None = timestamp()
     quantity: Decimal = Field(default=Decimal(1), sa_column=Column(Numeric(18, 6), nullable=False))
     unit_price: Decimal = money()
     tax_rate: Decimal = Field(default=Decimal(0), sa_column=Column(Numeric(7, 4), nullable=False))

@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session
 
-from backend.models import CreditNote, Invoice, InvoiceLine, InvoiceStatus, OpenPosition
+from backend.models import (
+    CreditNote,
+    CreditNoteLine,
+    CustomerProfile,
+    DocumentKind,
+    DocumentNumberSequence,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+    OpenPosition,
+    TaxMode,
+)
 from backend.repositories.base import TenantRepository
 
 UNPAID_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
+
+
+def _dialect_insert(session: Session) -> Any:
+    """INSERT with ON CONFLICT support for the session's database."""
+    dialect = session.get_bind().dialect.name
+    builders = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    if dialect not in builders:
+        raise NotImplementedError(f"idempotent inserts are not implemented for {dialect}")
+    return builders[dialect]
 
 
 class OpenPositionRepository(TenantRepository[OpenPosition]):
@@ -21,12 +46,165 @@ class OpenPositionRepository(TenantRepository[OpenPosition]):
         )
         return list(self.session.scalars(statement.order_by(OpenPosition.period_start, OpenPosition.id)))
 
+    def add_charges(self, rows: list[dict[str, Any]], created_at: datetime) -> int:
+        """Insert charges; a source reference already present is skipped (this makes charging
+        idempotent). Returns how many were new. One batched INSERT, however many rows."""
+        if not rows:
+            return 0
+        values = [{**row, "tenant_id": self.scope.tenant_id, "created_at": created_at} for row in rows]
+        table = OpenPosition.__table__
+        statement = (
+            _dialect_insert(self.session)(table)
+            .on_conflict_do_nothing(index_elements=["tenant_id", "source_ref"])
+            .returning(table.c.id)
+        )
+        return len(self.session.connection().execute(statement, values).all())
+
+    def mark_billed(self, billed: list[tuple[OpenPosition, int]]) -> None:
+        """Link charges to the invoice they were billed on (one batched UPDATE)."""
+        if not billed:
+            return
+        table = OpenPosition.__table__
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("position_id"), table.c.tenant_id == self.scope.tenant_id)
+            .values(invoice_id=bindparam("billed_on"))
+        )
+        self.session.connection().execute(
+            statement,
+            [{"position_id": position.id, "billed_on": invoice_id} for position, invoice_id in billed],
+        )
+        for position, invoice_id in billed:
+            set_committed_value(position, "invoice_id", invoice_id)
+
+    def unbilled_customers(
+        self, now: datetime, first_id: int | None = None, last_id: int | None = None
+    ) -> list[tuple[int, int, datetime]]:
+        """(customer id, billing day, earliest unbilled charge) of customers with unbilled charges."""
+        statement = self.scoped(
+            select(
+                OpenPosition.customer_account_id,
+                CustomerProfile.billing_day,
+                func.min(OpenPosition.created_at),
+            )
+            .join(CustomerProfile, CustomerProfile.customer_account_id == OpenPosition.customer_account_id)
+            .where(OpenPosition.invoice_id.is_(None), OpenPosition.created_at <= now)
+            .group_by(OpenPosition.customer_account_id, CustomerProfile.billing_day)
+            .order_by(OpenPosition.customer_account_id),
+            CustomerProfile,
+        )
+        if first_id is not None and last_id is not None:
+            statement = statement.where(OpenPosition.customer_account_id.between(first_id, last_id))
+        return [(int(c), int(d), e) for c, d, e in self.session.execute(statement)]
+
+    def lock_unbilled(self, customer_ids: list[int], now: datetime) -> list[OpenPosition]:
+        """Unbilled charges of `customer_ids`, locked; a concurrent run waits, then finds them billed."""
+        if not customer_ids:
+            return []
+        statement = (
+            self.select()
+            .where(
+                OpenPosition.customer_account_id.in_(customer_ids),
+                OpenPosition.invoice_id.is_(None),
+                OpenPosition.created_at <= now,
+            )
+            .order_by(OpenPosition.customer_account_id, OpenPosition.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return list(self.session.scalars(statement))
+
+    def by_source_ref(self, source_ref: str) -> OpenPosition | None:
+        return self.session.scalars(self.select().where(OpenPosition.source_ref == source_ref)).first()
+
+    def latest_with_prefix(self, prefix: str) -> OpenPosition | None:
+        """The latest charge whose source reference starts with `prefix` (one subscription part)."""
+        statement = (
+            self.select()
+            .where(OpenPosition.source_ref.startswith(prefix, autoescape=True))
+            .order_by(OpenPosition.period_start.desc(), OpenPosition.id.desc())
+            .limit(1)
+        )
+        return self.session.scalars(statement).first()
+
+    def for_subscription(self, subscription_id: int) -> list[OpenPosition]:
+        statement = self.select().where(OpenPosition.subscription_id == subscription_id)
+        return list(self.session.scalars(statement.order_by(OpenPosition.period_start, OpenPosition.id)))
+
 
 class InvoiceRepository(TenantRepository[Invoice]):
     model = Invoice
 
     def by_number(self, number: str) -> Invoice | None:
         return self.session.scalars(self.select().where(Invoice.number == number)).first()
+
+    def lock(self, invoice_id: int) -> Invoice | None:
+        return self.session.scalars(
+            self.select()
+            .where(Invoice.id == invoice_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+
+    def insert_issued(self, invoices: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> list[int]:
+        """Insert invoices and their lines as rows of this tenant (two batched INSERTs); returns
+        the invoice ids in the order given."""
+        tenant = self.scope.tenant_id
+        table = Invoice.__table__
+        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        rows = [
+            {**invoice, "tenant_id": tenant, "created_at": invoice["issued_at"]} for invoice, _ in invoices
+        ]
+        ids = list(self.session.connection().execute(statement, rows).scalars())
+        lines = [
+            {**line, "tenant_id": tenant, "invoice_id": invoice_id}
+            for invoice_id, (_, invoice_lines) in zip(ids, invoices, strict=True)
+            for line in invoice_lines
+        ]
+        if lines:
+            self.session.connection().execute(insert(InvoiceLine.__table__), lines)
+        return ids
+
+    def by_ids(self, invoice_ids: list[int]) -> list[Invoice]:
+        if not invoice_ids:
+            return []
+        statement = self.select().where(Invoice.id.in_(invoice_ids)).order_by(Invoice.id)
+        return list(self.session.scalars(statement))
+
+    def consumer_sales_to(self, countries: list[str], start: datetime, end: datetime) -> Decimal:
+        """Net of invoices issued in [start, end) to consumers in `countries` (OSS threshold)."""
+        statement = self.scoped(
+            select(func.sum(Invoice.net)).where(
+                Invoice.buyer_country.in_(countries),
+                Invoice.tax_mode.in_((TaxMode.DOMESTIC, TaxMode.EU_B2C)),
+                Invoice.status != InvoiceStatus.VOID,
+                Invoice.issued_at >= start,
+                Invoice.issued_at < end,
+            )
+        )
+        return Decimal(self.session.scalar(statement) or 0)  # sum() keeps the money column type
+
+    def count_overdue_candidates(self, now: datetime) -> int:
+        statement = self.scoped(select(func.count()).select_from(Invoice).where(*self._overdue(now)))
+        return int(self.session.scalar(statement) or 0)
+
+    def mark_overdue(self, now: datetime) -> int:
+        invoices = list(
+            self.session.scalars(
+                self.select()
+                .where(*self._overdue(now))
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        )
+        for invoice in invoices:
+            invoice.status, invoice.overdue_at = InvoiceStatus.OVERDUE, now
+        self.session.flush()
+        return len(invoices)
+
+    @staticmethod
+    def _overdue(now: datetime) -> tuple[Any, ...]:
+        return (Invoice.status == InvoiceStatus.ISSUED, Invoice.due_at < now, Invoice.balance_due > 0)
 
     def for_customer(self, customer_account_id: int, *, limit: int = 50) -> list[Invoice]:
         statement = (
@@ -58,6 +236,64 @@ class InvoiceLineRepository(TenantRepository[InvoiceLine]):
         statement = self.select().where(InvoiceLine.invoice_id == invoice_id).order_by(InvoiceLine.position)
         return list(self.session.scalars(statement))
 
+    def for_open_position(self, open_position_id: int) -> InvoiceLine | None:
+        statement = self.select().where(InvoiceLine.open_position_id == open_position_id)
+        return self.session.scalars(statement).first()
+
 
 class CreditNoteRepository(TenantRepository[CreditNote]):
     model = CreditNote
+
+    def for_invoice(self, invoice_id: int) -> list[CreditNote]:
+        statement = self.select().where(CreditNote.invoice_id == invoice_id).order_by(CreditNote.id)
+        return list(self.session.scalars(statement))
+
+    def count_for_invoice(self, invoice_id: int) -> int:
+        statement = self.scoped(
+            select(func.count()).select_from(CreditNote).where(CreditNote.invoice_id == invoice_id)
+        )
+        return int(self.session.scalar(statement) or 0)
+
+    def credited_total(self, invoice_id: int) -> Decimal:
+        return sum((note.gross for note in self.for_invoice(invoice_id)), Decimal(0))
+
+    def credited_net_by_line(self, invoice_id: int) -> dict[int, Decimal]:
+        statement = self.scoped(
+            select(CreditNoteLine.invoice_line_id, func.sum(CreditNoteLine.net))
+            .join(CreditNote, CreditNote.id == CreditNoteLine.credit_note_id)
+            .where(CreditNote.invoice_id == invoice_id, CreditNoteLine.invoice_line_id.is_not(None))
+            .group_by(CreditNoteLine.invoice_line_id),
+            CreditNoteLine,
+        )
+        return {int(line_id): Decimal(total) for line_id, total in self.session.execute(statement)}
+
+
+class CreditNoteLineRepository(TenantRepository[CreditNoteLine]):
+    model = CreditNoteLine
+
+
+class DocumentSequenceRepository(TenantRepository[DocumentNumberSequence]):
+    """Gapless counters: the row is locked until commit, so numbers are handed out one run at a time."""
+
+    model = DocumentNumberSequence
+
+    def take(self, kind: DocumentKind, year: int, count: int) -> list[int]:
+        """Reserve the next `count` numbers of `kind` in `year`."""
+        if count <= 0:
+            return []
+        self.session.execute(
+            _dialect_insert(self.session)(DocumentNumberSequence)
+            .values(tenant_id=self.scope.tenant_id, kind=kind, year=year, last_value=0)
+            .on_conflict_do_nothing(index_elements=["tenant_id", "kind", "year"])
+        )
+        statement = (
+            self.select()
+            .where(DocumentNumberSequence.kind == kind, DocumentNumberSequence.year == year)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        sequence = self.session.scalars(statement).one()
+        first = sequence.last_value + 1
+        sequence.last_value += count
+        self.session.flush()
+        return list(range(first, first + count))

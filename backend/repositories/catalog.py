@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from backend.models import Addon, Plan, PlanAddon, Promotion, ServiceType
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from backend.models import Addon, Plan, PlanAddon, Promotion, PromotionRedemption, ServiceType, Subscription
 from backend.repositories.base import TenantRepository
+from backend.repositories.subscriptions import SubscriptionRepository
 
 
 class ServiceTypeRepository(TenantRepository[ServiceType]):
@@ -11,6 +17,12 @@ class ServiceTypeRepository(TenantRepository[ServiceType]):
 
     def by_key(self, key: str) -> ServiceType | None:
         return self.session.scalars(self.select().where(ServiceType.key == key)).first()
+
+    def in_catalog_order(self, *, active_only: bool = False) -> list[ServiceType]:
+        statement = self.select().order_by(ServiceType.name, ServiceType.id)
+        if active_only:
+            statement = statement.where(ServiceType.active.is_(True))
+        return list(self.session.scalars(statement))
 
 
 class PlanRepository(TenantRepository[Plan]):
@@ -23,6 +35,55 @@ class PlanRepository(TenantRepository[Plan]):
         statement = self.select().where(Plan.active.is_(True)).order_by(Plan.sort_order, Plan.id)
         return list(self.session.scalars(statement))
 
+    def by_ids(self, plan_ids: set[int]) -> dict[int, Plan]:
+        if not plan_ids:
+            return {}
+        statement = self.select().where(Plan.id.in_(sorted(plan_ids)))
+        return {plan.id: plan for plan in self.session.scalars(statement)}
+
+    def in_catalog_order(self) -> list[Plan]:
+        return list(self.session.scalars(self.select().order_by(Plan.sort_order, Plan.id)))
+
+    def orderable(self) -> list[Plan]:
+        """Active plans whose service type (if any) is active too, in catalog order."""
+        active_types: Any = (
+            ServiceTypeRepository(self.session, self.scope)
+            .select()
+            .where(ServiceType.active.is_(True))
+            .with_only_columns(ServiceType.id)
+        )
+        statement = (
+            self.select()
+            .where(Plan.active.is_(True))
+            .where(or_(Plan.service_type_id.is_(None), Plan.service_type_id.in_(active_types)))
+            .order_by(Plan.sort_order, Plan.id)
+        )
+        return list(self.session.scalars(statement))
+
+    def allowing_addon(self, addon_id: int) -> list[Plan]:
+        statement: Any = self.scoped(
+            select(Plan)
+            .join(PlanAddon, PlanAddon.plan_id == Plan.id)
+            .where(PlanAddon.addon_id == addon_id)
+            .order_by(Plan.id),
+            PlanAddon,
+        )
+        return list(self.session.scalars(statement))
+
+    def has_subscriptions(self, plan_id: int) -> bool:
+        """Whether any subscription (in any status) was ever made on the plan."""
+        subscriptions = SubscriptionRepository(self.session, self.scope)
+        statement = subscriptions.select().where(Subscription.plan_id == plan_id).limit(1)
+        return self.session.scalars(statement).first() is not None
+
+    def subscription_counts(self) -> dict[int, int]:
+        """Number of subscriptions (any status) per plan id; plans without any are left out."""
+        subscriptions = SubscriptionRepository(self.session, self.scope)
+        statement: Any = subscriptions.scoped(
+            select(Subscription.plan_id, func.count()).group_by(Subscription.plan_id)
+        )
+        return {int(plan_id): int(count) for plan_id, count in self.session.execute(statement)}
+
 
 class AddonRepository(TenantRepository[Addon]):
     model = Addon
@@ -30,9 +91,42 @@ class AddonRepository(TenantRepository[Addon]):
     def by_key(self, key: str) -> Addon | None:
         return self.session.scalars(self.select().where(Addon.key == key)).first()
 
+    def in_catalog_order(self, *, active_only: bool = False) -> list[Addon]:
+        statement = self.select().order_by(Addon.name, Addon.id)
+        if active_only:
+            statement = statement.where(Addon.active.is_(True))
+        return list(self.session.scalars(statement))
+
+    def allowed_for_plan(self, plan_id: int, *, active_only: bool = False) -> list[Addon]:
+        statement: Any = self.scoped(
+            select(Addon)
+            .join(PlanAddon, PlanAddon.addon_id == Addon.id)
+            .where(PlanAddon.plan_id == plan_id)
+            .order_by(Addon.name, Addon.id),
+            PlanAddon,
+        )
+        if active_only:
+            statement = statement.where(Addon.active.is_(True))
+        return list(self.session.scalars(statement))
+
 
 class PlanAddonRepository(TenantRepository[PlanAddon]):
     model = PlanAddon
+
+    def link(self, plan_id: int, addon_id: int) -> PlanAddon | None:
+        statement = self.select().where(PlanAddon.plan_id == plan_id, PlanAddon.addon_id == addon_id)
+        return self.session.scalars(statement).first()
+
+    def for_plan(self, plan_id: int) -> list[PlanAddon]:
+        statement = self.select().where(PlanAddon.plan_id == plan_id).order_by(PlanAddon.id)
+        return list(self.session.scalars(statement))
+
+    def addon_ids_by_plan(self) -> dict[int, list[int]]:
+        """Allowed addon ids per plan id, for listing the whole catalog in one query."""
+        allowed: dict[int, list[int]] = {}
+        for link in self.session.scalars(self.select().order_by(PlanAddon.plan_id, PlanAddon.addon_id)):
+            allowed.setdefault(link.plan_id, []).append(link.addon_id)
+        return allowed
 
 
 class PromotionRepository(TenantRepository[Promotion]):
@@ -40,3 +134,55 @@ class PromotionRepository(TenantRepository[Promotion]):
 
     def by_code(self, code: str) -> Promotion | None:
         return self.session.scalars(self.select().where(Promotion.code == code)).first()
+
+    def in_catalog_order(self, *, active_only: bool = False) -> list[Promotion]:
+        statement = self.select().order_by(Promotion.code, Promotion.id)
+        if active_only:
+            statement = statement.where(Promotion.active.is_(True))
+        return list(self.session.scalars(statement))
+
+    def naming_plan(self, plan_id: int) -> list[Promotion]:
+        """Promotions restricted to a list of plans that includes `plan_id` (JSON list, few rows)."""
+        return [promotion for promotion in self.in_catalog_order() if plan_id in promotion.eligible_plan_ids]
+
+
+class PromotionRedemptionRepository(TenantRepository[PromotionRedemption]):
+    model = PromotionRedemption
+
+    def active_for_subscriptions(
+        self, subscription_ids: set[int]
+    ) -> list[tuple[PromotionRedemption, Promotion]]:
+        """Redemptions not given back, with their promotions, for the invoice being built."""
+        if not subscription_ids:
+            return []
+        statement: Any = self.scoped(
+            select(PromotionRedemption, Promotion)
+            .join(Promotion, Promotion.id == PromotionRedemption.promotion_id)
+            .where(
+                PromotionRedemption.subscription_id.in_(sorted(subscription_ids)),
+                PromotionRedemption.reverted_at.is_(None),
+            )
+            .order_by(PromotionRedemption.id),
+            Promotion,
+        )
+        return [(row[0], row[1]) for row in self.session.execute(statement)]
+
+    def counts(self, promotion_id: int, customer_account_id: int) -> tuple[int, int]:
+        """(redemptions in total, redemptions by this customer), not counting given-back ones."""
+        live = self.scoped(
+            select(PromotionRedemption.customer_account_id).where(
+                PromotionRedemption.promotion_id == promotion_id, PromotionRedemption.reverted_at.is_(None)
+            )
+        )
+        customers = list(self.session.scalars(live))
+        return len(customers), sum(1 for c in customers if c == customer_account_id)
+
+    def revert_for_invoice(self, invoice_id: int, now: datetime) -> int:
+        statement = self.select().where(
+            PromotionRedemption.invoice_id == invoice_id, PromotionRedemption.reverted_at.is_(None)
+        )
+        redemptions = list(self.session.scalars(statement))
+        for redemption in redemptions:
+            redemption.reverted_at = now
+        self.session.flush()
+        return len(redemptions)

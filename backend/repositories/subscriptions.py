@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from backend.models import Plan, Subscription, SubscriptionItem
+from backend.models import Addon, Plan, Subscription, SubscriptionAddon, SubscriptionItem, SubscriptionStatus
 from backend.repositories.base import TenantRepository
+
+# Statuses whose periods keep being charged (a suspended past-due subscription still runs up its
+# periods; its service is stopped, not ended).
+BILLABLE_STATUSES = (
+    SubscriptionStatus.TRIALING,
+    SubscriptionStatus.ACTIVE,
+    SubscriptionStatus.PENDING_CANCEL,
+    SubscriptionStatus.PAST_DUE,
+)
 
 
 class SubscriptionRepository(TenantRepository[Subscription]):
@@ -15,6 +25,68 @@ class SubscriptionRepository(TenantRepository[Subscription]):
 
     def by_number(self, number: str) -> Subscription | None:
         return self.session.scalars(self.select().where(Subscription.number == number)).first()
+
+    def due_buckets(self, now: datetime, bucket_size: int) -> list[int]:
+        """Id buckets (id // bucket_size) holding subscriptions with a charge due at `now`."""
+        bucket = Subscription.id // bucket_size
+        statement = self.scoped(select(bucket).where(*self._due(now)).group_by(bucket).order_by(bucket))
+        return [int(value) for value in self.session.scalars(statement)]
+
+    def lock_due(self, now: datetime, first_id: int, last_id: int) -> list[Subscription]:
+        """Due subscriptions in an id range, locked until commit (a concurrent unit waits)."""
+        statement = (
+            self.select()
+            .where(*self._due(now), Subscription.id.between(first_id, last_id))
+            .order_by(Subscription.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return list(self.session.scalars(statement))
+
+    def lock(self, subscription_id: int) -> Subscription | None:
+        statement = (
+            self.select()
+            .where(Subscription.id == subscription_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return self.session.scalars(statement).first()
+
+    def due_cancellations(self, now: datetime, *, limit: int = 10_000) -> list[int]:
+        statement = (
+            self.scoped(select(Subscription.id))
+            .where(
+                Subscription.status == SubscriptionStatus.PENDING_CANCEL,
+                Subscription.cancel_effective_at <= now,
+            )
+            .order_by(Subscription.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(statement))
+
+    def due_for_customers(self, customer_ids: list[int], now: datetime) -> list[Subscription]:
+        if not customer_ids:
+            return []
+        statement = (
+            self.select()
+            .where(*self._due(now), Subscription.customer_account_id.in_(customer_ids))
+            .order_by(Subscription.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return list(self.session.scalars(statement))
+
+    def count_for_customer(self, customer_account_id: int) -> int:
+        statement = self.scoped(
+            select(func.count())
+            .select_from(Subscription)
+            .where(Subscription.customer_account_id == customer_account_id)
+        )
+        return int(self.session.scalar(statement) or 0)
+
+    @staticmethod
+    def _due(now: datetime) -> tuple[Any, ...]:
+        return (Subscription.status.in_(BILLABLE_STATUSES), Subscription.next_billing_at <= now)
 
     def with_plans_for_customer(self, customer_account_id: int) -> list[tuple[Subscription, Plan]]:
         """A customer's subscriptions with their plans, newest first."""
@@ -24,6 +96,23 @@ class SubscriptionRepository(TenantRepository[Subscription]):
             .where(Subscription.customer_account_id == customer_account_id)
             .order_by(Subscription.created_at.desc(), Subscription.id.desc()),
             Plan,
+        )
+        return [(row[0], row[1]) for row in self.session.execute(statement)]
+
+
+class SubscriptionAddonRepository(TenantRepository[SubscriptionAddon]):
+    model = SubscriptionAddon
+
+    def with_addons_for(self, subscription_ids: list[int]) -> list[tuple[SubscriptionAddon, Addon]]:
+        """Attached addons (removed ones too: a removal mid-period still bills its used part)."""
+        if not subscription_ids:
+            return []
+        statement: Any = self.scoped(
+            select(SubscriptionAddon, Addon)
+            .join(Addon, Addon.id == SubscriptionAddon.addon_id)
+            .where(SubscriptionAddon.subscription_id.in_(subscription_ids))
+            .order_by(SubscriptionAddon.id),
+            Addon,
         )
         return [(row[0], row[1]) for row in self.session.execute(statement)]
 

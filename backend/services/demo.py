@@ -59,6 +59,7 @@ from backend.models import (
 from backend.money import Money
 from backend.repositories.base import TenantScope
 from backend.repositories.tenancy import TenantDirectory
+from backend.services.plan_terms import PlanTerms
 from backend.services.tenants import create_tenant, create_user
 from backend.settings import Settings
 
@@ -169,7 +170,11 @@ class _DemoBuilder:
             private, self.plans["cloud-cx22"], start - month, {"server_type": "cx22", "location": "fsn1"}
         )
         hosting = self._subscribe(private, self.plans["hosting-monthly"], start - month, {})
-        self.add(SubscriptionAddon(subscription_id=server.id, addon_id=self.backups.id, quantity=1))
+        self.add(
+            SubscriptionAddon(
+                subscription_id=server.id, addon_id=self.backups.id, quantity=1, added_at=start - month
+            )
+        )
         self.add(
             SubscriptionItem(
                 subscription_id=server.id,
@@ -248,18 +253,24 @@ class _DemoBuilder:
             (hosting, "Web Hosting (monthly)", self.plans["hosting-monthly"].base_price),
         ]:
             self._position(private, subscription, description, price, period_start, period_end, None)
-        for subscription in (server, hosting, support, biz_server):
-            self._set_period(subscription, period_start, period_end)
+        for subscription in (server, hosting):
+            self._set_period(subscription, period_start, period_end, index=MONTHS_OF_HISTORY, charged=True)
+        # The business customer's running month is not charged yet: the first billing run does it.
+        for subscription in (support, biz_server):
+            self._set_period(subscription, period_start, period_end, index=MONTHS_OF_HISTORY, charged=False)
         self._set_period(
             yearly,
             _month_start(self.now, MONTHS_OF_HISTORY, self.zone),
             _month_start(self.now, MONTHS_OF_HISTORY - 12, self.zone),
+            index=0,
+            charged=True,
         )
         support.status = SubscriptionStatus.PENDING_CANCEL
         support.cancel_requested_at = self.now - timedelta(days=3)
         support.cancel_effective_at = period_end
         biz_server.status = SubscriptionStatus.PAST_DUE
         old.status = SubscriptionStatus.CANCELED
+        old.next_billing_at = None
         old.canceled_at = old.cancel_effective_at = _month_start(self.now, 6, self.zone)
         trial = self._subscribe(
             private,
@@ -268,7 +279,9 @@ class _DemoBuilder:
             {"server_type": "cx22", "location": "nbg1"},
         )
         trial.status = SubscriptionStatus.TRIALING
+        trial.anchor_at = None  # the paid period grid starts when the trial ends
         trial.trial_end = trial.next_billing_at = self.now + timedelta(days=11)
+        trial.current_period_start, trial.current_period_end = self.now - timedelta(days=3), trial.trial_end
         self.add(
             SubscriptionItem(
                 subscription_id=trial.id,
@@ -428,20 +441,21 @@ class _DemoBuilder:
                 status=SubscriptionStatus.ACTIVE,
                 options=options,
                 started_at=started,
-                plan_snapshot={
-                    "name": plan.name,
-                    "base_price": str(plan.base_price),
-                    "currency": plan.currency,
-                    "interval": plan.interval_unit.value,
-                    "interval_count": plan.interval_count,
-                },
+                plan_snapshot=PlanTerms.of(plan).to_json(),
+                # The billing engine's period grid starts at the first invoiced month.
+                anchor_at=_month_start(self.now, MONTHS_OF_HISTORY, self.zone),
             )
         )
 
-    def _set_period(self, subscription: Subscription, start: datetime, end: datetime) -> None:
+    def _set_period(
+        self, subscription: Subscription, start: datetime, end: datetime, *, index: int, charged: bool
+    ) -> None:
+        """Leave the subscription where the billing engine continues: `index` is the period
+        starting at `start`; a charged one is billed again at its end, an uncharged one now."""
         subscription.current_period_start = start
         subscription.current_period_end = end
-        subscription.next_billing_at = end
+        subscription.period_index = index + 1 if charged else index
+        subscription.next_billing_at = end if charged else start
         self.session.add(subscription)
 
     def _status_for(self, months_back: int, *, overdue_month: int, pays_latest: bool) -> InvoiceStatus:

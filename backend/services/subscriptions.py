@@ -1,0 +1,658 @@
+"""The subscription lifecycle: order, plan change, cancel, resume, withdrawal, past due (SPEC §4).
+
+Every transition is checked against the subscription's state; an impossible one raises a
+`SubscriptionError` with a message a customer understands and changes nothing. Charges a
+transition causes (the first period, a prorated part, a credit for unused time) are computed by
+the same functions the billing job uses, so a plan-change preview equals what is charged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from backend.models import (
+    Addon,
+    CustomerType,
+    DocumentKind,
+    InvoiceStatus,
+    Plan,
+    Promotion,
+    PromotionBenefit,
+    PromotionEligibility,
+    PromotionRedemption,
+    Subscription,
+    SubscriptionAddon,
+    SubscriptionStatus,
+)
+from backend.money import Money
+from backend.repositories.base import TenantScope
+from backend.repositories.billing import (
+    CreditNoteRepository,
+    DocumentSequenceRepository,
+    InvoiceLineRepository,
+    InvoiceRepository,
+)
+from backend.repositories.catalog import (
+    AddonRepository,
+    PlanAddonRepository,
+    PlanRepository,
+    PromotionRedemptionRepository,
+    PromotionRepository,
+)
+from backend.repositories.subscriptions import SubscriptionAddonRepository, SubscriptionRepository
+from backend.repositories.tenancy import CustomerAccountRepository, CustomerProfileRepository
+from backend.services import audit
+from backend.services.charging import (
+    BUCKET_SIZE,
+    Charge,
+    Charger,
+    addon_charges,
+    open_grid,
+    parse_range,
+    plan_charge,
+    schedule_of,
+    terms_of,
+)
+from backend.services.coordination import Coordinator, register
+from backend.services.errors import DomainError, NotFoundError
+from backend.services.periods import Period, Schedule, first_anchor
+from backend.services.plan_terms import PlanTerms
+
+WITHDRAWAL_DAYS = 14
+LIVE = (SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE)
+
+
+class SubscriptionError(DomainError):
+    """A lifecycle step the subscription's state or terms do not allow."""
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    customer_account_id: int
+    plan_id: int
+    options: dict[str, Any] = field(default_factory=dict)
+    addons: dict[int, int] = field(default_factory=dict)  # addon id -> quantity
+    promotion_code: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewLine:
+    description: str
+    period_start: datetime
+    period_end: datetime
+    amount: Decimal  # net, negative for a credit
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChangePreview:
+    subscription_id: int
+    from_plan: str
+    to_plan: str
+    currency: str
+    lines: list[PreviewLine]
+    total: Decimal  # net due now (negative: credited)
+    next_period_price: Decimal
+
+
+class Lifecycle:
+    """Lifecycle operations of one tenant's subscriptions within one unit of work."""
+
+    def __init__(self, session: Session, scope: TenantScope, actor: audit.Actor = audit.SYSTEM) -> None:
+        self.session = session
+        self.scope = scope
+        self.actor = actor
+        self.charger = Charger(session, scope)
+        self.subscriptions = SubscriptionRepository(session, scope)
+        self.attached = SubscriptionAddonRepository(session, scope)
+        self.plans = PlanRepository(session, scope)
+
+    # --- order ---------------------------------------------------------------------------------
+
+    def order(self, request: OrderRequest, now: datetime) -> Subscription:
+        """Order a plan: options and addons checked against the plan, the promotion against its
+        limits and eligibility; the first period is charged at once when billed in advance."""
+        customer = CustomerAccountRepository(self.session, self.scope).get(request.customer_account_id)
+        if customer is None:
+            raise NotFoundError("Customer not found.")
+        if (
+            CustomerProfileRepository(self.session, self.scope).for_account(request.customer_account_id)
+            is None
+        ):
+            raise SubscriptionError("Please complete your billing profile before ordering.")
+        plan = self._orderable_plan(request.plan_id)
+        options = self._checked_options(plan, request.options)
+        addons = self._checked_addons(plan, request.addons)
+        promotion = self._checked_promotion(request.promotion_code, plan, request.customer_account_id, now)
+        terms = PlanTerms.of(plan)
+        number = DocumentSequenceRepository(self.session, self.scope).take(DocumentKind.SUBSCRIPTION, 0, 1)[0]
+        subscription = Subscription(
+            number=f"SUB-{number:06d}",
+            customer_account_id=request.customer_account_id,
+            plan_id=plan.id,  # type: ignore[arg-type]
+            status=SubscriptionStatus.ACTIVE,
+            options=options,
+            plan_snapshot=terms.to_json(),
+            promotion_id=promotion.id if promotion else None,
+            started_at=now,
+        )
+        if terms.trial_days > 0:
+            subscription.status = SubscriptionStatus.TRIALING
+            subscription.trial_end = now + timedelta(days=terms.trial_days)
+            subscription.current_period_start, subscription.current_period_end = now, subscription.trial_end
+            subscription.next_billing_at = subscription.trial_end
+        else:
+            open_grid(subscription, terms, self.charger.time_zone, now)
+        self.subscriptions.add(subscription)
+        for addon, quantity in addons:
+            self.attached.add(
+                SubscriptionAddon(
+                    subscription_id=subscription.id,  # type: ignore[arg-type]
+                    addon_id=addon.id,  # type: ignore[arg-type]
+                    quantity=quantity,
+                    added_at=now,
+                )
+            )
+        if promotion is not None:
+            PromotionRedemptionRepository(self.session, self.scope).add(
+                PromotionRedemption(
+                    promotion_id=promotion.id,  # type: ignore[arg-type]
+                    customer_account_id=request.customer_account_id,
+                    subscription_id=subscription.id,
+                    redeemed_at=now,
+                )
+            )
+        self.charger.bill([subscription], now)
+        audit.record(
+            self.session,
+            self.scope,
+            self.actor,
+            "subscription.order",
+            object_type="subscription",
+            object_id=subscription.number,
+            after={"plan": plan.key, "options": options, "addons": {a.key: q for a, q in addons}},
+        )
+        return subscription
+
+    def _orderable_plan(self, plan_id: int) -> Plan:
+        plan = self.plans.get(plan_id)
+        if plan is None:
+            raise NotFoundError("Plan not found.")
+        if not plan.active:
+            raise SubscriptionError(f"The plan {plan.name} is no longer available.")
+        return plan
+
+    @staticmethod
+    def _checked_options(plan: Plan, chosen: dict[str, Any]) -> dict[str, Any]:
+        allowed = plan.allowed_options or {}
+        for key, value in chosen.items():
+            if key not in allowed:
+                raise SubscriptionError(f"The plan {plan.name} has no option {key!r}.")
+            if isinstance(allowed[key], list) and value not in allowed[key]:
+                choices = ", ".join(str(choice) for choice in allowed[key])
+                raise SubscriptionError(f"{value!r} is not available for {key}; choose one of: {choices}.")
+        return dict(chosen)
+
+    def _checked_addons(self, plan: Plan, wanted: dict[int, int]) -> list[tuple[Addon, int]]:
+        if not wanted:
+            return []
+        assert plan.id is not None
+        allowed = {link.addon_id for link in PlanAddonRepository(self.session, self.scope).for_plan(plan.id)}
+        addons = AddonRepository(self.session, self.scope)
+        result = []
+        for addon_id, quantity in sorted(wanted.items()):
+            addon = addons.get(addon_id)
+            if addon is None:
+                raise NotFoundError("Addon not found.")
+            if addon_id not in allowed or not addon.active:
+                raise SubscriptionError(f"The addon {addon.name} is not available with {plan.name}.")
+            if quantity < 1:
+                raise SubscriptionError(f"Choose at least one {addon.name}.")
+            if addon.currency != plan.currency:
+                raise SubscriptionError(
+                    f"The addon {addon.name} is priced in another currency than {plan.name}."
+                )
+            result.append((addon, quantity))
+        return result
+
+    def _checked_promotion(self, code: str, plan: Plan, customer_id: int, now: datetime) -> Promotion | None:
+        code = code.strip().upper()
+        if not code:
+            return None
+        promotion = PromotionRepository(self.session, self.scope).by_code(code)
+        if promotion is None or not promotion.active:
+            raise SubscriptionError(f"The promotion code {code} is not valid.")
+        if promotion.valid_from and now < promotion.valid_from:
+            raise SubscriptionError(f"The promotion code {code} is not valid yet.")
+        if promotion.valid_until and now >= promotion.valid_until:
+            raise SubscriptionError(f"The promotion code {code} has expired.")
+        if promotion.eligible_plan_ids and plan.id not in promotion.eligible_plan_ids:
+            raise SubscriptionError(f"The promotion code {code} does not apply to {plan.name}.")
+        if promotion.benefit == PromotionBenefit.AMOUNT_OFF and promotion.currency != plan.currency:
+            raise SubscriptionError(f"The promotion code {code} does not apply to prices in {plan.currency}.")
+        assert promotion.id is not None
+        total, mine = PromotionRedemptionRepository(self.session, self.scope).counts(
+            promotion.id, customer_id
+        )
+        if promotion.max_redemptions is not None and total >= promotion.max_redemptions:
+            raise SubscriptionError(f"The promotion code {code} has been used up.")
+        if promotion.max_per_customer is not None and mine >= promotion.max_per_customer:
+            raise SubscriptionError(f"You have already used the promotion code {code}.")
+        existing = self.subscriptions.count_for_customer(customer_id)
+        if promotion.eligibility == PromotionEligibility.NEW_CUSTOMERS and existing:
+            raise SubscriptionError(f"The promotion code {code} is for new customers only.")
+        if promotion.eligibility == PromotionEligibility.EXISTING_CUSTOMERS and not existing:
+            raise SubscriptionError(f"The promotion code {code} is for existing customers only.")
+        return promotion
+
+    # --- plan change ---------------------------------------------------------------------------
+
+    def preview_plan_change(self, subscription_id: int, new_plan_id: int, now: datetime) -> PlanChangePreview:
+        """What changing the plan now costs: the same charges `change_plan` will add."""
+        subscription = self._get(subscription_id)
+        new_plan = self._plan_change_target(subscription, new_plan_id)
+        # Bring billing up to date as change_plan will, then forget it: a preview changes nothing.
+        savepoint = self.session.begin_nested()
+        try:
+            self.charger.bill([subscription], now)
+            charges, _ = self._plan_change_charges(subscription, PlanTerms.of(new_plan), now)
+            return self._preview(subscription, new_plan, charges)
+        finally:
+            savepoint.rollback()
+            self.session.expire(subscription)
+
+    def change_plan(self, subscription_id: int, new_plan_id: int, now: datetime) -> PlanChangePreview:
+        """Switch plans now: the old price up to now, the new price after; in advance billing a
+        credit for the unused part of the charged period (a credit note if it was invoiced)."""
+        subscription = self._locked(subscription_id)
+        new_plan = self._plan_change_target(subscription, new_plan_id)
+        self.charger.bill([subscription], now)  # periods that are due are charged first
+        old_terms, new_terms = terms_of(subscription), PlanTerms.of(new_plan)
+        charges, regrid = self._plan_change_charges(subscription, new_terms, now)
+        preview = self._preview(subscription, new_plan, charges)
+        self._apply(charges, now)
+        subscription.plan_id = new_plan.id  # type: ignore[assignment]
+        subscription.plan_snapshot = new_terms.to_json()
+        if subscription.status != SubscriptionStatus.TRIALING:
+            if regrid:
+                open_grid(subscription, new_terms, self.charger.time_zone, now)
+                if new_terms.in_advance:
+                    subscription.period_index += 1
+                    subscription.next_billing_at = subscription.current_period_end
+            else:
+                subscription.current_period_start = now
+        self.session.flush()
+        audit.record(
+            self.session,
+            self.scope,
+            self.actor,
+            "subscription.change_plan",
+            object_type="subscription",
+            object_id=subscription.number,
+            before={"plan": old_terms.key},
+            after={"plan": new_terms.key, "charged_now": str(preview.total)},
+        )
+        return preview
+
+    def _plan_change_target(self, subscription: Subscription, new_plan_id: int) -> Plan:
+        if subscription.status == SubscriptionStatus.PENDING_CANCEL:
+            raise SubscriptionError(
+                "This subscription is being canceled; resume it before changing its plan."
+            )
+        if subscription.status not in LIVE:
+            raise SubscriptionError(f"A {subscription.status} subscription cannot change its plan.")
+        plan = self._orderable_plan(new_plan_id)
+        if plan.id == subscription.plan_id:
+            raise SubscriptionError(f"You are already on {plan.name}.")
+        current = terms_of(subscription)
+        if plan.currency != current.currency:
+            raise SubscriptionError(
+                f"{plan.name} is priced in {plan.currency}, your subscription in {current.currency}."
+            )
+        assert plan.id is not None and subscription.id is not None
+        allowed = {link.addon_id for link in PlanAddonRepository(self.session, self.scope).for_plan(plan.id)}
+        for attached, addon in self.attached.with_addons_for([subscription.id]):
+            if attached.removed_at is None and attached.addon_id not in allowed:
+                raise SubscriptionError(
+                    f"{plan.name} does not include the addon {addon.name}; remove it first."
+                )
+        return plan
+
+    def _plan_change_charges(
+        self, subscription: Subscription, new_terms: PlanTerms, now: datetime
+    ) -> tuple[list[Charge], bool]:
+        """(charges and credits due now, whether the period grid restarts at `now`)."""
+        if subscription.status == SubscriptionStatus.TRIALING or subscription.anchor_at is None:
+            return [], False
+        old = terms_of(subscription)
+        regrid = (old.interval, old.billing_timing) != (new_terms.interval, new_terms.billing_timing)
+        schedule = schedule_of(subscription, old, self.charger.time_zone)
+        addons = self._addons(subscription)
+        charges: list[Charge] = []
+        if old.in_advance:
+            full = schedule.period(subscription.period_index - 1)
+            unused = Period(now, full.end) if now < full.end else None
+            if unused is not None:
+                charges.append(plan_charge(subscription, old, unused, full, sign=-1))
+                if regrid:
+                    charges.extend(addon_charges(subscription, old, addons, unused, full, sign=-1))
+                else:
+                    charges.append(plan_charge(subscription, new_terms, unused, full))
+        else:
+            full = schedule.period(subscription.period_index)
+            start = subscription.current_period_start or full.start
+            if start < now:
+                used = Period(start, now)
+                charges.append(plan_charge(subscription, old, used, full))
+                charges.extend(addon_charges(subscription, old, addons, used, full))
+        if regrid and new_terms.in_advance:
+            zone = self.charger.time_zone
+            anchor = first_anchor(now, new_terms.interval, zone, new_terms.billing_anchor_day)
+            new_schedule = Schedule(anchor, new_terms.interval, zone, new_terms.billing_anchor_day)
+            new_full = new_schedule.period(new_schedule.index_at(now))
+            covered = Period(now, new_full.end)
+            charges.append(plan_charge(subscription, new_terms, covered, new_full))
+            charges.extend(addon_charges(subscription, new_terms, addons, covered, new_full))
+        return charges, regrid
+
+    def _preview(
+        self, subscription: Subscription, new_plan: Plan, charges: list[Charge]
+    ) -> PlanChangePreview:
+        assert subscription.id is not None
+        current = terms_of(subscription)
+        lines = [PreviewLine(c.description, c.covered.start, c.covered.end, c.amount) for c in charges]
+        return PlanChangePreview(
+            subscription_id=subscription.id,
+            from_plan=current.name,
+            to_plan=new_plan.name,
+            currency=current.currency,
+            lines=lines,
+            total=sum((line.amount for line in lines), Decimal(0)),
+            next_period_price=Money.of(PlanTerms.of(new_plan).price, new_plan.currency)
+            .round_to_minor()
+            .amount,
+        )
+
+    def _apply(self, charges: list[Charge], now: datetime) -> None:
+        """Add charges; a credit whose charge was already invoiced becomes a credit note instead."""
+        plain = [c for c in charges if c.sign > 0]
+        for credit in (c for c in charges if c.sign < 0):
+            if not self._credit_invoiced_charge(credit, now):
+                plain.append(credit)
+        self.charger.add(plain, now)
+
+    def _credit_invoiced_charge(self, credit: Charge, now: datetime) -> bool:
+        from backend.services.invoicing import credit_invoice
+
+        original_ref = credit.source_ref.removeprefix("credit:").rsplit(":", 1)[0]
+        original = self.charger.positions.by_source_ref(self._charged_ref(original_ref))
+        if original is None or original.invoice_id is None:
+            return False
+        invoice = InvoiceRepository(self.session, self.scope).get(original.invoice_id)
+        assert invoice is not None and original.id is not None
+        if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE, InvoiceStatus.PAID):
+            return True  # a void invoice charged nothing, so there is nothing to credit
+        line = InvoiceLineRepository(self.session, self.scope).for_open_position(original.id)
+        if line is None or line.id is None:
+            return False
+        credited = CreditNoteRepository(self.session, self.scope).credited_net_by_line(invoice.id)  # type: ignore[arg-type]
+        amount = min(-credit.amount, line.net - credited.get(line.id, Decimal(0)))
+        if amount <= 0:
+            return True
+        credit_invoice(
+            self.session,
+            self.scope,
+            invoice.id,  # type: ignore[arg-type]
+            {line.id: amount},
+            credit.description,
+            now,
+            periods={line.id: (credit.covered.start, credit.covered.end)},
+            actor=self.actor,
+        )
+        return True
+
+    def _charged_ref(self, period_ref: str) -> str:
+        """The source reference of the charge a credit refers to: the one covering the period's
+        start, or (after a plan change or a stub) the latest charge of that plan in the period."""
+        found = self.charger.positions.by_source_ref(period_ref)
+        if found is not None:
+            return period_ref
+        prefix = period_ref.rsplit(":", 1)[0] + ":"
+        latest = self.charger.positions.latest_with_prefix(prefix)
+        return latest.source_ref if latest is not None else period_ref
+
+    # --- cancel, resume, withdraw ----------------------------------------------------------------
+
+    def cancel(self, subscription_id: int, now: datetime) -> Subscription:
+        """Cancel at the end of the period (after the notice period); refused during the minimum
+        commitment. A trial canceled before it ends costs nothing."""
+        subscription = self._locked(subscription_id)
+        terms = terms_of(subscription)
+        if subscription.status == SubscriptionStatus.PENDING_CANCEL:
+            raise SubscriptionError(
+                f"This subscription already ends on {_day(subscription.cancel_effective_at)}."
+            )
+        if subscription.status not in LIVE:
+            raise SubscriptionError(f"A {subscription.status} subscription cannot be canceled.")
+        if subscription.status == SubscriptionStatus.TRIALING:
+            effective = subscription.trial_end or now
+            subscription.next_billing_at = None
+        else:
+            assert subscription.started_at is not None
+            committed_until = subscription.started_at + timedelta(days=terms.minimum_commitment_days)
+            if now < committed_until:
+                raise SubscriptionError(
+                    f"Your plan has a minimum term until {_day(committed_until)};"
+                    " you can cancel from then on."
+                )
+            effective = self._effective_cancel_time(subscription, terms, now)
+            if not terms.in_advance and subscription.next_billing_at is not None:
+                subscription.next_billing_at = min(subscription.next_billing_at, effective)
+        before = {"status": str(subscription.status)}
+        subscription.status = SubscriptionStatus.PENDING_CANCEL
+        subscription.cancel_requested_at, subscription.cancel_effective_at = now, effective
+        self.session.flush()
+        self._audit("subscription.cancel", subscription, before, {"effective": effective.isoformat()})
+        return subscription
+
+    def _effective_cancel_time(self, subscription: Subscription, terms: PlanTerms, now: datetime) -> datetime:
+        earliest = now + timedelta(days=terms.notice_days)
+        if not terms.cancel_at_period_end:
+            return earliest
+        schedule = schedule_of(subscription, terms, self.charger.time_zone)
+        if subscription.current_period_end and earliest <= subscription.current_period_end:
+            return subscription.current_period_end
+        return schedule.boundary(schedule.index_at(earliest) + 1)
+
+    def resume(self, subscription_id: int, now: datetime) -> Subscription:
+        """Take back a cancellation that has not taken effect yet."""
+        subscription = self._locked(subscription_id)
+        if subscription.status != SubscriptionStatus.PENDING_CANCEL:
+            raise SubscriptionError("Only a subscription that is being canceled can be resumed.")
+        assert subscription.cancel_effective_at is not None
+        if now >= subscription.cancel_effective_at:
+            raise SubscriptionError("This cancellation has already taken effect.")
+        terms = terms_of(subscription)
+        if subscription.trial_end is not None and subscription.anchor_at is None:
+            subscription.status = SubscriptionStatus.TRIALING
+            subscription.next_billing_at = subscription.trial_end
+        else:
+            subscription.status = SubscriptionStatus.ACTIVE
+            schedule = schedule_of(subscription, terms, self.charger.time_zone)
+            if terms.in_advance:
+                subscription.next_billing_at = schedule.boundary(subscription.period_index)
+            else:
+                subscription.next_billing_at = schedule.boundary(subscription.period_index + 1)
+        subscription.cancel_requested_at = subscription.cancel_effective_at = None
+        self.session.flush()
+        self._audit(
+            "subscription.resume", subscription, {"status": "pending_cancel"}, {"status": subscription.status}
+        )
+        return subscription
+
+    def cancel_immediately(self, subscription_id: int, now: datetime) -> Subscription:
+        """Admin: end now. Arrear plans are charged up to now, advance plans credited the rest."""
+        subscription = self._locked(subscription_id)
+        if subscription.status == SubscriptionStatus.CANCELED:
+            raise SubscriptionError("This subscription is already canceled.")
+        before = {"status": str(subscription.status)}
+        self._end(subscription, now)
+        self._audit("subscription.cancel_immediately", subscription, before, {"status": "canceled"})
+        return subscription
+
+    def withdraw(self, subscription_id: int, now: datetime) -> Subscription:
+        """Statutory withdrawal: consumers may withdraw within 14 days of ordering; the unused
+        part is credited (or refunded through a credit note if already paid)."""
+        subscription = self._locked(subscription_id)
+        profile = CustomerProfileRepository(self.session, self.scope).for_account(
+            subscription.customer_account_id
+        )
+        if profile is None or profile.customer_type != CustomerType.PRIVATE:
+            raise SubscriptionError("The right of withdrawal applies to consumers only.")
+        if subscription.status == SubscriptionStatus.CANCELED:
+            raise SubscriptionError("This subscription has already ended.")
+        assert subscription.started_at is not None
+        deadline = subscription.started_at + timedelta(days=WITHDRAWAL_DAYS)
+        if now > deadline:
+            raise SubscriptionError(f"The withdrawal period ended on {_day(deadline)}.")
+        before = {"status": str(subscription.status)}
+        subscription.withdrawn_at = now
+        self._end(subscription, now)
+        self._audit("subscription.withdraw", subscription, before, {"status": "canceled"})
+        return subscription
+
+    def _end(self, subscription: Subscription, at: datetime) -> None:
+        """Finish the subscription at `at`: final charge (arrear) or credit (advance)."""
+        if subscription.anchor_at is not None and subscription.status != SubscriptionStatus.TRIALING:
+            subscription.cancel_effective_at = min(subscription.cancel_effective_at or at, at)
+            if not terms_of(subscription).in_advance:
+                subscription.next_billing_at = at
+            self.charger.bill([subscription], at)
+            self._credit_unused(subscription, at)
+        subscription.status = SubscriptionStatus.CANCELED
+        subscription.cancel_effective_at = min(subscription.cancel_effective_at or at, at)
+        subscription.canceled_at = at
+        subscription.next_billing_at = None
+        self.session.flush()
+
+    def _credit_unused(self, subscription: Subscription, at: datetime) -> None:
+        terms = terms_of(subscription)
+        if not terms.in_advance:
+            return
+        schedule = schedule_of(subscription, terms, self.charger.time_zone)
+        full = schedule.period(subscription.period_index - 1)
+        if not (subscription.current_period_start or full.start) <= at < full.end:
+            return
+        unused = Period(at, full.end)
+        credits = [plan_charge(subscription, terms, unused, full, sign=-1)]
+        credits.extend(addon_charges(subscription, terms, self._addons(subscription), unused, full, sign=-1))
+        self._apply(credits, at)
+
+    # --- dunning --------------------------------------------------------------------------------
+
+    def mark_past_due(self, subscription_id: int, now: datetime, *, suspend: bool = False) -> Subscription:
+        """After the last payment reminder: past due, and optionally suspended (servers stopped)."""
+        subscription = self._locked(subscription_id)
+        if subscription.status not in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE):
+            raise SubscriptionError(f"A {subscription.status} subscription cannot become past due.")
+        before = {"status": str(subscription.status)}
+        subscription.status = SubscriptionStatus.PAST_DUE
+        if suspend and subscription.suspended_at is None:
+            subscription.suspended_at = now
+        self.session.flush()
+        self._audit("subscription.past_due", subscription, before, {"suspended": suspend})
+        return subscription
+
+    def reinstate(self, subscription_id: int, now: datetime) -> Subscription:
+        """Paid again: back to active and no longer suspended."""
+        subscription = self._locked(subscription_id)
+        if subscription.status != SubscriptionStatus.PAST_DUE:
+            raise SubscriptionError("Only a past-due subscription can be reinstated.")
+        subscription.status = SubscriptionStatus.ACTIVE
+        subscription.suspended_at = None
+        self.session.flush()
+        self._audit("subscription.reinstate", subscription, {"status": "past_due"}, {"status": "active"})
+        return subscription
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _get(self, subscription_id: int) -> Subscription:
+        subscription = self.subscriptions.get(subscription_id)
+        if subscription is None:
+            raise NotFoundError("Subscription not found.")
+        return subscription
+
+    def _locked(self, subscription_id: int) -> Subscription:
+        subscription = self.subscriptions.lock(subscription_id)
+        if subscription is None:
+            raise NotFoundError("Subscription not found.")
+        return subscription
+
+    def _addons(self, subscription: Subscription) -> list[tuple[SubscriptionAddon, Addon]]:
+        assert subscription.id is not None
+        return self.attached.with_addons_for([subscription.id])
+
+    def _audit(
+        self, action: str, subscription: Subscription, before: dict[str, Any], after: dict[str, Any]
+    ) -> None:
+        audit.record(
+            self.session,
+            self.scope,
+            self.actor,
+            action,
+            object_type="subscription",
+            object_id=subscription.number,
+            before=before,
+            after={key: str(value) for key, value in after.items()},
+        )
+
+
+def _day(at: datetime | None) -> str:
+    return at.date().isoformat() if at else "?"
+
+
+def find_expiration_units(session: Session, scope: TenantScope, now: datetime) -> list[str]:
+    ids = SubscriptionRepository(session, scope).due_cancellations(now)
+    buckets = sorted({i // BUCKET_SIZE for i in ids})
+    return [f"ids:{b * BUCKET_SIZE}-{(b + 1) * BUCKET_SIZE - 1}" for b in buckets]
+
+
+def run_expiration_unit(session: Session, scope: TenantScope, key: str, now: datetime) -> int:
+    """Execute cancellations whose effective time has passed: final charge, then canceled."""
+    first, last = parse_range(key)
+    lifecycle = Lifecycle(session, scope)
+    done = 0
+    for subscription_id in lifecycle.subscriptions.due_cancellations(now):
+        if not first <= subscription_id <= last:
+            continue
+        subscription = lifecycle._locked(subscription_id)
+        if (
+            subscription.status != SubscriptionStatus.PENDING_CANCEL
+            or subscription.cancel_effective_at is None
+        ):
+            continue
+        effective = subscription.cancel_effective_at
+        if subscription.anchor_at is not None:
+            lifecycle.charger.bill([subscription], effective)
+            lifecycle._credit_unused(subscription, effective)
+        subscription.status, subscription.canceled_at = SubscriptionStatus.CANCELED, effective
+        subscription.next_billing_at = None
+        done += 1
+    session.flush()
+    return done
+
+
+EXPIRATION = register(
+    Coordinator(
+        name="expiration",
+        queue="billing",
+        description="Execute cancellations whose effective time passed (final charge, then canceled)",
+        find_units=find_expiration_units,
+        run_unit=run_expiration_unit,
+        interval_seconds=60,
+    )
+)

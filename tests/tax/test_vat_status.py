@@ -1,0 +1,208 @@
+"""Refreshing a customer's VAT ID status on PostgreSQL and SQLite, with VIES up, down or slow."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlmodel import Session
+
+from backend import clock
+from backend.models import CustomerAccount, CustomerProfile, Tenant
+from backend.models.enums import CustomerType, VatIdStatus
+from backend.repositories.base import TenantScope
+from backend.repositories.tenancy import CustomerAccountRepository, CustomerProfileRepository, TenantDirectory
+from backend.services.errors import NotFoundError
+from backend.services.tax import ViesClient, refresh_vat_status, vat_ids_due_for_recheck
+from tests.fakes.vies import FakeVies
+
+GOOD_ID = "DE136695976"
+
+
+def _scope(session: Session, slug: str) -> TenantScope:
+    tenant = TenantDirectory(session).add(Tenant(slug=slug, name=slug.title()))
+    assert tenant.id is not None
+    return TenantScope(tenant.id)
+
+
+@pytest.fixture
+def scope(session: Session) -> TenantScope:
+    return _scope(session, "tax-tenant")
+
+
+def _customer(
+    session: Session,
+    scope: TenantScope,
+    vat_id: str,
+    status: VatIdStatus = VatIdStatus.UNCHECKED,
+    *,
+    source: str = "",
+    checked_at: datetime | None = None,
+) -> int:
+    accounts = CustomerAccountRepository(session, scope)
+    number = f"C-{accounts.count() + 1}"
+    account = accounts.add(CustomerAccount(number=number, name="Acme", customer_type=CustomerType.BUSINESS))
+    assert account.id is not None
+    CustomerProfileRepository(session, scope).add(
+        CustomerProfile(
+            customer_account_id=account.id,
+            name="Acme",
+            customer_type=CustomerType.BUSINESS,
+            country="DE",
+            email="billing@acme.example",
+            vat_id=vat_id,
+            vat_id_status=status,
+            vat_id_source=source,
+            vat_id_checked_at=checked_at,
+        )
+    )
+    return account.id
+
+
+def _profile(session: Session, scope: TenantScope, account_id: int) -> CustomerProfile:
+    profile = CustomerProfileRepository(session, scope).for_account(account_id)
+    assert profile is not None
+    session.refresh(profile)
+    return profile
+
+
+def test_a_vat_id_registered_in_vies_becomes_valid(
+    session: Session,
+    scope: TenantScope,
+    fake_vies: FakeVies,
+    vies_client: ViesClient,
+    frozen_clock: clock.FrozenClock,
+) -> None:
+    fake_vies.register(GOOD_ID)
+    account_id = _customer(session, scope, "de 136 695 976")
+    assert refresh_vat_status(session, scope, account_id, vies_client) == VatIdStatus.VALID
+    profile = _profile(session, scope, account_id)
+    assert (profile.vat_id, profile.vat_id_status, profile.vat_id_source) == (
+        GOOD_ID,
+        VatIdStatus.VALID,
+        "vies",
+    )
+    assert profile.vat_id_checked_at == frozen_clock.now()
+
+
+def test_a_vat_id_unknown_to_vies_becomes_invalid(
+    session: Session, scope: TenantScope, vies_client: ViesClient, frozen_clock: clock.FrozenClock
+) -> None:
+    account_id = _customer(session, scope, GOOD_ID, VatIdStatus.VALID, source="vies")
+    assert refresh_vat_status(session, scope, account_id, vies_client) == VatIdStatus.INVALID
+    assert _profile(session, scope, account_id).vat_id_source == "vies"
+
+
+def test_a_bad_syntax_is_invalid_without_asking_vies(
+    session: Session,
+    scope: TenantScope,
+    fake_vies: FakeVies,
+    vies_client: ViesClient,
+    frozen_clock: clock.FrozenClock,
+) -> None:
+    account_id = _customer(session, scope, "DE123")
+    assert refresh_vat_status(session, scope, account_id, vies_client) == VatIdStatus.INVALID
+    profile = _profile(session, scope, account_id)
+    assert (profile.vat_id_source, profile.vat_id_checked_at) == ("syntax", frozen_clock.now())
+    assert fake_vies.requests == []
+
+
+def test_a_profile_without_vat_id_stays_unchecked_without_asking_vies(
+    session: Session,
+    scope: TenantScope,
+    fake_vies: FakeVies,
+    vies_client: ViesClient,
+    frozen_clock: clock.FrozenClock,
+) -> None:
+    account_id = _customer(session, scope, "")
+    assert refresh_vat_status(session, scope, account_id, vies_client) == VatIdStatus.UNCHECKED
+    assert _profile(session, scope, account_id).vat_id_checked_at is None
+    assert fake_vies.requests == []
+
+
+@pytest.mark.parametrize("mode", ["ms_unavailable", "slow", "error_500"])
+@pytest.mark.parametrize("known", [VatIdStatus.VALID, VatIdStatus.INVALID])
+def test_an_unreachable_vies_keeps_the_last_known_status_and_records_the_attempt(
+    session: Session,
+    scope: TenantScope,
+    fake_vies: FakeVies,
+    vies_client: ViesClient,
+    frozen_clock: clock.FrozenClock,
+    mode: str,
+    known: VatIdStatus,
+) -> None:
+    last_check = frozen_clock.now() - timedelta(days=3)
+    account_id = _customer(session, scope, GOOD_ID, known, source="vies", checked_at=last_check)
+    fake_vies.mode = mode  # type: ignore[assignment]
+    assert refresh_vat_status(session, scope, account_id, vies_client) == known
+    profile = _profile(session, scope, account_id)
+    assert (profile.vat_id_status, profile.vat_id_source) == (known, "vies_unreachable")
+    assert profile.vat_id_checked_at == frozen_clock.now()
+
+
+def test_an_unreachable_vies_without_a_known_status_marks_it_unreachable_and_a_later_run_retries(
+    session: Session,
+    scope: TenantScope,
+    fake_vies: FakeVies,
+    vies_client: ViesClient,
+    frozen_clock: clock.FrozenClock,
+) -> None:
+    account_id = _customer(session, scope, GOOD_ID)
+    fake_vies.mode = "ms_unavailable"
+    assert refresh_vat_status(session, scope, account_id, vies_client) == VatIdStatus.UNREACHABLE
+    assert vat_ids_due_for_recheck(session, scope, frozen_clock.now(), 10) == []
+
+    frozen_clock.advance(timedelta(hours=1))
+    assert vat_ids_due_for_recheck(session, scope, frozen_clock.now(), 10) == [account_id]
+    fake_vies.mode = "register"
+    fake_vies.register(GOOD_ID)
+    assert refresh_vat_status(session, scope, account_id, vies_client) == VatIdStatus.VALID
+    assert _profile(session, scope, account_id).vat_id_source == "vies"
+    assert vat_ids_due_for_recheck(session, scope, frozen_clock.now(), 10) == []
+
+
+def test_due_for_recheck_lists_unchecked_unreachable_and_stale_ids_oldest_first(
+    session: Session, scope: TenantScope, frozen_clock: clock.FrozenClock
+) -> None:
+    now = frozen_clock.now()
+    never = _customer(session, scope, GOOD_ID)
+    stale = _customer(
+        session, scope, GOOD_ID, VatIdStatus.VALID, source="vies", checked_at=now - timedelta(days=31)
+    )
+    retry = _customer(
+        session,
+        scope,
+        GOOD_ID,
+        VatIdStatus.VALID,
+        source="vies_unreachable",
+        checked_at=now - timedelta(hours=2),
+    )
+    down = _customer(
+        session, scope, GOOD_ID, VatIdStatus.UNREACHABLE, source="vies_unreachable", checked_at=now
+    )
+    _customer(session, scope, GOOD_ID, VatIdStatus.VALID, source="vies", checked_at=now - timedelta(days=29))
+    _customer(
+        session, scope, GOOD_ID, VatIdStatus.INVALID, source="syntax", checked_at=now - timedelta(days=1)
+    )
+    _customer(session, scope, "")
+    other = _scope(session, "other-tax-tenant")
+    _customer(session, other, GOOD_ID)
+
+    assert vat_ids_due_for_recheck(session, scope, now, 10) == [never, stale, retry]
+    assert vat_ids_due_for_recheck(session, scope, now, 2) == [never, stale]
+    assert vat_ids_due_for_recheck(session, scope, now + timedelta(hours=1), 10) == [
+        never,
+        stale,
+        retry,
+        down,
+    ]
+
+
+def test_a_customer_of_another_tenant_is_not_found(
+    session: Session, scope: TenantScope, vies_client: ViesClient, frozen_clock: clock.FrozenClock
+) -> None:
+    other = _scope(session, "other-tax-tenant")
+    account_id = _customer(session, other, GOOD_ID)
+    with pytest.raises(NotFoundError, match=f"Customer {account_id} has no billing profile"):
+        refresh_vat_status(session, scope, account_id, vies_client)
+    assert _profile(session, other, account_id).vat_id_status == VatIdStatus.UNCHECKED

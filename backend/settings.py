@@ -44,6 +44,16 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
 
     default_tenant_slug: str = "demo"
+    # Request host -> tenant slug, e.g. "billing.acme.test=acme,console.beta.test=beta"; others: default.
+    tenant_hosts: str = ""
+    # False closes self-service sign-up (admins are then created with `billing-console create-admin`).
+    signup_open: bool = True
+    session_idle_minutes: int = Field(default=120, ge=1)
+    session_max_hours: int = Field(default=168, ge=1)
+    # Failed sign-ins (and reset requests) allowed per account and per IP address within the window.
+    throttle_account_attempts: int = Field(default=5, ge=1)
+    throttle_ip_attempts: int = Field(default=30, ge=1)
+    throttle_window_minutes: int = Field(default=15, ge=1)
     time_zone: str = "Europe/Berlin"
     public_url: str = "http://localhost:3000"
     port: int = Field(default=3000, ge=1, le=65535)
@@ -66,6 +76,10 @@ class Settings(BaseSettings):
     digitalocean_api_token: SecretStr | None = None
     digitalocean_api_base: str = "https://api.digitalocean.com/v2"
 
+    # VIES, the EU register that confirms VAT IDs (tests point it at a local fake).
+    vies_url: str = "https://ec.europa.eu/taxation_customs/vies/rest-api"
+    vies_timeout_seconds: float = Field(default=10, gt=0, le=120)
+
     smtp_host: str = ""
     smtp_port: int = Field(default=587, ge=1, le=65535)
     smtp_user: str = ""
@@ -75,6 +89,12 @@ class Settings(BaseSettings):
     mail_dir: Path = VAR_DIR / "mail"
 
     storage_path: Path = VAR_DIR / "storage"
+
+    # Background jobs (jobs/): coordinator intervals override the defaults of SPEC §9.
+    coordinator_schedules: str = ""  # "subscription_billing=60,invoice_run=86400"
+    job_retry_intervals: str = "10,60,300,1800,7200"  # seconds before each retry of a failed unit
+    job_failure_ttl_days: int = Field(default=30, ge=1)  # failed jobs kept this long for inspection
+    worker_heartbeat_seconds: int = Field(default=30, ge=1)  # a silent worker's job is abandoned after 3x
 
     @field_validator("database_url")
     @classmethod
@@ -91,6 +111,18 @@ class Settings(BaseSettings):
     def _redis_url_supported(cls, value: str) -> str:
         if value and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must be empty (embedded Redis) or start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("coordinator_schedules")
+    @classmethod
+    def _schedules_are_name_equals_seconds(cls, value: str) -> str:
+        parse_schedules(value)
+        return value
+
+    @field_validator("job_retry_intervals")
+    @classmethod
+    def _retry_intervals_are_seconds(cls, value: str) -> str:
+        parse_seconds_list(value)
         return value
 
     @field_validator("time_zone")
@@ -121,6 +153,15 @@ class Settings(BaseSettings):
                 raise ValueError("each key must decode to 32 bytes (AES-256)")
         return value
 
+    @field_validator("tenant_hosts")
+    @classmethod
+    def _tenant_host_pairs(cls, value: str) -> str:
+        for pair in filter(None, (p.strip() for p in value.split(","))):
+            host, _, slug = pair.partition("=")
+            if not host.strip() or not slug.strip():
+                raise ValueError(f"{pair!r} is not host=tenant-slug")
+        return value
+
     @field_validator("issuer_country")
     @classmethod
     def _country_code(cls, value: str) -> str:
@@ -144,8 +185,45 @@ class Settings(BaseSettings):
         return ZoneInfo(self.time_zone)
 
     @property
+    def tenant_host_map(self) -> dict[str, str]:
+        """Lower-case host (with or without port) -> tenant slug."""
+        pairs = (p.partition("=") for p in self.tenant_hosts.split(",") if p.strip())
+        return {host.strip().lower(): slug.strip() for host, _, slug in pairs}
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies get the Secure flag when the console is served over HTTPS."""
+        return self.public_url.lower().startswith("https://")
+
+    @property
     def uses_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def coordinator_intervals(self) -> dict[str, int]:
+        """Seconds between two runs of each coordinator named in COORDINATOR_SCHEDULES."""
+        return parse_schedules(self.coordinator_schedules)
+
+    @property
+    def retry_intervals(self) -> list[int]:
+        return parse_seconds_list(self.job_retry_intervals)
+
+
+def parse_schedules(value: str) -> dict[str, int]:
+    schedules: dict[str, int] = {}
+    for entry in filter(None, (part.strip() for part in value.split(","))):
+        name, separator, seconds = entry.partition("=")
+        if not separator or not name.strip() or not seconds.strip().isdigit() or int(seconds) < 1:
+            raise ValueError(f"{entry!r}: write name=seconds, e.g. subscription_billing=60")
+        schedules[name.strip()] = int(seconds)
+    return schedules
+
+
+def parse_seconds_list(value: str) -> list[int]:
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if not all(part.isdigit() for part in parts):
+        raise ValueError("write whole seconds separated by commas, e.g. 10,60,300")
+    return [int(part) for part in parts]
 
 
 def ensure_sqlite_directory(database_url: str) -> None:

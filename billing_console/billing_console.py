@@ -1,14 +1,43 @@
-"""The Reflex app: the pages of the route table, with the REST API mounted on the same port."""
+"""The Reflex app: the pages of the route table, with the REST API and the job monitor on the same port.
+
+A composition root: it binds the backend's job ports to RQ (`jobs/`), which the backend never imports.
+"""
 
 from __future__ import annotations
 
-import reflex as rx
+import asyncio
 
+import reflex as rx
+from fastapi import FastAPI
+from starlette.requests import Request
+
+from backend import gateway
 from backend.api.app import create_api
+from backend.api.security import admin_for_request
+from backend.settings import get_settings
 from billing_console.pages import ROUTES
+from jobs.dashboard import mount_queue_dashboard
+from jobs.monitoring import bind_rq
+
+
+async def operator_admin(request: Request) -> bool:
+    """The job queues hold every tenant's jobs: only admins of the operating tenant may open them."""
+    admin = await admin_for_request(request)
+    return admin is not None and await asyncio.to_thread(gateway.operates_deployment, admin)
+
+
+def create_web_api() -> FastAPI:
+    """The API with the job monitor at /admin/queues/; binds the job ports to RQ (composition root)."""
+    api = create_api()
+    redis_url = get_settings().redis_url or None
+    mount_queue_dashboard(api, redis_url, operator_admin)
+    if redis_url:
+        bind_rq(redis_url)
+    return api
+
 
 app = rx.App(
-    api_transformer=create_api(),
+    api_transformer=create_web_api(),
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
 )
 

@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
         "scheduler", help="rq-scheduler for recurring jobs (exactly one per Redis)"
     )
     scheduler.add_argument("--interval", type=int, default=5, help="seconds between polls (default 5)")
+    scheduler.add_argument(
+        "--burst", action="store_true", help="register the coordinators, move due jobs once, then exit"
+    )
 
     tenant = commands.add_parser("create-tenant", help="create a tenant with the configured issuer data")
     tenant.add_argument("--slug", required=True, help="URL-safe identifier, e.g. acme-hosting")
@@ -206,11 +209,13 @@ def _web(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     from backend.redis_connection import redis_url
+    from jobs.monitoring import bind_rq
     from jobs.queues import QUEUE_NAMES
     from jobs.worker import run_worker
 
     names = tuple(n.strip() for n in args.queues.split(",") if n.strip()) or QUEUE_NAMES
     wait_for_schema()
+    bind_rq(redis_url())  # units may enqueue follow-up work (mail, provisioning) through the port
     run_worker(redis_url(), names, burst=args.burst)
     return 0
 
@@ -220,7 +225,7 @@ def _scheduler(args: argparse.Namespace) -> int:
     from jobs.scheduler import run_scheduler
 
     wait_for_schema()
-    run_scheduler(redis_url(), interval_seconds=args.interval)
+    run_scheduler(redis_url(), interval_seconds=args.interval, burst=args.burst)
     return 0
 
 

@@ -10,6 +10,11 @@ from reflex.event import EventType
 
 INDEX = "/"
 LOGIN = "/login"
+REGISTER = "/register"
+CONFIRM_EMAIL = "/confirm-email"
+FORGOT_PASSWORD = "/forgot-password"
+RESET_PASSWORD = "/reset-password"
+ACCOUNT = "/account"
 DASHBOARD = "/dashboard"
 ADMIN = "/admin"
 

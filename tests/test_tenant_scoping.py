@@ -6,6 +6,7 @@ Later issues add their repositories and services to the tables below with one li
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ from backend.repositories.catalog import (
     PromotionRepository,
     ServiceTypeRepository,
 )
+from backend.repositories.identity import AccountCodeRepository, ApiTokenRepository, UserSessionRepository
 from backend.repositories.subscriptions import SubscriptionItemRepository, SubscriptionRepository
 from backend.repositories.tenancy import (
     CustomerAccountRepository,
@@ -33,8 +35,11 @@ from backend.repositories.tenancy import (
     CustomerProfileRepository,
     UserRepository,
 )
-from backend.services import admin_overview, auth, dashboard
-from backend.services.demo import CUSTOMER_LOGIN
+from backend.schemas.accounts import SignedInUser
+from backend.schemas.catalog import AddonUpdate, PlanUpdate, ServiceTypeUpdate
+from backend.services import accounts, admin_overview, api_tokens, auth, catalog, dashboard, sessions
+from backend.services.audit import SYSTEM
+from backend.services.demo import ADMIN_LOGIN, CUSTOMER_LOGIN
 from backend.services.errors import InvalidCredentials, NotFoundError
 from backend.services.tenants import scope_for_slug
 
@@ -54,6 +59,9 @@ SCOPED_REPOSITORIES: list[type[TenantRepository[Any]]] = [
     InvoiceRepository,
     InvoiceLineRepository,
     CreditNoteRepository,
+    UserSessionRepository,
+    ApiTokenRepository,
+    AccountCodeRepository,
 ]
 
 
@@ -65,7 +73,33 @@ def session(demo_session: Session) -> Session:
 @pytest.fixture
 def two_tenants(session: Session) -> tuple[TenantScope, TenantScope]:
     """Tenant A is the full demo; tenant B is an empty tenant next to it."""
-    return scope_for_slug(session, "demo"), scope_for_slug(session, "other")
+    scope_a = scope_for_slug(session, "demo")
+    _sign_in_and_ask_for_a_reset(session, scope_a)
+    return scope_a, scope_for_slug(session, "other")
+
+
+def _sign_in_and_ask_for_a_reset(session: Session, scope: TenantScope) -> None:
+    """Identity rows of tenant A (a session, an API token, a reset code), rolled back with the test."""
+    from backend.mail import MailBatch
+    from backend.settings import load_settings
+
+    user = auth.authenticate(session, scope, *CUSTOMER_LOGIN)
+    sessions.issue_ticket(
+        session, scope, user, sessions.SessionPolicy(timedelta(hours=1), timedelta(hours=8))
+    )
+    api_tokens.create_token(session, scope, user, name="scoping", scopes=["read"])
+    accounts.request_password_reset(session, scope, load_settings(), MailBatch(), email=CUSTOMER_LOGIN[0])
+
+
+def _admin_of(session: Session, scope: TenantScope) -> SignedInUser:
+    """An admin acting in `scope` (tenant B's admin, for the calls below)."""
+    return SignedInUser(999_999, scope.tenant_id, "b-admin@example.com", "B admin", "admin", 0, None)
+
+
+def _user_id(session: Session, scope: TenantScope, email: str = CUSTOMER_LOGIN[0]) -> int:
+    user = UserRepository(session, scope).by_email(email)
+    assert user is not None and user.id is not None
+    return user.id
 
 
 @pytest.mark.parametrize("repository", SCOPED_REPOSITORIES, ids=lambda r: r.__name__)
@@ -100,11 +134,64 @@ def _demo_account_id(session: Session, scope: TenantScope) -> int:
     return account.id
 
 
+def _first_id(session: Session, scope: TenantScope, repository: type[TenantRepository[Any]]) -> int:
+    return int(repository(session, scope).list(limit=1)[0].id)
+
+
 # Service calls with tenant A's object ids, made in tenant B's scope: each must answer "not found".
 SERVICE_CALLS: list[tuple[str, Callable[[Session, TenantScope, TenantScope], Any]]] = [
     (
         "customer dashboard",
         lambda s, a, b: dashboard.customer_overview(s, b, _demo_account_id(s, a)),
+    ),
+    ("catalog plan details", lambda s, a, b: catalog.plan_details(s, b, _first_id(s, a, PlanRepository))),
+    (
+        "catalog update plan",
+        lambda s, a, b: catalog.update_plan(
+            s, b, _first_id(s, a, PlanRepository), PlanUpdate(name="X"), SYSTEM
+        ),
+    ),
+    (
+        "catalog deactivate plan",
+        lambda s, a, b: catalog.deactivate_plan(s, b, _first_id(s, a, PlanRepository), SYSTEM),
+    ),
+    (
+        "catalog delete plan",
+        lambda s, a, b: catalog.delete_plan(s, b, _first_id(s, a, PlanRepository), SYSTEM),
+    ),
+    (
+        "catalog allow addon",
+        lambda s, a, b: catalog.allow_addon(
+            s, b, _first_id(s, a, PlanRepository), _first_id(s, a, AddonRepository), SYSTEM
+        ),
+    ),
+    (
+        "catalog update addon",
+        lambda s, a, b: catalog.update_addon(
+            s, b, _first_id(s, a, AddonRepository), AddonUpdate(price="0"), SYSTEM
+        ),
+    ),
+    (
+        "catalog deactivate promotion",
+        lambda s, a, b: catalog.deactivate_promotion(s, b, _first_id(s, a, PromotionRepository), SYSTEM),
+    ),
+    (
+        "catalog update service type",
+        lambda s, a, b: catalog.update_service_type(
+            s, b, _first_id(s, a, ServiceTypeRepository), ServiceTypeUpdate(name="X"), SYSTEM
+        ),
+    ),
+    ("lock user", lambda s, a, b: accounts.set_locked(s, b, _admin_of(s, b), _user_id(s, a), True)),
+    ("change role", lambda s, a, b: accounts.set_role(s, b, _admin_of(s, b), _user_id(s, a), "admin")),
+    (
+        "change password",
+        lambda s, a, b: accounts.change_password(
+            s, b, _user_id(s, a), current_password=CUSTOMER_LOGIN[1], new_password="New-pass-2026"
+        ),
+    ),
+    (
+        "revoke api token",
+        lambda s, a, b: api_tokens.revoke_token(s, b, _admin_of(s, b), _first_id(s, a, ApiTokenRepository)),
     ),
 ]
 
@@ -154,3 +241,81 @@ def test_joins_are_scoped_on_every_joined_table(
         )
     )
     assert SubscriptionRepository(session, scope_b).with_plans_for_customer(account_b.id or 0) == []
+
+
+def test_sessions_tokens_and_codes_of_tenant_a_mean_nothing_in_tenant_b(
+    session: Session, two_tenants: tuple[TenantScope, TenantScope]
+) -> None:
+    from backend.mail import MailBatch
+    from backend.services.errors import InvalidCode
+    from backend.settings import load_settings
+
+    scope_a, scope_b = two_tenants
+    policy = sessions.SessionPolicy(timedelta(hours=1), timedelta(hours=8))
+    admin = auth.authenticate(session, scope_a, *ADMIN_LOGIN)
+    token, _ = sessions.exchange_ticket(
+        session, scope_a, sessions.issue_ticket(session, scope_a, admin, policy)
+    )
+    assert sessions.resolve_session(session, scope_a, token, policy) == admin
+    assert sessions.resolve_session(session, scope_b, token, policy) is None
+    assert sessions.end_session(session, scope_b, token) is None
+    ticket = sessions.issue_ticket(session, scope_a, admin, policy)
+    with pytest.raises(sessions.SignInExpired):
+        sessions.exchange_ticket(session, scope_b, ticket)
+    secret = api_tokens.create_token(session, scope_a, admin, name="a", scopes=["read", "admin"]).token
+    assert api_tokens.authenticate_token(session, scope_a, secret) is not None
+    assert api_tokens.authenticate_token(session, scope_b, secret) is None
+    assert api_tokens.list_tokens(session, scope_b, _admin_of(session, scope_b)) == []
+    mail = MailBatch()
+    accounts.request_password_reset(session, scope_a, load_settings(), mail, email=ADMIN_LOGIN[0])
+    reset_token = mail.messages[-1].text.split("token=")[1].split()[0]
+    with pytest.raises(InvalidCode):
+        accounts.reset_password(session, scope_b, token=reset_token, new_password="Taken-over-2026")
+    assert [e for e in audit_entries(session, scope_b) if e.object_type == "user"] == []
+
+
+def audit_entries(session: Session, scope: TenantScope) -> list[Any]:
+    from backend.services import audit
+
+    return audit.list_entries(session, scope, limit=500)
+
+
+# API routes called by tenant B's admin (on B's host) with tenant A's object ids: each must be a 404.
+# `ids` maps names to tenant A's objects ("a_customer", "a_admin"); later issues add one line each.
+API_ROUTES: list[tuple[str, str, str, dict[str, Any] | None]] = [
+    ("lock user", "POST", "/api/v1/admin/users/{a_customer}/lock", None),
+    ("unlock user", "POST", "/api/v1/admin/users/{a_customer}/unlock", None),
+    ("change role", "PUT", "/api/v1/admin/users/{a_admin}/role", {"role": "customer"}),
+]
+# List routes: tenant B's admin must see none of tenant A's objects in them.
+API_LISTS: list[tuple[str, str]] = [
+    ("users", "/api/v1/admin/users"),
+    ("audit log", "/api/v1/admin/audit-log"),
+]
+
+
+@pytest.mark.parametrize(("name", "method", "path", "body"), API_ROUTES, ids=[r[0] for r in API_ROUTES])
+def test_api_routes_answer_not_found_across_tenants(
+    identity_world: Any, name: str, method: str, path: str, body: dict[str, Any] | None
+) -> None:
+    world = identity_world
+    url = path.format(a_customer=world.a_customer.user_id, a_admin=world.a_admin.user_id)
+    client = world.client(world.host_b)
+    response = client.request(
+        method, url, json=body, headers={"Authorization": f"Bearer {world.b_admin.token}"}
+    )
+    assert response.status_code == 404, (name, response.text)
+    me = world.client(world.host_a).get(
+        "/api/v1/me", headers={"Authorization": f"Bearer {world.a_admin.token}"}
+    )
+    assert me.status_code == 200 and me.json()["role"] == "admin"  # A's objects are untouched
+
+
+@pytest.mark.parametrize(("name", "path"), API_LISTS, ids=[r[0] for r in API_LISTS])
+def test_api_lists_show_nothing_of_another_tenant(identity_world: Any, name: str, path: str) -> None:
+    world = identity_world
+    headers = {"Authorization": f"Bearer {world.b_admin.token}"}
+    listed = world.client(world.host_b).get(path, headers=headers)
+    assert listed.status_code == 200, listed.text
+    assert world.a_admin.email not in listed.text and world.a_customer.email not in listed.text
+    assert world.client(world.host_a).get(path, headers=headers).status_code == 401  # B's token on A's host

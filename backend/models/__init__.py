@@ -12,12 +12,16 @@ from backend.models.billing import (
 )
 from backend.models.catalog import Addon, Plan, PlanAddon, Promotion, PromotionRedemption, ServiceType
 from backend.models.enums import *  # noqa: F403 - the vocabularies belong with the tables
+from backend.models.identity import AccountCode, AccountCodePurpose, ApiToken, UserSession
 from backend.models.payments import InboundWebhookEvent, Payment, Refund
 from backend.models.subscriptions import Subscription, SubscriptionAddon, SubscriptionItem
 from backend.models.tenancy import CustomerAccount, CustomerMember, CustomerProfile, Tenant, User
 
 __all__ = [
+    "AccountCode",
+    "AccountCodePurpose",
     "Addon",
+    "ApiToken",
     "AuditLogEntry",
     "CreditNote",
     "CreditNoteLine",
@@ -41,5 +45,6 @@ __all__ = [
     "SubscriptionItem",
     "Tenant",
     "User",
+    "UserSession",
     "metadata",
 ]

@@ -21,6 +21,10 @@ class TenantDirectory:
     def by_id(self, tenant_id: int) -> Tenant | None:
         return self.session.get(Tenant, tenant_id)
 
+    def lock(self, tenant_id: int) -> Tenant | None:
+        """The tenant row, locked until commit: serialises "is this the tenant's first user?"."""
+        return self.session.scalars(select(Tenant).where(Tenant.id == tenant_id).with_for_update()).first()
+
     def all(self) -> list[Tenant]:
         return list(self.session.scalars(select(Tenant).order_by(Tenant.id)))
 
@@ -62,6 +66,20 @@ class CustomerMemberRepository(TenantRepository[CustomerMember]):
 class CustomerProfileRepository(TenantRepository[CustomerProfile]):
     model = CustomerProfile
 
+    def for_accounts(self, customer_account_ids: set[int]) -> dict[int, CustomerProfile]:
+        if not customer_account_ids:
+            return {}
+        statement = self.select().where(CustomerProfile.customer_account_id.in_(sorted(customer_account_ids)))
+        return {profile.customer_account_id: profile for profile in self.session.scalars(statement)}
+
     def for_account(self, customer_account_id: int) -> CustomerProfile | None:
         statement = self.select().where(CustomerProfile.customer_account_id == customer_account_id)
         return self.session.scalars(statement).first()
+
+
+def next_customer_number(accounts: CustomerAccountRepository) -> str:
+    """The next free `C-1xxxx` number of the tenant (the unique constraint guards a race)."""
+    candidate = 10001 + accounts.count()
+    while accounts.by_number(f"C-{candidate}") is not None:
+        candidate += 1
+    return f"C-{candidate}"

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from backend.models import AuditLogEntry
 from backend.repositories.base import TenantRepository, TenantScope
+from backend.schemas.identity import AuditEntryView
 
 
 class AuditLogRepository(TenantRepository[AuditLogEntry]):
@@ -48,3 +49,35 @@ def record(
         ip_address=actor.ip_address[:45],
     )
     return AuditLogRepository(session, scope).add(entry)
+
+
+def list_entries(
+    session: Session,
+    scope: TenantScope,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    object_type: str = "",
+    object_id: str = "",
+) -> list[AuditEntryView]:
+    """The tenant's audit log, newest first; optionally for one object type or object."""
+    statement = AuditLogRepository(session, scope).select()
+    if object_type:
+        statement = statement.where(AuditLogEntry.object_type == object_type)
+    if object_id:
+        statement = statement.where(AuditLogEntry.object_id == object_id)
+    statement = statement.order_by(AuditLogEntry.id.desc()).limit(min(limit, 500)).offset(offset)  # type: ignore[union-attr]
+    return [
+        AuditEntryView(
+            id=e.id or 0,
+            created_at=e.created_at,
+            actor_user_id=e.actor_user_id,
+            action=e.action,
+            object_type=e.object_type,
+            object_id=e.object_id,
+            before=e.before,
+            after=e.after,
+            ip_address=e.ip_address,
+        )
+        for e in session.scalars(statement)
+    ]

@@ -9,20 +9,75 @@ from backend.models import User
 from backend.repositories.base import TenantScope
 from backend.repositories.tenancy import CustomerAccountRepository, UserRepository
 from backend.schemas.accounts import SignedInUser
-from backend.services.errors import AccountLocked, InvalidCredentials
-from backend.services.passwords import verify_password
+from backend.services import audit
+from backend.services.errors import AccountLocked, EmailNotConfirmed, InvalidCredentials, TooManyAttempts
+from backend.services.passwords import hash_password, needs_rehash, verify_password
+from backend.throttle import Throttle
 
 
-def authenticate(session: Session, scope: TenantScope, email: str, password: str) -> SignedInUser:
-    """Return the user for valid credentials of this tenant; a locked account is refused."""
+def authenticate(
+    session: Session,
+    scope: TenantScope,
+    email: str,
+    password: str,
+    *,
+    throttle: Throttle | None = None,
+    actor: audit.Actor = audit.SYSTEM,
+) -> SignedInUser:
+    """Return the user for valid credentials of this tenant.
+
+    Refused: wrong credentials (one message whether or not the email exists), a locked or an
+    unconfirmed account, and anyone past the failed-attempt limit per account or IP address. Every
+    outcome is audited; the caller commits the audit entry of a refusal before passing the error on.
+    """
+    limits = throttle.limits("login", scope.tenant_id, account=email, ip=actor.ip_address) if throttle else []
+    if throttle:
+        try:
+            throttle.check(limits)
+        except TooManyAttempts:
+            _audit_failure(session, scope, actor, email, None, "throttled")
+            raise
     user = UserRepository(session, scope).by_email(email)
     if not verify_password(user.password_hash if user else None, password) or user is None:
+        if throttle:
+            throttle.hit(limits)
+        _audit_failure(session, scope, actor, email, user, "wrong_credentials")
         raise InvalidCredentials()
     if user.locked:
+        _audit_failure(session, scope, actor, email, user, "locked")
         raise AccountLocked()
+    if not user.confirmed:
+        _audit_failure(session, scope, actor, email, user, "unconfirmed")
+        raise EmailNotConfirmed()
+    if throttle and limits:
+        throttle.clear(limits[0])
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
     user.last_login_at = clock.now()
     session.add(user)
+    audit.record(
+        session,
+        scope,
+        audit.Actor(user.id, actor.ip_address),
+        "auth.login",
+        object_type="user",
+        object_id=user.id,
+    )
     return signed_in_user(session, scope, user)
+
+
+def _audit_failure(
+    session: Session, scope: TenantScope, actor: audit.Actor, email: str, user: User | None, reason: str
+) -> None:
+    audit.record(
+        session,
+        scope,
+        actor,
+        "auth.login_failed",
+        object_type="user",
+        object_id=user.id if user else "",
+        after={"email": email.strip().lower()[:254], "reason": reason},
+    )
 
 
 def load_signed_in_user(

@@ -23,3 +23,29 @@ class AccountLocked(DomainError):
 
 class ValidationFailed(DomainError):
     """Input was rejected; the message names the field and the rule."""
+
+
+class EmailNotConfirmed(DomainError):
+    def __init__(self) -> None:
+        super().__init__("Please confirm your email address first: enter the code we sent you.")
+
+
+class TooManyAttempts(DomainError):
+    def __init__(self, minutes: int) -> None:
+        self.minutes = minutes
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(f"Too many attempts, try again in {minutes} {unit}.")
+
+
+class InvalidCode(DomainError):
+    """A confirmation or reset code that is wrong, used or expired (we never say which)."""
+
+    def __init__(self, message: str = "This code is wrong or has expired. Request a new one.") -> None:
+        super().__init__(message)
+
+
+class PermissionDenied(DomainError):
+    """The signed-in user may not do this (e.g. a customer calling an admin action)."""
+
+    def __init__(self, message: str = "You are not allowed to do this.") -> None:
+        super().__init__(message)

@@ -11,12 +11,11 @@ from backend.money import check_currency
 from backend.repositories.base import TenantScope
 from backend.repositories.tenancy import TenantDirectory, UserRepository
 from backend.services.errors import NotFoundError, ValidationFailed
-from backend.services.passwords import hash_password
+from backend.services.passwords import check_password_strength, hash_password
 from backend.settings import Settings
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD_LENGTH = 10
 
 
 def create_tenant(
@@ -56,15 +55,32 @@ def scope_for_slug(session: Session, slug: str) -> TenantScope:
     return TenantScope(tenant.id)
 
 
+def normalise_email(email: str) -> str:
+    """Emails are compared lower-case; refuse what cannot be an address."""
+    email = email.strip().lower()
+    if not _EMAIL.match(email) or len(email) > 254:
+        raise ValidationFailed(f"{email!r} is not a valid email address.")
+    return email
+
+
+def tenant_slug_for_host(host: str, settings: Settings) -> str:
+    """The tenant a request host belongs to (TENANT_HOSTS, with or without port), else the default."""
+    host = host.strip().lower()
+    mapping = settings.tenant_host_map
+    return mapping.get(host) or mapping.get(host.rsplit(":", 1)[0]) or settings.default_tenant_slug
+
+
+def scope_for_host(session: Session, host: str, settings: Settings) -> TenantScope:
+    """Resolve the tenant of a request from its Host header."""
+    return scope_for_slug(session, tenant_slug_for_host(host, settings))
+
+
 def create_user(
     session: Session, scope: TenantScope, *, email: str, password: str, role: UserRole, display_name: str = ""
 ) -> User:
     """A confirmed user of the tenant; emails are unique per tenant (case-insensitive)."""
-    email = email.strip().lower()
-    if not _EMAIL.match(email):
-        raise ValidationFailed(f"{email!r} is not a valid email address.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"Password must have at least {MIN_PASSWORD_LENGTH} characters.")
+    email = normalise_email(email)
+    check_password_strength(password, email=email)
     users = UserRepository(session, scope)
     if users.by_email(email) is not None:
         raise ValidationFailed(f"A user with email {email} already exists in this tenant.")

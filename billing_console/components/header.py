@@ -5,6 +5,8 @@ from __future__ import annotations
 import reflex as rx
 from reflex.event import EventType
 
+from billing_console.routes import ACCOUNT
+
 
 def color_mode_toggle() -> rx.Component:
     """Switches between light and dark; the choice is kept by the browser."""
@@ -54,6 +56,23 @@ def current_user(
     )
 
 
+def account_button() -> rx.Component:
+    return rx.tooltip(
+        rx.link(
+            rx.icon_button(
+                rx.icon("user-cog", size=18),
+                variant="ghost",
+                color_scheme="gray",
+                size="2",
+                aria_label="Account settings",
+            ),
+            href=ACCOUNT,
+            id="account-link",
+        ),
+        content="Account settings",
+    )
+
+
 def sign_out_button(on_sign_out: EventType[()]) -> rx.Component:
     return rx.button(
         rx.icon("log-out", size=16),
@@ -74,6 +93,7 @@ def header(title: str, menu: rx.Component, user: rx.Component, on_sign_out: Even
             color_mode_toggle(),
             rx.separator(orientation="vertical", size="1"),
             user,
+            account_button(),
             sign_out_button(on_sign_out),
             align="center",
             spacing="4",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from billing_console.components.brand import brand
-from billing_console.routes import ADMIN, DASHBOARD
+from billing_console.routes import ACCOUNT, ADMIN, DASHBOARD
 
 SIDEBAR_WIDTH = "240px"
 
@@ -17,10 +17,18 @@ class NavLink:
     label: str
     href: str
     icon: str
+    document: bool = False  # served by the web app, not a Reflex page: load it as a new document
 
+
+# rq-dashboard-fast, mounted beside the API (admins only, checked by the web app on every request).
+JOB_MONITOR = "/admin/queues/"
 
 CUSTOMER_AREA = (NavLink("Dashboard", DASHBOARD, "layout-dashboard"),)
-ADMIN_AREA = (NavLink("Overview", ADMIN, "chart-no-axes-column"),)
+ADMIN_AREA = (
+    NavLink("Overview", ADMIN, "chart-no-axes-column"),
+    NavLink("Job queues", JOB_MONITOR, "list-checks", document=True),
+)
+ACCOUNT_AREA = (NavLink("Account settings", ACCOUNT, "user-cog"),)
 
 
 def nav_link(link: NavLink, current: str) -> rx.Component:
@@ -44,6 +52,7 @@ def nav_link(link: NavLink, current: str) -> rx.Component:
             },
         ),
         href=link.href,
+        reload_document=link.document,
         underline="none",
         width="100%",
         aria_current="page" if active else None,
@@ -67,6 +76,7 @@ def navigation(current: str, is_admin: rx.Var[bool]) -> rx.Component:
             nav_section("Administration", ADMIN_AREA, current),
             nav_section("Billing", CUSTOMER_AREA, current),
         ),
+        rx.box(nav_section("Account", ACCOUNT_AREA, current), margin_top="24px"),
         aria_label="Main",
         width="100%",
     )

@@ -1,6 +1,25 @@
 """One module per page; `ROUTES` is the table `billing_console.py` registers in one loop."""
 
-from billing_console.pages import admin, dashboard, index, login
+from billing_console.pages import (
+    account,
+    admin,
+    confirm_email,
+    dashboard,
+    index,
+    login,
+    password_reset,
+    register,
+)
 from billing_console.routes import Route
 
-ROUTES: tuple[Route, ...] = (index.route, login.route, dashboard.route, admin.route)
+ROUTES: tuple[Route, ...] = (
+    index.route,
+    login.route,
+    register.route,
+    confirm_email.route,
+    password_reset.forgot_route,
+    password_reset.reset_route,
+    dashboard.route,
+    admin.route,
+    account.route,
+)

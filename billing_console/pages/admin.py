@@ -1,11 +1,13 @@
-"""`/admin`: the tenant's headline figures (admins only; the state checks the role on the server)."""
+"""`/admin`: the tenant's headline figures and background jobs (admins only; checked on the server)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from backend.schemas.jobs import CoordinatorRun
 from billing_console.components.cards import stat_card
 from billing_console.components.feedback import skeleton_cards
+from billing_console.components.navigation import JOB_MONITOR
 from billing_console.layout import template
 from billing_console.routes import ADMIN
 from billing_console.state.admin import AdminOverviewState
@@ -60,6 +62,70 @@ def figures() -> rx.Component:
     )
 
 
+def _coordinator_row(run: rx.Var[CoordinatorRun]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.vstack(rx.text(run.name, weight="medium"), rx.text(run.description, size="1"))),
+        rx.table.cell(run.schedule),
+        rx.table.cell(run.last_success),
+        rx.table.cell(
+            rx.badge(run.failed_attempts, color_scheme=rx.cond(run.failed_attempts > 0, "red", "gray"))
+        ),
+    )
+
+
+def background_jobs() -> rx.Component:
+    """Failed jobs of this tenant and the last successful run of each coordinator (SPEC §9)."""
+    state = AdminOverviewState
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Background jobs", size="4"),
+            rx.link("Open the job queues", href=JOB_MONITOR, reload_document=True, size="2"),
+            justify="between",
+            align="center",
+            width="100%",
+        ),
+        rx.cond(
+            state.jobs_available,
+            rx.vstack(
+                rx.grid(
+                    stat_card(
+                        "Failed jobs",
+                        state.failed_jobs,
+                        "circle-alert",
+                        hint="Kept for inspection; requeue them in the job queues",
+                        tone=rx.cond(state.failed_jobs > 0, "red", "gray"),
+                        element_id="failed-jobs",
+                    ),
+                    stat_card("Queued jobs", state.queued_jobs, "list-checks", hint="Waiting for a worker"),
+                    columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                    spacing="4",
+                    width="100%",
+                ),
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("Coordinator"),
+                            rx.table.column_header_cell("Schedule"),
+                            rx.table.column_header_cell("Last successful run"),
+                            rx.table.column_header_cell("Failed attempts"),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(state.coordinator_runs, _coordinator_row)),
+                    variant="surface",
+                    width="100%",
+                    id="coordinator-runs",
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            rx.callout(state.jobs_notice, icon="triangle-alert", color_scheme="amber", width="100%"),
+        ),
+        spacing="3",
+        width="100%",
+        id="background-jobs",
+    )
+
+
 @template(route=ADMIN, title="Overview", on_load=AdminOverviewState.load)
 def admin_overview() -> rx.Component:
     return rx.vstack(
@@ -73,6 +139,7 @@ def admin_overview() -> rx.Component:
             ),
         ),
         rx.cond(AdminOverviewState.loading, skeleton_cards(6), figures()),
+        rx.cond(AdminOverviewState.loading, rx.fragment(), background_jobs()),
         spacing="6",
         width="100%",
     )

@@ -1,4 +1,4 @@
-"""The admin overview: a tenant's headline figures."""
+"""The admin overview: a tenant's headline figures and how its background jobs are doing."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from backend import gateway
+from backend.schemas.jobs import CoordinatorRun
 from billing_console.state.session import admin_or_redirect, cleared_on_sign_out
 
 
@@ -24,6 +25,11 @@ class AdminOverviewState(rx.State):
     overdue_invoices: int = 0
     open_amounts: list[str] = []
     paid_last_30_days: list[str] = []
+    jobs_available: bool = False
+    jobs_notice: str = ""
+    failed_jobs: int = 0
+    queued_jobs: int = 0
+    coordinator_runs: list[CoordinatorRun] = []
 
     @rx.event
     async def load(self) -> AsyncIterator[EventSpec | None]:
@@ -34,7 +40,9 @@ class AdminOverviewState(rx.State):
         if isinstance(admin, EventSpec):
             yield admin
             return
-        overview = await asyncio.to_thread(gateway.admin_overview, admin)
+        overview, jobs = await asyncio.gather(
+            asyncio.to_thread(gateway.admin_overview, admin), asyncio.to_thread(gateway.jobs_overview, admin)
+        )
         self.tenant_name = overview.tenant_name
         self.customers = overview.customers
         self.active_subscriptions = overview.active_subscriptions
@@ -42,4 +50,9 @@ class AdminOverviewState(rx.State):
         self.overdue_invoices = overview.overdue_invoices
         self.open_amounts = overview.open_amounts
         self.paid_last_30_days = overview.paid_last_30_days
+        self.jobs_available = jobs.available
+        self.jobs_notice = jobs.notice
+        self.failed_jobs = jobs.failed_jobs
+        self.queued_jobs = jobs.queued_jobs
+        self.coordinator_runs = jobs.coordinators
         self.loading = False

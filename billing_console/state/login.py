@@ -9,43 +9,68 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from backend import gateway
-from backend.services.errors import DomainError
+from backend.services.errors import DomainError, EmailNotConfirmed
 from billing_console.routes import home_for
-from billing_console.state.session import signed_in_user, start_session
+from billing_console.state.session import (
+    forget_signed_in_user,
+    open_session_script,
+    request_context,
+    signed_in_user,
+)
+
+# Why the form was opened: set by the page that sent the user here (`/login?confirmed=1`, ...).
+_NOTICES = {
+    "confirmed": "Your email address is confirmed. Sign in to continue.",
+    "reset": "Your password was changed. Sign in with the new one.",
+    "changed": "Your password was changed and every session signed out. Sign in again.",
+    "expired": "Your sign-in did not complete in time. Please sign in again.",
+}
 
 
 class LoginState(rx.State):
     """Error and progress of the sign-in form; the password is never stored in the state."""
 
     error: str = ""
+    notice: str = ""
+    unconfirmed_email: str = ""  # set when the account still needs its confirmation code
     submitting: bool = False
 
     @rx.event
     async def load(self) -> AsyncIterator[EventSpec]:
-        """A tab that is still signed in skips the form."""
+        """A browser that is still signed in skips the form."""
         self.error = ""
+        self.unconfirmed_email = ""
         self.submitting = False
+        query = self.router.url.query_parameters
+        self.notice = next((text for key, text in _NOTICES.items() if key in query), "")
         user = await signed_in_user(self)
         if user is not None:
             yield rx.redirect(home_for(user.role))
 
     @rx.event
     async def sign_in(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
-        """Check the credentials; customers go to their dashboard, admins to the overview."""
+        """Check the credentials on the server; the browser then trades the ticket for the cookie."""
         email = str(form_data.get("email", "")).strip()
         password = str(form_data.get("password", ""))
         if not email or not password:
             self.error = "Enter your email address and password."
             return
         self.error = ""
+        self.notice = ""
+        self.unconfirmed_email = ""
         self.submitting = True
         yield
         try:
-            user = await asyncio.to_thread(gateway.sign_in, email, password)
+            login = await asyncio.to_thread(gateway.sign_in, request_context(self), email, password)
+        except EmailNotConfirmed as exc:
+            self.error = str(exc)
+            self.unconfirmed_email = email
+            self.submitting = False
+            return
         except DomainError as exc:
             self.error = str(exc)
-            return
-        finally:
             self.submitting = False
-        await start_session(self, user)
-        yield rx.redirect(home_for(user.role))
+            return
+        await forget_signed_in_user(self)
+        # Stays "submitting" while the page reloads with the cookie.
+        yield rx.call_script(open_session_script(login.ticket, home_for(login.home)))

@@ -1,13 +1,16 @@
-"""Who is signed in, in this browser tab.
+"""Who is signed in: resolved on the server from the HttpOnly session cookie, on every protected use.
 
-The Reflex state lives per browser tab, so this is a per-tab sign-in: the ids stay in backend-only
-vars and every protected load re-reads the user from the database (locked or revoked users are
-signed out). Cookie sessions with server-side revocation replace it later.
+The cookie reaches the backend with the websocket handshake (`router.headers.cookie`; Reflex never
+sends it to the browser). Signing in trades a one-time ticket for the cookie at
+`POST /api/auth/session` and reloads the page, so the new websocket carries it. Every protected
+load and event re-reads the session, so a revoked, expired or locked-out session is out at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+from http.cookies import CookieError, SimpleCookie
 from typing import TypeVar
 
 import reflex as rx
@@ -15,6 +18,8 @@ from reflex.event import EventSpec
 
 from backend import gateway
 from backend.schemas.accounts import SignedInUser
+from backend.schemas.identity import RequestContext
+from backend.services.sessions import SESSION_COOKIE
 from billing_console.routes import ADMIN_ROLE, DASHBOARD, LOGIN, home_for
 
 StateT = TypeVar("StateT", bound=type[rx.State])
@@ -29,12 +34,49 @@ def cleared_on_sign_out(state_cls: StateT) -> StateT:
     return state_cls
 
 
-class SessionState(rx.State):
-    """The signed-in user of this tab; only the display fields are sent to the browser."""
+def request_context(state: rx.State) -> RequestContext:
+    """Host (picks the tenant), client IP and browser of the websocket this event came through."""
+    router = state.router
+    return RequestContext(
+        host=router.headers.host,
+        ip_address=router.session.client_ip,
+        user_agent=router.headers.user_agent[:300],
+    )
 
-    _user_id: int = 0
-    _tenant_id: int = 0
-    _token_version: int = 0
+
+def session_token(state: rx.State) -> str:
+    """The session cookie sent with the websocket handshake ("" when there is none)."""
+    cookie = SimpleCookie()
+    try:
+        cookie.load(state.router.headers.cookie or "")
+    except CookieError:
+        return ""
+    morsel = cookie.get(SESSION_COOKIE)
+    return morsel.value if morsel else ""
+
+
+def open_session_script(ticket: str, destination: str) -> str:
+    """Browser side of signing in: trade the ticket for the cookie, then load `destination` afresh."""
+    expired = json.dumps(f"{LOGIN}?expired=1")
+    return (
+        'fetch("/api/auth/session", {method: "POST", credentials: "same-origin", '
+        'headers: {"Content-Type": "application/json"}, '
+        f"body: JSON.stringify({{ticket: {json.dumps(ticket)}}})}})"
+        f".then((r) => window.location.assign(r.ok ? {json.dumps(destination)} : {expired}))"
+        f".catch(() => window.location.assign({expired}))"
+    )
+
+
+def close_session_script(destination: str) -> str:
+    """Browser side of signing out: drop the cookie, then load `destination` afresh."""
+    return (
+        'fetch("/api/auth/logout", {method: "POST", credentials: "same-origin"})'
+        f".finally(() => window.location.assign({json.dumps(destination)}))"
+    )
+
+
+class SessionState(rx.State):
+    """The signed-in user; only display fields reach the browser, never the cookie or ids."""
 
     email: str = ""
     display_name: str = ""
@@ -53,9 +95,6 @@ class SessionState(rx.State):
         return "".join(word[0] for word in words[:2]).upper()
 
     def _remember(self, user: SignedInUser) -> None:
-        self._user_id = user.user_id
-        self._tenant_id = user.tenant_id
-        self._token_version = user.token_version
         self.email = user.email
         self.display_name = user.display_name
         self.role = user.role
@@ -67,12 +106,11 @@ class SessionState(rx.State):
             (await self.get_state(state_cls)).reset()
 
     async def _reload_user(self) -> SignedInUser | None:
-        """Re-read the user from the database; forget a user who is gone, locked or revoked."""
+        """Resolve the cookie's session on the server; forget a user whose session ended."""
+        token = session_token(self)
         user = None
-        if self._user_id:
-            user = await asyncio.to_thread(
-                gateway.current_user, self._tenant_id, self._user_id, self._token_version
-            )
+        if token:
+            user = await asyncio.to_thread(gateway.current_user, request_context(self), token)
         if user is None:
             if self.signed_in:
                 await self._forget()
@@ -88,20 +126,21 @@ class SessionState(rx.State):
 
     @rx.event
     async def sign_out(self) -> EventSpec:
-        """Forget the user and everything the tab loaded for them."""
+        """Revoke the session on the server, forget everything the tab loaded, drop the cookie."""
+        token = session_token(self)
+        if token:
+            await asyncio.to_thread(gateway.sign_out, request_context(self), token)
         await self._forget()
-        return rx.redirect(LOGIN)
+        return rx.call_script(close_session_script(LOGIN))
 
 
-async def start_session(state: rx.State, user: SignedInUser) -> None:
-    """Sign `user` in for `state`'s tab, dropping whatever the tab held for an earlier user."""
-    session = await state.get_state(SessionState)
-    await session._forget()
-    session._remember(user)
+async def forget_signed_in_user(state: rx.State) -> None:
+    """Drop whatever the tab holds for an earlier user (before a new sign-in)."""
+    await (await state.get_state(SessionState))._forget()
 
 
 async def signed_in_user(state: rx.State) -> SignedInUser | None:
-    """The user of `state`'s tab, re-read from the database, or None when nobody is signed in."""
+    """The user of the request's session cookie, checked on the server, or None."""
     session = await state.get_state(SessionState)
     return await session._reload_user()
 

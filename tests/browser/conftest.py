@@ -45,6 +45,11 @@ class RunningConsole:
     process: subprocess.Popen[bytes]
     log: Path
 
+    @property
+    def mail_dir(self) -> Path:
+        """The console's file outbox (MAIL_DIR): account emails land here as .eml files."""
+        return self.log.parent / "mail"
+
     def tail(self, lines: int = 60) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
@@ -90,6 +95,8 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningConsole
         "DATABASE_URL": f"sqlite:///{home / 'billing.db'}",
         "REDIS_URL": "",
         "EMBEDDED_REDIS_DIR": str(home / "redis"),
+        "MAIL_DIR": str(home / "mail"),
+        "SMTP_HOST": "",
         "PORT": str(port),
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
         "PYTHONUNBUFFERED": "1",

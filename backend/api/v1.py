@@ -1,0 +1,145 @@
+"""REST API v1 (personal access tokens): who am I, and the tenant's users and audit log for admins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+
+from backend.api.security import admin_access, read_access, request_context
+from backend.db import unit_of_work
+from backend.repositories.base import TenantScope
+from backend.schemas.identity import ApiPrincipal, UserSummary
+from backend.services import accounts, audit
+
+router = APIRouter(prefix="/api/v1", tags=["v1"])
+
+
+class MeOut(BaseModel):
+    id: int
+    email: str
+    display_name: str
+    role: str
+    tenant_id: int
+    customer_account_id: int | None
+    scopes: list[str]
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    display_name: str
+    role: str
+    confirmed: bool
+    locked: bool
+
+
+class RoleIn(BaseModel):
+    role: str
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    created_at: datetime
+    actor_user_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    ip_address: str
+
+
+def _user_out(user: UserSummary) -> UserOut:
+    return UserOut(**{field: getattr(user, field) for field in UserOut.model_fields})
+
+
+def _actor(request: Request, principal: ApiPrincipal) -> audit.Actor:
+    return audit.Actor(principal.user.user_id, request_context(request).ip_address)
+
+
+@router.get("/me")
+def me(principal: ApiPrincipal = Depends(read_access)) -> MeOut:  # noqa: B008
+    """The caller: the user behind the token and the token's scopes."""
+    user = principal.user
+    return MeOut(
+        id=user.user_id,
+        email=user.email,
+        display_name=user.display_name,
+        role=user.role,
+        tenant_id=user.tenant_id,
+        customer_account_id=user.customer_account_id,
+        scopes=sorted(principal.scopes),
+    )
+
+
+@router.get("/admin/users")
+def list_users(
+    principal: ApiPrincipal = Depends(admin_access),  # noqa: B008
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+) -> list[UserOut]:
+    with unit_of_work() as session:
+        users = accounts.list_users(
+            session, TenantScope(principal.user.tenant_id), principal.user, limit=limit, offset=offset
+        )
+    return [_user_out(u) for u in users]
+
+
+@router.post("/admin/users/{user_id}/lock")
+def lock_user(user_id: int, request: Request, principal: ApiPrincipal = Depends(admin_access)) -> UserOut:  # noqa: B008
+    """Lock a user: signed out everywhere, tokens dead, sign-in refused."""
+    with unit_of_work() as session:
+        user = accounts.set_locked(
+            session, TenantScope(principal.user.tenant_id), principal.user, user_id, True,
+            actor=_actor(request, principal),
+        )  # fmt: skip
+    return _user_out(user)
+
+
+@router.post("/admin/users/{user_id}/unlock")
+def unlock_user(user_id: int, request: Request, principal: ApiPrincipal = Depends(admin_access)) -> UserOut:  # noqa: B008
+    with unit_of_work() as session:
+        user = accounts.set_locked(
+            session, TenantScope(principal.user.tenant_id), principal.user, user_id, False,
+            actor=_actor(request, principal),
+        )  # fmt: skip
+    return _user_out(user)
+
+
+@router.put("/admin/users/{user_id}/role")
+def change_role(
+    user_id: int,
+    body: RoleIn,
+    request: Request,
+    principal: ApiPrincipal = Depends(admin_access),  # noqa: B008
+) -> UserOut:
+    with unit_of_work() as session:
+        user = accounts.set_role(
+            session, TenantScope(principal.user.tenant_id), principal.user, user_id, body.role,
+            actor=_actor(request, principal),
+        )  # fmt: skip
+    return _user_out(user)
+
+
+@router.get("/admin/audit-log")
+def audit_log(
+    principal: ApiPrincipal = Depends(admin_access),  # noqa: B008
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+    object_type: str = "",
+    object_id: str = "",
+) -> list[AuditEntryOut]:
+    """The tenant's audit log, newest first."""
+    with unit_of_work() as session:
+        entries = audit.list_entries(
+            session,
+            TenantScope(principal.user.tenant_id),
+            limit=limit,
+            offset=offset,
+            object_type=object_type,
+            object_id=object_id,
+        )
+    return [AuditEntryOut(**{f: getattr(e, f) for f in AuditEntryOut.model_fields}) for e in entries]

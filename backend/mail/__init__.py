@@ -1,0 +1,111 @@
+"""Outgoing email: one small port, an SMTP adapter and a file outbox for local runs and tests.
+
+Services build `Message`s; the caller that owns the unit of work sends them after it committed
+(`MailBatch`), so no email announces a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import uuid
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+from typing import Protocol
+
+from backend import clock
+from backend.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    to: str
+    subject: str
+    text: str
+    html: str = ""
+
+
+class Mailer(Protocol):
+    def send(self, message: Message) -> None: ...
+
+
+def build_email(message: Message, sender: str) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = sender
+    email["To"] = message.to
+    email["Subject"] = message.subject
+    email["Date"] = formatdate(clock.now().timestamp(), localtime=False)
+    email["Message-ID"] = make_msgid(domain="billing-console")
+    email.set_content(message.text)
+    if message.html:
+        email.add_alternative(message.html, subtype="html")
+    return email
+
+
+class FileOutbox:
+    """Writes each message as an .eml file (local default; tests read the codes from it)."""
+
+    def __init__(self, directory: Path, sender: str) -> None:
+        self.directory = directory
+        self.sender = sender
+
+    def send(self, message: Message) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
+        path = self.directory / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
+        path.write_bytes(bytes(build_email(message, self.sender)))
+        # The body carries codes: never log it, and the recipient only at DEBUG.
+        log.debug("wrote email %r for %s to %s", message.subject, message.to, path.name)
+
+    def messages(self) -> list[EmailMessage]:
+        """Every message written so far, oldest first."""
+        from email import message_from_bytes, policy
+
+        files = sorted(self.directory.glob("*.eml")) if self.directory.exists() else []
+        return [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]  # type: ignore[misc]
+
+
+class SmtpMailer:
+    """Sends over SMTP (STARTTLS unless disabled), with login when SMTP_USER is set."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def send(self, message: Message) -> None:
+        settings = self.settings
+        with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
+            if settings.smtp_starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if settings.smtp_user:
+                password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
+                smtp.login(settings.smtp_user, password)
+            smtp.send_message(build_email(message, settings.smtp_from))
+        log.info("sent email %r", message.subject)
+
+
+def mailer_for(settings: Settings | None = None) -> Mailer:
+    """SMTP when SMTP_HOST is set, else the file outbox in MAIL_DIR."""
+    settings = settings or get_settings()
+    if settings.smtp_host:
+        return SmtpMailer(settings)
+    return FileOutbox(settings.mail_dir, settings.smtp_from)
+
+
+@dataclass
+class MailBatch:
+    """Messages collected inside a unit of work, sent once it committed."""
+
+    messages: list[Message] = field(default_factory=list)
+
+    def queue(self, message: Message) -> None:
+        self.messages.append(message)
+
+    def send_all(self, mailer: Mailer) -> None:
+        for message in self.messages:
+            mailer.send(message)
+        self.messages.clear()

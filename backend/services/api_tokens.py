@@ -1,0 +1,131 @@
+"""Personal access tokens for the REST API: scoped, stored hashed, shown once, revocable."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from backend import clock
+from backend.models import ApiToken
+from backend.repositories.base import TenantScope
+from backend.repositories.identity import ApiTokenRepository
+from backend.schemas.accounts import SignedInUser
+from backend.schemas.identity import ApiPrincipal, ApiTokenSummary, CreatedApiToken
+from backend.services import audit
+from backend.services.auth import load_signed_in_user
+from backend.services.errors import NotFoundError, ValidationFailed
+from backend.services.opaque_tokens import digest, new_token
+
+TOKEN_PREFIX = "bc_"
+# What each scope allows; "admin" is only for admins, and admin routes need it besides the role.
+SCOPES: dict[str, str] = {
+    "read": "Read your account, subscriptions, invoices and usage",
+    "write": "Change things: orders, subscriptions, usage records",
+    "admin": "Tenant administration (admins only)",
+}
+MAX_LIVE_TOKENS = 20
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def summary(token: ApiToken) -> ApiTokenSummary:
+    return ApiTokenSummary(
+        id=token.id or 0,
+        name=token.name,
+        prefix=token.prefix,
+        scopes=list(token.scopes),
+        created_at=token.created_at,
+        last_used_at=token.last_used_at,
+        revoked=token.revoked_at is not None,
+    )
+
+
+def create_token(
+    session: Session,
+    scope: TenantScope,
+    owner: SignedInUser,
+    *,
+    name: str,
+    scopes: list[str],
+    actor: audit.Actor = audit.SYSTEM,
+) -> CreatedApiToken:
+    """A new token for `owner`; the returned secret is never retrievable again."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed("Give the token a name of 1-100 characters, e.g. 'Monitoring'.")
+    chosen = sorted(set(scopes))
+    if not chosen:
+        raise ValidationFailed("Choose at least one scope.")
+    unknown = [s for s in chosen if s not in SCOPES]
+    if unknown:
+        raise ValidationFailed(f"Unknown scope {unknown[0]!r}; choose from {', '.join(SCOPES)}.")
+    if "admin" in chosen and not owner.is_admin:
+        raise ValidationFailed("Only admins can create tokens with the admin scope.")
+    repository = ApiTokenRepository(session, scope)
+    live = [t for t in repository.for_user(owner.user_id) if t.revoked_at is None]
+    if len(live) >= MAX_LIVE_TOKENS:
+        raise ValidationFailed(f"You have {MAX_LIVE_TOKENS} tokens; revoke one you no longer use first.")
+    secret = new_token(TOKEN_PREFIX)
+    token = repository.add(
+        ApiToken(
+            user_id=owner.user_id,
+            name=name,
+            prefix=secret[:10],
+            token_hash=digest(secret),
+            scopes=chosen,
+            token_version=owner.token_version,
+        )
+    )
+    audit.record(
+        session, scope, actor, "token.created", object_type="api_token", object_id=token.id,
+        after={"name": name, "scopes": chosen, "user_id": owner.user_id},
+    )  # fmt: skip
+    return CreatedApiToken(token=secret, summary=summary(token))
+
+
+def list_tokens(session: Session, scope: TenantScope, owner: SignedInUser) -> list[ApiTokenSummary]:
+    return [summary(t) for t in ApiTokenRepository(session, scope).for_user(owner.user_id)]
+
+
+def revoke_token(
+    session: Session,
+    scope: TenantScope,
+    owner: SignedInUser,
+    token_id: int,
+    *,
+    actor: audit.Actor = audit.SYSTEM,
+) -> ApiTokenSummary:
+    """Revoke one of the owner's tokens (another user's token is "not found")."""
+    token = ApiTokenRepository(session, scope).get(token_id)
+    if token is None or token.user_id != owner.user_id:
+        raise NotFoundError(f"Token {token_id} not found.")
+    if token.revoked_at is None:
+        token.revoked_at = clock.now()
+        session.add(token)
+        session.flush()
+        audit.record(
+            session, scope, actor, "token.revoked", object_type="api_token", object_id=token.id,
+            before={"revoked": False}, after={"revoked": True},
+        )  # fmt: skip
+    return summary(token)
+
+
+def authenticate_token(session: Session, scope: TenantScope, secret: str) -> ApiPrincipal | None:
+    """The caller behind a bearer token of this tenant, or None (unknown, revoked, user locked or revoked)."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiTokenRepository(session, scope).by_token_hash(digest(secret))
+    if token is None or token.revoked_at is not None:
+        return None
+    user = load_signed_in_user(session, scope, token.user_id, token.token_version)
+    if user is None:
+        return None
+    now = clock.now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        token.last_used_at = now
+        session.add(token)
+        session.flush()
+    scopes = set(token.scopes)
+    if not user.is_admin:
+        scopes.discard("admin")  # a demoted admin's old token loses admin powers
+    return ApiPrincipal(user=user, scopes=frozenset(scopes), token_id=token.id or 0)

@@ -1,0 +1,77 @@
+"""`/register`: create an account; a confirmation code follows by email."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from billing_console.components.auth_card import (
+    auth_page,
+    feedback,
+    form_field,
+    submit_button,
+    text_input,
+    text_link,
+)
+from billing_console.layout import page_title
+from billing_console.routes import LOGIN, REGISTER, Route
+from billing_console.state.signup import RegisterState
+
+PASSWORD_HINT = (
+    "At least 10 characters, mixing letters with digits or symbols (or a 16+ character passphrase)."
+)
+
+
+def register_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            feedback(RegisterState.error, prefix="register"),
+            form_field("Name", "register-name", text_input("name", "register-name", auto_complete="name")),
+            form_field(
+                "Email",
+                "register-email",
+                text_input(
+                    "email",
+                    "register-email",
+                    kind="email",
+                    placeholder="you@example.com",
+                    auto_complete="email",
+                ),
+            ),
+            form_field(
+                "Password",
+                "register-password",
+                text_input("password", "register-password", kind="password", auto_complete="new-password"),
+                hint=PASSWORD_HINT,
+            ),
+            form_field(
+                "Repeat password",
+                "register-password-confirm",
+                text_input(
+                    "password_confirm",
+                    "register-password-confirm",
+                    kind="password",
+                    auto_complete="new-password",
+                ),
+            ),
+            submit_button("Create account", "register-submit", RegisterState.submitting),
+            spacing="4",
+            width="100%",
+        ),
+        on_submit=RegisterState.register,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
+def register() -> rx.Component:
+    return auth_page(
+        "Create your account",
+        "We will email you a code to confirm your address.",
+        register_form(),
+        rx.text("Already have an account? ", text_link("Sign in", LOGIN, "register-login-link"), size="2"),
+    )
+
+
+route = Route(
+    path=REGISTER, title=page_title("Create account"), component=register, on_load=RegisterState.load
+)

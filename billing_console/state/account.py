@@ -1,0 +1,149 @@
+"""Account settings: change the password, create and revoke personal access tokens."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from backend import gateway
+from backend.schemas.identity import ApiTokenSummary
+from backend.services.api_tokens import SCOPES
+from backend.services.errors import DomainError
+from billing_console.routes import LOGIN
+from billing_console.state.session import (
+    cleared_on_sign_out,
+    close_session_script,
+    request_context,
+    user_or_redirect,
+)
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    """One token as the table shows it."""
+
+    id: int
+    name: str
+    prefix: str
+    scopes: str
+    created: str
+    last_used: str
+    revoked: bool
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+
+
+def token_row(token: ApiTokenSummary) -> TokenRow:
+    return TokenRow(
+        id=token.id,
+        name=token.name,
+        prefix=f"{token.prefix}…",
+        scopes=", ".join(token.scopes),
+        created=_when(token.created_at),
+        last_used=_when(token.last_used_at),
+        revoked=token.revoked,
+    )
+
+
+@cleared_on_sign_out
+class AccountState(rx.State):
+    loading: bool = True
+    tokens: list[TokenRow] = []
+    # Shown once, right after creation; any other load of the page forgets it.
+    new_token: str = ""
+    token_error: str = ""
+    creating: bool = False
+    password_error: str = ""
+    changing_password: bool = False
+
+    @rx.var
+    def has_tokens(self) -> bool:
+        return len(self.tokens) > 0
+
+    @rx.event
+    async def load(self) -> AsyncIterator[EventSpec | None]:
+        self.reset()
+        yield
+        user = await user_or_redirect(self)
+        if isinstance(user, EventSpec):
+            yield user
+            return
+        self.tokens = [token_row(t) for t in await asyncio.to_thread(gateway.api_token_list, user)]
+        self.loading = False
+
+    @rx.event
+    async def change_password(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
+        """A new password signs out every session, this one too."""
+        user = await user_or_redirect(self)
+        if isinstance(user, EventSpec):
+            yield user
+            return
+        current = str(form_data.get("current_password", ""))
+        new = str(form_data.get("new_password", ""))
+        if not current or not new:
+            self.password_error = "Enter your current password and a new one."
+            return
+        if new != str(form_data.get("new_password_confirm", "")):
+            self.password_error = "The two new passwords differ. Please type the same password twice."
+            return
+        self.password_error = ""
+        self.changing_password = True
+        yield
+        try:
+            await asyncio.to_thread(gateway.change_password, request_context(self), user, current, new)
+        except DomainError as exc:
+            self.password_error = str(exc)
+            self.changing_password = False
+            return
+        yield rx.call_script(close_session_script(f"{LOGIN}?changed=1"))
+
+    @rx.event
+    async def create_token(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
+        user = await user_or_redirect(self)
+        if isinstance(user, EventSpec):
+            yield user
+            return
+        scopes = [scope for scope in SCOPES if form_data.get(f"scope_{scope}") in {"on", "true", True}]
+        self.token_error = ""
+        self.new_token = ""
+        self.creating = True
+        yield
+        try:
+            created = await asyncio.to_thread(
+                gateway.create_api_token,
+                request_context(self),
+                user,
+                str(form_data.get("name", "")),
+                scopes,
+            )
+        except DomainError as exc:
+            self.token_error = str(exc)
+        else:
+            self.new_token = created.token
+            self.tokens = [token_row(t) for t in await asyncio.to_thread(gateway.api_token_list, user)]
+        finally:
+            self.creating = False
+
+    @rx.event
+    async def revoke_token(self, token_id: int) -> AsyncIterator[EventSpec | None]:
+        user = await user_or_redirect(self)
+        if isinstance(user, EventSpec):
+            yield user
+            return
+        try:
+            await asyncio.to_thread(gateway.revoke_api_token, request_context(self), user, int(token_id))
+        except DomainError as exc:
+            self.token_error = str(exc)
+            return
+        self.tokens = [token_row(t) for t in await asyncio.to_thread(gateway.api_token_list, user)]
+
+    @rx.event
+    def dismiss_new_token(self) -> None:
+        self.new_token = ""

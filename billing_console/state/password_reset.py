@@ -1,0 +1,86 @@
+"""Forgotten password: request a reset link, then choose a new password with it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from backend import gateway
+from backend.services.errors import DomainError
+from billing_console.routes import LOGIN
+from billing_console.state.session import request_context
+
+
+class ForgotPasswordState(rx.State):
+    sent_to: str = ""
+    error: str = ""
+    submitting: bool = False
+
+    @rx.event
+    def load(self) -> None:
+        self.sent_to = ""
+        self.error = ""
+        self.submitting = False
+
+    @rx.event
+    async def request_link(self, form_data: dict[str, str]) -> AsyncIterator[None]:
+        """The answer is the same whether or not the address has an account."""
+        email = str(form_data.get("email", "")).strip()
+        if not email:
+            self.error = "Enter the email address of your account."
+            return
+        self.error = ""
+        self.submitting = True
+        yield
+        try:
+            await asyncio.to_thread(gateway.request_password_reset, request_context(self), email)
+        except DomainError as exc:
+            self.error = str(exc)
+        else:
+            self.sent_to = email
+        finally:
+            self.submitting = False
+
+
+class ResetPasswordState(rx.State):
+    # The token from the link stays on the server; the form asks for it only when there is none.
+    _token: str = ""
+    has_token: bool = False
+    error: str = ""
+    submitting: bool = False
+
+    @rx.event
+    def load(self) -> None:
+        self._token = self.router.url.query_parameters.get("token", "")
+        self.has_token = bool(self._token)
+        self.error = ""
+        self.submitting = False
+
+    @rx.event
+    async def set_new_password(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
+        token = self._token or str(form_data.get("token", "")).strip()
+        password = str(form_data.get("password", ""))
+        if not token:
+            self.error = "Paste the reset code from the email, or open the link in it."
+            return
+        if not password:
+            self.error = "Choose a new password."
+            return
+        if password != str(form_data.get("password_confirm", "")):
+            self.error = "The two passwords differ. Please type the same password twice."
+            return
+        self.error = ""
+        self.submitting = True
+        yield
+        try:
+            await asyncio.to_thread(gateway.reset_password, request_context(self), token, password)
+        except DomainError as exc:
+            self.error = str(exc)
+            return
+        finally:
+            self.submitting = False
+        self._token = ""
+        yield rx.redirect(f"{LOGIN}?reset=1")

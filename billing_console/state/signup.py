@@ -1,0 +1,111 @@
+"""Sign-up and email confirmation."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from urllib.parse import urlencode
+
+import reflex as rx
+from reflex.event import EventSpec
+
+from backend import gateway
+from backend.services.errors import DomainError
+from billing_console.routes import CONFIRM_EMAIL, LOGIN
+from billing_console.state.session import request_context
+
+
+class RegisterState(rx.State):
+    error: str = ""
+    submitting: bool = False
+
+    @rx.event
+    def load(self) -> None:
+        self.error = ""
+        self.submitting = False
+
+    @rx.event
+    async def register(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
+        """Create the account and email a confirmation code; then ask for the code."""
+        name = str(form_data.get("name", "")).strip()
+        email = str(form_data.get("email", "")).strip()
+        password = str(form_data.get("password", ""))
+        if not name or not email or not password:
+            self.error = "Please fill in your name, email address and a password."
+            return
+        if password != str(form_data.get("password_confirm", "")):
+            self.error = "The two passwords differ. Please type the same password twice."
+            return
+        self.error = ""
+        self.submitting = True
+        yield
+        try:
+            await asyncio.to_thread(
+                gateway.register, request_context(self), email=email, password=password, name=name
+            )
+        except DomainError as exc:
+            self.error = str(exc)
+            return
+        finally:
+            self.submitting = False
+        yield rx.redirect(f"{CONFIRM_EMAIL}?{urlencode({'email': email, 'sent': '1'})}")
+
+
+class ConfirmEmailState(rx.State):
+    email: str = ""
+    error: str = ""
+    notice: str = ""
+    submitting: bool = False
+
+    @rx.event
+    def load(self) -> None:
+        query = self.router.url.query_parameters
+        self.email = query.get("email", "")
+        self.error = ""
+        self.submitting = False
+        self.notice = (
+            "We sent a 6-digit code to your email address. It is valid for 24 hours."
+            if query.get("sent")
+            else ""
+        )
+
+    @rx.event
+    async def confirm(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
+        email = str(form_data.get("email", "")).strip()
+        code = str(form_data.get("code", "")).strip().replace(" ", "")
+        if not email or not code:
+            self.error = "Enter your email address and the code from the email."
+            return
+        self.email = email
+        self.error = ""
+        self.submitting = True
+        yield
+        try:
+            await asyncio.to_thread(gateway.confirm_email, request_context(self), email, code)
+        except DomainError as exc:
+            self.error = str(exc)
+            return
+        finally:
+            self.submitting = False
+        yield rx.redirect(f"{LOGIN}?confirmed=1")
+
+    @rx.event
+    async def resend(self) -> AsyncIterator[None]:
+        if not self.email.strip():
+            self.error = "Enter your email address first."
+            return
+        self.error = ""
+        self.submitting = True
+        yield
+        try:
+            await asyncio.to_thread(gateway.resend_confirmation, request_context(self), self.email)
+        except DomainError as exc:
+            self.error = str(exc)
+        else:
+            self.notice = "If this address still needs confirming, a new code is on its way."
+        finally:
+            self.submitting = False
+
+    @rx.event
+    def set_email(self, value: str) -> None:
+        self.email = value

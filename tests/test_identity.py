@@ -1,0 +1,480 @@
+"""Accounts, sessions, API tokens and the audit trail, on PostgreSQL and SQLite.
+
+Each test runs in a fresh tenant inside a rolled-back transaction; the clock is frozen and moved.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlmodel import Session
+
+from backend import clock
+from backend.mail import MailBatch, Message
+from backend.models import AccountCode, ApiToken, CustomerAccount
+from backend.repositories.base import TenantScope
+from backend.repositories.identity import ApiTokenRepository, UserSessionRepository
+from backend.repositories.tenancy import (
+    CustomerAccountRepository,
+    CustomerMemberRepository,
+    CustomerProfileRepository,
+    UserRepository,
+)
+from backend.schemas.accounts import SignedInUser
+from backend.services import accounts, api_tokens, audit, auth, sessions
+from backend.services.errors import (
+    AccountLocked,
+    EmailNotConfirmed,
+    InvalidCode,
+    InvalidCredentials,
+    NotFoundError,
+    PermissionDenied,
+    ValidationFailed,
+)
+from backend.services.passwords import check_password_strength
+from backend.services.tenants import create_tenant
+from backend.settings import Settings, load_settings
+
+PASSWORD = "Correct-horse-42"
+POLICY = sessions.SessionPolicy(idle=timedelta(minutes=120), absolute=timedelta(hours=168))
+HERE = audit.Actor(None, "198.51.100.7")
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return load_settings()
+
+
+@pytest.fixture
+def scope(session: Session, settings: Settings, frozen_clock: clock.FrozenClock) -> TenantScope:
+    tenant = create_tenant(session, slug=f"t-{uuid.uuid4().hex[:8]}", name="Test Hosting", settings=settings)
+    assert tenant.id is not None
+    return TenantScope(tenant.id)
+
+
+def code_in(message: Message) -> str:
+    found = re.search(r"code is (\d{6})", message.text)
+    assert found, message.text
+    return found.group(1)
+
+
+def reset_token_in(message: Message) -> str:
+    found = re.search(r"reset-password\?token=(\S+)", message.text)
+    assert found, message.text
+    return found.group(1)
+
+
+def register(
+    session: Session, scope: TenantScope, settings: Settings, email: str, *, confirm: bool = True
+) -> SignedInUser | MailBatch:
+    mail = MailBatch()
+    accounts.register(
+        session, scope, settings, mail, email=email, password=PASSWORD, name="Pat Doe", actor=HERE
+    )
+    if not confirm:
+        return mail
+    accounts.confirm_email(session, scope, email=email, code=code_in(mail.messages[-1]), actor=HERE)
+    return auth.authenticate(session, scope, email, PASSWORD, actor=HERE)
+
+
+def signed_in(session: Session, scope: TenantScope, user: SignedInUser) -> str:
+    """A cookie token for `user`, the way the browser gets one."""
+    ticket = sessions.issue_ticket(session, scope, user, POLICY, ip_address="198.51.100.7")
+    token, _ = sessions.exchange_ticket(session, scope, ticket)
+    return token
+
+
+# --- sign-up and confirmation ------------------------------------------------------------------
+
+
+def test_first_user_becomes_admin_and_later_users_are_customers_with_an_account(
+    session: Session, scope: TenantScope, settings: Settings
+) -> None:
+    admin = register(session, scope, settings, "first@example.com")
+    customer = register(session, scope, settings, "second@example.com")
+    assert isinstance(admin, SignedInUser) and isinstance(customer, SignedInUser)
+    assert admin.role == "admin" and admin.customer_account_id is None
+    assert customer.role == "customer" and customer.customer_account_id is not None
+    account = CustomerAccountRepository(session, scope).get(customer.customer_account_id)
+    assert isinstance(account, CustomerAccount) and account.number.startswith("C-")
+    members = CustomerMemberRepository(session, scope).list()
+    assert [(m.user_id, m.role.value) for m in members] == [(customer.user_id, "owner")]
+    profile = CustomerProfileRepository(session, scope).for_account(account.id or 0)
+    assert profile is not None and profile.email == "second@example.com" and profile.name == "Pat Doe"
+
+
+def test_an_unconfirmed_user_cannot_sign_in(session: Session, scope: TenantScope, settings: Settings) -> None:
+    register(session, scope, settings, "new@example.com", confirm=False)
+    with pytest.raises(EmailNotConfirmed):
+        auth.authenticate(session, scope, "new@example.com", PASSWORD)
+
+
+def test_a_wrong_code_is_refused_and_five_kill_the_code(
+    session: Session, scope: TenantScope, settings: Settings
+) -> None:
+    mail = register(session, scope, settings, "new@example.com", confirm=False)
+    assert isinstance(mail, MailBatch)
+    code = code_in(mail.messages[-1])
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for _ in range(accounts.MAX_CODE_ATTEMPTS):
+        with pytest.raises(InvalidCode):
+            accounts.confirm_email(session, scope, email="new@example.com", code=wrong)
+    with pytest.raises(InvalidCode):
+        accounts.confirm_email(session, scope, email="new@example.com", code=code)
+    accounts.resend_confirmation(session, scope, settings, mail, email="new@example.com")
+    accounts.confirm_email(session, scope, email="new@example.com", code=code_in(mail.messages[-1]))
+    assert auth.authenticate(session, scope, "new@example.com", PASSWORD).email == "new@example.com"
+
+
+def test_a_confirmation_code_expires_after_a_day(
+    session: Session, scope: TenantScope, settings: Settings, frozen_clock: clock.FrozenClock
+) -> None:
+    mail = register(session, scope, settings, "late@example.com", confirm=False)
+    assert isinstance(mail, MailBatch)
+    frozen_clock.advance(accounts.CONFIRM_CODE_LIFETIME + timedelta(seconds=1))
+    with pytest.raises(InvalidCode):
+        accounts.confirm_email(session, scope, email="late@example.com", code=code_in(mail.messages[-1]))
+
+
+def test_signing_up_with_a_registered_email_reveals_nothing_and_changes_nothing(
+    session: Session, scope: TenantScope, settings: Settings
+) -> None:
+    register(session, scope, settings, "taken@example.com")
+    mail = MailBatch()
+    accounts.register(
+        session, scope, settings, mail, email="Taken@Example.com", password="Other-pass-123", name="Mallory"
+    )
+    assert [m.subject for m in mail.messages] == ["Test Hosting: you already have an account"]
+    assert UserRepository(session, scope).count() == 1
+    assert auth.authenticate(session, scope, "taken@example.com", PASSWORD).display_name == "Pat Doe"
+
+
+def test_sign_up_can_be_closed(session: Session, scope: TenantScope) -> None:
+    closed = load_settings(signup_open=False)
+    with pytest.raises(ValidationFailed, match="Sign-up is closed"):
+        accounts.register(
+            session, scope, closed, MailBatch(), email="a@example.com", password=PASSWORD, name="A"
+        )
+    assert UserRepository(session, scope).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short-1", "at least 10 characters"),
+        ("abcdefghijkl", "too simple"),
+        ("1234567890", "too simple"),
+        ("Password123", "too easy to guess"),
+        ("aaaaaaaaaaaaaaaaaaaa", "too easy to guess"),
+        ("x-pat@example.com", "email address"),
+    ],
+)
+def test_weak_passwords_are_refused(password: str, message: str) -> None:
+    with pytest.raises(ValidationFailed, match=message):
+        check_password_strength(password, email="pat@example.com")
+
+
+@pytest.mark.parametrize("password", ["Correct-horse-42", "correct horse battery staple", "demo-admin-pass"])
+def test_reasonable_passwords_pass(password: str) -> None:
+    check_password_strength(password, email="pat@example.com")
+
+
+# --- sign-in -----------------------------------------------------------------------------------
+
+
+def test_wrong_password_and_unknown_email_get_the_same_answer(
+    session: Session, scope: TenantScope, settings: Settings
+) -> None:
+    register(session, scope, settings, "pat@example.com")
+    with pytest.raises(InvalidCredentials) as wrong_password:
+        auth.authenticate(session, scope, "pat@example.com", "Wrong-pass-123")
+    with pytest.raises(InvalidCredentials) as unknown:
+        auth.authenticate(session, scope, "nobody@example.com", PASSWORD)
+    assert str(wrong_password.value) == str(unknown.value)
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+
+def test_a_ticket_buys_one_session_once_and_only_its_digest_is_stored(
+    session: Session, scope: TenantScope, settings: Settings
+) -> None:
+    user = register(session, scope, settings, "pat@example.com")
+    assert isinstance(user, SignedInUser)
+    ticket = sessions.issue_ticket(session, scope, user, POLICY)
+    token, expires_at = sessions.exchange_ticket(session, scope, ticket)
+    assert expires_at == clock.now() + POLICY.absolute
+    with pytest.raises(sessions.SignInExpired):
+        sessions.exchange_ticket(session, scope, ticket)
+    stored = UserSessionRepository(session, scope).list()
+    assert len(stored) == 1 and stored[0].token_hash not in (None, token) and token not in repr(stored[0])
+    assert sessions.resolve_session(session, scope, token, POLICY) == user
+
+
+def test_a_ticket_expires_within_minutes(
+    session: Session, scope: TenantScope, settings: Settings, frozen_clock: clock.FrozenClock
+) -> None:
+    user = register(session, scope, settings, "pat@example.com")
+    assert isinstance(user, SignedInUser)
+    ticket = sessions.issue_ticket(session, scope, user, POLICY)
+    frozen_clock.advance(sessions.TICKET_LIFETIME + timedelta(seconds=1))
+    with pytest.raises(sessions.SignInExpired):
+        sessions.exchange_ticket(session, scope, ticket)
+
+
+def test_an_idle_session_expires_and_use_keeps_it_alive(
+    session: Session, scope: TenantScope, settings: Settings, frozen_clock: clock.FrozenClock
+) -> None:
+    user = register(session, scope, settings, "pat@example.com")
+    assert isinstance(user, SignedInUser)
+    token = signed_in(session, scope, user)
+    for _ in range(3):  # 3 x 100 minutes of activity: longer than the idle limit, never idle that long
+        frozen_clock.advance(timedelta(minutes=100))
+        assert sessions.resolve_session(session, scope, token, POLICY) is not None
+    frozen_clock.advance(POLICY.idle)
+    assert sessions.resolve_session(session, scope, token, POLICY) is None
+
+
+def test_a_session_ends_at_its_absolute_limit_however_busy(
+    session: Session, scope: TenantScope, settings: Settings, frozen_clock: clock.FrozenClock
+) -> None:
+    user = register(session, scope, settings, "pat@example.com")
+    assert isinstance(user, SignedInUser)
+    token = signed_in(session, scope, user)
+    steps = int(POLICY.absolute / timedelta(minutes=60))
+    for _ in range(steps - 1):
+        frozen_clock.advance(timedelta(minutes=60))
+        assert sessions.resolve_session(session, scope, token, POLICY) is not None
+    frozen_clock.advance(timedelta(minutes=60))
+    assert sessions.resolve_session(session, scope, token, POLICY) is None
+
+
+def test_a_signed_out_session_is_rejected(session: Session, scope: TenantScope, settings: Settings) -> None:
+    user = register(session, scope, settings, "pat@example.com")
+    assert isinstance(user, SignedInUser)
+    token, other_device = signed_in(session, scope, user), signed_in(session, scope, user)
+    assert sessions.end_session(session, scope, token) == user.user_id
+    assert sessions.resolve_session(session, scope, token, POLICY) is None
+    assert sessions.end_session(session, scope, token) is None
+    assert sessions.resolve_session(session, scope, other_device, POLICY) is not None
+
+
+def test_changing_the_password_revokes_every_session_and_token(
+    session: Session, scope: TenantScope, settings: Settings
+) -> None:
+    user = register(session, scope, settings, "pat@example.com")
+    assert isinstance(user, SignedInUser)
+    token = signed_in(session, scope, user)
+    api_token = api_tokens.create_token(session, scope, user, name="ci", scopes=["read"]).token
+    with pytest.raises(ValidationFailed, match="current password is wrong"):
+        accounts.change_password(
+            session, scope, user.user_id, current_password="Wrong-pass-1", new_password="Brand-new-pass-7"
+        )
+    assert sessions.resolve_session(session, scope, token, POLICY) is not None
+    accounts.change_password(
+        session, scope, user.user_id, current_password=PASSWORD, new_password="Brand-new-pass-7"
+    )
+    assert sessions.resolve_session(session, scope, token, POLICY) is None
+    assert api_tokens.authenticate_token(session, scope, api_token) is None
+    assert all(row.revoked_at is not None for row in UserSessionRepository(session, scope).list())
+    assert auth.authenticate(session, scope, "pat@example.com", "Brand-new-pass-7").email == "pat@example.com"
+
+
+def test_locking_revokes_sessions_and_refuses_sign_in_until_unlocked(
+    session: Session, scope: TenantScope, settings: Settings
+) -> None:
+    admin = register(session, scope, settings, "admin@example.com")
+    user = register(session, scope, settings, "pat@example.com")
+    assert isinstance(admin, SignedInUser) and isinstance(user, SignedInUser)
+    token = signed_in(session, scope, user)
+    accounts.set_locked(
+        session, scope, admin, user.user_id, True, actor=audit.Actor(admin.user_id, "10.1.1.1")
+    )
+    assert sessions.resolve_session(session, scope, token, POLICY) is None
+    with pytest.raises(AccountLocked):
+        auth.authenticate(session, scope, "pat@example.com", PASSWORD)
+    accounts.set_locked(session, scope, admin, user.user_id, False)
+    assert sessions.resolve_session(session, scope, token, POLICY) is None  # unlocking revives nothing
+    assert auth.authenticate(session, scope, "pat@example.com", PASSWORD).email == "pat@example.com"
+    locked = [e for e in audit.list_entries(session, scope) if e.action == "user.locked"]
+    assert locked[0].before == {"locked": False} and locked[0].after == {"locked": True}
+    assert locked[0].actor_user_id == admin.user_id and locked[0].ip_address == "10.1.1.1"
+
+
+def test_customers_cannot_lock_or_change_roles(
+    session: Session, scope: TenantScope, settings: Settings
+) -> None:
+    admin = register(session, scope, settings, "admin@example.com")
+    customer = register(session, scope, settings, "pat@example.com")
+    assert isinstance(admin, SignedInUser) and isinstance(customer, SignedInUser)
+    with pytest.raises(PermissionDenied):
+        accounts.set_locked(session, scope, customer, admin.user_id, True)
+    with pytest.raises(PermissionDenied):
+        accounts.set_role(session, scope, customer, customer.user_id, "admin")
+    with pytest.raises(PermissionDenied):
+        accounts.list_users(session, scope, customer)
+    assert UserRepository(session, scope).get(admin.user_id).locked is False  # type: ignore[union-attr]
+
+
+def test_role_change_is_audited_and_an_admin_cannot_demote_themselves(
+    session: Session, scope: TenantScope, settings: Settings
+) -> None:
+    admin = register(session, scope, settings, "admin@example.com")
+    user = register(session, scope, settings, "pat@example.com")
+    assert isinstance(admin, SignedInUser) and isinstance(user, SignedInUser)
+    with pytest.raises(ValidationFailed):
+        accounts.set_role(session, scope, admin, admin.user_id, "customer")
+    assert accounts.set_role(session, scope, admin, user.user_id, "admin").role == "admin"
+    entry = next(e for e in audit.list_entries(session, scope) if e.action == "user.role_changed")
+    assert (entry.before, entry.after) == ({"role": "customer"}, {"role": "admin"})
+
+
+# --- password reset ----------------------------------------------------------------------------
+
+
+def test_password_reset_works_once_and_signs_out_everywhere(
+    session: Session, scope: TenantScope, settings: Settings
+) -> None:
+    user = register(session, scope, settings, "pat@example.com")
+    assert isinstance(user, SignedInUser)
+    token = signed_in(session, scope, user)
+    mail = MailBatch()
+    accounts.request_password_reset(session, scope, settings, mail, email="pat@example.com", actor=HERE)
+    reset_token = reset_token_in(mail.messages[-1])
+    assert accounts.reset_password(session, scope, token=reset_token, new_password="Reset-pass-2026") == (
+        "pat@example.com"
+    )
+    assert sessions.resolve_session(session, scope, token, POLICY) is None
+    with pytest.raises(InvalidCode):
+        accounts.reset_password(session, scope, token=reset_token, new_password="Again-pass-2026")
+    assert auth.authenticate(session, scope, "pat@example.com", "Reset-pass-2026").user_id == user.user_id
+
+
+def test_a_reset_link_expires_and_a_newer_one_replaces_it(
+    session: Session, scope: TenantScope, settings: Settings, frozen_clock: clock.FrozenClock
+) -> None:
+    register(session, scope, settings, "pat@example.com")
+    mail = MailBatch()
+    accounts.request_password_reset(session, scope, settings, mail, email="pat@example.com")
+    accounts.request_password_reset(session, scope, settings, mail, email="pat@example.com")
+    first, second = (reset_token_in(m) for m in mail.messages)
+    with pytest.raises(InvalidCode):
+        accounts.reset_password(session, scope, token=first, new_password="Reset-pass-2026")
+    frozen_clock.advance(accounts.RESET_TOKEN_LIFETIME + timedelta(seconds=1))
+    with pytest.raises(InvalidCode):
+        accounts.reset_password(session, scope, token=second, new_password="Reset-pass-2026")
+
+
+def test_a_reset_for_an_unknown_email_sends_nothing(
+    session: Session, scope: TenantScope, settings: Settings
+) -> None:
+    mail = MailBatch()
+    accounts.request_password_reset(session, scope, settings, mail, email="ghost@example.com")
+    assert mail.messages == []
+
+
+# --- personal access tokens --------------------------------------------------------------------
+
+
+def test_api_tokens_are_shown_once_stored_hashed_scoped_and_revocable(
+    session: Session, scope: TenantScope, settings: Settings, frozen_clock: clock.FrozenClock
+) -> None:
+    admin = register(session, scope, settings, "admin@example.com")
+    customer = register(session, scope, settings, "pat@example.com")
+    assert isinstance(admin, SignedInUser) and isinstance(customer, SignedInUser)
+    created = api_tokens.create_token(session, scope, customer, name="Monitoring", scopes=["read", "write"])
+    stored = ApiTokenRepository(session, scope).get(created.summary.id)
+    assert isinstance(stored, ApiToken) and created.token not in (stored.token_hash, stored.prefix)
+    assert created.token.startswith(stored.prefix)
+    assert all(not hasattr(s, "token") for s in api_tokens.list_tokens(session, scope, customer))
+
+    principal = api_tokens.authenticate_token(session, scope, created.token)
+    assert principal is not None and principal.user.user_id == customer.user_id
+    assert principal.scopes == {"read", "write"}
+    assert api_tokens.list_tokens(session, scope, customer)[0].last_used_at == clock.now()
+
+    with pytest.raises(ValidationFailed, match="Only admins"):
+        api_tokens.create_token(session, scope, customer, name="x", scopes=["admin"])
+    with pytest.raises(ValidationFailed, match="Unknown scope"):
+        api_tokens.create_token(session, scope, customer, name="x", scopes=["root"])
+    with pytest.raises(NotFoundError):  # another user's token is not found
+        api_tokens.revoke_token(session, scope, admin, created.summary.id)
+    assert api_tokens.revoke_token(session, scope, customer, created.summary.id).revoked
+    assert api_tokens.authenticate_token(session, scope, created.token) is None
+
+
+# --- audit and secrecy -------------------------------------------------------------------------
+
+
+def test_security_events_are_audited_with_actor_object_and_ip(
+    session: Session, scope: TenantScope, settings: Settings
+) -> None:
+    user = register(session, scope, settings, "pat@example.com")
+    assert isinstance(user, SignedInUser)
+    with pytest.raises(InvalidCredentials):
+        auth.authenticate(session, scope, "pat@example.com", "Wrong-pass-1", actor=HERE)
+    created = api_tokens.create_token(session, scope, user, name="ci", scopes=["read"], actor=HERE)
+    api_tokens.revoke_token(session, scope, user, created.summary.id, actor=HERE)
+    entries = audit.list_entries(session, scope)
+    actions = [e.action for e in entries]
+    for action in (
+        "auth.registered",
+        "auth.email_confirmed",
+        "auth.login",
+        "auth.login_failed",
+        "token.created",
+        "token.revoked",
+    ):
+        assert action in actions
+    failed = next(e for e in entries if e.action == "auth.login_failed")
+    assert failed.ip_address == HERE.ip_address and failed.object_id == str(user.user_id)
+    assert failed.after == {"email": "pat@example.com", "reason": "wrong_credentials"}
+    login = next(e for e in entries if e.action == "auth.login")
+    assert login.actor_user_id == user.user_id
+
+
+def test_passwords_and_codes_are_never_logged_nor_stored_nor_returned(
+    session: Session, scope: TenantScope, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    mail = register(session, scope, settings, "pat@example.com", confirm=False)
+    assert isinstance(mail, MailBatch)
+    code = code_in(mail.messages[-1])
+    accounts.confirm_email(session, scope, email="pat@example.com", code=code)
+    user = auth.authenticate(session, scope, "pat@example.com", PASSWORD)
+    with pytest.raises(InvalidCredentials):
+        auth.authenticate(session, scope, "pat@example.com", "Guessed-pass-99")
+    reset = MailBatch()
+    accounts.request_password_reset(session, scope, settings, reset, email="pat@example.com")
+    reset_token = reset_token_in(reset.messages[-1])
+    accounts.reset_password(session, scope, token=reset_token, new_password="Reset-pass-2026")
+
+    secrets = [PASSWORD, "Guessed-pass-99", "Reset-pass-2026", code, reset_token]
+    assert not [s for s in secrets if s in caplog.text]
+    assert not [s for s in secrets if s in repr(user)]
+    stored = repr(
+        [
+            *UserRepository(session, scope).list(),
+            *session.scalars(select(AccountCode)).all(),
+            *audit.list_entries(session, scope),
+        ]
+    )
+    assert not [s for s in secrets if s in stored]
+    assert "argon2id" in stored and "auth.password_reset" in stored  # the dump did contain the rows
+
+
+def test_a_session_row_of_a_deleted_user_goes_with_it(
+    session: Session, scope: TenantScope, settings: Settings
+) -> None:
+    user = register(session, scope, settings, "pat@example.com")
+    assert isinstance(user, SignedInUser)
+    token = signed_in(session, scope, user)
+    users = UserRepository(session, scope)
+    users.delete(users.get_or_raise(user.user_id))
+    assert sessions.resolve_session(session, scope, token, POLICY) is None
+    assert UserSessionRepository(session, scope).count() == 0

@@ -60,7 +60,8 @@ def _seed(conninfo: str, count: int) -> int:
         )
         conn.execute(
             "INSERT INTO customer_profiles (tenant_id, customer_account_id, name, company_name,"
-            " customer_type, address_line1, address_line2, postal_code, city, country, email, phone, vat_id, vat_id_status,"
+            " customer_type, address_line1, address_line2, postal_code, city, country, email, phone,"
+            " vat_id, vat_id_status,"
             " vat_id_source, billing_day, payment_customer_ref, default_payment_method_ref, auto_billing,"
             " created_at) SELECT tenant_id, id, name, '', 'private', '', '', '', '', 'DE', 'c' || id ||"
             " '@bench.example', '', '', 'unchecked', '', 1, '', '', false, created_at"

@@ -51,7 +51,7 @@ def test_the_scheduler_moves_due_jobs_onto_their_queue(redis_url: str, role: Cal
     job = scheduler.enqueue_in(timedelta(seconds=0), operator.mul, 6, 7)
     from jobs.scheduler import run_scheduler
 
-    run_scheduler(redis_url, interval_seconds=1, burst=True)
+    run_scheduler(redis_url, interval_seconds=1, burst=True, coordinators=[])
     assert job.id in Queue("default", connection=connection).job_ids
     assert role("worker", "--burst", "--queues", "default").returncode == 0
     job.refresh()

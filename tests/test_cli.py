@@ -12,7 +12,17 @@ import pytest
 
 from billing_console.cli import build_parser
 
-COMMANDS = ["migrate", "seed-demo", "run", "web", "worker", "scheduler", "create-tenant", "create-admin"]
+COMMANDS = [
+    "migrate",
+    "seed-demo",
+    "run",
+    "web",
+    "worker",
+    "scheduler",
+    "create-tenant",
+    "create-admin",
+    "simulate",
+]
 
 
 def _cli(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -174,3 +184,24 @@ def test_migrate_creates_the_folder_of_a_new_sqlite_file(tmp_path: Path) -> None
     result = _cli("migrate", env={"DATABASE_URL": f"sqlite:///{target}"})
     assert result.returncode == 0, result.stderr
     assert target.exists()
+
+
+def test_simulate_bills_years_of_the_demo_in_seconds(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'sim.db'}"}
+    assert _cli("migrate", env=env).returncode == 0
+    assert _cli("seed-demo", env=env).returncode == 0
+    started = "2026-11-21T09:00:00+00:00"
+    result = _cli("simulate", "--tenant", "demo", "--from", started, "--until", "2028-11-21", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "in 731 ticks" in result.stdout
+    assert "invoice_run: 48," in result.stdout  # two customers, one invoice a month for two years
+    again = _cli("simulate", "--tenant", "demo", "--from", started, "--until", "2028-11-21", env=env)
+    assert "Changed: nothing" in again.stdout
+
+
+def test_simulate_refuses_a_date_in_the_past_of_its_start(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'sim.db'}"}
+    assert _cli("migrate", env=env).returncode == 0
+    assert _cli("seed-demo", env=env).returncode == 0
+    result = _cli("simulate", "--from", "2027-01-01", "--until", "2026-01-01", env=env)
+    assert result.returncode == 1 and "must be after the start" in result.stderr

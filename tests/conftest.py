@@ -282,3 +282,9 @@ def identity_world(
     yield IdentityWorld(engine, f"{slugs[0]}.test", f"{slugs[1]}.test", *members)
     get_settings.cache_clear()
     dispose_engines()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last: their session-wide Playwright keeps an event loop running on the
+    main thread, which would break later tests that start one with asyncio.run()."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))

@@ -167,7 +167,7 @@ def test_service_type_key_is_unique_in_the_tenant(session: Session, scope: Tenan
         ),
         "Key: a service type with key 'cloud' already exists.",
     )
-    other = _tenant(session, "other")
+    other = _tenant(session, "catalog-other")
     assert catalog.create_service_type(session, other, ServiceTypeInput(key="cloud", name="Cloud"), ADMIN).id
 
 
@@ -341,11 +341,11 @@ def test_plan_key_is_unique_in_the_tenant_whatever_the_case(session: Session, sc
         lambda: _plan(session, scope, key="BASIC"),
         "Key: a plan with key 'basic' already exists.",
     )
-    assert _plan(session, _tenant(session, "other"), key="basic").key == "basic"
+    assert _plan(session, _tenant(session, "catalog-other"), key="basic").key == "basic"
 
 
 def test_a_plan_needs_an_active_service_type_of_its_own_tenant(session: Session, scope: TenantScope) -> None:
-    other = _tenant(session, "other")
+    other = _tenant(session, "catalog-other")
     foreign = catalog.create_service_type(session, other, ServiceTypeInput(key="cloud", name="Cloud"), ADMIN)
     _assert_refused(
         session, scope, lambda: _plan(session, scope, service_type_id=foreign.id), "there is no service type"
@@ -799,7 +799,7 @@ def test_promotion_validity_needs_a_time_zone() -> None:
 
 
 def test_eligible_plans_must_belong_to_the_tenant(session: Session, scope: TenantScope) -> None:
-    foreign_plan = _plan(session, _tenant(session, "other"))
+    foreign_plan = _plan(session, _tenant(session, "catalog-other"))
     _assert_refused(
         session,
         scope,
@@ -866,7 +866,7 @@ def test_update_and_deactivate_a_promotion(session: Session, scope: TenantScope)
 
 
 def test_objects_of_another_tenant_are_not_found(session: Session, scope: TenantScope) -> None:
-    other = _tenant(session, "other")
+    other = _tenant(session, "catalog-other")
     plan_b = _plan(session, other)
     addon_b = catalog.create_addon(session, other, _addon_input(), ADMIN)
     promotion_b = catalog.create_promotion(session, other, _promotion_input(), ADMIN)

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
@@ -23,6 +23,7 @@ from backend.models import (
     OpenPosition,
     TaxMode,
 )
+from backend.repositories import bulk
 from backend.repositories.base import TenantRepository
 
 UNPAID_STATUSES = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
@@ -48,32 +49,19 @@ class OpenPositionRepository(TenantRepository[OpenPosition]):
 
     def add_charges(self, rows: list[dict[str, Any]], created_at: datetime) -> int:
         """Insert charges; a source reference already present is skipped (this makes charging
-        idempotent). Returns how many were new. One batched INSERT, however many rows."""
-        if not rows:
-            return 0
+        idempotent). Returns how many were new. One statement, however many rows."""
         values = [{**row, "tenant_id": self.scope.tenant_id, "created_at": created_at} for row in rows]
         table = OpenPosition.__table__
-        statement = (
-            _dialect_insert(self.session)(table)
-            .on_conflict_do_nothing(index_elements=["tenant_id", "source_ref"])
-            .returning(table.c.id)
+        return len(
+            bulk.insert_rows(
+                self.session, table, values, skip_conflicts_on=("tenant_id", "source_ref"), returning_id=True
+            )
         )
-        return len(self.session.connection().execute(statement, values).all())
 
     def mark_billed(self, billed: list[tuple[OpenPosition, int]]) -> None:
-        """Link charges to the invoice they were billed on (one batched UPDATE)."""
-        if not billed:
-            return
-        table = OpenPosition.__table__
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("position_id"), table.c.tenant_id == self.scope.tenant_id)
-            .values(invoice_id=bindparam("billed_on"))
-        )
-        self.session.connection().execute(
-            statement,
-            [{"position_id": position.id, "billed_on": invoice_id} for position, invoice_id in billed],
-        )
+        """Link charges to the invoice they were billed on (one statement)."""
+        rows = [{"id": position.id, "invoice_id": invoice_id} for position, invoice_id in billed]
+        bulk.update_rows(self.session, OpenPosition.__table__, "id", rows, tenant_id=self.scope.tenant_id)
         for position, invoice_id in billed:
             set_committed_value(position, "invoice_id", invoice_id)
 
@@ -147,22 +135,27 @@ class InvoiceRepository(TenantRepository[Invoice]):
         ).first()
 
     def insert_issued(self, invoices: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> list[int]:
-        """Insert invoices and their lines as rows of this tenant (two batched INSERTs); returns
-        the invoice ids in the order given."""
+        """Insert invoices and their lines as rows of this tenant (two statements); returns the
+        invoice ids in the order given."""
         tenant = self.scope.tenant_id
         table = Invoice.__table__
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         rows = [
             {**invoice, "tenant_id": tenant, "created_at": invoice["issued_at"]} for invoice, _ in invoices
         ]
-        ids = list(self.session.connection().execute(statement, rows).scalars())
+        if bulk.is_postgresql(self.session):
+            ids = bulk.reserve_ids(self.session, table, len(rows))
+            bulk.insert_rows(
+                self.session, table, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)]
+            )
+        else:
+            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            ids = list(self.session.connection().execute(statement, rows).scalars())
         lines = [
             {**line, "tenant_id": tenant, "invoice_id": invoice_id}
             for invoice_id, (_, invoice_lines) in zip(ids, invoices, strict=True)
             for line in invoice_lines
         ]
-        if lines:
-            self.session.connection().execute(insert(InvoiceLine.__table__), lines)
+        bulk.copy_rows(self.session, InvoiceLine.__table__, lines)
         return ids
 
     def by_ids(self, invoice_ids: list[int]) -> list[Invoice]:

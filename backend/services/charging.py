@@ -321,7 +321,7 @@ class Charger:
                 )
             )
         inserted = self.add(charges, now)
-        self.session.flush()
+        self.subscriptions.save_billing_state([s for s in subscriptions if self.session.is_modified(s)])
         return inserted
 
     def bill_one(self, subscription_id: int, now: datetime) -> int:

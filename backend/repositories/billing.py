@@ -144,9 +144,8 @@ class InvoiceRepository(TenantRepository[Invoice]):
         ]
         if bulk.is_postgresql(self.session):
             ids = bulk.reserve_ids(self.session, table, len(rows))
-            bulk.insert_rows(
-                self.session, table, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)]
-            )
+            with_ids = [{"id": invoice_id, **row} for invoice_id, row in zip(ids, rows, strict=True)]
+            bulk.copy_rows(self.session, table, with_ids)
         else:
             statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
             ids = list(self.session.connection().execute(statement, rows).scalars())

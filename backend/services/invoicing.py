@@ -37,6 +37,7 @@ from backend.models import (
     PromotionBenefit,
     PromotionRedemption,
     TaxCategory,
+    TaxMode,
     Tenant,
 )
 from backend.money import Money
@@ -58,8 +59,8 @@ from backend.services.tax import (
     TaxBuyer,
     TaxDecision,
     TaxIssuer,
+    country_code,
     decide_tax,
-    is_eu_country,
     oss_threshold_exceeded,
 )
 
@@ -184,14 +185,19 @@ class InvoicingContext:
         return self.invoices.consumer_sales_to(countries, start, end)
 
     def decide(self, profile: CustomerProfile, on: date, net: Decimal) -> TaxDecision:
+        """The tax decision for a sale of `net` to `profile` on `on`, counting it toward the OSS
+        threshold when it is a sale to a consumer in another member state."""
         buyer = TaxBuyer(profile.country, profile.customer_type, profile.vat_id, profile.vat_id_status)
-        issuer = TaxIssuer(self.tenant.issuer_country, self.tenant.issuer_vat_id)
-        cross_border_consumer = (
-            is_eu_country(profile.country) and profile.country != self.tenant.issuer_country
-        )
-        exceeded = self.oss_exceeded(on, net if cross_border_consumer else Decimal(0))
+        below = self._decision(buyer, on, exceeded=False)
+        consumer_abroad = below.mode == TaxMode.DOMESTIC and country_code(profile.country) != below.country
+        if consumer_abroad and self.oss_exceeded(on, net):
+            return self._decision(buyer, on, exceeded=True)
+        return below
+
+    def _decision(self, buyer: TaxBuyer, on: date, *, exceeded: bool) -> TaxDecision:
         key = (buyer, on, exceeded)
         if key not in self._decisions:
+            issuer = TaxIssuer(self.tenant.issuer_country, self.tenant.issuer_vat_id)
             self._decisions[key] = decide_tax(issuer, buyer, on, oss_threshold_exceeded=exceeded)
         return self._decisions[key]
 

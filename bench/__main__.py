@@ -91,9 +91,14 @@ def _plan(names: list[str]) -> list[Benchmark]:
     return plan
 
 
+def _float(value: float) -> str:
+    """Large figures as whole numbers, small ones (ratios, seconds) with three significant digits."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def _format_notes(notes: dict[str, float | int]) -> str:
     return " ".join(
-        f"{key}={value:,.0f}" if isinstance(value, float) else f"{key}={value:,}"
+        f"{key}={_float(value)}" if isinstance(value, float) else f"{key}={value:,}"
         for key, value in notes.items()
     )
 

@@ -92,6 +92,8 @@ class OpenPositionRepository(TenantRepository[OpenPosition]):
         statement = (
             self.select()
             .where(
+                # The range lets the unbilled index narrow the scan; the list picks the customers.
+                OpenPosition.customer_account_id.between(min(customer_ids), max(customer_ids)),
                 OpenPosition.customer_account_id.in_(customer_ids),
                 OpenPosition.invoice_id.is_(None),
                 OpenPosition.created_at <= now,

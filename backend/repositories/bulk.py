@@ -152,5 +152,7 @@ def update_rows(
     sql = (
         f'UPDATE "{table.name}" AS t SET {assignments} FROM unnest({", ".join(casts)}) AS v({aliases})'
         f' WHERE t."{key}" = v."{key}" AND t.tenant_id = :tenant_id'
+        # Lets the planner find the rows by index instead of scanning the table for the join.
+        f' AND t."{key}" = ANY({casts[0]})'
     )
     connection.execute(text(sql), {**params, "tenant_id": tenant_id})

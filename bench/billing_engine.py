@@ -28,7 +28,7 @@ DUE = datetime(2027, 3, 1, 5, 0, tzinfo=UTC)  # 06:00 in Berlin on the 1st: ever
 NOW = datetime(2027, 3, 1, 6, 0, tzinfo=UTC)
 
 
-def _seed(conninfo: str, count: int) -> int:
+def _seed(conninfo: str, count: int, due: datetime = DUE, billing_day: int = 1) -> int:
     with psycopg.connect(conninfo) as conn:
         tenant_id = conn.execute(
             "INSERT INTO tenants (slug, name, default_currency, time_zone, frontend_url, issuer_legal_name,"
@@ -36,7 +36,7 @@ def _seed(conninfo: str, count: int) -> int:
             " payment_terms_days, settings, created_at) VALUES (%s, 'Bench', 'EUR', 'Europe/Berlin', '',"
             " 'Bench GmbH', 'Musterstrasse 1', 'DE', 'DE123456789', '', '', 'b@bench.example', 14, '{}', %s)"
             " RETURNING id",
-            [f"bench-{secrets.token_hex(4)}", DUE],
+            [f"bench-{secrets.token_hex(4)}", due],
         ).fetchone()[0]
         plan_id = conn.execute(
             "INSERT INTO plans (tenant_id, key, name, description, currency, base_price, margin_percent,"
@@ -45,7 +45,7 @@ def _seed(conninfo: str, count: int) -> int:
             " overage_price, rollover_cap, highlights, sort_order, active, created_at) VALUES (%s, 'web',"
             " 'Web hosting', '', 'EUR', 9990000, 0, 0, 'standard', 'month', 1, 'advance', 0, 0, 0, true,"
             " '{}', 0, 0, 0, '[]', 0, true, %s) RETURNING id",
-            [tenant_id, DUE],
+            [tenant_id, due],
         ).fetchone()[0]
         terms = PlanTerms(
             plan_id=plan_id, key="web", name="Web hosting", currency="EUR", price=Decimal("9.99"),
@@ -56,7 +56,7 @@ def _seed(conninfo: str, count: int) -> int:
         conn.execute(
             "INSERT INTO customer_accounts (tenant_id, number, name, customer_type, created_at)"
             " SELECT %s, 'C' || n, 'Customer ' || n, 'private', %s FROM generate_series(1, %s) n",
-            [tenant_id, DUE, count],
+            [tenant_id, due, count],
         )
         conn.execute(
             "INSERT INTO customer_profiles (tenant_id, customer_account_id, name, company_name,"
@@ -64,16 +64,16 @@ def _seed(conninfo: str, count: int) -> int:
             " vat_id, vat_id_status,"
             " vat_id_source, billing_day, payment_customer_ref, default_payment_method_ref, auto_billing,"
             " created_at) SELECT tenant_id, id, name, '', 'private', '', '', '', '', 'DE', 'c' || id ||"
-            " '@bench.example', '', '', 'unchecked', '', 1, '', '', false, created_at"
+            " '@bench.example', '', '', 'unchecked', '', %s, '', '', false, created_at"
             " FROM customer_accounts WHERE tenant_id = %s",
-            [tenant_id],
+            [billing_day, tenant_id],
         )
         conn.execute(
             "INSERT INTO subscriptions (tenant_id, number, customer_account_id, plan_id, status,"
             " current_period_start, current_period_end, next_billing_at, options, plan_snapshot, started_at,"
             " anchor_at, period_index, created_at) SELECT tenant_id, 'SUB-' || id, id, %s, 'active', %s, %s,"
             " %s, '{}', %s, %s, %s, 0, %s FROM customer_accounts WHERE tenant_id = %s",
-            [plan_id, DUE, DUE, DUE, json.dumps(terms.to_json()), DUE, DUE, DUE, tenant_id],
+            [plan_id, due, due, due, json.dumps(terms.to_json()), due, due, due, tenant_id],
         )
         conn.execute("ANALYZE")
     return tenant_id

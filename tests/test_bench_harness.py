@@ -32,3 +32,15 @@ def test_copy_baseline_reports_the_rows_it_wrote() -> None:
     assert lines == (figures["lines"],)
     assert figures["seconds"] > 0
     assert figures["rows_per_s"] == pytest.approx(figures["invoices"] / figures["seconds"])
+
+
+@pytest.mark.postgres
+def test_billing_benchmark_bills_every_subscription_once() -> None:
+    from bench.billing_engine import billing_engine
+
+    try:
+        measurement = billing_engine(300)
+    except PostgresUnavailable as exc:
+        require_service(str(exc))
+    assert measurement.rows == 300 and measurement.notes["duplicates"] == 0
+    assert measurement.notes["units"] == 1  # 300 subscriptions fit in one 500-subscription unit

@@ -1,8 +1,9 @@
 """End-to-end billing through RQ: coordinator job → unit jobs → worker processes, 1 and 2 workers.
 
 Set-up (a migrated throwaway database with 100,000 due subscriptions, an empty Redis database) is
-not timed. The clock covers enqueueing the subscription-billing coordinator, the workers charging
-every unit, then the invoice-run coordinator and its units, until the burst workers exit.
+not timed. The clock covers the subscription-billing coordinator enqueueing its unit jobs, worker
+processes (started then, so their start-up counts) charging every unit, then the same for the
+invoice run, until the burst workers exit.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import text
 
 from backend import clock
 from backend.db import make_engine, unit_of_work
+from backend.repositories.base import TenantScope
 from backend.services import coordination
 from bench import Measurement, register
 from bench.billing_engine import _seed
@@ -28,9 +30,18 @@ from jobs import dispatch
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 
 
-def _phase(redis_url: str, database_url: str, coordinator: str, workers: int) -> None:
+def _phase(redis_url: str, database_url: str, name: str, tenant_id: int, workers: int) -> None:
+    """The coordinator's work (find due units, enqueue one job each), then burst workers until the
+    queue is empty. The coordinator runs here rather than as a job so that every worker finds the
+    units queued when it starts (a burst worker leaves as soon as it sees an empty queue)."""
     connection = Redis.from_url(redis_url)
-    dispatch.enqueue_coordinator(connection, coordination.get(coordinator))
+    coordinator = coordination.get(name)
+    engine = make_engine(database_url)
+    with unit_of_work(engine) as session:
+        keys = coordinator.find_units(session, TenantScope(tenant_id), clock.now())
+    engine.dispose()
+    for key in keys:
+        dispatch.enqueue_unit(connection, coordinator, tenant_id, key)
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
     processes = [
         subprocess.Popen(
@@ -56,8 +67,8 @@ def _run(rows: int, workers: int) -> tuple[float, int, int, int]:
             psycopg_conninfo(url), rows, due=now - timedelta(minutes=5), billing_day=min(today, 28)
         )
         started = time.perf_counter()
-        _phase(REDIS_URL, url, "subscription_billing", workers)
-        _phase(REDIS_URL, url, "invoice_run", workers)
+        _phase(REDIS_URL, url, "subscription_billing", tenant_id, workers)
+        _phase(REDIS_URL, url, "invoice_run", tenant_id, workers)
         seconds = time.perf_counter() - started
         engine = make_engine(url)
         with unit_of_work(engine) as session:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import psycopg
+from sqlalchemy import text
 
 from backend.db import make_engine, unit_of_work
 from backend.models import BillingTiming, IntervalUnit, TaxCategory
@@ -109,7 +110,7 @@ def billing_engine(rows: int) -> Measurement:
         finished = time.perf_counter()
         with unit_of_work(engine) as session:
             duplicates = session.execute(
-                __import__("sqlalchemy").text(
+                text(
                     "SELECT count(*) FROM (SELECT subscription_id, period_start FROM open_positions"
                     " WHERE tenant_id = :t GROUP BY 1, 2 HAVING count(*) > 1) d"
                 ),

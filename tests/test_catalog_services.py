@@ -23,6 +23,7 @@ from backend.models import (
     Subscription,
     SubscriptionStatus,
 )
+from backend.repositories.audit import AuditLogRepository
 from backend.repositories.base import TenantScope
 from backend.repositories.catalog import (
     AddonRepository,
@@ -44,8 +45,9 @@ from backend.schemas.catalog import (
     ServiceTypeUpdate,
 )
 from backend.services import catalog
-from backend.services.audit import Actor, AuditLogRepository
+from backend.services.audit import Actor
 from backend.services.errors import NotFoundError, ValidationFailed
+from backend.services.plan_terms import PlanTerms
 from backend.services.pricing import plan_price
 from backend.services.tenants import create_tenant
 from backend.settings import get_settings
@@ -95,7 +97,7 @@ def _subscribe(session: Session, scope: TenantScope, plan: Plan, number: str = "
             customer_account_id=account.id,
             plan_id=plan.id,
             status=SubscriptionStatus.ACTIVE,
-            plan_snapshot=catalog.plan_snapshot(plan),
+            plan_snapshot=PlanTerms.of(plan).to_json(),
         )
     )
 
@@ -257,12 +259,13 @@ def test_quarterly_yearly_and_hourly_plans_are_accepted(session: Session, scope:
 
 def test_plan_snapshot_holds_everything_billing_needs(session: Session, scope: TenantScope) -> None:
     plan = _plan(session, scope, base_price="10", margin_percent="20", margin_fixed="0.50", notice_days=30)
-    snapshot = catalog.plan_snapshot(plan)
-    assert snapshot["id"] == plan.id and snapshot["key"] == "hosting-monthly"
+    snapshot = PlanTerms.of(plan).to_json()
+    assert snapshot["plan_id"] == plan.id and snapshot["key"] == "hosting-monthly"
     assert Decimal(snapshot["price"]) == Decimal("12.50") == plan_price(plan)
     assert snapshot["interval_unit"] == "month" and snapshot["billing_timing"] == "advance"
     assert snapshot["tax_category"] == "standard" and snapshot["notice_days"] == 30
-    assert snapshot["service_type_id"] is None and snapshot["cancel_at_period_end"] is True
+    assert snapshot["cancel_at_period_end"] is True
+    assert PlanTerms.from_json(snapshot) == PlanTerms.of(plan)
     for key in ("currency", "interval_count", "billing_anchor_day", "trial_days", "minimum_commitment_days"):
         assert key in snapshot
     subscription = _subscribe(session, scope, plan)
@@ -408,7 +411,7 @@ def test_a_price_change_updates_only_the_plan_row(session: Session, scope: Tenan
     assert PlanRepository(session, scope).get_or_raise(plan.id or 0).base_price == Decimal("12.50")
     # The running period keeps its price; the billing engine refreshes the snapshot at the next period.
     assert SubscriptionRepository(session, scope).get_or_raise(subscription.id or 0).plan_snapshot == snapshot
-    assert snapshot["price"] != catalog.plan_snapshot(plan)["price"]
+    assert snapshot["price"] != PlanTerms.of(plan).to_json()["price"]
     (entry,) = _audit(session, scope, "plan.updated")
     assert entry.before is not None and entry.after is not None
     assert (set(entry.before), set(entry.after)) == ({"base_price"}, {"base_price"})

@@ -13,9 +13,12 @@ import pytest
 from sqlmodel import Session
 
 from backend.models import CustomerAccount, Subscription, SubscriptionStatus
+from backend.repositories.audit import AuditLogRepository
 from backend.repositories.base import CrossTenantWrite, TenantRepository, TenantScope
 from backend.repositories.billing import (
+    CreditNoteLineRepository,
     CreditNoteRepository,
+    DocumentSequenceRepository,
     InvoiceLineRepository,
     InvoiceRepository,
     OpenPositionRepository,
@@ -28,7 +31,11 @@ from backend.repositories.catalog import (
     ServiceTypeRepository,
 )
 from backend.repositories.identity import AccountCodeRepository, ApiTokenRepository, UserSessionRepository
-from backend.repositories.subscriptions import SubscriptionItemRepository, SubscriptionRepository
+from backend.repositories.subscriptions import (
+    SubscriptionAddonRepository,
+    SubscriptionItemRepository,
+    SubscriptionRepository,
+)
 from backend.repositories.tenancy import (
     CustomerAccountRepository,
     CustomerMemberRepository,
@@ -59,6 +66,10 @@ SCOPED_REPOSITORIES: list[type[TenantRepository[Any]]] = [
     InvoiceRepository,
     InvoiceLineRepository,
     CreditNoteRepository,
+    CreditNoteLineRepository,
+    DocumentSequenceRepository,
+    SubscriptionAddonRepository,
+    AuditLogRepository,
     UserSessionRepository,
     ApiTokenRepository,
     AccountCodeRepository,

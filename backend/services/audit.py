@@ -8,12 +8,9 @@ from typing import Any
 from sqlmodel import Session
 
 from backend.models import AuditLogEntry
-from backend.repositories.base import TenantRepository, TenantScope
+from backend.repositories.audit import AuditLogRepository
+from backend.repositories.base import TenantScope
 from backend.schemas.identity import AuditEntryView
-
-
-class AuditLogRepository(TenantRepository[AuditLogEntry]):
-    model = AuditLogEntry
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +58,9 @@ def list_entries(
     object_id: str = "",
 ) -> list[AuditEntryView]:
     """The tenant's audit log, newest first; optionally for one object type or object."""
-    statement = AuditLogRepository(session, scope).select()
-    if object_type:
-        statement = statement.where(AuditLogEntry.object_type == object_type)
-    if object_id:
-        statement = statement.where(AuditLogEntry.object_id == object_id)
-    statement = statement.order_by(AuditLogEntry.id.desc()).limit(min(limit, 500)).offset(offset)  # type: ignore[union-attr]
+    entries = AuditLogRepository(session, scope).entries(
+        limit=min(limit, 500), offset=offset, object_type=object_type, object_id=object_id
+    )
     return [
         AuditEntryView(
             id=e.id or 0,
@@ -79,5 +73,5 @@ def list_entries(
             after=e.after,
             ip_address=e.ip_address,
         )
-        for e in session.scalars(statement)
+        for e in entries
     ]

@@ -8,8 +8,8 @@ Deactivating hides an object from new orders and never touches existing subscrip
 that has subscriptions cannot be deleted, only deactivated.
 
 Price changes apply to new periods: a plan's price lives only on the plan row. A subscription bills
-each period from its `plan_snapshot`, which the billing engine refreshes from the plan (with
-`plan_snapshot(plan)`) when a new period starts, so a running period keeps the price it began with.
+each period from its `plan_snapshot` (`backend.services.plan_terms.PlanTerms`), which the billing
+engine refreshes from the plan when a new period starts, so a running period keeps its price.
 """
 
 from __future__ import annotations
@@ -390,30 +390,6 @@ def plan_view(plan: Plan, addon_ids: list[int], subscription_count: int) -> Plan
         addon_ids=addon_ids,
         subscription_count=subscription_count,
     )
-
-
-def plan_snapshot(plan: Plan) -> dict[str, Any]:
-    """Everything billing needs from a plan, JSON-able; stored on a subscription for one period."""
-    return {
-        "id": plan.id,
-        "key": plan.key,
-        "name": plan.name,
-        "currency": plan.currency,
-        "price": str(plan_price(plan)),
-        "tax_category": _plain(plan.tax_category),
-        "interval_unit": _plain(plan.interval_unit),
-        "interval_count": plan.interval_count,
-        "billing_anchor_day": plan.billing_anchor_day,
-        "billing_timing": _plain(plan.billing_timing),
-        "trial_days": plan.trial_days,
-        "minimum_commitment_days": plan.minimum_commitment_days,
-        "notice_days": plan.notice_days,
-        "cancel_at_period_end": plan.cancel_at_period_end,
-        "service_type_id": plan.service_type_id,
-        "included_credits": str(plan.included_credits),
-        "overage_price": str(plan.overage_price),
-        "rollover_cap": str(plan.rollover_cap),
-    }
 
 
 def _checked_plan(

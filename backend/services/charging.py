@@ -324,12 +324,6 @@ class Charger:
         self.subscriptions.save_billing_state([s for s in subscriptions if self.session.is_modified(s)])
         return inserted
 
-    def bill_one(self, subscription_id: int, now: datetime) -> int:
-        subscription = self.subscriptions.lock(subscription_id)
-        if subscription is None:
-            return 0
-        return self.bill([subscription], now)
-
     def add(self, charges: list[Charge], now: datetime) -> int:
         return self.positions.add_charges([charge.as_row() for charge in charges], now)
 

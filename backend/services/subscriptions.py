@@ -552,6 +552,20 @@ class Lifecycle:
         credits.extend(addon_charges(subscription, terms, self._addons(subscription), unused, full, sign=-1))
         self._apply(credits, at)
 
+    def expire(self, subscription_id: int) -> bool:
+        """Carry out a cancellation whose effective time has come: the final charge (arrear) or
+        the credit for time after it (advance), then canceled. False when nothing was due."""
+        subscription = self._locked(subscription_id)
+        effective = subscription.cancel_effective_at
+        if subscription.status != SubscriptionStatus.PENDING_CANCEL or effective is None:
+            return False
+        if subscription.anchor_at is not None:
+            self.charger.bill([subscription], effective)
+            self._credit_unused(subscription, effective)
+        subscription.status, subscription.canceled_at = SubscriptionStatus.CANCELED, effective
+        subscription.next_billing_at = None
+        return True
+
     # --- dunning --------------------------------------------------------------------------------
 
     def mark_past_due(self, subscription_id: int, now: datetime, *, suspend: bool = False) -> Subscription:
@@ -625,23 +639,11 @@ def run_expiration_unit(session: Session, scope: TenantScope, key: str, now: dat
     """Execute cancellations whose effective time has passed: final charge, then canceled."""
     first, last = parse_range(key)
     lifecycle = Lifecycle(session, scope)
-    done = 0
-    for subscription_id in lifecycle.subscriptions.due_cancellations(now):
-        if not first <= subscription_id <= last:
-            continue
-        subscription = lifecycle._locked(subscription_id)
-        if (
-            subscription.status != SubscriptionStatus.PENDING_CANCEL
-            or subscription.cancel_effective_at is None
-        ):
-            continue
-        effective = subscription.cancel_effective_at
-        if subscription.anchor_at is not None:
-            lifecycle.charger.bill([subscription], effective)
-            lifecycle._credit_unused(subscription, effective)
-        subscription.status, subscription.canceled_at = SubscriptionStatus.CANCELED, effective
-        subscription.next_billing_at = None
-        done += 1
+    done = sum(
+        lifecycle.expire(subscription_id)
+        for subscription_id in lifecycle.subscriptions.due_cancellations(now)
+        if first <= subscription_id <= last
+    )
     session.flush()
     return done
 

@@ -23,6 +23,30 @@ def text_input(name: str, control_id: str, *, kind: str = "text", **props: objec
     return rx.input(name=name, id=control_id, type=kind, required=True, size="3", width="100%", **props)
 
 
+PASSWORD_HINT = (
+    "At least 10 characters, mixing letters with digits or symbols (or a 16+ character passphrase)."
+)
+
+
+def new_password_fields(name: str, control_id: str, label: str) -> rx.Component:
+    """A new password and its repetition (`{name}` and `{name}_confirm` in the form data)."""
+    return rx.fragment(
+        form_field(
+            label,
+            control_id,
+            text_input(name, control_id, kind="password", auto_complete="new-password"),
+            hint=PASSWORD_HINT,
+        ),
+        form_field(
+            f"Repeat {label[0].lower()}{label[1:]}",
+            f"{control_id}-confirm",
+            text_input(
+                f"{name}_confirm", f"{control_id}-confirm", kind="password", auto_complete="new-password"
+            ),
+        ),
+    )
+
+
 def feedback(error: rx.Var[str], notice: rx.Var[str] | None = None, prefix: str = "auth") -> rx.Component:
     """The refusal of the last submit (red) or a notice about what happened (grey)."""
     parts = [rx.cond(error != "", problem_callout(error, element_id=f"{prefix}-error"))]

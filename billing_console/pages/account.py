@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from billing_console.components.auth_card import form_field, text_input
+from billing_console.components.auth_card import form_field, new_password_fields, text_input
 from billing_console.components.feedback import empty_state, problem_callout, skeleton_rows
 from billing_console.layout import template
-from billing_console.pages.register import PASSWORD_HINT
 from billing_console.routes import ACCOUNT
 from billing_console.state.account import AccountState, TokenRow
 from billing_console.state.session import SessionState
@@ -45,22 +44,7 @@ def password_form() -> rx.Component:
                     "current_password", "current-password", kind="password", auto_complete="current-password"
                 ),
             ),
-            form_field(
-                "New password",
-                "new-password",
-                text_input("new_password", "new-password", kind="password", auto_complete="new-password"),
-                hint=PASSWORD_HINT,
-            ),
-            form_field(
-                "Repeat new password",
-                "new-password-confirm",
-                text_input(
-                    "new_password_confirm",
-                    "new-password-confirm",
-                    kind="password",
-                    auto_complete="new-password",
-                ),
-            ),
+            new_password_fields("new_password", "new-password", "New password"),
             rx.button(
                 "Change password",
                 type="submit",

@@ -8,13 +8,13 @@ from billing_console.components.auth_card import (
     auth_page,
     feedback,
     form_field,
+    new_password_fields,
     submit_button,
     text_input,
     text_link,
 )
 from billing_console.components.feedback import notice_callout
 from billing_console.layout import page_title
-from billing_console.pages.register import PASSWORD_HINT
 from billing_console.routes import FORGOT_PASSWORD, LOGIN, RESET_PASSWORD, Route
 from billing_console.state.password_reset import ForgotPasswordState, ResetPasswordState
 
@@ -73,22 +73,7 @@ def reset_form() -> rx.Component:
                     "Reset code", "reset-token", text_input("token", "reset-token", auto_complete="off")
                 ),
             ),
-            form_field(
-                "New password",
-                "reset-password",
-                text_input("password", "reset-password", kind="password", auto_complete="new-password"),
-                hint=PASSWORD_HINT,
-            ),
-            form_field(
-                "Repeat new password",
-                "reset-password-confirm",
-                text_input(
-                    "password_confirm",
-                    "reset-password-confirm",
-                    kind="password",
-                    auto_complete="new-password",
-                ),
-            ),
+            new_password_fields("password", "reset-password", "New password"),
             submit_button("Set new password", "reset-submit", ResetPasswordState.submitting),
             spacing="4",
             width="100%",

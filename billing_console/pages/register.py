@@ -8,6 +8,7 @@ from billing_console.components.auth_card import (
     auth_page,
     feedback,
     form_field,
+    new_password_fields,
     submit_button,
     text_input,
     text_link,
@@ -15,10 +16,6 @@ from billing_console.components.auth_card import (
 from billing_console.layout import page_title
 from billing_console.routes import LOGIN, REGISTER, Route
 from billing_console.state.signup import RegisterState
-
-PASSWORD_HINT = (
-    "At least 10 characters, mixing letters with digits or symbols (or a 16+ character passphrase)."
-)
 
 
 def register_form() -> rx.Component:
@@ -37,22 +34,7 @@ def register_form() -> rx.Component:
                     auto_complete="email",
                 ),
             ),
-            form_field(
-                "Password",
-                "register-password",
-                text_input("password", "register-password", kind="password", auto_complete="new-password"),
-                hint=PASSWORD_HINT,
-            ),
-            form_field(
-                "Repeat password",
-                "register-password-confirm",
-                text_input(
-                    "password_confirm",
-                    "register-password-confirm",
-                    kind="password",
-                    auto_complete="new-password",
-                ),
-            ),
+            new_password_fields("password", "register-password", "Password"),
             submit_button("Create account", "register-submit", RegisterState.submitting),
             spacing="4",
             width="100%",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_
 from sqlmodel import Session
 
 from backend import clock
@@ -56,27 +55,12 @@ def vat_ids_due_for_recheck(session: Session, scope: TenantScope, now: datetime,
     Due: never checked; VIES unreachable on the last attempt (after `RETRY_UNREACHABLE_AFTER`);
     or last checked more than `RECHECK_AFTER` ago. Profiles without a VAT ID are never due.
     """
-    repository = CustomerProfileRepository(session, scope)
-    last_checked = CustomerProfile.vat_id_checked_at
-    due = or_(
-        last_checked.is_(None),
-        CustomerProfile.vat_id_status == VatIdStatus.UNCHECKED,
-        last_checked <= now - RECHECK_AFTER,
-        and_(
-            or_(
-                CustomerProfile.vat_id_status == VatIdStatus.UNREACHABLE,
-                CustomerProfile.vat_id_source == SOURCE_VIES_UNREACHABLE,
-            ),
-            last_checked <= now - RETRY_UNREACHABLE_AFTER,
-        ),
+    return CustomerProfileRepository(session, scope).vat_ids_due_for_check(
+        checked_before=now - RECHECK_AFTER,
+        unreachable_before=now - RETRY_UNREACHABLE_AFTER,
+        unreachable_source=SOURCE_VIES_UNREACHABLE,
+        limit=limit,
     )
-    statement = (
-        repository.select()
-        .where(CustomerProfile.vat_id != "", due)
-        .order_by(last_checked.is_not(None), last_checked, CustomerProfile.id)
-        .limit(limit)
-    )
-    return [profile.customer_account_id for profile in session.scalars(statement)]
 
 
 def _check(profile: CustomerProfile, client: VatIdRegister) -> tuple[VatIdStatus, str]:

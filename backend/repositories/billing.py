@@ -38,6 +38,10 @@ def _dialect_insert(session: Session) -> Any:
     return builders[dialect]
 
 
+class ConflictingSourceRef(RuntimeError):
+    """Two different charges under one source reference: a bug, never to be skipped silently."""
+
+
 class OpenPositionRepository(TenantRepository[OpenPosition]):
     model = OpenPosition
 
@@ -48,15 +52,42 @@ class OpenPositionRepository(TenantRepository[OpenPosition]):
         return list(self.session.scalars(statement.order_by(OpenPosition.period_start, OpenPosition.id)))
 
     def add_charges(self, rows: list[dict[str, Any]], created_at: datetime) -> int:
-        """Insert charges; a source reference already present is skipped (this makes charging
-        idempotent). Returns how many were new. One statement, however many rows."""
+        """Insert charges; the same charge already present under its source reference is skipped
+        (this makes charging idempotent). Returns how many were new. One statement, however many rows.
+
+        A source reference names exactly one charge: another period or amount under an existing
+        reference raises `ConflictingSourceRef` instead of silently losing the charge.
+        """
         values = [{**row, "tenant_id": self.scope.tenant_id, "created_at": created_at} for row in rows]
         table = OpenPosition.__table__
-        return len(
+        inserted = len(
             bulk.insert_rows(
                 self.session, table, values, skip_conflicts_on=("tenant_id", "source_ref"), returning_id=True
             )
         )
+        if inserted < len(rows):
+            self._check_same_charges(rows)
+        return inserted
+
+    def _check_same_charges(self, rows: list[dict[str, Any]]) -> None:
+        existing = {
+            position.source_ref: position
+            for position in self.session.scalars(
+                self.select().where(OpenPosition.source_ref.in_([row["source_ref"] for row in rows]))
+            )
+        }
+        for row in rows:
+            found = existing[row["source_ref"]]
+            if (found.period_start, found.period_end, found.amount, found.currency) != (
+                row["period_start"],
+                row["period_end"],
+                row["amount"],
+                row["currency"],
+            ):
+                raise ConflictingSourceRef(
+                    f"source reference {row['source_ref']} already names another charge"
+                    f" ({found.period_start} - {found.period_end}, {found.amount} {found.currency})"
+                )
 
     def mark_billed(self, billed: list[tuple[OpenPosition, int]]) -> None:
         """Link charges to the invoice they were billed on (one statement)."""
@@ -135,6 +166,17 @@ class InvoiceRepository(TenantRepository[Invoice]):
             .with_for_update()
             .execution_options(populate_existing=True)
         ).first()
+
+    def customers_invoiced_since(self, since: datetime, customer_ids: list[int]) -> set[int]:
+        """Which of `customer_ids` were issued an invoice at or after `since`."""
+        if not customer_ids:
+            return set()
+        statement = select(Invoice.customer_account_id).where(
+            Invoice.tenant_id == self.scope.tenant_id,
+            Invoice.customer_account_id.in_(customer_ids),
+            Invoice.issued_at >= since,
+        )
+        return {int(customer_id) for customer_id in self.session.scalars(statement.distinct())}
 
     def insert_issued(self, invoices: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> list[int]:
         """Insert invoices and their lines as rows of this tenant (two statements); returns the

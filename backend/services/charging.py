@@ -95,12 +95,16 @@ def stamp(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def plan_ref(subscription_id: int, plan_id: int, start: datetime) -> str:
-    return f"sub:{subscription_id}:plan:{plan_id}:{stamp(start)}"
+def _revision(revision: int) -> str:
+    return f"r{revision}:" if revision else ""
 
 
-def addon_ref(subscription_id: int, subscription_addon_id: int, start: datetime) -> str:
-    return f"sub:{subscription_id}:addon:{subscription_addon_id}:{stamp(start)}"
+def plan_ref(subscription_id: int, plan_id: int, start: datetime, revision: int = 0) -> str:
+    return f"sub:{subscription_id}:plan:{plan_id}:{_revision(revision)}{stamp(start)}"
+
+
+def addon_ref(subscription_id: int, subscription_addon_id: int, start: datetime, revision: int = 0) -> str:
+    return f"sub:{subscription_id}:addon:{subscription_addon_id}:{_revision(revision)}{stamp(start)}"
 
 
 def schedule_of(subscription: Subscription, terms: PlanTerms, time_zone: str) -> Schedule:
@@ -120,9 +124,10 @@ def plan_charge(
     label = terms.name if share == 1 else f"{terms.name} (prorated)"
     if sign < 0:
         label = f"Credit for unused time: {terms.name}"
-        ref = f"credit:{plan_ref(subscription.id, terms.plan_id, full.start)}:{stamp(covered.start)}"
+        charged = plan_ref(subscription.id, terms.plan_id, full.start, terms.revision)
+        ref = f"credit:{charged}:{stamp(covered.start)}"
     else:
-        ref = plan_ref(subscription.id, terms.plan_id, covered.start)
+        ref = plan_ref(subscription.id, terms.plan_id, covered.start, terms.revision)
     return Charge(
         source_ref=ref,
         subscription_id=subscription.id,
@@ -159,10 +164,11 @@ def addon_charges(
             Interval(IntervalUnit(addon.interval_unit), addon.interval_count), terms.interval
         )
         if sign < 0:
-            ref = f"credit:{addon_ref(subscription.id, attached.id, full.start)}:{stamp(window.start)}"
+            charged = addon_ref(subscription.id, attached.id, full.start, terms.revision)
+            ref = f"credit:{charged}:{stamp(window.start)}"
             label = f"Credit for unused time: {addon.name}"
         else:
-            ref = addon_ref(subscription.id, attached.id, window.start)
+            ref = addon_ref(subscription.id, attached.id, window.start, terms.revision)
             label = addon.name if window == full else f"{addon.name} (prorated)"
         charges.append(
             Charge(

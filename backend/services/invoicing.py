@@ -452,14 +452,26 @@ def is_due_for_invoice_run(
     return earliest_unbilled < boundary
 
 
+def due_customers(
+    ctx: InvoicingContext, now: datetime, first: int | None = None, last: int | None = None
+) -> list[int]:
+    """Customers the invoice run invoices at `now`: due by their billing day (see
+    `is_due_for_invoice_run`), and not issued an invoice yet on today's local date. The run is
+    hourly, so a charge created later on the billing day waits for the next billing day (or a
+    "bill now"): one accumulated invoice per customer per billing day."""
+    candidates = [
+        customer_id
+        for customer_id, billing_day, earliest in ctx.positions.unbilled_customers(now, first, last)
+        if is_due_for_invoice_run(ctx, billing_day, earliest, now)
+    ]
+    midnight = datetime.combine(ctx.local_date(now), time(), ctx.zone).astimezone(UTC)
+    invoiced_today = ctx.invoices.customers_invoiced_since(midnight, candidates)
+    return [customer_id for customer_id in candidates if customer_id not in invoiced_today]
+
+
 def find_invoice_run_units(session: Session, scope: TenantScope, now: datetime) -> list[str]:
-    ctx = InvoicingContext(session, scope)
     buckets = sorted(
-        {
-            customer_id // BUCKET_SIZE
-            for customer_id, billing_day, earliest in ctx.positions.unbilled_customers(now)
-            if is_due_for_invoice_run(ctx, billing_day, earliest, now)
-        }
+        {customer_id // BUCKET_SIZE for customer_id in due_customers(InvoicingContext(session, scope), now)}
     )
     return [f"ids:{b * BUCKET_SIZE}-{(b + 1) * BUCKET_SIZE - 1}" for b in buckets]
 
@@ -471,12 +483,7 @@ def run_invoice_run_unit(session: Session, scope: TenantScope, key: str, now: da
 
     first, last = parse_range(key)
     ctx = InvoicingContext(session, scope)
-    due = {
-        customer_id
-        for customer_id, billing_day, earliest in ctx.positions.unbilled_customers(now, first, last)
-        if is_due_for_invoice_run(ctx, billing_day, earliest, now)
-    }
-    positions = ctx.positions.lock_unbilled(sorted(due), now)
+    positions = ctx.positions.lock_unbilled(due_customers(ctx, now, first, last), now)
     return len(issue_drafts(ctx, build_drafts(ctx, positions), now))
 
 

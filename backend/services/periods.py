@@ -124,6 +124,15 @@ def first_anchor(start: datetime, interval: Interval, time_zone: str, anchor_day
     raise AssertionError("an anchor day always occurs within two months")
 
 
+def add_days(at: datetime, days: int, time_zone: str) -> datetime:
+    """`days` calendar days after `at` at the same local wall-clock time in `time_zone` (SPEC §4:
+    trial, commitment, notice and withdrawal lengths), so a span across a daylight-saving change
+    is 23 or 25 hours shorter or longer than days x 24 h. Aware UTC in, aware UTC out."""
+    zone = ZoneInfo(time_zone)
+    local = at.astimezone(zone).replace(tzinfo=None)
+    return (local + timedelta(days=days)).replace(tzinfo=zone).astimezone(UTC)
+
+
 def fraction(covered: Period, full: Period) -> Decimal:
     """Elapsed share of a period, seconds-exact (proration)."""
     if full.seconds <= 0:

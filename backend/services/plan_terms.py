@@ -32,6 +32,9 @@ class PlanTerms:
     minimum_commitment_days: int
     notice_days: int
     cancel_at_period_end: bool
+    # Counts the subscription's plan changes; part of every source reference, so a plan charged
+    # again after a change (P -> Q -> P at one instant) is a new charge, never a duplicate.
+    revision: int = 0
 
     @property
     def interval(self) -> Interval:
@@ -40,6 +43,14 @@ class PlanTerms:
     @property
     def in_advance(self) -> bool:
         return self.billing_timing == BillingTiming.ADVANCE
+
+    def same_grid(self, other: PlanTerms) -> bool:
+        """Whether both terms bill on one period grid (interval, timing and anchor day alike)."""
+        return (self.interval, self.billing_timing, self.billing_anchor_day) == (
+            other.interval,
+            other.billing_timing,
+            other.billing_anchor_day,
+        )
 
     @classmethod
     def of(cls, plan: Plan) -> PlanTerms:
@@ -86,4 +97,5 @@ class PlanTerms:
             minimum_commitment_days=int(data.get("minimum_commitment_days", 0)),
             notice_days=int(data.get("notice_days", 0)),
             cancel_at_period_end=bool(data.get("cancel_at_period_end", True)),
+            revision=int(data.get("revision", 0)),
         )

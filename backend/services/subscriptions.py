@@ -8,8 +8,8 @@ the same functions the billing job uses, so a plan-change preview equals what is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -60,7 +60,7 @@ from backend.services.charging import (
 )
 from backend.services.coordination import Coordinator, register
 from backend.services.errors import DomainError, NotFoundError
-from backend.services.periods import Period, Schedule, first_anchor
+from backend.services.periods import Period, Schedule, add_days, first_anchor
 from backend.services.plan_terms import PlanTerms
 
 WITHDRAWAL_DAYS = 14
@@ -142,7 +142,7 @@ class Lifecycle:
         )
         if terms.trial_days > 0:
             subscription.status = SubscriptionStatus.TRIALING
-            subscription.trial_end = now + timedelta(days=terms.trial_days)
+            subscription.trial_end = add_days(now, terms.trial_days, self.charger.time_zone)
             subscription.current_period_start, subscription.current_period_end = now, subscription.trial_end
             subscription.next_billing_at = subscription.trial_end
         else:
@@ -259,7 +259,7 @@ class Lifecycle:
         savepoint = self.session.begin_nested()
         try:
             self.charger.bill([subscription], now)
-            charges, _ = self._plan_change_charges(subscription, PlanTerms.of(new_plan), now)
+            charges, _ = self._plan_change_charges(subscription, _next_terms(subscription, new_plan), now)
             return self._preview(subscription, new_plan, charges)
         finally:
             savepoint.rollback()
@@ -271,7 +271,7 @@ class Lifecycle:
         subscription = self._locked(subscription_id)
         new_plan = self._plan_change_target(subscription, new_plan_id)
         self.charger.bill([subscription], now)  # periods that are due are charged first
-        old_terms, new_terms = terms_of(subscription), PlanTerms.of(new_plan)
+        old_terms, new_terms = terms_of(subscription), _next_terms(subscription, new_plan)
         charges, regrid = self._plan_change_charges(subscription, new_terms, now)
         preview = self._preview(subscription, new_plan, charges)
         self._apply(charges, now)
@@ -329,7 +329,7 @@ class Lifecycle:
         if subscription.status == SubscriptionStatus.TRIALING or subscription.anchor_at is None:
             return [], False
         old = terms_of(subscription)
-        regrid = (old.interval, old.billing_timing) != (new_terms.interval, new_terms.billing_timing)
+        regrid = not old.same_grid(new_terms)
         schedule = schedule_of(subscription, old, self.charger.time_zone)
         addons = self._addons(subscription)
         charges: list[Charge] = []
@@ -443,7 +443,9 @@ class Lifecycle:
             subscription.next_billing_at = None
         else:
             assert subscription.started_at is not None
-            committed_until = subscription.started_at + timedelta(days=terms.minimum_commitment_days)
+            committed_until = add_days(
+                subscription.started_at, terms.minimum_commitment_days, self.charger.time_zone
+            )
             if now < committed_until:
                 raise SubscriptionError(
                     f"Your plan has a minimum term until {_day(committed_until)};"
@@ -460,13 +462,17 @@ class Lifecycle:
         return subscription
 
     def _effective_cancel_time(self, subscription: Subscription, terms: PlanTerms, now: datetime) -> datetime:
-        earliest = now + timedelta(days=terms.notice_days)
+        """When a cancellation at `now` takes effect: the end of the notice period (calendar days),
+        or with `cancel_at_period_end` the first period boundary at or after it. A notice period
+        that ends exactly on a boundary ends the subscription there, whichever boundary it is."""
+        earliest = add_days(now, terms.notice_days, self.charger.time_zone)
         if not terms.cancel_at_period_end:
             return earliest
-        schedule = schedule_of(subscription, terms, self.charger.time_zone)
         if subscription.current_period_end and earliest <= subscription.current_period_end:
             return subscription.current_period_end
-        return schedule.boundary(schedule.index_at(earliest) + 1)
+        schedule = schedule_of(subscription, terms, self.charger.time_zone)
+        index = schedule.index_at(earliest)
+        return earliest if schedule.boundary(index) == earliest else schedule.boundary(index + 1)
 
     def resume(self, subscription_id: int, now: datetime) -> Subscription:
         """Take back a cancellation that has not taken effect yet."""
@@ -516,7 +522,7 @@ class Lifecycle:
         if subscription.status == SubscriptionStatus.CANCELED:
             raise SubscriptionError("This subscription has already ended.")
         assert subscription.started_at is not None
-        deadline = subscription.started_at + timedelta(days=WITHDRAWAL_DAYS)
+        deadline = add_days(subscription.started_at, WITHDRAWAL_DAYS, self.charger.time_zone)
         if now > deadline:
             raise SubscriptionError(f"The withdrawal period ended on {_day(deadline)}.")
         before = {"status": str(subscription.status)}
@@ -623,6 +629,11 @@ class Lifecycle:
             before=before,
             after={key: str(value) for key, value in after.items()},
         )
+
+
+def _next_terms(subscription: Subscription, plan: Plan) -> PlanTerms:
+    """The terms of `plan` as the subscription's next revision (see `PlanTerms.revision`)."""
+    return replace(PlanTerms.of(plan), revision=terms_of(subscription).revision + 1)
 
 
 def _day(at: datetime | None) -> str:

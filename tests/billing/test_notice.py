@@ -1,0 +1,38 @@
+"""Notice that ends exactly on a period boundary follows one rule (2d): the subscription ends at
+the first period boundary at or after the end of the notice period, whichever boundary that is."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.billing.conftest import World
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def berlin(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=BERLIN)
+
+
+@pytest.mark.parametrize(
+    ("notice_days", "effective"),
+    [
+        (0, berlin(2027, 2, 1)),  # no notice: the current period's end
+        (28, berlin(2027, 2, 1)),  # 3 Jan + 28 days = 31 Jan: the next boundary is 1 Feb
+        (29, berlin(2027, 2, 1)),  # 3 Jan + 29 days = 1 Feb: exactly the current period's end
+        (30, berlin(2027, 3, 1)),  # 2 Feb: past it, so the following boundary
+        (57, berlin(2027, 3, 1)),  # 3 Jan + 57 days = 1 Mar: exactly a later boundary
+        (58, berlin(2027, 4, 1)),  # 2 Mar
+    ],
+)
+def test_notice_ends_at_the_first_boundary_at_or_after_it(
+    world: World, notice_days: int, effective: datetime
+) -> None:
+    plan = world.plan("noticed", "10.00", notice_days=notice_days)
+    world.at(berlin(2027, 1, 1))
+    subscription = world.order(world.customer(), plan)
+    world.at(berlin(2027, 1, 3))
+    assert world.lifecycle().cancel(subscription.id, world.now).cancel_effective_at == effective

@@ -304,6 +304,23 @@ class CreditNoteRepository(TenantRepository[CreditNote]):
         return {int(line_id): Decimal(total) for line_id, total in self.session.execute(statement)}
 
 
+    def credited_windows(self, position_ids: list[int]) -> list[tuple[int, datetime | None, datetime | None]]:
+        """(open position id, credited from, the invoice line's start) of every credit note line
+        crediting the invoice lines of `position_ids`."""
+        if not position_ids:
+            return []
+        statement = self.scoped(
+            select(InvoiceLine.open_position_id, CreditNoteLine.period_start, InvoiceLine.period_start)
+            .select_from(CreditNoteLine)
+            .join(CreditNote, CreditNote.id == CreditNoteLine.credit_note_id)
+            .join(InvoiceLine, InvoiceLine.id == CreditNoteLine.invoice_line_id)
+            .where(InvoiceLine.open_position_id.in_(position_ids)),
+            CreditNoteLine,
+            InvoiceLine,
+        )
+        return [(int(pid), credited, start) for pid, credited, start in self.session.execute(statement)]
+
+
 class CreditNoteLineRepository(TenantRepository[CreditNoteLine]):
     model = CreditNoteLine
 

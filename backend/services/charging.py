@@ -116,30 +116,21 @@ def terms_of(subscription: Subscription) -> PlanTerms:
     return PlanTerms.from_json(subscription.plan_snapshot)
 
 
-def plan_charge(
-    subscription: Subscription, terms: PlanTerms, covered: Period, full: Period, *, sign: int = 1
-) -> Charge:
+def plan_charge(subscription: Subscription, terms: PlanTerms, covered: Period, full: Period) -> Charge:
+    """The plan's price for `covered`, a part of the period `full` (prorated by the second)."""
     assert subscription.id is not None
     share = fraction(covered, full)
-    label = terms.name if share == 1 else f"{terms.name} (prorated)"
-    if sign < 0:
-        label = f"Credit for unused time: {terms.name}"
-        charged = plan_ref(subscription.id, terms.plan_id, full.start, terms.revision)
-        ref = f"credit:{charged}:{stamp(covered.start)}"
-    else:
-        ref = plan_ref(subscription.id, terms.plan_id, covered.start, terms.revision)
     return Charge(
-        source_ref=ref,
+        source_ref=plan_ref(subscription.id, terms.plan_id, covered.start, terms.revision),
         subscription_id=subscription.id,
         customer_account_id=subscription.customer_account_id,
-        description=label,
+        description=terms.name if share == 1 else f"{terms.name} (prorated)",
         covered=covered,
         share=share,
         unit_price=terms.price,
         quantity=1,
         currency=terms.currency,
         tax_category=terms.tax_category,
-        sign=sign,
     )
 
 
@@ -149,8 +140,6 @@ def addon_charges(
     addons: Iterable[tuple[SubscriptionAddon, Addon]],
     covered: Period,
     full: Period,
-    *,
-    sign: int = 1,
 ) -> list[Charge]:
     """Each attached addon for the part of `covered` it was attached, priced per plan period."""
     assert subscription.id is not None
@@ -163,26 +152,18 @@ def addon_charges(
         factor = price_factor(
             Interval(IntervalUnit(addon.interval_unit), addon.interval_count), terms.interval
         )
-        if sign < 0:
-            charged = addon_ref(subscription.id, attached.id, full.start, terms.revision)
-            ref = f"credit:{charged}:{stamp(window.start)}"
-            label = f"Credit for unused time: {addon.name}"
-        else:
-            ref = addon_ref(subscription.id, attached.id, window.start, terms.revision)
-            label = addon.name if window == full else f"{addon.name} (prorated)"
         charges.append(
             Charge(
-                source_ref=ref,
+                source_ref=addon_ref(subscription.id, attached.id, window.start, terms.revision),
                 subscription_id=subscription.id,
                 customer_account_id=subscription.customer_account_id,
-                description=label,
+                description=addon.name if window == full else f"{addon.name} (prorated)",
                 covered=window,
                 share=fraction(window, full),
                 unit_price=addon.price * factor,
                 quantity=attached.quantity,
                 currency=addon.currency,
                 tax_category=TaxCategory(addon.tax_category),
-                sign=sign,
             )
         )
     return charges
@@ -258,7 +239,8 @@ def bill_subscription(
                 following.start,
                 following.end,
             )
-            subscription.next_billing_at = following.end
+            # A pending cancellation inside the next period ends it early: charge up to it then.
+            subscription.next_billing_at = min(following.end, cancel_at or FAR_FUTURE)
             refresh_terms(subscription, plan)
     return charges
 

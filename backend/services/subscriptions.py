@@ -19,7 +19,6 @@ from backend.models import (
     Addon,
     CustomerType,
     DocumentKind,
-    InvoiceStatus,
     Plan,
     Promotion,
     PromotionBenefit,
@@ -32,10 +31,7 @@ from backend.models import (
 from backend.money import Money
 from backend.repositories.base import TenantScope
 from backend.repositories.billing import (
-    CreditNoteRepository,
     DocumentSequenceRepository,
-    InvoiceLineRepository,
-    InvoiceRepository,
 )
 from backend.repositories.catalog import (
     AddonRepository,
@@ -59,6 +55,7 @@ from backend.services.charging import (
     terms_of,
 )
 from backend.services.coordination import Coordinator, register
+from backend.services.credits import Credit, UnusedTime, is_credit
 from backend.services.errors import DomainError, NotFoundError
 from backend.services.periods import Period, Schedule, add_days, first_anchor
 from backend.services.plan_terms import PlanTerms
@@ -110,6 +107,7 @@ class Lifecycle:
         self.subscriptions = SubscriptionRepository(session, scope)
         self.attached = SubscriptionAddonRepository(session, scope)
         self.plans = PlanRepository(session, scope)
+        self.unused = UnusedTime(session, scope, actor)
 
     # --- order ---------------------------------------------------------------------------------
 
@@ -259,8 +257,10 @@ class Lifecycle:
         savepoint = self.session.begin_nested()
         try:
             self.charger.bill([subscription], now)
-            charges, _ = self._plan_change_charges(subscription, _next_terms(subscription, new_plan), now)
-            return self._preview(subscription, new_plan, charges)
+            charges, credits, _ = self._plan_change_charges(
+                subscription, _next_terms(subscription, new_plan), now
+            )
+            return self._preview(subscription, new_plan, [*[c.charge for c in credits], *charges])
         finally:
             savepoint.rollback()
             self.session.expire(subscription)
@@ -272,9 +272,9 @@ class Lifecycle:
         new_plan = self._plan_change_target(subscription, new_plan_id)
         self.charger.bill([subscription], now)  # periods that are due are charged first
         old_terms, new_terms = terms_of(subscription), _next_terms(subscription, new_plan)
-        charges, regrid = self._plan_change_charges(subscription, new_terms, now)
-        preview = self._preview(subscription, new_plan, charges)
-        self._apply(charges, now)
+        charges, credits, regrid = self._plan_change_charges(subscription, new_terms, now)
+        preview = self._preview(subscription, new_plan, [*[c.charge for c in credits], *charges])
+        self._apply(charges, credits, now)
         subscription.plan_id = new_plan.id  # type: ignore[assignment]
         subscription.plan_snapshot = new_terms.to_json()
         if subscription.status != SubscriptionStatus.TRIALING:
@@ -324,24 +324,22 @@ class Lifecycle:
 
     def _plan_change_charges(
         self, subscription: Subscription, new_terms: PlanTerms, now: datetime
-    ) -> tuple[list[Charge], bool]:
-        """(charges and credits due now, whether the period grid restarts at `now`)."""
+    ) -> tuple[list[Charge], list[Credit], bool]:
+        """(charges due now, credits for unused time, whether the period grid restarts at `now`)."""
         if subscription.status == SubscriptionStatus.TRIALING or subscription.anchor_at is None:
-            return [], False
+            return [], [], False
         old = terms_of(subscription)
         regrid = not old.same_grid(new_terms)
         schedule = schedule_of(subscription, old, self.charger.time_zone)
         addons = self._addons(subscription)
         charges: list[Charge] = []
+        credits: list[Credit] = []
         if old.in_advance:
+            # Addons go on unchanged on the same grid; on a new grid they are credited and recharged.
+            credits = self.unused.credits_after(subscription, now, addons=regrid)
             full = schedule.period(subscription.period_index - 1)
-            unused = Period(now, full.end) if now < full.end else None
-            if unused is not None:
-                charges.append(plan_charge(subscription, old, unused, full, sign=-1))
-                if regrid:
-                    charges.extend(addon_charges(subscription, old, addons, unused, full, sign=-1))
-                else:
-                    charges.append(plan_charge(subscription, new_terms, unused, full))
+            if not regrid and now < full.end:
+                charges.append(plan_charge(subscription, new_terms, Period(now, full.end), full))
         else:
             full = schedule.period(subscription.period_index)
             start = subscription.current_period_start or full.start
@@ -357,7 +355,7 @@ class Lifecycle:
             covered = Period(now, new_full.end)
             charges.append(plan_charge(subscription, new_terms, covered, new_full))
             charges.extend(addon_charges(subscription, new_terms, addons, covered, new_full))
-        return charges, regrid
+        return charges, credits, regrid
 
     def _preview(
         self, subscription: Subscription, new_plan: Plan, charges: list[Charge]
@@ -377,53 +375,9 @@ class Lifecycle:
             .amount,
         )
 
-    def _apply(self, charges: list[Charge], now: datetime) -> None:
-        """Add charges; a credit whose charge was already invoiced becomes a credit note instead."""
-        plain = [c for c in charges if c.sign > 0]
-        for credit in (c for c in charges if c.sign < 0):
-            if not self._credit_invoiced_charge(credit, now):
-                plain.append(credit)
-        self.charger.add(plain, now)
-
-    def _credit_invoiced_charge(self, credit: Charge, now: datetime) -> bool:
-        from backend.services.invoicing import credit_invoice
-
-        original_ref = credit.source_ref.removeprefix("credit:").rsplit(":", 1)[0]
-        original = self.charger.positions.by_source_ref(self._charged_ref(original_ref))
-        if original is None or original.invoice_id is None:
-            return False
-        invoice = InvoiceRepository(self.session, self.scope).get(original.invoice_id)
-        assert invoice is not None and original.id is not None
-        if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE, InvoiceStatus.PAID):
-            return True  # a void invoice charged nothing, so there is nothing to credit
-        line = InvoiceLineRepository(self.session, self.scope).for_open_position(original.id)
-        if line is None or line.id is None:
-            return False
-        credited = CreditNoteRepository(self.session, self.scope).credited_net_by_line(invoice.id)  # type: ignore[arg-type]
-        amount = min(-credit.amount, line.net - credited.get(line.id, Decimal(0)))
-        if amount <= 0:
-            return True
-        credit_invoice(
-            self.session,
-            self.scope,
-            invoice.id,  # type: ignore[arg-type]
-            {line.id: amount},
-            credit.description,
-            now,
-            periods={line.id: (credit.covered.start, credit.covered.end)},
-            actor=self.actor,
-        )
-        return True
-
-    def _charged_ref(self, period_ref: str) -> str:
-        """The source reference of the charge a credit refers to: the one covering the period's
-        start, or (after a plan change or a stub) the latest charge of that plan in the period."""
-        found = self.charger.positions.by_source_ref(period_ref)
-        if found is not None:
-            return period_ref
-        prefix = period_ref.rsplit(":", 1)[0] + ":"
-        latest = self.charger.positions.latest_with_prefix(prefix)
-        return latest.source_ref if latest is not None else period_ref
+    def _apply(self, charges: list[Charge], credits: list[Credit], now: datetime) -> None:
+        """Add charges and credits; a credit for an invoiced charge becomes a credit note."""
+        self.charger.add([*charges, *self.unused.apply(credits, now)], now)
 
     # --- cancel, resume, withdraw ----------------------------------------------------------------
 
@@ -431,6 +385,8 @@ class Lifecycle:
         """Cancel at the end of the period (after the notice period); refused during the minimum
         commitment. A trial canceled before it ends costs nothing."""
         subscription = self._locked(subscription_id)
+        if subscription.status in LIVE:
+            self.charger.bill([subscription], now)  # due periods first, whenever the job last ran
         terms = terms_of(subscription)
         if subscription.status == SubscriptionStatus.PENDING_CANCEL:
             raise SubscriptionError(
@@ -479,6 +435,7 @@ class Lifecycle:
         subscription = self._locked(subscription_id)
         if subscription.status != SubscriptionStatus.PENDING_CANCEL:
             raise SubscriptionError("Only a subscription that is being canceled can be resumed.")
+        self.charger.bill([subscription], now)
         assert subscription.cancel_effective_at is not None
         if now >= subscription.cancel_effective_at:
             raise SubscriptionError("This cancellation has already taken effect.")
@@ -490,6 +447,7 @@ class Lifecycle:
             subscription.status = SubscriptionStatus.ACTIVE
             schedule = schedule_of(subscription, terms, self.charger.time_zone)
             if terms.in_advance:
+                self._charge_rest_of_cut_period(subscription, terms, schedule, now)
                 subscription.next_billing_at = schedule.boundary(subscription.period_index)
             else:
                 subscription.next_billing_at = schedule.boundary(subscription.period_index + 1)
@@ -499,6 +457,30 @@ class Lifecycle:
             "subscription.resume", subscription, {"status": "pending_cancel"}, {"status": subscription.status}
         )
         return subscription
+
+    def _charge_rest_of_cut_period(
+        self, subscription: Subscription, terms: PlanTerms, schedule: Schedule, now: datetime
+    ) -> None:
+        """A period charged in advance while a cancellation was pending was charged only up to the
+        cancellation; resumed, the rest of it is charged now."""
+        effective, full = subscription.cancel_effective_at, schedule.period(subscription.period_index - 1)
+        assert effective is not None and subscription.id is not None
+        if not full.start < effective < full.end:
+            return
+        charged_until = max(
+            (
+                p.period_end
+                for p in self.charger.positions.for_subscription(subscription.id)
+                if ":plan:" in p.source_ref and not is_credit(p.source_ref) and p.period_end is not None
+            ),
+            default=None,
+        )
+        if charged_until != effective:
+            return  # the period was charged in full before the cancellation was asked for
+        rest = Period(effective, full.end)
+        charges = [plan_charge(subscription, terms, rest, full)]
+        charges.extend(addon_charges(subscription, terms, self._addons(subscription), rest, full))
+        self.charger.add(charges, now)
 
     def cancel_immediately(self, subscription_id: int, now: datetime) -> Subscription:
         """Admin: end now. Arrear plans are charged up to now, advance plans credited the rest."""
@@ -546,17 +528,9 @@ class Lifecycle:
         self.session.flush()
 
     def _credit_unused(self, subscription: Subscription, at: datetime) -> None:
-        terms = terms_of(subscription)
-        if not terms.in_advance:
-            return
-        schedule = schedule_of(subscription, terms, self.charger.time_zone)
-        full = schedule.period(subscription.period_index - 1)
-        if not (subscription.current_period_start or full.start) <= at < full.end:
-            return
-        unused = Period(at, full.end)
-        credits = [plan_charge(subscription, terms, unused, full, sign=-1)]
-        credits.extend(addon_charges(subscription, terms, self._addons(subscription), unused, full, sign=-1))
-        self._apply(credits, at)
+        """Advance billing: credit whatever was charged for time after `at`."""
+        if terms_of(subscription).in_advance:
+            self._apply([], self.unused.credits_after(subscription, at), at)
 
     def expire(self, subscription_id: int) -> bool:
         """Carry out a cancellation whose effective time has come: the final charge (arrear) or

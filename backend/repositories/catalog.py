@@ -17,7 +17,7 @@ from backend.models import (
     Subscription,
     SubscriptionStatus,
 )
-from backend.repositories.base import TenantRepository
+from backend.repositories.base import CrossTenantWrite, TenantRepository
 from backend.repositories.subscriptions import SubscriptionRepository
 
 
@@ -205,6 +205,16 @@ class PromotionUseRepository(TenantRepository[PromotionUse]):
     """What each issued invoice used of a redemption (written at issue, given back by a void)."""
 
     model = PromotionUse
+
+    def add_many(self, uses: list[PromotionUse]) -> None:
+        """Insert the uses of an invoice run in one flush (every row of this tenant)."""
+        for use in uses:
+            if use.tenant_id is None:
+                use.tenant_id = self.scope.tenant_id
+            elif use.tenant_id != self.scope.tenant_id:
+                raise CrossTenantWrite("PromotionUse belongs to another tenant")
+        self.session.add_all(uses)
+        self.session.flush()
 
     def live_for_invoice(self, invoice_id: int) -> list[tuple[PromotionUse, PromotionRedemption]]:
         """The uses of `invoice_id` not given back yet, with their redemptions."""

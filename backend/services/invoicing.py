@@ -293,8 +293,11 @@ def issue_drafts(
             for position in draft.positions
         ]
     )
-    for (draft, _, _), invoice_id in zip(ready, ids, strict=True):
-        promotions.record_uses(ctx.session, ctx.scope, draft.promotion_usages, invoice_id)
+    promotions.record_uses(
+        ctx.session,
+        ctx.scope,
+        [(invoice_id, draft.promotion_usages) for (draft, _, _), invoice_id in zip(ready, ids, strict=True)],
+    )
     ctx.session.flush()
     return ids
 

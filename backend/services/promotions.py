@@ -140,25 +140,29 @@ def free_time(first: OpenPosition, free_days: int, time_zone: str) -> Period:
     return Schedule(start, Interval(IntervalUnit.DAY, free_days), time_zone).period(0)
 
 
-def record_uses(session: Session, scope: TenantScope, taken: list[PromotionUsage], invoice_id: int) -> None:
-    """The draft became invoice `invoice_id`: its usages now count against their redemptions."""
-    uses = PromotionUseRepository(session, scope)
-    for usage in taken:
-        redemption = usage.redemption
-        assert redemption.id is not None
-        redemption.amount_used += usage.amount_used
-        redemption.periods_used += usage.periods_used
-        if redemption.invoice_id is None:
-            redemption.invoice_id = invoice_id
-        uses.add(
-            PromotionUse(
-                redemption_id=redemption.id,
-                invoice_id=invoice_id,
-                amount_used=usage.amount_used,
-                periods_used=usage.periods_used,
-                discount=usage.discount,
+def record_uses(session: Session, scope: TenantScope, issued: list[tuple[int, list[PromotionUsage]]]) -> None:
+    """Drafts became invoices (invoice id, the draft's usages): the usages now count against
+    their redemptions, and each invoice's use is recorded for a later void."""
+    rows = []
+    for invoice_id, taken in issued:
+        for usage in taken:
+            redemption = usage.redemption
+            assert redemption.id is not None
+            redemption.amount_used += usage.amount_used
+            redemption.periods_used += usage.periods_used
+            if redemption.invoice_id is None:
+                redemption.invoice_id = invoice_id
+            rows.append(
+                PromotionUse(
+                    redemption_id=redemption.id,
+                    invoice_id=invoice_id,
+                    amount_used=usage.amount_used,
+                    periods_used=usage.periods_used,
+                    discount=usage.discount,
+                )
             )
-        )
+    if rows:
+        PromotionUseRepository(session, scope).add_many(rows)
 
 
 def give_back(session: Session, scope: TenantScope, invoice_id: int, now: datetime) -> int:

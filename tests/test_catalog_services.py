@@ -254,7 +254,9 @@ def test_quarterly_yearly_and_hourly_plans_are_accepted(session: Session, scope:
     assert (quarterly.interval_count, yearly.interval_unit, hourly.billing_timing) == (3, "year", "arrear")
     views = {view.key: view for view in catalog.list_plans(session, scope)}
     assert views["quarterly"].price_display == "9.90 EUR / 3 months"
-    assert views["hourly"].price_display == "0.0119 EUR / hour"
+    # The display is what a full period costs on an invoice line: 0.0119 rounded half-up is 0.01.
+    assert views["hourly"].price_display == "0.01 EUR / hour"
+    assert views["hourly"].price == Decimal("0.0119")
 
 
 def test_plan_snapshot_holds_everything_billing_needs(session: Session, scope: TenantScope) -> None:

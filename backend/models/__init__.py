@@ -10,7 +10,15 @@ from backend.models.billing import (
     InvoiceLine,
     OpenPosition,
 )
-from backend.models.catalog import Addon, Plan, PlanAddon, Promotion, PromotionRedemption, ServiceType
+from backend.models.catalog import (
+    Addon,
+    Plan,
+    PlanAddon,
+    Promotion,
+    PromotionRedemption,
+    PromotionUse,
+    ServiceType,
+)
 from backend.models.enums import *  # noqa: F403 - the vocabularies belong with the tables
 from backend.models.identity import AccountCode, AccountCodePurpose, ApiToken, UserSession
 from backend.models.payments import InboundWebhookEvent, Payment, Refund
@@ -38,6 +46,7 @@ __all__ = [
     "PlanAddon",
     "Promotion",
     "PromotionRedemption",
+    "PromotionUse",
     "Refund",
     "ServiceType",
     "Subscription",

@@ -160,3 +160,20 @@ class PromotionRedemption(SQLModel, table=True):
     amount_used: Decimal = money()
     redeemed_at: datetime = created_at()
     reverted_at: datetime | None = timestamp()
+
+
+class PromotionUse(SQLModel, table=True):
+    """What one issued invoice used of a redemption; voiding the invoice gives exactly this back."""
+
+    __tablename__ = "promotion_uses"
+    __table_args__ = (UniqueConstraint("redemption_id", "invoice_id"),)
+
+    id: int | None = id_field()
+    tenant_id: int = tenant_fk()
+    redemption_id: int = fk("promotion_redemptions.id")
+    invoice_id: int = fk("invoices.id", index=True)
+    amount_used: Decimal = money()  # of a fixed amount off
+    periods_used: int = 0  # free periods; 1 marks the one use of percent off and free days
+    discount: Decimal = money()  # net taken off the invoice, all tax categories
+    created_at: datetime = created_at()
+    returned_at: datetime | None = timestamp()  # the invoice was voided

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
-from backend.models import Addon, Plan, PlanAddon, Promotion, PromotionRedemption, ServiceType, Subscription
-from backend.repositories.base import TenantRepository
+from backend.models import (
+    Addon,
+    Plan,
+    PlanAddon,
+    Promotion,
+    PromotionRedemption,
+    PromotionUse,
+    ServiceType,
+    Subscription,
+    SubscriptionStatus,
+)
+from backend.repositories.base import CrossTenantWrite, TenantRepository
 from backend.repositories.subscriptions import SubscriptionRepository
 
 
@@ -168,21 +177,61 @@ class PromotionRedemptionRepository(TenantRepository[PromotionRedemption]):
         return [(row[0], row[1]) for row in self.session.execute(statement)]
 
     def counts(self, promotion_id: int, customer_account_id: int) -> tuple[int, int]:
-        """(redemptions in total, redemptions by this customer), not counting given-back ones."""
-        live = self.scoped(
-            select(PromotionRedemption.customer_account_id).where(
-                PromotionRedemption.promotion_id == promotion_id, PromotionRedemption.reverted_at.is_(None)
+        """(redemptions in total, redemptions by this customer) that count toward the limits: not
+        given back, and in use, i.e. an issued invoice used them or their subscription still runs."""
+        subscription = and_(
+            Subscription.id == PromotionRedemption.subscription_id,
+            Subscription.tenant_id == self.scope.tenant_id,
+        )
+        in_use = self.scoped(
+            select(PromotionRedemption.customer_account_id)
+            .outerjoin(Subscription, subscription)
+            .where(
+                PromotionRedemption.promotion_id == promotion_id,
+                PromotionRedemption.reverted_at.is_(None),
+                or_(
+                    PromotionRedemption.periods_used > 0,
+                    PromotionRedemption.amount_used > 0,
+                    Subscription.status.is_(None),
+                    Subscription.status != SubscriptionStatus.CANCELED,
+                ),
             )
         )
-        customers = list(self.session.scalars(live))
+        customers = list(self.session.scalars(in_use))
         return len(customers), sum(1 for c in customers if c == customer_account_id)
 
-    def revert_for_invoice(self, invoice_id: int, now: datetime) -> int:
-        statement = self.select().where(
-            PromotionRedemption.invoice_id == invoice_id, PromotionRedemption.reverted_at.is_(None)
-        )
-        redemptions = list(self.session.scalars(statement))
-        for redemption in redemptions:
-            redemption.reverted_at = now
+
+class PromotionUseRepository(TenantRepository[PromotionUse]):
+    """What each issued invoice used of a redemption (written at issue, given back by a void)."""
+
+    model = PromotionUse
+
+    def add_many(self, uses: list[PromotionUse]) -> None:
+        """Insert the uses of an invoice run in one flush (every row of this tenant)."""
+        for use in uses:
+            if use.tenant_id is None:
+                use.tenant_id = self.scope.tenant_id
+            elif use.tenant_id != self.scope.tenant_id:
+                raise CrossTenantWrite("PromotionUse belongs to another tenant")
+        self.session.add_all(uses)
         self.session.flush()
-        return len(redemptions)
+
+    def live_for_invoice(self, invoice_id: int) -> list[tuple[PromotionUse, PromotionRedemption]]:
+        """The uses of `invoice_id` not given back yet, with their redemptions."""
+        statement: Any = self.scoped(
+            select(PromotionUse, PromotionRedemption)
+            .join(PromotionRedemption, PromotionRedemption.id == PromotionUse.redemption_id)
+            .where(PromotionUse.invoice_id == invoice_id, PromotionUse.returned_at.is_(None))
+            .order_by(PromotionUse.id),
+            PromotionRedemption,
+        )
+        return [(row[0], row[1]) for row in self.session.execute(statement)]
+
+    def first_live_invoice(self, redemption_id: int) -> int | None:
+        """The earliest invoice still using `redemption_id` (None when every use was given back)."""
+        statement = self.scoped(
+            select(func.min(PromotionUse.invoice_id)).where(
+                PromotionUse.redemption_id == redemption_id, PromotionUse.returned_at.is_(None)
+            )
+        )
+        return self.session.scalar(statement)

@@ -60,9 +60,8 @@ from backend.schemas.catalog import (
 )
 from backend.services import audit
 from backend.services.audit import Actor
-from backend.services.dashboard import describe_interval
 from backend.services.errors import DomainError, NotFoundError, ValidationFailed
-from backend.services.pricing import plan_price, sell_price
+from backend.services.pricing import plan_price, price_display, sell_price
 
 _KEY = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
 _CODE = re.compile(r"^[A-Z0-9](?:[A-Z0-9_-]{0,62}[A-Z0-9])?$")
@@ -358,7 +357,6 @@ def plan_details(session: Session, scope: TenantScope, plan_id: int) -> PlanView
 def plan_view(plan: Plan, addon_ids: list[int], subscription_count: int) -> PlanView:
     assert plan.id is not None
     price = plan_price(plan)
-    interval = describe_interval(_plain(plan.interval_unit), plan.interval_count)
     return PlanView(
         id=plan.id,
         key=plan.key,
@@ -370,7 +368,7 @@ def plan_view(plan: Plan, addon_ids: list[int], subscription_count: int) -> Plan
         margin_percent=plan.margin_percent,
         margin_fixed=plan.margin_fixed,
         price=price,
-        price_display=f"{_display_amount(price, plan.currency)} / {interval}",
+        price_display=price_display(price, plan.currency, _plain(plan.interval_unit), plan.interval_count),
         tax_category=_plain(plan.tax_category),
         interval_unit=_plain(plan.interval_unit),
         interval_count=plan.interval_count,
@@ -553,7 +551,6 @@ def list_addons_for_plan(
 
 def addon_view(addon: Addon) -> AddonView:
     assert addon.id is not None
-    interval = describe_interval(_plain(addon.interval_unit), addon.interval_count)
     return AddonView(
         id=addon.id,
         key=addon.key,
@@ -561,7 +558,9 @@ def addon_view(addon: Addon) -> AddonView:
         description=addon.description,
         currency=addon.currency,
         price=addon.price,
-        price_display=f"{_display_amount(addon.price, addon.currency)} / {interval}",
+        price_display=price_display(
+            addon.price, addon.currency, _plain(addon.interval_unit), addon.interval_count
+        ),
         tax_category=_plain(addon.tax_category),
         interval_unit=_plain(addon.interval_unit),
         interval_count=addon.interval_count,

@@ -15,11 +15,8 @@ from backend.repositories.subscriptions import SubscriptionItemRepository, Subsc
 from backend.repositories.tenancy import CustomerAccountRepository, TenantDirectory
 from backend.schemas.dashboard import CustomerOverview, OpenBalance, SubscriptionSummary
 from backend.services.errors import NotFoundError
-
-
-def describe_interval(unit: str, count: int) -> str:
-    """`month`, `3 months`, `year`: how a price's period reads to a customer."""
-    return unit if count == 1 else f"{count} {unit}s"
+from backend.services.plan_terms import PlanTerms
+from backend.services.pricing import price_display
 
 
 def customer_overview(session: Session, scope: TenantScope, customer_account_id: int) -> CustomerOverview:
@@ -60,15 +57,23 @@ def _summary(
 ) -> SubscriptionSummary:
     start, end = subscription.current_period_start, subscription.current_period_end
     period = f"{_date(start, zone)} – {_date(end, zone)}" if start and end else ""
-    price = Money.of(plan.base_price, plan.currency).format()
+    terms = subscription_terms(subscription, plan)
     return SubscriptionSummary(
         number=subscription.number,
         plan_name=plan.name,
         status=subscription.status.value,
-        price=f"{price} / {describe_interval(plan.interval_unit.value, plan.interval_count)}",
+        price=price_display(terms.price, terms.currency, terms.interval_unit.value, terms.interval_count),
         current_period=period,
         next_billing=_date(subscription.next_billing_at, zone) if subscription.next_billing_at else "",
         servers=servers.get(subscription.id or 0, []),
+    )
+
+
+def subscription_terms(subscription: Subscription, plan: Plan) -> PlanTerms:
+    """The terms the engine bills `subscription` on: its snapshot (price with margins as of its
+    current period, interval as ordered), or the plan's terms for a subscription without one."""
+    return (
+        PlanTerms.from_json(subscription.plan_snapshot) if subscription.plan_snapshot else PlanTerms.of(plan)
     )
 
 

@@ -34,7 +34,6 @@ from backend.models import (
     InvoiceStatus,
     OpenPosition,
     Promotion,
-    PromotionBenefit,
     PromotionRedemption,
     TaxCategory,
     TaxMode,
@@ -51,7 +50,7 @@ from backend.repositories.billing import (
 )
 from backend.repositories.catalog import PromotionRedemptionRepository
 from backend.repositories.tenancy import CustomerProfileRepository, TenantDirectory
-from backend.services import audit
+from backend.services import audit, promotions
 from backend.services.coordination import Coordinator, register
 from backend.services.errors import DomainError, NotFoundError, ValidationFailed
 from backend.services.tax import (
@@ -93,7 +92,7 @@ class InvoiceDraft:
     currency: str
     positions: list[OpenPosition]
     lines: list[LineDraft] = field(default_factory=list)
-    redemptions: list[PromotionRedemption] = field(default_factory=list)
+    promotion_usages: list[promotions.PromotionUsage] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,79 +228,22 @@ def build_drafts(ctx: InvoicingContext, positions: list[OpenPosition]) -> list[I
                     open_position_id=position.id,
                 )
             )
-        apply_promotions(draft, redemptions)
+        apply_promotions(draft, redemptions, ctx.tenant.time_zone)
         drafts.append(draft)
     return drafts
 
 
-def apply_promotions(draft: InvoiceDraft, redemptions: list[tuple[PromotionRedemption, Promotion]]) -> None:
-    """Promotions apply when an invoice is created (SPEC §4); each adds a discount line.
-
-    Percent and free-days benefits apply to the first invoice of the subscription, a fixed amount
-    is used up over as many invoices as it takes, free periods cover the first N plan periods.
-    """
-    by_subscription: dict[int, list[OpenPosition]] = defaultdict(list)
-    for position in draft.positions:
-        if position.subscription_id is not None and position.amount > 0:
-            by_subscription[position.subscription_id].append(position)
-    for redemption, promotion in redemptions:
-        charged = by_subscription.get(redemption.subscription_id or -1, [])
-        if not charged:
-            continue
-        discounts = _discounts(redemption, promotion, charged, draft.currency)
-        label = promotion.description or str(promotion.benefit).replace("_", " ")
-        for category, amount in discounts.items():
-            if amount > 0:
-                draft.lines.append(
-                    LineDraft(
-                        description=f"Promotion {promotion.code}: {label}",
-                        net=-amount,
-                        tax_category=category,
-                        unit_price=-amount,
-                    )
-                )
-        if discounts:
-            draft.redemptions.append(redemption)
-
-
-def _discounts(
-    redemption: PromotionRedemption, promotion: Promotion, charged: list[OpenPosition], currency: str
-) -> dict[TaxCategory, Decimal]:
-    per_category: dict[TaxCategory, Decimal] = defaultdict(Decimal)
-    benefit = PromotionBenefit(promotion.benefit)
-    first_use = redemption.invoice_id is None and redemption.periods_used == 0 and redemption.amount_used == 0
-    if benefit == PromotionBenefit.PERCENT_OFF and first_use:
-        for position in charged:
-            per_category[TaxCategory(position.tax_category)] += (
-                position.amount * promotion.percent_off / HUNDRED
+def apply_promotions(
+    draft: InvoiceDraft, redemptions: list[tuple[PromotionRedemption, Promotion]], time_zone: str
+) -> None:
+    """Promotions apply when an invoice is created (SPEC §4): each redemption the draft's charges
+    use adds a discount line per tax category (the rules are in backend/services/promotions.py)."""
+    for usage in promotions.usages(draft.positions, redemptions, draft.currency, time_zone):
+        for category, amount in usage.discounts.items():
+            draft.lines.append(
+                LineDraft(description=usage.label, net=-amount, tax_category=category, unit_price=-amount)
             )
-        redemption.periods_used = 1
-    elif benefit == PromotionBenefit.AMOUNT_OFF and promotion.currency == currency:
-        remaining = promotion.amount_off - redemption.amount_used
-        for position in charged:
-            if remaining <= 0:
-                break
-            used = min(remaining, position.amount)
-            per_category[TaxCategory(position.tax_category)] += used
-            remaining -= used
-            redemption.amount_used += used
-    elif benefit == PromotionBenefit.FREE_PERIODS:
-        for position in sorted(charged, key=lambda p: p.period_start or datetime.min.replace(tzinfo=UTC)):
-            if redemption.periods_used >= promotion.free_periods:
-                break
-            if ":plan:" in position.source_ref:
-                per_category[TaxCategory(position.tax_category)] += position.amount
-                redemption.periods_used += 1
-    elif benefit == PromotionBenefit.FREE_DAYS and first_use:
-        plan_positions = [p for p in charged if ":plan:" in p.source_ref and p.period_start and p.period_end]
-        if plan_positions:
-            first = plan_positions[0]
-            assert first.period_start is not None and first.period_end is not None
-            covered = Decimal(int((first.period_end - first.period_start).total_seconds()))
-            free = min(Decimal(promotion.free_days * 86400), covered)
-            per_category[TaxCategory(first.tax_category)] += first.amount * free / covered
-            redemption.periods_used = 1
-    return {category: round_money(amount, currency) for category, amount in per_category.items()}
+        draft.promotion_usages.append(usage)
 
 
 def issue_drafts(
@@ -351,10 +293,11 @@ def issue_drafts(
             for position in draft.positions
         ]
     )
-    for (draft, _, _), invoice_id in zip(ready, ids, strict=True):
-        for redemption in draft.redemptions:
-            if redemption.invoice_id is None:
-                redemption.invoice_id = invoice_id
+    promotions.record_uses(
+        ctx.session,
+        ctx.scope,
+        [(invoice_id, draft.promotion_usages) for (draft, _, _), invoice_id in zip(ready, ids, strict=True)],
+    )
     ctx.session.flush()
     return ids
 
@@ -605,7 +548,7 @@ def void_invoice(
     before = {"status": str(invoice.status), "balance_due": str(invoice.balance_due)}
     note = _credit_note(ctx, invoice, remaining, reason or "Invoice voided", now, allow_negative=True)
     invoice.status, invoice.voided_at, invoice.balance_due = InvoiceStatus.VOID, now, Decimal(0)
-    ctx.redemptions.revert_for_invoice(invoice.id, now)
+    promotions.give_back(session, scope, invoice.id, now)
     session.flush()
     audit.record(
         session,

@@ -13,6 +13,7 @@ from backend.models import (
     CustomerType,
     InvoiceStatus,
     PromotionBenefit,
+    PromotionRedemption,
     TaxMode,
     VatIdStatus,
 )
@@ -98,9 +99,13 @@ def test_percent_promotion_applies_to_the_first_invoice_and_void_gives_it_back(w
     assert (note.net, note.tax, note.gross) == (invoice.net, invoice.tax, invoice.gross)
     from backend.repositories.catalog import PromotionRedemptionRepository
 
+    # the percent is unused again (the next invoice gets it: tests/billing/test_promotions.py); the
+    # running subscription still holds the redemption, so it still counts toward the limits
+    [redemption] = world.session.scalars(select(PromotionRedemption)).all()
+    assert (redemption.periods_used, redemption.invoice_id) == (0, None)
     assert PromotionRedemptionRepository(world.session, world.scope).counts(promotion.id, customer.id) == (
-        0,
-        0,
+        1,
+        1,
     )
 
 

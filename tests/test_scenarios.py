@@ -353,6 +353,49 @@ def test_the_invoice_run_acts_at_the_first_full_hour_of_the_local_billing_day() 
     assert totals(invoice) == ("10.00", "1.90", "11.90")  # 10.00 + 19 % German VAT
 
 
+def test_a_withdrawal_after_invoicing_is_a_credit_note_on_the_invoice() -> None:
+    scenario = {
+        "plans": {"p": {"name": "Plan P", "price": "30.00"}},
+        "customers": {"c": {"country": "DE", "billing_day": 6}},
+        "events": [
+            {
+                "at": "2027-04-05T12:00:00+02:00",
+                "type": "order",
+                "customer": "c",
+                "subscription": "s",
+                "plan": "p",
+            },
+            {"at": "2027-04-15T12:00:00+02:00", "type": "withdraw", "subscription": "s"},
+            {"at": "2027-04-16T12:00:00+02:00", "type": "withdraw", "subscription": "s"},
+        ],
+        "until": "2027-04-20T00:00:00+02:00",
+    }
+    data = run_inline(json.dumps(scenario))
+    invoice, note = data["documents"]
+    # 30.00 for 5 Apr 12:00 – 5 May 12:00 (30 days), invoiced on 6 April: 30.00 + 5.70 = 35.70.
+    # Withdrawn on 15 April: 20 of 30 days unused → 20.00 + 3.80 = 23.80 credited; 35.70 − 23.80 = 11.90 left.
+    assert (invoice["number"], totals(invoice), invoice["balance_due"]) == (
+        "INV-2027-00001",
+        ("30.00", "5.70", "35.70"),
+        "11.90",
+    )
+    assert (note["number"], note["type"], note["invoice"], note["refund"]) == (
+        "INV-2027-00001-CN1",
+        "credit_note",
+        "INV-2027-00001",
+        "0.00",
+    )
+    assert totals(note) == ("20.00", "3.80", "23.80")
+    assert (note["lines"][0]["period_start"], note["lines"][0]["period_end"]) == (
+        "2027-04-15T12:00:00+02:00",
+        "2027-05-05T12:00:00+02:00",
+    )
+    assert [(e["event"], e["message"]) for e in data["errors"]] == [
+        (2, "This subscription has already ended.")
+    ]
+    assert data["customers"]["c"]["EUR"]["billed_gross"] == "11.90"
+
+
 def test_an_event_on_a_subscription_whose_order_was_refused_is_an_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

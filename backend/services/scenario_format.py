@@ -30,7 +30,11 @@ def render_table(data: dict[str, Any]) -> str:
     out += ["", f"Documents ({len(data['documents'])})"]
     for document in data["documents"]:
         totals = document["totals"]
-        state = document.get("status") or f"corrects {document['invoice']}, refund {document['refund']}"
+        state = (
+            f"{document['status']}, due {document['due_date']}, balance {document['balance_due']}"
+            if document["type"] == "invoice"
+            else f"corrects {document['invoice']}, refund {document['refund']}"
+        )
         out.append(
             f"  {document['number']}  {document['type']}  {document['customer']}  {document['issue_date']}"
             f"  {document['currency']}  {document['tax_mode']} {document['tax_country']}"

@@ -71,6 +71,7 @@ class Document:
     gross: Decimal
     status: str | None = None  # invoices: issued, paid, overdue or void at the end of the run
     due_at: datetime | None = None
+    balance_due: Decimal | None = None  # invoices: what is left to pay at the end of the run
     invoice: str | None = None  # credit notes: the invoice they correct
     refund: Decimal | None = None  # credit notes: the part of gross already paid, owed back
 
@@ -213,6 +214,7 @@ def _invoices(records: BillingRecords, invoices: list[Invoice], customer: dict[i
             gross=invoice.gross,
             status=str(invoice.status),
             due_at=invoice.due_at,
+            balance_due=invoice.balance_due,
         )
         for invoice in invoices
     ]
@@ -339,6 +341,7 @@ def _document_data(document: Document, local: Any, zone: ZoneInfo) -> dict[str, 
     if document.type == "invoice":
         data["status"] = document.status
         data["due_date"] = document.due_at.astimezone(zone).date().isoformat() if document.due_at else None
+        data["balance_due"] = amount(document.balance_due or Decimal(0), currency)
     else:
         data["invoice"] = document.invoice
         data["refund"] = amount(document.refund or Decimal(0), currency)

@@ -7,7 +7,7 @@ unit in its own transaction (like a job), or all inside one session for tests.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from backend import clock
 from backend.repositories.base import TenantScope
-from backend.services.coordination import coordinators
+from backend.services.coordination import Coordinator, coordinators
 
 SessionScope = Callable[[], AbstractContextManager[Session]]
 
@@ -29,25 +29,36 @@ class SimulationReport:
     changed: Counter[str] = field(default_factory=Counter)  # coordinator -> objects changed
 
 
-def tick(session: Session, scope: TenantScope, now: datetime) -> Counter[str]:
-    """Run every coordinator once at `now` inside `session` (tests; nothing is committed)."""
+def tick(
+    session: Session, scope: TenantScope, now: datetime, *, only: Collection[str] | None = None
+) -> Counter[str]:
+    """Run every coordinator (or those named in `only`) once at `now` inside `session` (tests;
+    nothing is committed)."""
     changed: Counter[str] = Counter()
-    for coordinator in coordinators():
+    for coordinator in _selected(only):
         for key in coordinator.find_units(session, scope, now):
             changed[coordinator.name] += coordinator.run_unit(session, scope, key, now)
     return changed
 
 
-def tick_in_units(unit_of_work: SessionScope, scope: TenantScope, now: datetime) -> Counter[str]:
-    """Run every coordinator once at `now`, each unit in its own committed transaction."""
+def tick_in_units(
+    unit_of_work: SessionScope, scope: TenantScope, now: datetime, *, only: Collection[str] | None = None
+) -> Counter[str]:
+    """Run every coordinator (or those named in `only`) once at `now`, each unit in its own
+    committed transaction."""
     changed: Counter[str] = Counter()
-    for coordinator in coordinators():
+    for coordinator in _selected(only):
         with unit_of_work() as session:
             keys = coordinator.find_units(session, scope, now)
         for key in keys:
             with unit_of_work() as session:
                 changed[coordinator.name] += coordinator.run_unit(session, scope, key, now)
     return changed
+
+
+def _selected(only: Collection[str] | None) -> list[Coordinator]:
+    """The coordinators to run, in tick order."""
+    return [c for c in coordinators() if only is None or c.name in only]
 
 
 def advance(

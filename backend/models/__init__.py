@@ -11,6 +11,7 @@ from backend.models.billing import (
     OpenPosition,
 )
 from backend.models.catalog import Addon, Plan, PlanAddon, Promotion, PromotionRedemption, ServiceType
+from backend.models.currency import ExchangeRate
 from backend.models.enums import *  # noqa: F403 - the vocabularies belong with the tables
 from backend.models.identity import AccountCode, AccountCodePurpose, ApiToken, UserSession
 from backend.models.payments import InboundWebhookEvent, Payment, Refund
@@ -29,6 +30,7 @@ __all__ = [
     "CustomerMember",
     "CustomerProfile",
     "DocumentNumberSequence",
+    "ExchangeRate",
     "InboundWebhookEvent",
     "Invoice",
     "InvoiceLine",

@@ -99,6 +99,18 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input, not a prompt"
     )
+    rates = commands.add_parser(
+        "exchange-rates", help="the EUR exchange rates a tenant's OSS threshold converts with (add, list)"
+    )
+    rate_commands = rates.add_subparsers(dest="rates_command", metavar="ACTION", required=True)
+    add_rate = rate_commands.add_parser("add", help="add the rate of a currency in force from a day on")
+    add_rate.add_argument("--tenant", default=None, help="tenant slug (default: DEFAULT_TENANT_SLUG)")
+    add_rate.add_argument("--currency", required=True, help="ISO 4217 code other than EUR, e.g. USD")
+    add_rate.add_argument("--valid-from", required=True, help="first day the rate applies, e.g. 2027-01-01")
+    add_rate.add_argument("--rate", required=True, help="units of the currency per 1 EUR, e.g. 1.0850")
+    list_rates = rate_commands.add_parser("list", help="list the tenant's rates by currency and day")
+    list_rates.add_argument("--tenant", default=None, help="tenant slug (default: DEFAULT_TENANT_SLUG)")
+    list_rates.add_argument("--currency", default=None, help="only this currency")
     return parser
 
 
@@ -123,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "create-tenant": _create_tenant,
         "create-admin": _create_admin,
         "simulate": _simulate,
+        "exchange-rates": _exchange_rates,
     }[args.command]
     from backend.services.errors import DomainError
 
@@ -271,6 +284,30 @@ def _create_admin(args: argparse.Namespace) -> int:
             session, scope, email=args.email, password=password, role=UserRole.ADMIN, display_name=args.name
         )
         print(f"Created admin {user.email} (id {user.id}).")
+    return 0
+
+
+def _exchange_rates(args: argparse.Namespace) -> int:
+    """Maintain a tenant's exchange rates; rates are only ever added (see exchange_rates.py)."""
+    from backend.db import unit_of_work
+    from backend.services.exchange_rates import add_exchange_rate, format_rate, list_exchange_rates
+    from backend.services.tenants import scope_for_slug
+
+    with unit_of_work() as session:
+        scope = scope_for_slug(session, args.tenant or get_settings().default_tenant_slug)
+        if args.rates_command == "add":
+            rate = add_exchange_rate(
+                session, scope, currency=args.currency, valid_from=args.valid_from, rate=args.rate
+            )
+            print(
+                f"Added {rate.currency} {format_rate(rate.rate)} per EUR from {rate.valid_from.isoformat()}."
+            )
+            return 0
+        rates = list_exchange_rates(session, scope, args.currency)
+    if not rates:
+        print("No exchange rates yet. Add one with `billing-console exchange-rates add`.")
+    for rate in rates:
+        print(f"{rate.currency}  {rate.valid_from.isoformat()}  {format_rate(rate.rate)}")
     return 0
 
 

@@ -22,6 +22,7 @@ COMMANDS = [
     "create-tenant",
     "create-admin",
     "simulate",
+    "exchange-rates",
 ]
 
 
@@ -112,6 +113,32 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(tmp_path: Path) -> Non
         stdin="long enough password\n",
     )
     assert unknown.returncode == 1 and "No tenant with slug 'nope'" in unknown.stderr
+
+
+def test_exchange_rates_are_added_and_listed_per_tenant_and_bad_ones_refused(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    assert _cli("migrate", env=env).returncode == 0
+    assert _cli("create-tenant", "--slug", "acme", "--name", "ACME", env=env).returncode == 0
+    add = ("exchange-rates", "add", "--tenant", "acme")
+    added = _cli(*add, "--currency", "usd", "--valid-from", "2027-03-01", "--rate", "1.0850", env=env)
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip() == "Added USD 1.085 per EUR from 2027-03-01."
+    assert (
+        _cli(*add, "--currency", "GBP", "--valid-from", "2027-01-01", "--rate", "0.84", env=env).returncode
+        == 0
+    )
+    again = _cli(*add, "--currency", "USD", "--valid-from", "2027-03-01", "--rate", "1.09", env=env)
+    assert again.returncode == 1 and "A USD rate valid from 2027-03-01 already exists (1.085)" in again.stderr
+    negative = _cli(*add, "--currency", "USD", "--valid-from", "2027-04-01", "--rate", "-1", env=env)
+    assert negative.returncode == 1 and "greater than 0" in negative.stderr
+    listed = _cli("exchange-rates", "list", "--tenant", "acme", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines() == ["GBP  2027-01-01  0.84", "USD  2027-03-01  1.085"]
+    only_usd = _cli("exchange-rates", "list", "--tenant", "acme", "--currency", "USD", env=env)
+    assert only_usd.stdout.splitlines() == ["USD  2027-03-01  1.085"]
+    assert _cli("create-tenant", "--slug", "other", "--name", "Other", env=env).returncode == 0
+    other = _cli("exchange-rates", "list", "--tenant", "other", env=env)
+    assert other.stdout.startswith("No exchange rates yet.")
 
 
 def test_invalid_configuration_stops_with_the_variable_name() -> None:

@@ -19,6 +19,7 @@ from backend.models.catalog import (
     PromotionUse,
     ServiceType,
 )
+from backend.models.currency import ExchangeRate
 from backend.models.enums import *  # noqa: F403 - the vocabularies belong with the tables
 from backend.models.identity import AccountCode, AccountCodePurpose, ApiToken, UserSession
 from backend.models.payments import InboundWebhookEvent, Payment, Refund
@@ -37,6 +38,7 @@ __all__ = [
     "CustomerMember",
     "CustomerProfile",
     "DocumentNumberSequence",
+    "ExchangeRate",
     "InboundWebhookEvent",
     "Invoice",
     "InvoiceLine",

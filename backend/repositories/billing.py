@@ -21,7 +21,6 @@ from backend.models import (
     InvoiceLine,
     InvoiceStatus,
     OpenPosition,
-    TaxMode,
 )
 from backend.repositories import bulk
 from backend.repositories.base import TenantRepository
@@ -206,19 +205,6 @@ class InvoiceRepository(TenantRepository[Invoice]):
             return []
         statement = self.select().where(Invoice.id.in_(invoice_ids)).order_by(Invoice.id)
         return list(self.session.scalars(statement))
-
-    def consumer_sales_to(self, countries: list[str], start: datetime, end: datetime) -> Decimal:
-        """Net of invoices issued in [start, end) to consumers in `countries` (OSS threshold)."""
-        statement = self.scoped(
-            select(func.sum(Invoice.net)).where(
-                Invoice.buyer_country.in_(countries),
-                Invoice.tax_mode.in_((TaxMode.DOMESTIC, TaxMode.EU_B2C)),
-                Invoice.status != InvoiceStatus.VOID,
-                Invoice.issued_at >= start,
-                Invoice.issued_at < end,
-            )
-        )
-        return Decimal(self.session.scalar(statement) or 0)  # sum() keeps the money column type
 
     def count_overdue_candidates(self, now: datetime) -> int:
         statement = self.scoped(select(func.count()).select_from(Invoice).where(*self._overdue(now)))

@@ -54,13 +54,12 @@ from backend.services import audit, promotions
 from backend.services.coordination import Coordinator, register
 from backend.services.errors import DomainError, NotFoundError, ValidationFailed
 from backend.services.tax import (
-    EU_COUNTRIES,
+    OssLedger,
     TaxBuyer,
     TaxDecision,
     TaxIssuer,
     country_code,
     decide_tax,
-    oss_threshold_exceeded,
 )
 
 log = logging.getLogger(__name__)
@@ -149,7 +148,7 @@ class InvoicingContext:
         self.profiles = CustomerProfileRepository(session, scope)
         self.sequences = DocumentSequenceRepository(session, scope)
         self.redemptions = PromotionRedemptionRepository(session, scope)
-        self._oss_sales: dict[int, Decimal] = {}
+        self._oss: OssLedger | None = None
         self._decisions: dict[tuple[Any, ...], TaxDecision] = {}
         self._rates: dict[tuple[TaxDecision, TaxCategory], Decimal] = {}
         self._snapshots: dict[TaxDecision, dict[str, Any]] = {}
@@ -169,29 +168,35 @@ class InvoicingContext:
     def local_date(self, at: datetime) -> date:
         return at.astimezone(self.zone).date()
 
-    def oss_exceeded(self, on: date, pending: Decimal = Decimal(0)) -> bool:
-        """Whether this sale is past the OSS threshold; sales of this run count as they are decided."""
-        for year in (on.year - 1, on.year):
-            if year not in self._oss_sales:
-                self._oss_sales[year] = self._cross_border_sales(year)
-        self._oss_sales[on.year] += pending
-        return oss_threshold_exceeded(self._oss_sales[on.year - 1], self._oss_sales[on.year])
+    @property
+    def oss(self) -> OssLedger:
+        """The tenant's OSS totals, read on the first sale to a consumer in another member state."""
+        if self._oss is None:
+            self._oss = OssLedger(self.session, self.scope, self.tenant)
+        return self._oss
 
-    def _cross_border_sales(self, year: int) -> Decimal:
-        start = datetime(year, 1, 1, tzinfo=self.zone).astimezone(UTC)
-        end = datetime(year + 1, 1, 1, tzinfo=self.zone).astimezone(UTC)
-        countries = sorted(set(EU_COUNTRIES) - {self.tenant.issuer_country})
-        return self.invoices.consumer_sales_to(countries, start, end)
-
-    def decide(self, profile: CustomerProfile, on: date, net: Decimal) -> TaxDecision:
-        """The tax decision for a sale of `net` to `profile` on `on`, counting it toward the OSS
-        threshold when it is a sale to a consumer in another member state."""
+    def decide(self, profile: CustomerProfile, on: date, currency: str, net: Decimal) -> TaxDecision:
+        """The tax decision for a sale of `net` in `currency` to `profile` on `on`; a sale to a
+        consumer in another member state is taxed at destination when the OSS threshold says so
+        (`backend.services.tax.oss`). Raises `MissingExchangeRate` when a needed rate is missing."""
         buyer = TaxBuyer(profile.country, profile.customer_type, profile.vat_id, profile.vat_id_status)
         below = self._decision(buyer, on, exceeded=False)
-        consumer_abroad = below.mode == TaxMode.DOMESTIC and country_code(profile.country) != below.country
-        if consumer_abroad and self.oss_exceeded(on, net):
+        if self._consumer_abroad(profile, below) and self.oss.destination_taxed(on, currency, net):
             return self._decision(buyer, on, exceeded=True)
         return below
+
+    def record_sale(
+        self, profile: CustomerProfile, decision: TaxDecision, on: date, currency: str, net: Decimal
+    ) -> None:
+        """Count an invoice that is being issued toward the OSS totals (sales to consumers abroad)."""
+        if self._consumer_abroad(profile, decision):
+            self.oss.record(on, currency, net)
+
+    @staticmethod
+    def _consumer_abroad(profile: CustomerProfile, decision: TaxDecision) -> bool:
+        if decision.mode == TaxMode.EU_B2C:
+            return True
+        return decision.mode == TaxMode.DOMESTIC and country_code(profile.country) != decision.country
 
     def _decision(self, buyer: TaxBuyer, on: date, *, exceeded: bool) -> TaxDecision:
         key = (buyer, on, exceeded)
@@ -264,12 +269,13 @@ def issue_drafts(
             log.warning("customer %s has no billing profile; its positions wait", draft.customer_account_id)
             continue
         net_total = sum((line.net for line in draft.lines), Decimal(0))
-        decision = ctx.decide(profile, on, net_total)
+        decision = ctx.decide(profile, on, draft.currency, net_total)
         invoice, lines = _invoice_from_draft(ctx, draft, profile, decision)
         if invoice["gross"] < 0:
             continue
         if not force and 0 < invoice["gross"] < minimum:
             continue
+        ctx.record_sale(profile, decision, on, draft.currency, net_total)  # only drafts that are issued
         ready.append((draft, invoice, lines))
     if not ready:
         return []

@@ -1,4 +1,4 @@
-"""A local fake VIES per test, and a real `ViesClient` pointed at it with a short timeout."""
+"""A local fake VIES per test, a real `ViesClient` pointed at it, and the billing `world`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from backend.services.tax import ViesClient
+from tests.billing.conftest import world  # noqa: F401 - the billing world, for engine-made invoices
 from tests.fakes.vies import FakeVies
 
 FAST_TIMEOUT_SECONDS = 0.3

@@ -14,14 +14,12 @@ from backend.models.enums import CustomerType, TaxCategory, TaxMode, VatIdStatus
 from backend.services.errors import ValidationFailed
 from backend.services.tax import (
     EU_COUNTRIES,
-    OSS_THRESHOLD_EUR,
     OUTSIDE_EU_NOTE,
     REVERSE_CHARGE_NOTE,
     TaxBuyer,
     TaxDecision,
     TaxIssuer,
     decide_tax,
-    oss_threshold_exceeded,
 )
 
 ON = date(2026, 11, 21)
@@ -151,23 +149,6 @@ def test_the_snapshot_is_json_and_restores_the_decision() -> None:
 def test_the_snapshot_carries_the_rates_of_the_day() -> None:
     snapshot = decide_tax(GERMAN_ISSUER, _consumer("FI"), ON, oss_threshold_exceeded=True).snapshot()
     assert snapshot["rates"] == {"standard": "25.5", "reduced": "13.5", "zero": "0"}
-
-
-@pytest.mark.parametrize(
-    ("previous", "current", "exceeded"),
-    [
-        ("0", "0", False),
-        ("10000", "10000", False),
-        ("10000.01", "0", True),
-        ("0", "10000.01", True),
-        ("9999.99", "9999.99", False),
-    ],
-)
-def test_the_oss_threshold_is_exceeded_above_10000_eur_in_either_year(
-    previous: str, current: str, exceeded: bool
-) -> None:
-    assert Decimal(10000) == OSS_THRESHOLD_EUR
-    assert oss_threshold_exceeded(Decimal(previous), Decimal(current)) is exceeded
 
 
 NON_EU = ["US", "CH", "GB", "NO", "JP", "XI", "TR"]

@@ -1,14 +1,21 @@
 """Tax: VAT rates, the tax mode of an invoice, VAT ID syntax and VIES checks (SPEC §4)."""
 
 from backend.services.tax.decision import (
-    OSS_THRESHOLD_EUR,
     OUTSIDE_EU_NOTE,
     REVERSE_CHARGE_NOTE,
     TaxBuyer,
     TaxDecision,
     TaxIssuer,
     decide_tax,
-    oss_threshold_exceeded,
+)
+from backend.services.tax.oss import (
+    EU_THRESHOLD_EUR,
+    OssLedger,
+    OssSettings,
+    OssYear,
+    oss_settings,
+    sale_is_destination_taxed,
+    update_oss_settings,
 )
 from backend.services.tax.rates import (
     EU_COUNTRIES,
@@ -24,9 +31,12 @@ from backend.services.tax.vies import VatIdRegister, ViesClient, ViesResult, Vie
 
 __all__ = [
     "EU_COUNTRIES",
-    "OSS_THRESHOLD_EUR",
+    "EU_THRESHOLD_EUR",
     "OUTSIDE_EU_NOTE",
     "REVERSE_CHARGE_NOTE",
+    "OssLedger",
+    "OssSettings",
+    "OssYear",
     "TaxBuyer",
     "TaxDecision",
     "TaxIssuer",
@@ -40,9 +50,11 @@ __all__ = [
     "decide_tax",
     "is_eu_country",
     "normalize_vat_id",
-    "oss_threshold_exceeded",
+    "oss_settings",
     "refresh_vat_status",
+    "sale_is_destination_taxed",
     "split_vat_id",
+    "update_oss_settings",
     "vat_id_country",
     "vat_ids_due_for_recheck",
     "vat_prefix",

@@ -7,7 +7,8 @@ The rules, for services (hosting and other electronically supplied services) sol
 - **EU reverse charge**: a business buyer with a VIES-valid VAT ID of another member state → 0 %,
   the buyer accounts for the VAT (Art. 196 Directive 2006/112/EC) and the invoice says so.
 - **EU B2C**: a consumer in another member state → the issuer country's rate while the issuer's
-  cross-border B2C sales stay under the OSS threshold, the buyer country's rate once it is exceeded.
+  cross-border B2C sales stay within the OSS threshold, the buyer country's rate once it is exceeded
+  (whether it is, `backend.services.tax.oss` decides; `decide_tax` is told).
 
 A business buyer whose VAT ID is unchecked, unreachable or invalid, or was issued by another country
 than the buyer's, is taxed like a consumer: without a confirmed VAT ID the issuer cannot prove a B2B
@@ -25,17 +26,6 @@ from backend.models.enums import CustomerType, TaxCategory, TaxMode, VatIdStatus
 from backend.services.errors import ValidationFailed
 from backend.services.tax.rates import country_code, is_eu_country, vat_rate
 from backend.services.tax.vat_ids import normalize_vat_id, vat_id_country
-
-OSS_THRESHOLD_EUR = Decimal("10000")
-"""EU-wide threshold of Art. 59c Directive 2006/112/EC for cross-border B2C sales.
-
-While an issuer's distance sales of goods and telecom, broadcasting and electronic services to
-consumers in other member states stay at or below EUR 10,000 (net, all member states together) in
-both the previous and the current calendar year, it charges its own country's VAT. Once the total
-exceeds EUR 10,000 in the previous or the current year, the buyer's country rate applies (declared
-through the One-Stop-Shop), from the supply that crosses the threshold on, for the rest of that year
-and the whole next year.
-"""
 
 REVERSE_CHARGE_NOTE = (
     "Reverse charge: VAT to be accounted for by the recipient (Art. 196 Directive 2006/112/EC)."
@@ -96,15 +86,6 @@ class TaxDecision:
             note=data["note"],
             on=date.fromisoformat(data["on"]),
         )
-
-
-def oss_threshold_exceeded(previous_year_total: Decimal, current_year_total: Decimal) -> bool:
-    """Whether cross-border B2C EU sales (net EUR) passed `OSS_THRESHOLD_EUR` last year or this year.
-
-    `current_year_total` includes the invoice being decided: the supply that crosses the threshold
-    is already taxed in the buyer's country.
-    """
-    return previous_year_total > OSS_THRESHOLD_EUR or current_year_total > OSS_THRESHOLD_EUR
 
 
 def decide_tax(issuer: TaxIssuer, buyer: TaxBuyer, on: date, *, oss_threshold_exceeded: bool) -> TaxDecision:

@@ -136,19 +136,35 @@ def session(engine: Engine) -> Iterator[Session]:
         yield db_session
 
 
-@pytest.fixture
-def demo_engine(engine: Engine) -> Engine:
-    """The engine with the demo tenant and an empty tenant "other" committed (seeded once per database)."""
-    from backend.db import unit_of_work
+# The moment the shared demo is seeded at: 11:00 in Berlin on Thursday 12 November 2026, eleven
+# days after the November invoice run. Tests about the demo freeze the clock here (`demo_clock`).
+DEMO_AS_OF = datetime(2026, 11, 12, 10, 0, tzinfo=UTC)
+
+
+def seed_demo_as_of(db_session: Session) -> None:
+    """The demo tenant seeded at `DEMO_AS_OF` (once per database), and an empty tenant "other".
+
+    Every caller seeds the same data at the same time, so no test depends on which one ran first.
+    A test that needs the demo at another date seeds it under its own slug.
+    """
     from backend.repositories.tenancy import TenantDirectory
     from backend.services.demo import seed_demo
     from backend.services.tenants import create_tenant
     from backend.settings import load_settings
 
-    with unit_of_work(engine) as db_session:
+    with clock.frozen(DEMO_AS_OF):
         seed_demo(db_session, load_settings())
         if TenantDirectory(db_session).by_slug("other") is None:
             create_tenant(db_session, slug="other", name="Other Hosting", settings=load_settings())
+
+
+@pytest.fixture
+def demo_engine(engine: Engine) -> Engine:
+    """The engine with the demo (seeded at `DEMO_AS_OF`) and the empty tenant "other" committed."""
+    from backend.db import unit_of_work
+
+    with unit_of_work(engine) as db_session:
+        seed_demo_as_of(db_session)
     return engine
 
 
@@ -157,6 +173,13 @@ def demo_session(demo_engine: Engine) -> Iterator[Session]:
     """A rolled-back session on a database holding the demo data."""
     with rolled_back_session(demo_engine) as db_session:
         yield db_session
+
+
+@pytest.fixture
+def demo_clock() -> Iterator[clock.FrozenClock]:
+    """The clock standing at `DEMO_AS_OF`, the "now" of the shared demo."""
+    with clock.frozen(DEMO_AS_OF) as frozen:
+        yield frozen
 
 
 @pytest.fixture

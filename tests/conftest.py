@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from backend import clock
-from backend.db import make_engine
+from backend.db import make_engine, unit_of_work
 from backend.migrations import migrate_database
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -75,9 +75,9 @@ def postgres_available() -> bool:
     return _reachable(url.host or "127.0.0.1", url.port or 5432)
 
 
-@pytest.fixture(scope="session")
-def pg_url(postgres_available: bool) -> Iterator[str]:
-    """A PostgreSQL database created for this test run, migrated to head, dropped afterwards."""
+@contextmanager
+def _migrated_pg_database(postgres_available: bool) -> Iterator[str]:
+    """A PostgreSQL database migrated to head, dropped afterwards."""
     if not postgres_available:
         require_service(f"PostgreSQL is not reachable at {PG_ADMIN_URL}")
     admin, url = _create_pg_database()
@@ -86,6 +86,13 @@ def pg_url(postgres_available: bool) -> Iterator[str]:
         yield url
     finally:
         _drop_pg_database(admin, url)
+
+
+@pytest.fixture(scope="session")
+def pg_url(postgres_available: bool) -> Iterator[str]:
+    """A PostgreSQL database created for this test run, migrated to head, dropped afterwards."""
+    with _migrated_pg_database(postgres_available) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -158,14 +165,39 @@ def seed_demo_as_of(db_session: Session) -> None:
             create_tenant(db_session, slug="other", name="Other Hosting", settings=load_settings())
 
 
-@pytest.fixture
-def demo_engine(engine: Engine) -> Engine:
-    """The engine with the demo (seeded at `DEMO_AS_OF`) and the empty tenant "other" committed."""
-    from backend.db import unit_of_work
+def _with_demo(url: str) -> str:
+    engine = make_engine(url)
+    try:
+        with unit_of_work(engine) as db_session:
+            seed_demo_as_of(db_session)
+    finally:
+        engine.dispose()
+    return url
 
-    with unit_of_work(engine) as db_session:
-        seed_demo_as_of(db_session)
-    return engine
+
+@pytest.fixture(scope="session")
+def demo_pg_url(postgres_available: bool) -> Iterator[str]:
+    """A PostgreSQL database of its own holding the demo, seeded once per run."""
+    with _migrated_pg_database(postgres_available) as url:
+        yield _with_demo(url)
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    migrate_database(url)
+    return _with_demo(url)
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def demo_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """An engine on a database that holds only the demo (seeded at `DEMO_AS_OF`) and the empty
+    tenant "other". No test commits to it: jobs and other tests that run the coordinators on the
+    real clock use the shared databases, so they cannot bill the demo past its "now"."""
+    url = request.getfixturevalue("demo_pg_url" if request.param == "postgresql" else "demo_sqlite_url")
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

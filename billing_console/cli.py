@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from backend.migrations import migrate_database, schema_is_current
@@ -36,8 +37,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="apply database migrations (alembic upgrade head)")
 
-    commands.add_parser(
-        "seed-demo", help="create the demo tenant, users, catalog and a year of invoices (once; then a no-op)"
+    seed = commands.add_parser(
+        "seed-demo",
+        help="create the demo tenant, users, catalog and a year of billing up to now (once; then a no-op)",
+    )
+    seed.add_argument(
+        "--as-of",
+        default=None,
+        help="the demo's 'now', ISO date or time (UTC unless it has an offset); default: the current time",
     )
 
     run = commands.add_parser(
@@ -167,14 +174,19 @@ def _migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-def _seed_demo(_args: argparse.Namespace) -> int:
+def _seed_demo(args: argparse.Namespace) -> int:
+    from backend import clock
     from backend.db import unit_of_work
     from backend.services.demo import seed_demo
 
-    with unit_of_work() as session:
+    as_of = _moment(args.as_of) if getattr(args, "as_of", None) else clock.now()
+    with clock.frozen(as_of), unit_of_work() as session:
         result = seed_demo(session, get_settings())
     if result.created:
-        print(f"Seeded tenant {result.tenant_slug!r} with {result.invoices} invoices.")
+        print(
+            f"Seeded tenant {result.tenant_slug!r} with {result.invoices} invoices"
+            f" (as of {as_of:%Y-%m-%d %H:%M} UTC)."
+        )
     else:
         print(f"Demo tenant {result.tenant_slug!r} already exists; nothing changed.")
     _print_logins()
@@ -189,31 +201,33 @@ def _print_logins() -> None:
         print(f"  {role:<9} {email:<24} {password}")
 
 
+def _moment(text: str) -> datetime:
+    """An ISO date or time from the command line; without an offset it is UTC."""
+    from backend.services.errors import ValidationFailed
+
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValidationFailed(f"{text!r} is not an ISO date such as 2029-01-01.") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
 def _simulate(args: argparse.Namespace) -> int:
     """Years of billing in seconds: the coordinators of one tenant on a clock that jumps."""
     if args.scenario is not None:
         return _simulate_scenario(args)
-    from datetime import UTC, datetime, timedelta
-
     from backend import clock
     from backend.db import unit_of_work
     from backend.services import simulation
     from backend.services.errors import ValidationFailed
     from backend.services.tenants import scope_for_slug
 
-    def moment(text: str) -> datetime:
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError as exc:
-            raise ValidationFailed(f"{text!r} is not an ISO date such as 2029-01-01.") from exc
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
     if args.until is None:
         raise ValidationFailed("simulate needs --until (or --scenario FILE.json).")
     if args.step_hours <= 0:
         raise ValidationFailed("--step-hours must be positive.")
-    start = moment(args.start) if args.start else clock.now()
-    until = moment(args.until)
+    start = _moment(args.start) if args.start else clock.now()
+    until = _moment(args.until)
     if until <= start:
         raise ValidationFailed(
             f"--until ({until:%Y-%m-%d %H:%M}) must be after the start ({start:%Y-%m-%d %H:%M})."

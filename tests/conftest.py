@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from backend import clock
-from backend.db import make_engine
+from backend.db import make_engine, unit_of_work
 from backend.migrations import migrate_database
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -75,9 +75,9 @@ def postgres_available() -> bool:
     return _reachable(url.host or "127.0.0.1", url.port or 5432)
 
 
-@pytest.fixture(scope="session")
-def pg_url(postgres_available: bool) -> Iterator[str]:
-    """A PostgreSQL database created for this test run, migrated to head, dropped afterwards."""
+@contextmanager
+def _migrated_pg_database(postgres_available: bool) -> Iterator[str]:
+    """A PostgreSQL database migrated to head, dropped afterwards."""
     if not postgres_available:
         require_service(f"PostgreSQL is not reachable at {PG_ADMIN_URL}")
     admin, url = _create_pg_database()
@@ -86,6 +86,13 @@ def pg_url(postgres_available: bool) -> Iterator[str]:
         yield url
     finally:
         _drop_pg_database(admin, url)
+
+
+@pytest.fixture(scope="session")
+def pg_url(postgres_available: bool) -> Iterator[str]:
+    """A PostgreSQL database created for this test run, migrated to head, dropped afterwards."""
+    with _migrated_pg_database(postgres_available) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -136,20 +143,61 @@ def session(engine: Engine) -> Iterator[Session]:
         yield db_session
 
 
-@pytest.fixture
-def demo_engine(engine: Engine) -> Engine:
-    """The engine with the demo tenant and an empty tenant "other" committed (seeded once per database)."""
-    from backend.db import unit_of_work
+# The moment the shared demo is seeded at: 11:00 in Berlin on Thursday 12 November 2026, eleven
+# days after the November invoice run. Tests about the demo freeze the clock here (`demo_clock`).
+DEMO_AS_OF = datetime(2026, 11, 12, 10, 0, tzinfo=UTC)
+
+
+def seed_demo_as_of(db_session: Session) -> None:
+    """The demo tenant seeded at `DEMO_AS_OF` (once per database), and an empty tenant "other".
+
+    Every caller seeds the same data at the same time, so no test depends on which one ran first.
+    A test that needs the demo at another date seeds it under its own slug.
+    """
     from backend.repositories.tenancy import TenantDirectory
     from backend.services.demo import seed_demo
     from backend.services.tenants import create_tenant
     from backend.settings import load_settings
 
-    with unit_of_work(engine) as db_session:
+    with clock.frozen(DEMO_AS_OF):
         seed_demo(db_session, load_settings())
         if TenantDirectory(db_session).by_slug("other") is None:
             create_tenant(db_session, slug="other", name="Other Hosting", settings=load_settings())
-    return engine
+
+
+def _with_demo(url: str) -> str:
+    engine = make_engine(url)
+    try:
+        with unit_of_work(engine) as db_session:
+            seed_demo_as_of(db_session)
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_pg_url(postgres_available: bool) -> Iterator[str]:
+    """A PostgreSQL database of its own holding the demo, seeded once per run."""
+    with _migrated_pg_database(postgres_available) as url:
+        yield _with_demo(url)
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    migrate_database(url)
+    return _with_demo(url)
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def demo_engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
+    """An engine on a database that holds only the demo (seeded at `DEMO_AS_OF`) and the empty
+    tenant "other". No test commits to it: jobs and other tests that run the coordinators on the
+    real clock use the shared databases, so they cannot bill the demo past its "now"."""
+    url = request.getfixturevalue("demo_pg_url" if request.param == "postgresql" else "demo_sqlite_url")
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
@@ -157,6 +205,13 @@ def demo_session(demo_engine: Engine) -> Iterator[Session]:
     """A rolled-back session on a database holding the demo data."""
     with rolled_back_session(demo_engine) as db_session:
         yield db_session
+
+
+@pytest.fixture
+def demo_clock() -> Iterator[clock.FrozenClock]:
+    """The clock standing at `DEMO_AS_OF`, the "now" of the shared demo."""
+    with clock.frozen(DEMO_AS_OF) as frozen:
+        yield frozen
 
 
 @pytest.fixture

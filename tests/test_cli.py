@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -215,9 +216,15 @@ def test_migrate_creates_the_folder_of_a_new_sqlite_file(tmp_path: Path) -> None
 
 def test_simulate_bills_years_of_the_demo_in_seconds(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'sim.db'}"}
-    assert _cli("migrate", env=env).returncode == 0
-    assert _cli("seed-demo", env=env).returncode == 0
     started = "2026-11-21T09:00:00+00:00"
+    assert _cli("migrate", env=env).returncode == 0
+    seeded = _cli("seed-demo", "--as-of", started, env=env)
+    assert seeded.returncode == 0, seeded.stderr
+    # Two customers invoiced on the 1st of December 2025 ... November 2026.
+    assert "Seeded tenant 'demo' with 24 invoices (as of 2026-11-21 09:00 UTC)." in seeded.stdout
+    again_seeded = _cli("seed-demo", "--as-of", "2027-01-01", env=env)
+    assert "already exists; nothing changed" in again_seeded.stdout
+
     result = _cli("simulate", "--tenant", "demo", "--from", started, "--until", "2028-11-21", env=env)
     assert result.returncode == 0, result.stderr
     assert "in 731 ticks" in result.stdout
@@ -225,10 +232,44 @@ def test_simulate_bills_years_of_the_demo_in_seconds(tmp_path: Path) -> None:
     again = _cli("simulate", "--tenant", "demo", "--from", started, "--until", "2028-11-21", env=env)
     assert "Changed: nothing" in again.stdout
 
+    from sqlalchemy import select
+
+    from backend.db import make_engine, unit_of_work
+    from backend.models import Invoice
+
+    engine = make_engine(env["DATABASE_URL"])
+    with unit_of_work(engine) as session:
+        invoices = list(session.scalars(select(Invoice).order_by(Invoice.issued_at, Invoice.id)))
+        numbers = [invoice.number for invoice in invoices]
+        december = next(i for i in invoices if i.number == "INV-2026-00024")
+        totals = (december.buyer_country, december.net, december.tax, december.gross)
+    engine.dispose()
+    # Gapless per year in order of issue: 2 in 2025, 22 + 2 in 2026, 24 in 2027, 22 in 2028.
+    assert numbers == (
+        [f"INV-2025-{n:05d}" for n in (1, 2)]
+        + [f"INV-2026-{n:05d}" for n in range(1, 25)]
+        + [f"INV-2027-{n:05d}" for n in range(1, 25)]
+        + [f"INV-2028-{n:05d}" for n in range(1, 23)]
+    )
+    # Nordwind on 1 December 2026 (the run at 10:00 in Berlin): the server for November and for
+    # December (its period starts at 09:10), 2 x 5.39, the retainer 5 Nov - 5 Dec 49.00 and the
+    # yearly hosting's second year 99.00 = 158.78, reverse charge at 0 %.
+    assert totals == ("SE", Decimal("158.78"), Decimal(0), Decimal("158.78"))
+
 
 def test_simulate_refuses_a_date_in_the_past_of_its_start(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'sim.db'}"}
     assert _cli("migrate", env=env).returncode == 0
-    assert _cli("seed-demo", env=env).returncode == 0
+    assert _cli("seed-demo", "--as-of", "2026-11-21", env=env).returncode == 0
     result = _cli("simulate", "--from", "2027-01-01", "--until", "2026-01-01", env=env)
     assert result.returncode == 1 and "must be after the start" in result.stderr
+
+
+def test_seed_demo_refuses_a_malformed_date_and_changes_nothing(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'seed.db'}"}
+    assert _cli("migrate", env=env).returncode == 0
+    result = _cli("seed-demo", "--as-of", "last tuesday", env=env)
+    assert result.returncode == 1
+    assert "'last tuesday' is not an ISO date such as 2029-01-01." in result.stderr
+    missing = _cli("simulate", "--tenant", "demo", "--from", "2027-01-01", "--until", "2027-02-01", env=env)
+    assert missing.returncode == 1 and "No tenant with slug 'demo'" in missing.stderr

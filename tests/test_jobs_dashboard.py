@@ -15,11 +15,12 @@ from backend import clock, gateway, ports
 from backend.db import make_engine, unit_of_work
 from backend.models import UserRole
 from backend.schemas.identity import RequestContext
-from backend.services.demo import ADMIN_LOGIN, CUSTOMER_LOGIN, seed_demo
+from backend.services.demo import ADMIN_LOGIN, CUSTOMER_LOGIN
 from backend.services.errors import NotFoundError
 from backend.services.tenants import create_tenant, create_user, scope_for_slug
 from backend.settings import get_settings, load_settings
 from jobs import dispatch, monitoring
+from tests.conftest import seed_demo_as_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -39,7 +40,7 @@ def web(monkeypatch: pytest.MonkeyPatch, pg_url: str, redis_url: str) -> Iterato
     get_settings.cache_clear()
     engine = make_engine(pg_url)
     with unit_of_work(engine) as session:
-        seed_demo(session, load_settings())
+        seed_demo_as_of(session)
         try:
             scope_for_slug(session, "jobs-other")
         except NotFoundError:

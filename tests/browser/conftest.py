@@ -1,4 +1,9 @@
-"""The console as `make run` starts it, on a free port, driven by the system Chromium."""
+"""The console as `make run` starts it, on a free port, driven by the system Chromium.
+
+Its processes share a frozen clock at `DEMO_AS_OF` (see clock_hook/sitecustomize.py): the demo is
+seeded at that moment, the same one the other demo tests use, so the pages show figures worked out
+by hand from the engine's documents, whatever the real date.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.conftest import require_service
+from tests.conftest import DEMO_AS_OF, require_service
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -31,6 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 START_TIMEOUT_S = 900  # the first production build installs the frontend packages
+CLOCK_HOOK = Path(__file__).parent / "clock_hook"
 
 
 def _free_port() -> int:
@@ -44,6 +50,14 @@ class RunningConsole:
     base_url: str
     process: subprocess.Popen[bytes]
     log: Path
+
+    @staticmethod
+    def database_url_in(home: Path) -> str:
+        return f"sqlite:///{home / 'billing.db'}"
+
+    @property
+    def database_url(self) -> str:
+        return self.database_url_in(self.log.parent)
 
     @property
     def mail_dir(self) -> Path:
@@ -92,7 +106,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningConsole
     port = _free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": f"sqlite:///{home / 'billing.db'}",
+        "DATABASE_URL": RunningConsole.database_url_in(home),
         "REDIS_URL": "",
         "EMBEDDED_REDIS_DIR": str(home / "redis"),
         "MAIL_DIR": str(home / "mail"),
@@ -100,6 +114,8 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningConsole
         "PORT": str(port),
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
         "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(CLOCK_HOOK), os.environ.get("PYTHONPATH", "")])),
+        "BILLING_CONSOLE_TEST_NOW": DEMO_AS_OF.isoformat(),
     }
     log = home / "console.log"
     with log.open("wb") as output:

@@ -1,4 +1,8 @@
-"""Smoke test of the production build started by `billing-console run --seed-demo`, in Chromium."""
+"""Smoke test of the production build started by `billing-console run --seed-demo`, in Chromium.
+
+The demo is seeded at `DEMO_AS_OF` (12 Nov 2026, the console's frozen clock); the figures are those
+of the engine's invoices worked out in tests/test_demo_seed.py.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from redis import Redis
 from rq import Worker
+from sqlmodel import Session
 
 from backend.services.demo import ADMIN_LOGIN, CUSTOMER_LOGIN
 from tests.browser.conftest import RunningConsole
@@ -31,10 +36,14 @@ def test_customer_signs_in_and_sees_the_seeded_dashboard(page: Page) -> None:
     expect(page.locator("#current-user")).to_contain_text("Erika Mustermann")
     table = page.locator("#subscriptions-table")
     expect(table).to_contain_text("Cloud Server CX22")
-    expect(table).to_contain_text("Web Hosting Monthly")
+    expect(table).to_contain_text("Web Hosting Pro")  # upgraded from Monthly in June
     expect(table).to_contain_text("erika-web-01.demo-cloud.example")
-    # Two unpaid demo invoices: last month's (20.57 EUR) and an overdue one (20.57 EUR).
-    expect(page.locator("#open-balance")).to_contain_text("41.14 EUR")
+    # Two unpaid invoices: November's (issued) and September's (overdue), each server 5.39 + backups
+    # 2.00 + Pro 19.90 = 27.29 net + 19 % tax (1.02 + 0.38 + 3.78) = 32.47: 64.94 EUR.
+    balance = page.locator("#open-balance")
+    expect(balance).to_contain_text("64.94 EUR")
+    expect(balance).to_contain_text("2 unpaid invoices")
+    expect(balance).to_contain_text("1 overdue")
 
 
 def test_wrong_password_shows_an_error_and_stays_on_login(page: Page) -> None:
@@ -43,14 +52,37 @@ def test_wrong_password_shows_an_error_and_stays_on_login(page: Page) -> None:
     expect(page).to_have_url(re.compile(r".*/login/?$"))
 
 
-def test_admin_sees_the_overview(page: Page) -> None:
+def test_admin_sees_the_overview(page: Page, console: RunningConsole) -> None:
     sign_in(page, *ADMIN_LOGIN)
     expect(page).to_have_url(re.compile(r".*/admin/?$"))
     overview = page.locator("#admin-overview")
-    expect(overview).to_contain_text("Customers2")
-    # Unpaid demo invoices: 2 x 20.57 EUR (private customer) + 1 x 54.39 EUR (business customer).
+    # The demo's two customers, and anyone the sign-up journey registered before this test ran.
+    expect(overview).to_contain_text(f"Customers{_demo_customer_count(console)}")
+    expect(overview).to_contain_text("Active subscriptions6")  # seven, one of them canceled
+    # Unpaid: Erika 2 x 32.47 EUR (November issued, September overdue) + Nordwind's August invoice
+    # 54.39 EUR (server 5.39 + retainer 49.00, reverse charge, overdue) = 119.33 EUR.
     expect(overview).to_contain_text("Unpaid invoices3")
-    expect(overview).to_contain_text("95.53 EUR")
+    expect(overview).to_contain_text("Overdue invoices2")
+    expect(overview).to_contain_text("119.33 EUR")
+    # Paid since 13 October: Nordwind's November invoice (54.39 EUR, paid on 2 November).
+    expect(overview).to_contain_text("Paid in the last 30 days54.39 EUR")
+
+
+def _demo_customer_count(console: RunningConsole) -> int:
+    from sqlalchemy import func, select
+
+    from backend.db import make_engine
+    from backend.models import CustomerAccount
+    from backend.services.tenants import scope_for_slug
+
+    engine = make_engine(console.database_url)
+    try:
+        with Session(engine) as session:
+            tenant_id = scope_for_slug(session, "demo").tenant_id
+            statement = select(func.count()).where(CustomerAccount.tenant_id == tenant_id)
+            return int(session.scalar(statement) or 0)
+    finally:
+        engine.dispose()
 
 
 def test_a_customer_opening_an_admin_url_is_sent_away(page: Page) -> None:

@@ -1,5 +1,8 @@
-"""Account journeys in the production build (after the smoke test, which counts the demo data): sign up,
-confirm, sign in and out; reset a password."""
+"""Account journeys in the production build: sign up, confirm, sign in and out; reset a password.
+
+They run in any order: the stolen-cookie test signs in as Erika, whose password no test changes;
+the reset test changes the business customer's.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from email.message import EmailMessage
 import pytest
 from playwright.sync_api import Page, expect
 
-from backend.services.demo import BUSINESS_LOGIN
+from backend.services.demo import BUSINESS_LOGIN, CUSTOMER_LOGIN
 from tests.browser.conftest import RunningConsole
 
 pytestmark = pytest.mark.browser
@@ -85,7 +88,7 @@ def test_register_confirm_sign_in_and_sign_out(page: Page, console: RunningConso
 
 def test_a_stolen_cookie_is_worthless_after_sign_out(page: Page, browser: object) -> None:
     page.goto("/login")
-    sign_in(page, *BUSINESS_LOGIN)
+    sign_in(page, *CUSTOMER_LOGIN)
     expect(page).to_have_url(re.compile(r".*/dashboard/?$"))
     stolen = [c for c in page.context.cookies() if c["name"] == "bc_session"]
     page.locator("#sign-out").click()

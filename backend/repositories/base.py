@@ -2,11 +2,13 @@
 
 Every tenant-owned query goes through a `TenantRepository`, which adds `tenant_id = scope` to each
 statement it builds and refuses to write a row that belongs to another tenant. A row of another
-tenant is simply not found: callers can never tell it exists.
+tenant is simply not found: callers can never tell it exists. Methods that write rows they are
+handed (not rows they looked up themselves) check them with `check_owned` first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -78,7 +80,13 @@ class TenantRepository(Generic[M]):
         return row
 
     def delete(self, row: M) -> None:
-        if getattr(row, "tenant_id", None) != self.scope.tenant_id:
-            raise CrossTenantWrite(f"{self.model.__name__} belongs to another tenant")
+        self.check_owned([row])
         self.session.delete(row)
         self.session.flush()
+
+    def check_owned(self, rows: Iterable[Any]) -> None:
+        """Refuse rows of another tenant before writing anything: a write through this repository
+        never touches them, even when a caller hands it such a row."""
+        for row in rows:
+            if getattr(row, "tenant_id", None) != self.scope.tenant_id:
+                raise CrossTenantWrite(f"{type(row).__name__} belongs to another tenant")

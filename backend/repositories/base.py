@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Delete, Select, Update, func, select
 from sqlmodel import Session, SQLModel
 
 
@@ -34,6 +34,7 @@ class TenantScope:
 
 
 M = TypeVar("M", bound=SQLModel)
+Statement = TypeVar("Statement", Select[Any], Update, Delete)
 
 
 class TenantRepository(Generic[M]):
@@ -43,8 +44,9 @@ class TenantRepository(Generic[M]):
         self.session = session
         self.scope = scope
 
-    def scoped(self, statement: Select[Any], *models: type[Any]) -> Select[Any]:
-        """Restrict `statement` to this tenant for the repository's model and any joined `models`."""
+    def scoped(self, statement: Statement, *models: type[Any]) -> Statement:
+        """Restrict `statement` (a SELECT, or a set-based UPDATE or DELETE of the repository's
+        model) to this tenant for the repository's model and any joined `models`."""
         for model in (self.model, *models):
             statement = statement.where(model.tenant_id == self.scope.tenant_id)
         return statement

@@ -1,6 +1,8 @@
 """Tenant scoping is enforced in one place (TenantRepository); these tests try to cross it.
 
-Later issues add their repositories and services to the tables below with one line each.
+Repositories, and the billing, invoicing, subscription and catalog operations, have their own
+isolation tables in tests/isolation/ (every method and operation, checked by introspection).
+Sessions, tokens, accounts and the API are tried here; later issues add one line each.
 """
 
 from __future__ import annotations
@@ -13,67 +15,16 @@ import pytest
 from sqlmodel import Session
 
 from backend.models import CustomerAccount, Subscription, SubscriptionStatus
-from backend.repositories.audit import AuditLogRepository
-from backend.repositories.base import CrossTenantWrite, TenantRepository, TenantScope
-from backend.repositories.billing import (
-    CreditNoteLineRepository,
-    CreditNoteRepository,
-    DocumentSequenceRepository,
-    InvoiceLineRepository,
-    InvoiceRepository,
-    OpenPositionRepository,
-)
-from backend.repositories.catalog import (
-    AddonRepository,
-    PlanAddonRepository,
-    PlanRepository,
-    PromotionRepository,
-    ServiceTypeRepository,
-)
-from backend.repositories.identity import AccountCodeRepository, ApiTokenRepository, UserSessionRepository
-from backend.repositories.subscriptions import (
-    SubscriptionAddonRepository,
-    SubscriptionItemRepository,
-    SubscriptionRepository,
-)
-from backend.repositories.tenancy import (
-    CustomerAccountRepository,
-    CustomerMemberRepository,
-    CustomerProfileRepository,
-    UserRepository,
-)
+from backend.repositories.base import TenantRepository, TenantScope
+from backend.repositories.catalog import PlanRepository
+from backend.repositories.identity import ApiTokenRepository
+from backend.repositories.subscriptions import SubscriptionRepository
+from backend.repositories.tenancy import CustomerAccountRepository, UserRepository
 from backend.schemas.accounts import SignedInUser
-from backend.schemas.catalog import AddonUpdate, PlanUpdate, ServiceTypeUpdate
-from backend.services import accounts, admin_overview, api_tokens, auth, catalog, dashboard, sessions
-from backend.services.audit import SYSTEM
+from backend.services import accounts, admin_overview, api_tokens, auth, dashboard, sessions
 from backend.services.demo import ADMIN_LOGIN, CUSTOMER_LOGIN
 from backend.services.errors import InvalidCredentials, NotFoundError
 from backend.services.tenants import scope_for_slug
-
-SCOPED_REPOSITORIES: list[type[TenantRepository[Any]]] = [
-    UserRepository,
-    CustomerAccountRepository,
-    CustomerMemberRepository,
-    CustomerProfileRepository,
-    ServiceTypeRepository,
-    PlanRepository,
-    AddonRepository,
-    PlanAddonRepository,
-    PromotionRepository,
-    SubscriptionRepository,
-    SubscriptionItemRepository,
-    OpenPositionRepository,
-    InvoiceRepository,
-    InvoiceLineRepository,
-    CreditNoteRepository,
-    CreditNoteLineRepository,
-    DocumentSequenceRepository,
-    SubscriptionAddonRepository,
-    AuditLogRepository,
-    UserSessionRepository,
-    ApiTokenRepository,
-    AccountCodeRepository,
-]
 
 
 @pytest.fixture
@@ -113,32 +64,6 @@ def _user_id(session: Session, scope: TenantScope, email: str = CUSTOMER_LOGIN[0
     return user.id
 
 
-@pytest.mark.parametrize("repository", SCOPED_REPOSITORIES, ids=lambda r: r.__name__)
-def test_tenant_b_finds_none_of_tenant_a_rows(
-    session: Session, two_tenants: tuple[TenantScope, TenantScope], repository: type[TenantRepository[Any]]
-) -> None:
-    scope_a, scope_b = two_tenants
-    rows_of_a = repository(session, scope_a).list(limit=1000)
-    assert rows_of_a, f"the demo has no {repository.model.__name__} rows to try with"
-    as_b = repository(session, scope_b)
-    assert as_b.list(limit=1000) == []
-    assert as_b.count() == 0
-    for row in rows_of_a:
-        assert as_b.get(row.id) is None
-
-
-@pytest.mark.parametrize("repository", SCOPED_REPOSITORIES, ids=lambda r: r.__name__)
-def test_tenant_b_cannot_write_or_delete_a_row_of_tenant_a(
-    session: Session, two_tenants: tuple[TenantScope, TenantScope], repository: type[TenantRepository[Any]]
-) -> None:
-    scope_a, scope_b = two_tenants
-    row = repository(session, scope_a).list(limit=1)[0]
-    with pytest.raises(CrossTenantWrite):
-        repository(session, scope_b).add(row)
-    with pytest.raises(CrossTenantWrite):
-        repository(session, scope_b).delete(row)
-
-
 def _demo_account_id(session: Session, scope: TenantScope) -> int:
     account = CustomerAccountRepository(session, scope).by_number("C-10001")
     assert account is not None and account.id is not None
@@ -154,43 +79,6 @@ SERVICE_CALLS: list[tuple[str, Callable[[Session, TenantScope, TenantScope], Any
     (
         "customer dashboard",
         lambda s, a, b: dashboard.customer_overview(s, b, _demo_account_id(s, a)),
-    ),
-    ("catalog plan details", lambda s, a, b: catalog.plan_details(s, b, _first_id(s, a, PlanRepository))),
-    (
-        "catalog update plan",
-        lambda s, a, b: catalog.update_plan(
-            s, b, _first_id(s, a, PlanRepository), PlanUpdate(name="X"), SYSTEM
-        ),
-    ),
-    (
-        "catalog deactivate plan",
-        lambda s, a, b: catalog.deactivate_plan(s, b, _first_id(s, a, PlanRepository), SYSTEM),
-    ),
-    (
-        "catalog delete plan",
-        lambda s, a, b: catalog.delete_plan(s, b, _first_id(s, a, PlanRepository), SYSTEM),
-    ),
-    (
-        "catalog allow addon",
-        lambda s, a, b: catalog.allow_addon(
-            s, b, _first_id(s, a, PlanRepository), _first_id(s, a, AddonRepository), SYSTEM
-        ),
-    ),
-    (
-        "catalog update addon",
-        lambda s, a, b: catalog.update_addon(
-            s, b, _first_id(s, a, AddonRepository), AddonUpdate(price="0"), SYSTEM
-        ),
-    ),
-    (
-        "catalog deactivate promotion",
-        lambda s, a, b: catalog.deactivate_promotion(s, b, _first_id(s, a, PromotionRepository), SYSTEM),
-    ),
-    (
-        "catalog update service type",
-        lambda s, a, b: catalog.update_service_type(
-            s, b, _first_id(s, a, ServiceTypeRepository), ServiceTypeUpdate(name="X"), SYSTEM
-        ),
     ),
     ("lock user", lambda s, a, b: accounts.set_locked(s, b, _admin_of(s, b), _user_id(s, a), True)),
     ("change role", lambda s, a, b: accounts.set_role(s, b, _admin_of(s, b), _user_id(s, a), "admin")),

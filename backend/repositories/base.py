@@ -2,15 +2,17 @@
 
 Every tenant-owned query goes through a `TenantRepository`, which adds `tenant_id = scope` to each
 statement it builds and refuses to write a row that belongs to another tenant. A row of another
-tenant is simply not found: callers can never tell it exists.
+tenant is simply not found: callers can never tell it exists. Methods that write rows they are
+handed (not rows they looked up themselves) check them with `check_owned` first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Delete, Select, Update, func, select
 from sqlmodel import Session, SQLModel
 
 
@@ -32,6 +34,7 @@ class TenantScope:
 
 
 M = TypeVar("M", bound=SQLModel)
+Statement = TypeVar("Statement", Select[Any], Update, Delete)
 
 
 class TenantRepository(Generic[M]):
@@ -41,8 +44,9 @@ class TenantRepository(Generic[M]):
         self.session = session
         self.scope = scope
 
-    def scoped(self, statement: Select[Any], *models: type[Any]) -> Select[Any]:
-        """Restrict `statement` to this tenant for the repository's model and any joined `models`."""
+    def scoped(self, statement: Statement, *models: type[Any]) -> Statement:
+        """Restrict `statement` (a SELECT, or a set-based UPDATE or DELETE of the repository's
+        model) to this tenant for the repository's model and any joined `models`."""
         for model in (self.model, *models):
             statement = statement.where(model.tenant_id == self.scope.tenant_id)
         return statement
@@ -78,7 +82,13 @@ class TenantRepository(Generic[M]):
         return row
 
     def delete(self, row: M) -> None:
-        if getattr(row, "tenant_id", None) != self.scope.tenant_id:
-            raise CrossTenantWrite(f"{self.model.__name__} belongs to another tenant")
+        self.check_owned([row])
         self.session.delete(row)
         self.session.flush()
+
+    def check_owned(self, rows: Iterable[Any]) -> None:
+        """Refuse rows of another tenant before writing anything: a write through this repository
+        never touches them, even when a caller hands it such a row."""
+        for row in rows:
+            if getattr(row, "tenant_id", None) != self.scope.tenant_id:
+                raise CrossTenantWrite(f"{type(row).__name__} belongs to another tenant")

@@ -90,6 +90,7 @@ class OpenPositionRepository(TenantRepository[OpenPosition]):
 
     def mark_billed(self, billed: list[tuple[OpenPosition, int]]) -> None:
         """Link charges to the invoice they were billed on (one statement)."""
+        self.check_owned(position for position, _ in billed)
         rows = [{"id": position.id, "invoice_id": invoice_id} for position, invoice_id in billed]
         bulk.update_rows(self.session, OpenPosition.__table__, "id", rows, tenant_id=self.scope.tenant_id)
         for position, invoice_id in billed:

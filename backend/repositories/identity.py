@@ -21,13 +21,9 @@ class UserSessionRepository(TenantRepository[UserSession]):
 
     def revoke_all_for_user(self, user_id: int, at: datetime) -> int:
         """Revoke every live session of the user; returns how many were live."""
-        statement = (
+        statement = self.scoped(
             update(UserSession)
-            .where(
-                UserSession.tenant_id == self.scope.tenant_id,
-                UserSession.user_id == user_id,
-                UserSession.revoked_at.is_(None),  # type: ignore[union-attr]
-            )
+            .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))  # type: ignore[union-attr]
             .values(revoked_at=at, ticket_hash=None)
         )
         return int(self.session.execute(statement).rowcount or 0)  # type: ignore[attr-defined]

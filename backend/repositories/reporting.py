@@ -7,9 +7,11 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from backend.models import CustomerAccount, Invoice, InvoiceStatus, Subscription, SubscriptionStatus
+from backend.models import Invoice, InvoiceStatus, Subscription, SubscriptionStatus
 from backend.repositories.base import TenantRepository
 from backend.repositories.billing import UNPAID_STATUSES
+from backend.repositories.subscriptions import SubscriptionRepository
+from backend.repositories.tenancy import CustomerAccountRepository
 
 LIVE_SUBSCRIPTION_STATUSES = (
     SubscriptionStatus.ACTIVE,
@@ -23,18 +25,13 @@ class TenantFigures(TenantRepository[Invoice]):
     model = Invoice
 
     def customer_count(self) -> int:
-        statement = select(func.count()).select_from(CustomerAccount)
-        statement = statement.where(CustomerAccount.tenant_id == self.scope.tenant_id)
-        return int(self.session.scalar(statement) or 0)
+        return CustomerAccountRepository(self.session, self.scope).count()
 
     def live_subscription_count(self) -> int:
-        statement = (
+        statement = SubscriptionRepository(self.session, self.scope).scoped(
             select(func.count())
             .select_from(Subscription)
-            .where(
-                Subscription.tenant_id == self.scope.tenant_id,
-                Subscription.status.in_(LIVE_SUBSCRIPTION_STATUSES),
-            )
+            .where(Subscription.status.in_(LIVE_SUBSCRIPTION_STATUSES))
         )
         return int(self.session.scalar(statement) or 0)
 

@@ -39,6 +39,7 @@ class SubscriptionRepository(TenantRepository[Subscription]):
     def save_billing_state(self, subscriptions: list[Subscription]) -> None:
         """Write the billing pointers of many subscriptions in one statement (a billing unit moves
         hundreds at once; one UPDATE per row would dominate its time)."""
+        self.check_owned(subscriptions)
         rows = [{"id": s.id, **{name: getattr(s, name) for name in BILLING_STATE}} for s in subscriptions]
         bulk.update_rows(self.session, Subscription.__table__, "id", rows, tenant_id=self.scope.tenant_id)
         for subscription, row in zip(subscriptions, rows, strict=True):

@@ -286,6 +286,7 @@ class Charger:
         """Charge what is due for `subscriptions` (locked by the caller); returns new positions."""
         if not subscriptions:
             return 0
+        self.subscriptions.check_owned(subscriptions)
         ids = [s.id for s in subscriptions if s.id is not None]
         attached: dict[int, list[tuple[SubscriptionAddon, Addon]]] = {}
         for pair in SubscriptionAddonRepository(self.session, self.scope).with_addons_for(ids):

@@ -1,0 +1,243 @@
+"""The isolation table of repository methods: each called in tenant B's scope with tenant A's ids.
+
+One line per public method of every `TenantRepository` subclass (the methods every repository
+inherits are tried by `test_isolation_repositories.test_tenant_b_reaches_no_row_of_tenant_a`).
+`args(session, acting side, A)` gives the arguments; the default expectation is that B gets
+nothing (None, empty, zero). tests/isolation/test_isolation_coverage.py fails when a method has
+neither a line here nor a reasoned entry in `EXEMPT`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, SQLModel
+
+from backend.models import (
+    AccountCodePurpose,
+    CustomerAccount,
+    DocumentKind,
+    Invoice,
+    InvoiceLine,
+    OpenPosition,
+    Subscription,
+    User,
+)
+from backend.repositories.audit import AuditLogRepository
+from backend.repositories.base import CrossTenantWrite
+from backend.repositories.billing import (
+    CreditNoteRepository as CreditNotes,
+)
+from backend.repositories.billing import (
+    DocumentSequenceRepository,
+    InvoiceLineRepository,
+    InvoiceRepository,
+    OpenPositionRepository,
+)
+from backend.repositories.catalog import (
+    AddonRepository,
+    PlanAddonRepository,
+    PlanRepository,
+    PromotionRedemptionRepository,
+    PromotionRepository,
+    ServiceTypeRepository,
+)
+from backend.repositories.identity import AccountCodeRepository, ApiTokenRepository, UserSessionRepository
+from backend.repositories.reporting import TenantFigures
+from backend.repositories.subscriptions import (
+    SubscriptionAddonRepository,
+    SubscriptionItemRepository,
+    SubscriptionRepository,
+)
+from backend.repositories.tenancy import CustomerAccountRepository, CustomerProfileRepository, UserRepository
+from tests.isolation.probes import Check, Probe, Raises, equals, nothing, only_b
+from tests.isolation.world import NOW, T0, Side
+
+Args = Callable[[Session, Side, Side], tuple[Any, ...] | dict[str, Any]]
+RESET = AccountCodePurpose.RESET_PASSWORD
+EVERY_ID = (0, 10**9)  # an id range holding every row of A
+
+
+def R(
+    method: Callable[..., Any],
+    args: Args = lambda s, me, a: (),
+    expect: Check | Raises = nothing,
+    *,
+    control: bool = True,
+    label: str = "",
+    filtered: bool = True,
+) -> Probe:
+    """A probe of `method`, called on its repository class built in the acting side's scope."""
+    owner = getattr(sys.modules[method.__module__], method.__qualname__.split(".")[0])
+
+    def call(session: Session, me: Side, a: Side) -> Any:
+        bound = getattr(owner(session, me.scope), method.__name__)
+        given = args(session, me, a)
+        return bound(**given) if isinstance(given, dict) else bound(*given)
+
+    return Probe(method, call, expect, control, label, filtered)
+
+
+def row(session: Session, model: type[SQLModel], object_id: int) -> Any:
+    found = session.get(model, object_id)
+    assert found is not None
+    return found
+
+
+def _charge_like(session: Session, me: Side, a: Side) -> dict[str, Any]:
+    """A charge of the acting side's own subscription that reuses A's source reference."""
+    charge = row(session, OpenPosition, a.unbilled_position).model_dump()
+    for generated in ("id", "tenant_id", "created_at", "invoice_id"):
+        charge.pop(generated)
+    return charge | {"customer_account_id": me.customer_id, "subscription_id": me.active_sub}
+
+
+REPOSITORY_PROBES: list[Probe] = [
+    # --- open positions -------------------------------------------------------------------------
+    R(OpenPositionRepository.unbilled_for_customer, lambda s, me, a: (a.customer_id,)),
+    # Source references are unique per tenant (the conflict key holds the tenant, no filter does):
+    # B's charge goes in beside A's, A's stays as it was. A has this reference: its call adds nothing.
+    R(
+        OpenPositionRepository.add_charges,
+        lambda s, me, a: ([_charge_like(s, me, a)], NOW),
+        equals(lambda b: 1),
+        control=False,
+        filtered=False,
+    ),
+    # Writes of rows handed in: check_owned refuses A's before anything is written.
+    R(
+        OpenPositionRepository.mark_billed,
+        lambda s, me, a: ([(row(s, OpenPosition, a.unbilled_position), a.paid_invoice)],),
+        Raises(CrossTenantWrite),
+        filtered=False,
+    ),
+    R(OpenPositionRepository.unbilled_customers, lambda s, me, a: (NOW, *EVERY_ID)),
+    R(OpenPositionRepository.lock_unbilled, lambda s, me, a: ([a.customer_id, a.other_customer_id], NOW)),
+    R(OpenPositionRepository.by_source_ref, lambda s, me, a: (a.unbilled_ref,)),
+    R(OpenPositionRepository.latest_with_prefix, lambda s, me, a: (a.unbilled_ref.rsplit(":", 1)[0] + ":",)),
+    R(OpenPositionRepository.for_subscription, lambda s, me, a: (a.active_sub,)),
+    # --- invoices, lines, credit notes, numbers -------------------------------------------------
+    R(InvoiceRepository.by_number, lambda s, me, a: (row(s, Invoice, a.issued_invoice).number,)),
+    R(InvoiceRepository.lock, lambda s, me, a: (a.issued_invoice,)),
+    R(InvoiceRepository.by_ids, lambda s, me, a: ([a.paid_invoice, a.issued_invoice, a.void_invoice],)),
+    # B's own consumer sales in DE are its one invoice: 120.00 net. A's would add to it.
+    R(
+        InvoiceRepository.consumer_sales_to,
+        lambda s, me, a: (["DE"], T0, NOW),
+        equals(lambda b: Decimal("120.00")),
+    ),
+    R(InvoiceRepository.count_overdue_candidates, lambda s, me, a: (NOW,)),
+    R(InvoiceRepository.mark_overdue, lambda s, me, a: (NOW,)),
+    R(InvoiceRepository.for_customer, lambda s, me, a: (a.customer_id,)),
+    R(InvoiceRepository.open_balance_by_currency, lambda s, me, a: (a.customer_id,)),
+    R(InvoiceLineRepository.for_invoice, lambda s, me, a: (a.issued_invoice,)),
+    R(
+        InvoiceLineRepository.for_open_position,
+        lambda s, me, a: (row(s, InvoiceLine, a.issued_line).open_position_id,),
+    ),
+    R(CreditNotes.for_invoice, lambda s, me, a: (a.paid_invoice,)),
+    R(CreditNotes.count_for_invoice, lambda s, me, a: (a.paid_invoice,)),
+    R(CreditNotes.credited_total, lambda s, me, a: (a.paid_invoice,)),
+    R(CreditNotes.credited_net_by_line, lambda s, me, a: (a.paid_invoice,)),
+    # B issued invoice 1 of 2027; its next number is 2, whatever A's counter says.
+    R(
+        DocumentSequenceRepository.take,
+        lambda s, me, a: (DocumentKind.INVOICE, 2027, 1),
+        equals(lambda b: [2]),
+    ),
+    # --- subscriptions --------------------------------------------------------------------------
+    R(SubscriptionRepository.by_number, lambda s, me, a: (row(s, Subscription, a.past_due_sub).number,)),
+    # check_owned refuses A's row; A saving its own unchanged row changes nothing (no control).
+    R(
+        SubscriptionRepository.save_billing_state,
+        lambda s, me, a: ([row(s, Subscription, a.active_sub)],),
+        Raises(CrossTenantWrite),
+        control=False,
+        filtered=False,
+    ),
+    R(SubscriptionRepository.due_buckets, lambda s, me, a: (NOW, 500)),
+    R(SubscriptionRepository.lock_due, lambda s, me, a: (NOW, *EVERY_ID)),
+    R(SubscriptionRepository.lock, lambda s, me, a: (a.active_sub,)),
+    R(SubscriptionRepository.due_cancellations, lambda s, me, a: (NOW,)),
+    R(SubscriptionRepository.due_for_customers, lambda s, me, a: ([a.customer_id, a.other_customer_id], NOW)),
+    R(SubscriptionRepository.count_for_customer, lambda s, me, a: (a.customer_id,)),
+    R(SubscriptionRepository.with_plans_for_customer, lambda s, me, a: (a.customer_id,)),
+    R(SubscriptionAddonRepository.with_addons_for, lambda s, me, a: ([a.active_sub],)),
+    R(SubscriptionItemRepository.for_subscriptions, lambda s, me, a: ([a.active_sub],)),
+    # --- catalog --------------------------------------------------------------------------------
+    R(ServiceTypeRepository.by_key, lambda s, me, a: ("vps",)),
+    R(ServiceTypeRepository.in_catalog_order, expect=only_b),
+    R(PlanRepository.by_key, lambda s, me, a: ("basic",)),
+    R(PlanRepository.active, expect=only_b),
+    R(PlanRepository.by_ids, lambda s, me, a: ({a.plan_id, a.other_plan_id, a.spare_plan_id},)),
+    R(PlanRepository.in_catalog_order, expect=only_b),
+    R(PlanRepository.orderable, expect=only_b),
+    R(PlanRepository.allowing_addon, lambda s, me, a: (a.addon_id,)),
+    R(PlanRepository.has_subscriptions, lambda s, me, a: (a.plan_id,)),
+    R(PlanRepository.subscription_counts, expect=equals(lambda b: {b.plan_id: 1})),
+    R(AddonRepository.by_key, lambda s, me, a: ("backup",)),
+    R(AddonRepository.in_catalog_order, expect=only_b),
+    R(AddonRepository.allowed_for_plan, lambda s, me, a: (a.plan_id,)),
+    R(PlanAddonRepository.link, lambda s, me, a: (a.plan_id, a.addon_id)),
+    R(PlanAddonRepository.for_plan, lambda s, me, a: (a.plan_id,)),
+    R(PlanAddonRepository.addon_ids_by_plan, expect=equals(lambda b: {b.plan_id: [b.addon_id]})),
+    R(PromotionRepository.by_code, lambda s, me, a: (a.promotion_code,)),
+    R(PromotionRepository.in_catalog_order, expect=only_b),
+    R(PromotionRepository.naming_plan, lambda s, me, a: (a.plan_id,)),
+    R(PromotionRedemptionRepository.active_for_subscriptions, lambda s, me, a: ({a.active_sub},)),
+    R(PromotionRedemptionRepository.counts, lambda s, me, a: (a.promotion_id, a.customer_id)),
+    R(PromotionRedemptionRepository.revert_for_invoice, lambda s, me, a: (a.paid_invoice, NOW)),
+    # --- users, customers, profiles -------------------------------------------------------------
+    R(UserRepository.by_email, lambda s, me, a: (row(s, User, a.user_id).email,)),
+    R(
+        CustomerAccountRepository.by_number,
+        lambda s, me, a: (row(s, CustomerAccount, a.other_customer_id).number,),
+    ),
+    R(CustomerAccountRepository.for_user, lambda s, me, a: (a.user_id,)),
+    R(
+        CustomerProfileRepository.vat_ids_due_for_check,
+        lambda s, me, a: {
+            "checked_before": NOW,
+            "unreachable_before": NOW,
+            "unreachable_source": "vies",
+            "limit": 100,
+        },
+    ),
+    R(CustomerProfileRepository.for_accounts, lambda s, me, a: ({a.customer_id, a.other_customer_id},)),
+    R(CustomerProfileRepository.for_account, lambda s, me, a: (a.customer_id,)),
+    # --- sessions, tokens, codes, audit log -----------------------------------------------------
+    R(UserSessionRepository.by_token_hash, lambda s, me, a: (a.session_token_hash,)),
+    R(UserSessionRepository.by_ticket_hash, lambda s, me, a: (a.ticket_hash,)),
+    R(UserSessionRepository.revoke_all_for_user, lambda s, me, a: (a.user_id, NOW)),
+    R(ApiTokenRepository.by_token_hash, lambda s, me, a: (a.api_token_hash,)),
+    R(ApiTokenRepository.for_user, lambda s, me, a: (a.admin.user_id,)),
+    R(AccountCodeRepository.live_for_user, lambda s, me, a: (a.user_id, RESET, T0)),
+    R(AccountCodeRepository.by_code_hash, lambda s, me, a: (a.code_hash, RESET)),
+    R(AuditLogRepository.entries, lambda s, me, a: {"limit": 500, "offset": 0}, only_b),
+    R(
+        AuditLogRepository.entries,
+        lambda s, me, a: {
+            "limit": 500,
+            "offset": 0,
+            "object_type": "subscription",
+            "object_id": row(s, Subscription, a.past_due_sub).number,
+        },
+        label="an object of A",
+    ),
+    # --- admin figures (B: one customer, one live subscription, its invoice paid: 120.00 + 19 %)
+    R(TenantFigures.customer_count, expect=equals(lambda b: 1)),
+    R(TenantFigures.live_subscription_count, expect=equals(lambda b: 1)),
+    R(TenantFigures.unpaid_by_currency),
+    R(TenantFigures.paid_since, lambda s, me, a: (T0,), equals(lambda b: {"EUR": Decimal("142.80")})),
+]
+
+# Methods without a probe, and why none is needed.
+EXEMPT: dict[str, str] = {
+    "billing.InvoiceRepository.insert_issued": (
+        "takes no id of an existing row: it writes new invoices and lines stamped with its own tenant;"
+        " what it is given comes from issue_drafts, probed with drafts of tenant A's customer"
+    ),
+}

@@ -1,0 +1,198 @@
+"""The isolation table of billing operations: each run by tenant B's actor with tenant A's ids.
+
+`call(session, me, a)` acts in `me`'s scope (B, then A for the control) on A's ids, or on `me`'s
+own objects mixed with one id of A. The default expectation is `NotFoundError`. Every operation of
+the lifecycle, invoicing, charging and catalog services that takes a scope has a line here or a
+reasoned entry in `EXEMPT` (tests/isolation/test_isolation_coverage.py checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from backend.models import Invoice, Subscription
+from backend.repositories.base import CrossTenantWrite
+from backend.repositories.billing import OpenPositionRepository
+from backend.services import charging, invoicing
+from backend.services import subscriptions as lifecycle
+from backend.services.coordination import Coordinator
+from backend.services.errors import NotFoundError
+from backend.services.invoicing import InvoicingContext
+from backend.services.subscriptions import Lifecycle, OrderRequest, SubscriptionError
+from tests.isolation.probes import Check, Probe, Raises, nothing
+from tests.isolation.world import NOW, Side
+
+NOT_FOUND = Raises(NotFoundError)
+
+
+def S(
+    operation: Callable[..., Any],
+    call: Callable[[Session, Side, Side], Any],
+    expect: Check | Raises = NOT_FOUND,
+    *,
+    control: bool = True,
+    label: str = "",
+    filtered: bool = True,
+) -> Probe:
+    return Probe(operation, call, expect, control, label, filtered)
+
+
+def coordinator_units(coordinator: Coordinator, key_of_a: Callable[[Side], str]) -> list[Probe]:
+    """Finding units in B finds none (nothing of B is due); B running the unit that holds A's
+    objects changes nothing."""
+    find, run = coordinator.find_units, coordinator.run_unit
+    return [
+        S(find, lambda s, me, a: find(s, me.scope, NOW), nothing),
+        S(run, lambda s, me, a: run(s, me.scope, key_of_a(a), NOW), nothing),
+    ]
+
+
+def unit(object_id: int) -> str:
+    """The key of the unit (500 ids, as the coordinators cut them) that holds `object_id`."""
+    first = object_id // 500 * 500
+    return f"ids:{first}-{first + 499}"
+
+
+def of(session: Session, model: type[Any], object_id: int) -> Any:
+    return session.get(model, object_id)
+
+
+def order(customer: Callable[[Side, Side], int], plan: Callable[[Side, Side], int], **extra: Any) -> Any:
+    """An order by `customer(me, a)` of `plan(me, a)`; `extra` maps request fields to `f(me, a)`."""
+
+    def call(session: Session, me: Side, a: Side) -> Any:
+        fields = {name: value(me, a) for name, value in extra.items()}
+        return Lifecycle(session, me.scope).order(OrderRequest(customer(me, a), plan(me, a), **fields), NOW)
+
+    return call
+
+
+def a_drafts_issued_by(session: Session, me: Side, a: Side) -> list[int]:
+    """Drafts of A's unbilled charges (built in A), issued in `me`'s invoicing context."""
+    positions = OpenPositionRepository(session, a.scope).unbilled_for_customer(a.customer_id)
+    drafts = invoicing.build_drafts(InvoicingContext(session, a.scope), positions)
+    return invoicing.issue_drafts(InvoicingContext(session, me.scope), drafts, NOW)
+
+
+L = Lifecycle
+SERVICE_PROBES: list[Probe] = [
+    # --- the subscription lifecycle -------------------------------------------------------------
+    S(L.order, order(lambda me, a: a.customer_id, lambda me, a: me.plan_id), label="A's customer"),
+    S(L.order, order(lambda me, a: me.customer_id, lambda me, a: a.plan_id), label="A's plan"),
+    S(
+        L.order,
+        order(lambda me, a: me.customer_id, lambda me, a: me.plan_id, addons=lambda me, a: {a.addon_id: 1}),
+        label="A's addon",
+    ),
+    # A's code gets the answer an unknown code gets: B cannot tell that it exists.
+    S(
+        L.order,
+        order(
+            lambda me, a: me.customer_id,
+            lambda me, a: me.plan_id,
+            promotion_code=lambda me, a: a.promotion_code,
+        ),
+        Raises(SubscriptionError, "The promotion code WELCOME is not valid"),
+        label="A's promotion code",
+    ),
+    # Changing to B's own plan: only the subscription lookup stands between B and A's subscription.
+    S(
+        L.preview_plan_change,
+        lambda s, me, a: L(s, me.scope).preview_plan_change(a.active_sub, me.plan_id, NOW),
+    ),
+    S(
+        L.preview_plan_change,
+        lambda s, me, a: L(s, me.scope).preview_plan_change(me.active_sub, a.plan_id, NOW),
+        label="to A's plan",
+    ),
+    S(L.change_plan, lambda s, me, a: L(s, me.scope).change_plan(a.active_sub, me.plan_id, NOW)),
+    S(
+        L.change_plan,
+        lambda s, me, a: L(s, me.scope).change_plan(me.active_sub, a.plan_id, NOW),
+        label="to A's plan",
+    ),
+    S(L.cancel, lambda s, me, a: L(s, me.scope).cancel(a.active_sub, NOW)),
+    S(L.resume, lambda s, me, a: L(s, me.scope).resume(a.canceling_sub, NOW)),
+    S(L.cancel_immediately, lambda s, me, a: L(s, me.scope).cancel_immediately(a.active_sub, NOW)),
+    S(L.withdraw, lambda s, me, a: L(s, me.scope).withdraw(a.canceling_sub, NOW)),
+    S(L.expire, lambda s, me, a: L(s, me.scope).expire(a.expiring_sub)),
+    S(L.mark_past_due, lambda s, me, a: L(s, me.scope).mark_past_due(a.active_sub, NOW, suspend=True)),
+    S(L.reinstate, lambda s, me, a: L(s, me.scope).reinstate(a.past_due_sub, NOW)),
+    *coordinator_units(lifecycle.EXPIRATION, lambda a: unit(a.expiring_sub)),
+    # --- charging -------------------------------------------------------------------------------
+    *coordinator_units(charging.SUBSCRIPTION_BILLING, lambda a: unit(a.active_sub)),
+    S(
+        charging.Charger.bill,
+        lambda s, me, a: charging.Charger(s, me.scope).bill([of(s, Subscription, a.active_sub)], NOW),
+        Raises(CrossTenantWrite),
+        filtered=False,  # (A's subscription is handed in: check_owned refuses it before any charge)
+    ),
+    # --- invoicing ------------------------------------------------------------------------------
+    *coordinator_units(invoicing.INVOICE_RUN, lambda a: unit(a.customer_id)),
+    S(
+        invoicing.bill_now,
+        lambda s, me, a: invoicing.bill_now(s, me.scope, NOW, customer_account_id=a.customer_id),
+    ),
+    S(
+        invoicing.bill_now,
+        lambda s, me, a: invoicing.bill_now(s, me.scope, NOW),
+        nothing,
+        label="every customer",
+    ),
+    S(invoicing.issue_drafts, a_drafts_issued_by, nothing),
+    S(
+        invoicing.credited_by_line,
+        lambda s, me, a: invoicing.credited_by_line(
+            InvoicingContext(s, me.scope), of(s, Invoice, a.paid_invoice)
+        ),
+        nothing,
+    ),
+    S(
+        invoicing.credit_invoice,
+        lambda s, me, a: invoicing.credit_invoice(
+            s, me.scope, a.paid_invoice, {a.paid_line: Decimal(1)}, "x", NOW
+        ),
+    ),
+    S(
+        invoicing.credit_invoice,
+        lambda s, me, a: invoicing.credit_invoice(
+            s, me.scope, me.paid_invoice, {a.paid_line: Decimal(1)}, "x", NOW
+        ),
+        label="A's line on B's invoice",
+        filtered=False,  # (a line is looked up among the lines of the invoice it is credited on)
+    ),
+    S(
+        invoicing.void_invoice,
+        lambda s, me, a: invoicing.void_invoice(s, me.scope, a.issued_invoice, "x", NOW),
+    ),
+    S(invoicing.mark_paid, lambda s, me, a: invoicing.mark_paid(s, me.scope, a.issued_invoice, NOW)),
+    S(invoicing.mark_unpaid, lambda s, me, a: invoicing.mark_unpaid(s, me.scope, a.paid_invoice, NOW)),
+    S(invoicing.mark_overdue, lambda s, me, a: invoicing.mark_overdue(s, me.scope, NOW), nothing),
+    *coordinator_units(invoicing.OVERDUE_MARKING, lambda a: "all"),
+]
+
+# Operations without a probe, and why none is needed.
+EXEMPT: dict[str, str] = {
+    "charging.Charger.add": (
+        "writes the charges it is handed as rows of its own tenant; they are computed from"
+        " subscriptions its callers locked in that tenant (probed: Charger.bill, Lifecycle, run units)"
+    ),
+    "invoicing.build_drafts": (
+        "groups the positions it is handed, read by lock_unbilled in the same context (probed);"
+        " the promotions it adds are read in that tenant (probed: active_for_subscriptions)"
+    ),
+    "invoicing.is_due_for_invoice_run": "pure date arithmetic in the context's time zone; no id, no row",
+    "invoicing.InvoicingContext.rate": "pure: the tax rate of a decision; no id, no row",
+    "invoicing.InvoicingContext.snapshot": "pure: the tax snapshot of a decision; no id, no row",
+    "invoicing.InvoicingContext.local_date": "pure: a date in the tenant's time zone; no id, no row",
+    "invoicing.InvoicingContext.oss_exceeded": (
+        "takes no id: sums the context tenant's own sales through consumer_sales_to (probed)"
+    ),
+    "invoicing.InvoicingContext.decide": (
+        "takes no id: decides tax for the profile it is handed, summing only its own tenant's sales"
+    ),
+}

@@ -1,0 +1,120 @@
+"""The isolation tables cannot fall behind: an operation added without a probe fails here.
+
+Operations are found by introspection (tests/isolation/coverage.py); each must have a probe in
+repository_probes.py, service_probes.py or catalog_probes.py, or a reasoned entry in an `EXEMPT`
+list next to them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from datetime import datetime
+from types import ModuleType
+
+from sqlmodel import Session
+
+from backend.repositories.base import TenantRepository, TenantScope
+from backend.repositories.billing import InvoiceRepository
+from backend.services.coordination import coordinators
+from tests.isolation import repository_probes, service_probes
+from tests.isolation.catalog_probes import CATALOG_PROBES
+from tests.isolation.coverage import (
+    GENERIC_METHODS,
+    SERVICE_MODULES,
+    repository_operations,
+    service_operations,
+    tenant_repositories,
+    uncovered,
+)
+from tests.isolation.probes import operation_name
+
+PROBED = {
+    probe.name
+    for probe in [*repository_probes.REPOSITORY_PROBES, *service_probes.SERVICE_PROBES, *CATALOG_PROBES]
+}
+EXEMPT = repository_probes.EXEMPT | service_probes.EXEMPT
+COVERED = PROBED | set(EXEMPT)
+
+
+def _all_operations() -> set[str]:
+    return set(repository_operations(tenant_repositories())) | set(service_operations(SERVICE_MODULES))
+
+
+def test_every_operation_has_a_probe_or_a_reasoned_exemption() -> None:
+    missing = uncovered(_all_operations(), COVERED)
+    assert missing == [], (
+        "add a probe for each to tests/isolation/*_probes.py (tenant B's scope on tenant A's ids), "
+        f"or an entry with the reason in EXEMPT: {missing}"
+    )
+
+
+def test_the_tables_name_only_operations_that_exist() -> None:
+    assert sorted(COVERED - _all_operations()) == []
+    assert not PROBED & set(EXEMPT), "an operation is either probed or exempt"
+    assert all(len(reason) > 20 for reason in EXEMPT.values()), "say why no probe is needed"
+
+
+def test_the_generic_test_tries_every_method_tenant_repository_offers() -> None:
+    offered = {name for name, value in vars(TenantRepository).items() if inspect.isfunction(value)}
+    assert {name for name in offered if not name.startswith("_")} == GENERIC_METHODS
+
+
+def test_repositories_live_in_backend_repositories() -> None:
+    """Scoping stays in one place: no tenant repository elsewhere in the backend."""
+    assert all(cls.__module__.startswith("backend.repositories.") for cls in tenant_repositories())
+
+
+def test_every_coordinator_unit_is_probed() -> None:
+    """Wherever the product registers a coordinator (tests register their own: not probed)."""
+    product = [c for c in coordinators() if c.run_unit.__module__.startswith("backend.")]
+    assert product, "the billing coordinators are registered"
+    for coordinator in product:
+        for function in (coordinator.find_units, coordinator.run_unit):
+            assert operation_name(function) in PROBED, coordinator.name
+
+
+# --- the check itself: it reports what was added without an entry -------------------------------
+
+
+def test_the_check_reports_a_new_repository_method() -> None:
+    class InvoiceArchive(InvoiceRepository):
+        def purge(self, invoice_id: int) -> None:
+            """Unprobed on purpose."""
+
+    found = repository_operations([InvoiceArchive])
+    assert uncovered(found, COVERED) == [operation_name(InvoiceArchive.purge)]
+    assert uncovered(repository_operations([InvoiceRepository, InvoiceArchive]), COVERED) == [
+        operation_name(InvoiceArchive.purge)
+    ]
+
+
+def test_the_check_reports_a_new_service_operation() -> None:
+    module = ModuleType("backend.services.refunds")
+
+    def refund(session: Session, scope: TenantScope, invoice_id: int) -> None:
+        """Takes a scope: must be probed."""
+
+    def cents(amount: int) -> int:
+        """Takes no scope: not an operation of a tenant."""
+        return amount * 100
+
+    class Refunder:
+        def __init__(self, session: Session, scope: TenantScope) -> None:
+            self.scope = scope
+
+        def run(self, now: datetime) -> int:
+            """A method of a class built in a scope: must be probed."""
+            return 0
+
+    def batch(refunder: Refunder, now: datetime) -> None:
+        """Takes an object built in a scope: must be probed."""
+
+    for function in (refund, cents, Refunder, batch):
+        setattr(module, function.__name__, function)
+    for defined in (refund, cents, Refunder, Refunder.run, batch):
+        defined.__module__ = module.__name__
+    assert uncovered(service_operations([module]), COVERED) == [
+        "refunds.test_the_check_reports_a_new_service_operation.<locals>.Refunder.run",
+        "refunds.test_the_check_reports_a_new_service_operation.<locals>.batch",
+        "refunds.test_the_check_reports_a_new_service_operation.<locals>.refund",
+    ]

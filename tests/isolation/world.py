@@ -1,0 +1,293 @@
+"""Two tenants for the isolation tables, made through the real services on a frozen clock.
+
+Tenant A has billing in every state a cross-tenant call could reach: an active subscription with
+an addon and a promotion, one whose cancellation is due, one past due, one being canceled (still
+resumable and within its withdrawal period); a paid invoice with a credit note, an overdue one, an
+issued one past its due date, a void one; unbilled charges; sessions, API tokens and account codes.
+At `NOW` its subscriptions and invoices are due, so a call that lost its tenant filter finds them.
+
+Tenant B has a customer, a yearly plan with an addon, a subscription and a paid invoice, and at
+`NOW` nothing of B is due: whatever a "due" query of B returns can only be A's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from backend import clock
+from backend.mail import MailBatch
+from backend.models import (
+    AccountCodePurpose,
+    IntervalUnit,
+    ItemStatus,
+    ProviderKind,
+    SubscriptionItem,
+    UserRole,
+)
+from backend.models import PromotionBenefit as Benefit
+from backend.repositories.base import TenantScope
+from backend.repositories.billing import InvoiceLineRepository, InvoiceRepository, OpenPositionRepository
+from backend.repositories.identity import AccountCodeRepository
+from backend.repositories.tenancy import CustomerProfileRepository, UserRepository
+from backend.schemas.accounts import SignedInUser
+from backend.schemas.catalog import AddonInput, PlanInput, PromotionInput, ServiceTypeInput
+from backend.services import accounts, api_tokens, auth, catalog, invoicing, sessions, simulation
+from backend.services.audit import SYSTEM
+from backend.services.opaque_tokens import digest
+from backend.services.subscriptions import Lifecycle, OrderRequest
+from backend.services.tenants import create_tenant, create_user
+from backend.settings import load_settings
+
+T0 = datetime(2027, 1, 4, 9, tzinfo=UTC)  # orders; the customers' billing day is the 4th
+T1 = datetime(2027, 2, 4, 9, tzinfo=UTC)  # a tick: February periods, invoice run, overdue marking
+T2 = datetime(2027, 2, 20, 9, tzinfo=UTC)  # a plan change: a credit note and unbilled charges
+T3 = datetime(2027, 3, 5, 9, tzinfo=UTC)  # a late order, canceled the next day
+NOW = datetime(2027, 3, 10, 9, tzinfo=UTC)  # when the tables call: March periods are due
+PASSWORD = "Isolation-Pass-2027"
+
+
+@dataclass(frozen=True)
+class Side:
+    """One tenant's objects by role; B has only the first few (the others stay 0)."""
+
+    scope: TenantScope
+    admin: SignedInUser
+    user_id: int  # the first customer's user
+    customer_id: int  # the first customer
+    plan_id: int  # A: the plan the first customer ordered
+    addon_id: int
+    active_sub: int  # A: active, with the addon and the promotion, a period due at NOW
+    paid_invoice: int  # A: with a partial credit note and the promotion's redemption
+    paid_line: int  # a line of `paid_invoice`
+    session_token_hash: str
+    ticket_hash: str
+    api_token_hash: str
+    code_hash: str  # a password reset code, live at T0
+    other_customer_id: int = 0  # a second customer, whose number B does not have
+    service_type_id: int = 0
+    other_plan_id: int = 0
+    spare_plan_id: int = 0  # never ordered: can be deleted
+    promotion_id: int = 0
+    promotion_code: str = ""
+    expiring_sub: int = 0  # pending cancel, effective before NOW
+    past_due_sub: int = 0
+    canceling_sub: int = 0  # pending cancel, effective after NOW, ordered 5 days before NOW
+    overdue_invoice: int = 0
+    issued_invoice: int = 0  # issued, due before NOW
+    void_invoice: int = 0
+    issued_line: int = 0  # a line of `issued_invoice`
+    credit_note_id: int = 0
+    unbilled_position: int = 0
+    unbilled_ref: str = ""
+
+    @property
+    def tenant_id(self) -> int:
+        return self.scope.tenant_id
+
+
+def build_pair(session: Session, suffix: str) -> tuple[Side, Side]:
+    """Tenant A (billing in every state) and tenant B (a little of its own), in `session`."""
+    with clock.frozen(T0) as frozen:
+        a = _build_a(session, frozen, f"iso-a-{suffix}")
+        frozen.set(T0)
+        b = _build_b(session, f"iso-b-{suffix}")
+    session.flush()
+    session.expire_all()
+    return a, b
+
+
+@dataclass(frozen=True)
+class _Start:
+    """A new tenant with its admin, its first customer, and identity rows of that customer."""
+
+    scope: TenantScope
+    admin: SignedInUser
+    user_id: int
+    customer_id: int
+    identity: dict[str, str]
+
+    def side(
+        self, session: Session, *, plan: int, addon: int, subscription: int, invoice: int, **roles: Any
+    ) -> Side:
+        return Side(
+            scope=self.scope,
+            admin=self.admin,
+            user_id=self.user_id,
+            customer_id=self.customer_id,
+            plan_id=plan,
+            addon_id=addon,
+            active_sub=subscription,
+            paid_invoice=invoice,
+            paid_line=_first_line(session, self.scope, invoice),
+            **self.identity,
+            **roles,
+        )
+
+
+def _tenant(session: Session, slug: str, customer: str) -> _Start:
+    tenant = create_tenant(session, slug=slug, name=slug.upper(), settings=load_settings())
+    scope = TenantScope(tenant.id or 0)
+    email = f"admin@{slug}.example"
+    user = create_user(session, scope, email=email, password=PASSWORD, role=UserRole.ADMIN)
+    admin = auth.signed_in_user(session, scope, user)
+    user_id, customer_id = _customer(session, scope, f"{customer}@{slug}.example")
+    identity = _identity_rows(session, scope, admin, user_id)
+    return _Start(scope, admin, user_id, customer_id, identity)
+
+
+def _customer(session: Session, scope: TenantScope, email: str) -> tuple[int, int]:
+    """A customer signed up like on the web: (user id, customer account id)."""
+    settings, name = load_settings(), email.split("@")[0]
+    accounts.register(session, scope, settings, MailBatch(), email=email, password=PASSWORD, name=name)
+    user = UserRepository(session, scope).by_email(email)
+    assert user is not None and user.id is not None
+    account_id = auth.signed_in_user(session, scope, user).customer_account_id
+    assert account_id is not None
+    return user.id, account_id
+
+
+def _plan(session: Session, scope: TenantScope, key: str, price: str, **fields: Any) -> int:
+    data = PlanInput(key=key, name=key.title(), base_price=Decimal(price), **fields)
+    return catalog.create_plan(session, scope, data, SYSTEM).id or 0
+
+
+def _addon(
+    session: Session, scope: TenantScope, key: str, price: str, plans: list[int], **fields: Any
+) -> int:
+    data = AddonInput(key=key, name=key.title(), price=Decimal(price), **fields)
+    addon = catalog.create_addon(session, scope, data, SYSTEM).id or 0
+    for plan in plans:
+        catalog.allow_addon(session, scope, plan, addon, SYSTEM)
+    return addon
+
+
+def _first_line(session: Session, scope: TenantScope, invoice_id: int) -> int:
+    return InvoiceLineRepository(session, scope).for_invoice(invoice_id)[0].id or 0
+
+
+def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
+    start = _tenant(session, slug, "alice")
+    scope, alice = start.scope, start.customer_id
+    _, bob = _customer(session, scope, f"bob@{slug}.example")
+    vps = ServiceTypeInput(key="vps", name="VPS")
+    service_type = catalog.create_service_type(session, scope, vps, SYSTEM).id or 0
+    basic = _plan(session, scope, "basic", "10.00", service_type_id=service_type)
+    pro = _plan(session, scope, "pro", "20.00")
+    spare = _plan(session, scope, "spare", "5.00")
+    addon = _addon(session, scope, "backup", "2.00", [basic, pro])
+    welcome = PromotionInput(
+        code="WELCOME",
+        benefit=Benefit.PERCENT_OFF,
+        percent_off=Decimal(10),
+        max_per_customer=10,
+        eligible_plan_ids=[basic, pro],
+    )
+    promotion = catalog.create_promotion(session, scope, welcome, SYSTEM)
+    lifecycle = Lifecycle(session, scope)
+    active = lifecycle.order(OrderRequest(alice, basic, addons={addon: 1}, promotion_code="WELCOME"), T0)
+    expiring = lifecycle.order(OrderRequest(alice, pro), T0)
+    past_due = lifecycle.order(OrderRequest(bob, basic), T0)
+    item = SubscriptionItem(subscription_id=active.id, provider=ProviderKind.NONE, hostname="a1.example")
+    item.tenant_id, item.status = scope.tenant_id, ItemStatus.ACTIVE
+    session.add(item)
+    [paid] = invoicing.bill_now(session, scope, T0, customer_account_id=alice)
+    [overdue] = invoicing.bill_now(session, scope, T0, customer_account_id=bob)
+    paid_line = _first_line(session, scope, paid.id or 0)
+    note = invoicing.credit_invoice(
+        session, scope, paid.id or 0, {paid_line: Decimal("1.00")}, "Goodwill", T0
+    )
+    invoicing.mark_paid(session, scope, paid.id or 0, T0)
+
+    frozen.set(T1)
+    simulation.tick(session, scope, T1)  # February periods, invoice run (billing day 4), overdue
+    issued, void = _invoices_issued_at(session, scope, T1, alice, bob)
+    invoicing.void_invoice(session, scope, void, "Wrong address", T1)
+    lifecycle.cancel(expiring.id or 0, T1)
+    lifecycle.mark_past_due(past_due.id or 0, T1, suspend=True)
+
+    frozen.set(T2)
+    lifecycle.change_plan(active.id or 0, pro, T2)  # a credit note on `issued`, unbilled charges
+
+    frozen.set(T3)
+    canceling = lifecycle.order(OrderRequest(alice, basic), T3)
+    lifecycle.cancel(canceling.id or 0, T3 + timedelta(days=1))
+    [position, *_] = OpenPositionRepository(session, scope).unbilled_for_customer(alice)
+    profile = CustomerProfileRepository(session, scope).for_account(bob)
+    assert profile is not None
+    profile.vat_id = "DE123456789"  # never checked: due for a VIES check
+    return start.side(
+        session,
+        plan=basic,
+        addon=addon,
+        subscription=active.id or 0,
+        invoice=paid.id or 0,
+        other_customer_id=bob,
+        service_type_id=service_type,
+        other_plan_id=pro,
+        spare_plan_id=spare,
+        promotion_id=promotion.id or 0,
+        promotion_code=promotion.code,
+        expiring_sub=expiring.id or 0,
+        past_due_sub=past_due.id or 0,
+        canceling_sub=canceling.id or 0,
+        overdue_invoice=overdue.id or 0,
+        issued_invoice=issued,
+        void_invoice=void,
+        issued_line=_first_line(session, scope, issued),
+        credit_note_id=note.id or 0,
+        unbilled_position=position.id or 0,
+        unbilled_ref=position.source_ref,
+    )
+
+
+def _invoices_issued_at(session: Session, scope: TenantScope, at: datetime, *customers: int) -> list[int]:
+    """The id of the invoice issued at `at` to each of `customers`."""
+    issued = {
+        invoice.customer_account_id: invoice.id or 0
+        for customer in customers
+        for invoice in InvoiceRepository(session, scope).for_customer(customer)
+        if invoice.issued_at == at
+    }
+    return [issued[customer] for customer in customers]
+
+
+def _identity_rows(session: Session, scope: TenantScope, admin: SignedInUser, user_id: int) -> dict[str, str]:
+    """A signed-in session, an unused sign-in ticket, an API token and a password reset code."""
+    user = UserRepository(session, scope).get_or_raise(user_id)
+    policy = sessions.SessionPolicy(timedelta(hours=1), timedelta(hours=8))
+    signed_in = auth.signed_in_user(session, scope, user)
+    token, _ = sessions.exchange_ticket(
+        session, scope, sessions.issue_ticket(session, scope, signed_in, policy)
+    )
+    ticket = sessions.issue_ticket(session, scope, signed_in, policy)
+    secret = api_tokens.create_token(session, scope, admin, name="isolation", scopes=["read", "admin"]).token
+    accounts.request_password_reset(session, scope, load_settings(), MailBatch(), email=user.email)
+    codes = AccountCodeRepository(session, scope).live_for_user(
+        user_id, AccountCodePurpose.RESET_PASSWORD, T0
+    )
+    return {
+        "session_token_hash": digest(token),
+        "ticket_hash": digest(ticket),
+        "api_token_hash": digest(secret),
+        "code_hash": codes[0].code_hash,
+    }
+
+
+def _build_b(session: Session, slug: str) -> Side:
+    """B: a customer with a yearly subscription, invoiced and paid at T0; nothing due at NOW."""
+    start = _tenant(session, slug, "carol")
+    scope, carol = start.scope, start.customer_id
+    yearly = {"interval_unit": IntervalUnit.YEAR}
+    plan = _plan(session, scope, "b-yearly", "120.00", **yearly)
+    addon = _addon(session, scope, "b-extra", "12.00", [plan], **yearly)
+    subscription = Lifecycle(session, scope).order(OrderRequest(carol, plan), T0)
+    [invoice] = invoicing.bill_now(session, scope, T0, customer_account_id=carol)
+    invoicing.mark_paid(session, scope, invoice.id or 0, T0)
+    return start.side(
+        session, plan=plan, addon=addon, subscription=subscription.id or 0, invoice=invoice.id or 0
+    )

@@ -9,11 +9,12 @@ STAMP := $(VENV)/.installed
 BUN := .tools/node_modules/.bin/bun
 BUN_VERSION := 1.4.4
 
-.PHONY: help run test lint bench install bun clean
+.PHONY: help run test test-dates lint bench install bun clean
 
 help:
 	@echo "make run    start web + worker + scheduler with demo data at http://localhost:3000"
 	@echo "make test   ruff, import contracts and the whole pytest suite"
+	@echo "make test-dates  the date-sensitive tests at two other real dates (needs faketime)"
 	@echo "make bench  print the benchmark figures (needs PostgreSQL)"
 
 $(STAMP): pyproject.toml
@@ -40,6 +41,14 @@ lint: $(STAMP)
 
 test: install lint
 	$(BIN)/pytest
+
+# The date-sensitive tests again at two other real dates (Debian's faketime): a leap day, and
+# New Year's Eve late in the evening in Berlin, when UTC and local dates differ.
+DATE_TESTS := tests/billing tests/tax tests/test_demo_seed.py tests/test_scenarios.py tests/test_cli.py
+test-dates: install
+	@command -v faketime >/dev/null || { echo "test-dates needs faketime (apt-get install faketime)"; exit 1; }
+	REFERENCE_EXAMPLES=15 TZ=UTC faketime '2028-02-29 12:00:00' $(BIN)/pytest $(DATE_TESTS)
+	REFERENCE_EXAMPLES=15 TZ=Europe/Berlin faketime '2026-12-31 23:30:00' $(BIN)/pytest $(DATE_TESTS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -21,6 +21,8 @@ from backend.models import (
     InvoiceLine,
     InvoiceStatus,
     OpenPosition,
+    PromotionBenefit,
+    PromotionUse,
     SubscriptionStatus,
 )
 from backend.services import invoicing
@@ -28,6 +30,12 @@ from backend.services.errors import DomainError
 from tests.billing.conftest import World, utc
 
 START = utc(2027, 1, 1, 9)
+PROMOTIONS = {
+    PromotionBenefit.AMOUNT_OFF: {"benefit": PromotionBenefit.AMOUNT_OFF, "amount_off": Decimal("12.00")},
+    PromotionBenefit.PERCENT_OFF: {"benefit": PromotionBenefit.PERCENT_OFF, "percent_off": Decimal("25")},
+    PromotionBenefit.FREE_DAYS: {"benefit": PromotionBenefit.FREE_DAYS, "free_days": 10},
+    PromotionBenefit.FREE_PERIODS: {"benefit": PromotionBenefit.FREE_PERIODS, "free_periods": 2},
+}
 CENT = Decimal("0.01")
 
 step = st.tuples(
@@ -55,9 +63,9 @@ def build(session: Session, frozen: clock.FrozenClock, same_price: bool) -> tupl
     return world, plans
 
 
-def play(world: World, plans: list, timeline: list[tuple[int, str, int]]) -> tuple:
+def play(world: World, plans: list, timeline: list[tuple[int, str, int]], promotion_code: str = "") -> tuple:
     customer = world.customer(billing_day=5)
-    subscription = world.order(customer, plans[0])
+    subscription = world.order(customer, plans[0], promotion_code=promotion_code)
     lifecycle = world.lifecycle()
     for hours, action, which in timeline:
         world.at(world.now + timedelta(hours=hours))
@@ -178,11 +186,14 @@ def _share_of_month(world: World, start: datetime, end: datetime) -> Decimal:
 
 
 @PROPERTY_SETTINGS
-@given(timeline=timelines)
-def test_every_invoice_adds_up_and_a_void_nets_to_zero(session: Session, timeline: list) -> None:
+@given(timeline=timelines, benefit=st.sampled_from(list(PromotionBenefit)))
+def test_every_invoice_adds_up_and_a_void_nets_to_zero(
+    session: Session, timeline: list, benefit: PromotionBenefit
+) -> None:
     with clock.frozen(START) as frozen:
         world, plans = build(session, frozen, same_price=False)
-        play(world, plans, timeline)
+        world.promotion("PROMO", **PROMOTIONS[benefit])
+        play(world, plans, timeline, promotion_code="PROMO")
         world.run_until(world.now + timedelta(days=35))
         for invoice in world.invoices():
             lines = world.lines(invoice)
@@ -195,3 +206,16 @@ def test_every_invoice_adds_up_and_a_void_nets_to_zero(session: Session, timelin
                 assert sum((n.gross for n in notes), Decimal(0)) == invoice.gross
                 assert invoice.balance_due == 0
             assert invoice.gross >= 0
+            for note in notes:  # a credit note names its invoice
+                assert note.invoice_id == invoice.id and note.number.startswith(f"{invoice.number}-CN")
+        # Numbers are gapless per year in order of issue.
+        issued = sorted(world.invoices(), key=lambda i: (i.issued_at, i.id))
+        by_year: dict[str, list[int]] = {}
+        for invoice in issued:
+            _, year, sequence = invoice.number.split("-")
+            by_year.setdefault(year, []).append(int(sequence))
+        assert all(numbers == list(range(1, len(numbers) + 1)) for numbers in by_year.values())
+        # A void gives back exactly what the invoice used of the promotion.
+        for use in world.session.scalars(select(PromotionUse)):
+            invoice = world.session.get(Invoice, use.invoice_id)
+            assert (use.returned_at is not None) == (invoice.status == InvoiceStatus.VOID)

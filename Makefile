@@ -44,7 +44,10 @@ test: install lint
 
 # The date-sensitive tests again at two other real dates (Debian's faketime): a leap day, and
 # New Year's Eve late in the evening in Berlin, when UTC and local dates differ.
-DATE_TESTS := tests/billing tests/tax tests/test_demo_seed.py tests/test_scenarios.py tests/test_cli.py
+# Worker and scheduler processes are left out: under a faked clock they disagree with the real
+# Redis server's clock about heartbeats, which is no billing date at all.
+DATE_TESTS := tests/billing tests/tax tests/test_demo_seed.py tests/test_scenarios.py tests/test_cli.py \
+	-k "not plays_its_role and not wait_for_the_schema"
 test-dates: install
 	@command -v faketime >/dev/null || { echo "test-dates needs faketime (apt-get install faketime)"; exit 1; }
 	REFERENCE_EXAMPLES=15 TZ=UTC faketime '2028-02-29 12:00:00' $(BIN)/pytest $(DATE_TESTS)

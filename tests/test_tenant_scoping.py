@@ -1,8 +1,10 @@
 """Tenant scoping is enforced in one place (TenantRepository); these tests try to cross it.
 
-Repositories, and the billing, invoicing, subscription and catalog operations, have their own
-isolation tables in tests/isolation/ (every method and operation, checked by introspection).
-Sessions, tokens, accounts and the API are tried here; later issues add one line each.
+Repositories and every billing operation (subscriptions, charging, invoicing, credits, promotions,
+catalog, tax, OSS and exchange rates, customer accounts, the dashboard and figures, simulation) have
+their own isolation tables in tests/isolation/ (every method, operation and service module, checked
+by introspection). Sessions, tokens, accounts and the API are tried here; later issues add one line
+each.
 """
 
 from __future__ import annotations

@@ -171,10 +171,10 @@ class InvoiceRepository(TenantRepository[Invoice]):
         """Which of `customer_ids` were issued an invoice at or after `since`."""
         if not customer_ids:
             return set()
-        statement = select(Invoice.customer_account_id).where(
-            Invoice.tenant_id == self.scope.tenant_id,
-            Invoice.customer_account_id.in_(customer_ids),
-            Invoice.issued_at >= since,
+        statement = self.scoped(
+            select(Invoice.customer_account_id).where(
+                Invoice.customer_account_id.in_(customer_ids), Invoice.issued_at >= since
+            )
         )
         return {int(customer_id) for customer_id in self.session.scalars(statement.distinct())}
 

@@ -17,7 +17,7 @@ from backend.models import (
     Subscription,
     SubscriptionStatus,
 )
-from backend.repositories.base import CrossTenantWrite, TenantRepository
+from backend.repositories.base import TenantRepository
 from backend.repositories.subscriptions import SubscriptionRepository
 
 
@@ -207,12 +207,12 @@ class PromotionUseRepository(TenantRepository[PromotionUse]):
     model = PromotionUse
 
     def add_many(self, uses: list[PromotionUse]) -> None:
-        """Insert the uses of an invoice run in one flush (every row of this tenant)."""
+        """Insert the uses of an invoice run in one flush (every row of this tenant); a use of
+        another tenant is refused before anything is written."""
         for use in uses:
             if use.tenant_id is None:
                 use.tenant_id = self.scope.tenant_id
-            elif use.tenant_id != self.scope.tenant_id:
-                raise CrossTenantWrite("PromotionUse belongs to another tenant")
+        self.check_owned(uses)
         self.session.add_all(uses)
         self.session.flush()
 

@@ -122,7 +122,9 @@ class UnusedTime:
 
     def apply(self, credits: list[Credit], now: datetime) -> list[Charge]:
         """Book credits: credit notes for invoiced charges; returns the unbilled ones, which the
-        caller adds as open positions."""
+        caller adds as open positions. Credits of another tenant's charges are refused
+        (`CrossTenantWrite`) before anything is written."""
+        self.positions.check_owned(credit.original for credit in credits)
         unbilled = []
         for credit in credits:
             if credit.original.invoice_id is None:

@@ -36,7 +36,7 @@ from backend.models import (
 )
 from backend.money import Money
 from backend.repositories.base import TenantScope
-from backend.repositories.catalog import PromotionUseRepository
+from backend.repositories.catalog import PromotionRedemptionRepository, PromotionUseRepository
 from backend.services.periods import Interval, Period, Schedule
 
 HUNDRED = Decimal(100)
@@ -142,7 +142,11 @@ def free_time(first: OpenPosition, free_days: int, time_zone: str) -> Period:
 
 def record_uses(session: Session, scope: TenantScope, issued: list[tuple[int, list[PromotionUsage]]]) -> None:
     """Drafts became invoices (invoice id, the draft's usages): the usages now count against
-    their redemptions, and each invoice's use is recorded for a later void."""
+    their redemptions, and each invoice's use is recorded for a later void. A redemption of
+    another tenant is refused (`CrossTenantWrite`) before anything changes."""
+    PromotionRedemptionRepository(session, scope).check_owned(
+        usage.redemption for _, taken in issued for usage in taken
+    )
     rows = []
     for invoice_id, taken in issued:
         for usage in taken:

@@ -1,10 +1,17 @@
 """Which operations the isolation tables must cover, found by introspection.
 
 - every public method of every `TenantRepository` subclass (the methods of `TenantRepository`
-  itself are tried on every subclass by the generic test);
+  itself are tried on every subclass by the generic test), of every other class of
+  backend/repositories built in a scope (`BillingRecords`), and every function there that takes a
+  scope or a repository (`next_customer_number`);
 - every public function of the billing service modules that takes a tenant scope, directly or
-  through an object built in one (`Lifecycle`, `Charger`, `InvoicingContext`), and every public
-  method of such classes.
+  through an object built in one (`Lifecycle`, `Charger`, `InvoicingContext`, `UnusedTime`,
+  `OssLedger`), every public method of such classes, and every static or class method of another
+  class that takes one (`RateTable.load`).
+
+Which modules are billing modules is a list (`SERVICE_MODULES`); every other module of
+backend/services with such an operation must be in `EXEMPT_MODULES` with the reason, so a new
+module cannot stay out of the tables unnoticed.
 
 An operation is named `module.qualified_name` (`billing.InvoiceRepository.lock`,
 `subscriptions.Lifecycle.cancel`), like `probes.operation_name`.
@@ -21,11 +28,64 @@ from types import ModuleType
 from typing import Any
 
 import backend.repositories
+import backend.services
 from backend.repositories.base import TenantRepository
-from backend.services import catalog, charging, invoicing, subscriptions
+from backend.services import (
+    admin_overview,
+    catalog,
+    charging,
+    credits,
+    customers,
+    dashboard,
+    exchange_rates,
+    invoicing,
+    promotions,
+    scenario_report,
+    simulation,
+    subscriptions,
+)
+from backend.services.tax import oss
+from backend.services.tax import service as vat_service
 from tests.isolation.probes import operation_name
 
-SERVICE_MODULES: tuple[ModuleType, ...] = (subscriptions, invoicing, charging, catalog)
+SERVICE_MODULES: tuple[ModuleType, ...] = (
+    subscriptions,
+    invoicing,
+    charging,
+    catalog,
+    credits,
+    promotions,
+    exchange_rates,
+    oss,
+    vat_service,
+    customers,
+    dashboard,
+    admin_overview,
+    simulation,
+    scenario_report,
+)
+_IDENTITY = (
+    "identity, not billing: users, sessions, tokens and codes are tried in tests/test_tenant_scoping.py"
+)
+# Modules of backend/services with operations that take a scope, but no table here, and why.
+EXEMPT_MODULES: dict[str, str] = {
+    "backend.services.accounts": _IDENTITY,
+    "backend.services.api_tokens": _IDENTITY,
+    "backend.services.auth": _IDENTITY,
+    "backend.services.sessions": _IDENTITY,
+    "backend.services.tenants": _IDENTITY,
+    "backend.services.audit": (
+        "writes entries stamped with the scope's tenant and lists them through AuditLogRepository"
+        " (its methods are probed; entries of another tenant's objects are in the table)"
+    ),
+    "backend.services.demo": (
+        "seed_demo creates the demo's own tenant in databases of its own and drives the probed"
+        " services there; it takes no scope a caller could point at another tenant"
+    ),
+    "backend.services.demo_timeline": (
+        "the demo's clock: runs the probed coordinators in the demo tenant that seed_demo created"
+    ),
+}
 # What `TenantRepository` offers every subclass: the generic test tries each on every repository.
 GENERIC_METHODS = frozenset(
     {"select", "scoped", "get", "get_or_raise", "list", "count", "add", "delete", "check_owned"}
@@ -47,10 +107,18 @@ def _public_functions(owner: type | ModuleType) -> dict[str, Callable[..., Any]]
     return found
 
 
+def _modules(package: ModuleType) -> list[ModuleType]:
+    """Every module of `package` and its subpackages, imported."""
+    return [
+        importlib.import_module(found.name)
+        for found in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")
+    ]
+
+
 def tenant_repositories() -> list[type[TenantRepository[Any]]]:
-    """Every subclass of `TenantRepository` in the backend, after importing backend/repositories."""
-    for module in pkgutil.iter_modules(backend.repositories.__path__):
-        importlib.import_module(f"backend.repositories.{module.name}")
+    """Every subclass of `TenantRepository` in the backend, after importing backend/repositories
+    (abstract ones without a `model` too: their methods are operations of their subclasses)."""
+    _modules(backend.repositories)
     found: list[type[TenantRepository[Any]]] = []
     pending = list(TenantRepository.__subclasses__())
     while pending:
@@ -61,9 +129,29 @@ def tenant_repositories() -> list[type[TenantRepository[Any]]]:
     return sorted(found, key=lambda cls: (cls.__module__, cls.__name__))
 
 
+def concrete(repositories: Iterable[type[TenantRepository[Any]]]) -> list[type[TenantRepository[Any]]]:
+    """The repositories with a model, whose rows the generic test tries."""
+    return [cls for cls in repositories if hasattr(cls, "model")]
+
+
 def repository_operations(classes: Iterable[type]) -> dict[str, Callable[..., Any]]:
     """Public methods each class defines itself (inherited ones are named after their class)."""
     return {operation_name(f): f for cls in classes for f in _public_functions(cls).values()}
+
+
+def repository_layer_operations() -> dict[str, Callable[..., Any]]:
+    """Every operation of backend/repositories: methods of the tenant repositories, methods of the
+    other classes built in a scope, and functions that take a scope or a repository."""
+    repositories = tenant_repositories()
+    modules = _modules(backend.repositories)
+    others = [cls for cls in scoped_classes(modules) if not issubclass(cls, TenantRepository)]
+    takes = {"TenantScope", *(cls.__name__ for cls in repositories)}
+    found = repository_operations([*repositories, *others])
+    for module in modules:
+        for function in _public_functions(module).values():
+            if _annotation_names(function) & takes:
+                found[operation_name(function)] = function
+    return found
 
 
 def _annotation_names(function: Callable[..., Any]) -> set[str]:
@@ -94,14 +182,31 @@ def service_operations(modules: Iterable[ModuleType]) -> dict[str, Callable[...,
     modules = list(modules)
     classes = scoped_classes(modules)
     scoped = {"TenantScope", *(cls.__name__ for cls in classes)}
+    others = [
+        cls
+        for module in modules
+        for cls in vars(module).values()
+        if inspect.isclass(cls) and cls.__module__ == module.__name__ and cls not in classes
+    ]
     found = {
         operation_name(function): function
-        for module in modules
-        for function in _public_functions(module).values()
+        for owner in [*modules, *others]
+        for function in _public_functions(owner).values()
         if _annotation_names(function) & scoped
     }
     found.update(repository_operations(classes))
     return found
+
+
+def unlisted_service_modules() -> list[str]:
+    """Modules of backend/services with an operation that takes a scope, in neither
+    `SERVICE_MODULES` nor `EXEMPT_MODULES`."""
+    listed = {module.__name__ for module in SERVICE_MODULES} | set(EXEMPT_MODULES)
+    return sorted(
+        module.__name__
+        for module in _modules(backend.services)
+        if module.__name__ not in listed and service_operations([module])
+    )
 
 
 def uncovered(operations: Iterable[str], covered: Iterable[str]) -> list[str]:

@@ -1,7 +1,9 @@
 """The isolation table of repository methods: each called in tenant B's scope with tenant A's ids.
 
 One line per public method of every `TenantRepository` subclass (the methods every repository
-inherits are tried by `test_isolation_repositories.test_tenant_b_reaches_no_row_of_tenant_a`).
+inherits are tried by `test_isolation_repositories.test_tenant_b_reaches_no_row_of_tenant_a`), of
+every other class of backend/repositories built in a scope, and per function there that takes a
+repository.
 `args(session, acting side, A)` gives the arguments; the default expectation is that B gets
 nothing (None, empty, zero). tests/isolation/test_isolation_coverage.py fails when a method has
 neither a line here nor a reasoned entry in `EXEMPT`.
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +26,7 @@ from backend.models import (
     Invoice,
     InvoiceLine,
     OpenPosition,
+    PromotionUse,
     Subscription,
     User,
 )
@@ -43,22 +47,33 @@ from backend.repositories.catalog import (
     PlanRepository,
     PromotionRedemptionRepository,
     PromotionRepository,
+    PromotionUseRepository,
     ServiceTypeRepository,
 )
+from backend.repositories.currency import ExchangeRateRepository
 from backend.repositories.identity import AccountCodeRepository, ApiTokenRepository, UserSessionRepository
+from backend.repositories.oss import CrossBorderSalesRepository
 from backend.repositories.reporting import TenantFigures
 from backend.repositories.subscriptions import (
     SubscriptionAddonRepository,
     SubscriptionItemRepository,
     SubscriptionRepository,
 )
-from backend.repositories.tenancy import CustomerAccountRepository, CustomerProfileRepository, UserRepository
+from backend.repositories.tenancy import (
+    CustomerAccountRepository,
+    CustomerProfileRepository,
+    UserRepository,
+    next_customer_number,
+)
+from backend.repositories.timeline import BillingRecords, Timeline, _InvoiceRows, _Rows
+from backend.services.tax.rates import EU_COUNTRIES
 from tests.isolation.probes import Check, Probe, Raises, equals, nothing, only_b
-from tests.isolation.world import NOW, T0, Side
+from tests.isolation.world import NOW, RATE_DAY, T0, Side
 
 Args = Callable[[Session, Side, Side], tuple[Any, ...] | dict[str, Any]]
 RESET = AccountCodePurpose.RESET_PASSWORD
 EVERY_ID = (0, 10**9)  # an id range holding every row of A
+ABROAD = sorted(set(EU_COUNTRIES) - {"DE"})  # the OSS countries of an issuer in Germany (A and B)
 
 
 def R(
@@ -69,9 +84,11 @@ def R(
     control: bool = True,
     label: str = "",
     filtered: bool = True,
+    on: type | None = None,
 ) -> Probe:
-    """A probe of `method`, called on its repository class built in the acting side's scope."""
-    owner = getattr(sys.modules[method.__module__], method.__qualname__.split(".")[0])
+    """A probe of `method`, called on its repository class (or on the subclass `on`, for a method
+    of an abstract repository) built in the acting side's scope."""
+    owner = on or getattr(sys.modules[method.__module__], method.__qualname__.split(".")[0])
 
     def call(session: Session, me: Side, a: Side) -> Any:
         bound = getattr(owner(session, me.scope), method.__name__)
@@ -93,6 +110,18 @@ def _charge_like(session: Session, me: Side, a: Side) -> dict[str, Any]:
     for generated in ("id", "tenant_id", "created_at", "invoice_id"):
         charge.pop(generated)
     return charge | {"customer_account_id": me.customer_id, "subscription_id": me.active_sub}
+
+
+def _credited_positions(session: Session, a: Side) -> list[int]:
+    """A's charges whose invoice lines a credit note credits (the goodwill credit on the paid
+    invoice, the plan change's credit on the issued one)."""
+    lines = (row(session, InvoiceLine, line) for line in (a.paid_line, a.issued_line))
+    return [line.open_position_id for line in lines if line.open_position_id is not None]
+
+
+def _uses_of(session: Session, a: Side) -> list[PromotionUse]:
+    """A's promotion uses (the paid invoice's use of the promotion), as rows handed in."""
+    return [use for use, _ in PromotionUseRepository(session, a.scope).live_for_invoice(a.paid_invoice)]
 
 
 REPOSITORY_PROBES: list[Probe] = [
@@ -123,11 +152,9 @@ REPOSITORY_PROBES: list[Probe] = [
     R(InvoiceRepository.by_number, lambda s, me, a: (row(s, Invoice, a.issued_invoice).number,)),
     R(InvoiceRepository.lock, lambda s, me, a: (a.issued_invoice,)),
     R(InvoiceRepository.by_ids, lambda s, me, a: ([a.paid_invoice, a.issued_invoice, a.void_invoice],)),
-    # B's own consumer sales in DE are its one invoice: 120.00 net. A's would add to it.
     R(
-        InvoiceRepository.consumer_sales_to,
-        lambda s, me, a: (["DE"], T0, NOW),
-        equals(lambda b: Decimal("120.00")),
+        InvoiceRepository.customers_invoiced_since,
+        lambda s, me, a: (T0, [a.customer_id, a.other_customer_id]),
     ),
     R(InvoiceRepository.count_overdue_candidates, lambda s, me, a: (NOW,)),
     R(InvoiceRepository.mark_overdue, lambda s, me, a: (NOW,)),
@@ -142,6 +169,15 @@ REPOSITORY_PROBES: list[Probe] = [
     R(CreditNotes.count_for_invoice, lambda s, me, a: (a.paid_invoice,)),
     R(CreditNotes.credited_total, lambda s, me, a: (a.paid_invoice,)),
     R(CreditNotes.credited_net_by_line, lambda s, me, a: (a.paid_invoice,)),
+    R(CreditNotes.credited_windows, lambda s, me, a: (_credited_positions(s, a),)),
+    # Cross-border consumer sales (OSS): B sold nothing abroad; A's Austrian customer did.
+    R(CrossBorderSalesRepository.totals, lambda s, me, a: (ABROAD, T0, NOW)),
+    R(CrossBorderSalesRepository.documents, lambda s, me, a: (ABROAD, T0, NOW)),
+    R(
+        CrossBorderSalesRepository.documents,
+        lambda s, me, a: {"countries": ABROAD, "start": T0, "end": NOW, "exclude_currency": "USD"},
+        label="without a currency",
+    ),
     # B issued invoice 1 of 2027; its next number is 2, whatever A's counter says.
     R(
         DocumentSequenceRepository.take,
@@ -189,12 +225,31 @@ REPOSITORY_PROBES: list[Probe] = [
     R(PromotionRepository.naming_plan, lambda s, me, a: (a.plan_id,)),
     R(PromotionRedemptionRepository.active_for_subscriptions, lambda s, me, a: ({a.active_sub},)),
     R(PromotionRedemptionRepository.counts, lambda s, me, a: (a.promotion_id, a.customer_id)),
-    R(PromotionRedemptionRepository.revert_for_invoice, lambda s, me, a: (a.paid_invoice, NOW)),
+    R(PromotionUseRepository.live_for_invoice, lambda s, me, a: (a.paid_invoice,)),
+    R(PromotionUseRepository.first_live_invoice, lambda s, me, a: (a.redemption_id,)),
+    # A use handed in: check_owned refuses A's row; A re-adding its own unchanged row changes nothing.
+    R(
+        PromotionUseRepository.add_many,
+        lambda s, me, a: (_uses_of(s, a),),
+        Raises(CrossTenantWrite),
+        control=False,
+        filtered=False,
+    ),
+    # --- exchange rates: B has only its GBP rate ------------------------------------------------
+    R(ExchangeRateRepository.by_day, lambda s, me, a: ("USD", RATE_DAY)),
+    R(ExchangeRateRepository.all_rates, expect=only_b),
+    R(ExchangeRateRepository.all_rates, lambda s, me, a: ("USD",), label="A's currency"),
     # --- users, customers, profiles -------------------------------------------------------------
     R(UserRepository.by_email, lambda s, me, a: (row(s, User, a.user_id).email,)),
     R(
         CustomerAccountRepository.by_number,
         lambda s, me, a: (row(s, CustomerAccount, a.other_customer_id).number,),
+    ),
+    # B's one customer is C-10001: its next number is C-10002, however many customers A has.
+    Probe(
+        next_customer_number,
+        lambda s, me, a: next_customer_number(CustomerAccountRepository(s, me.scope)),
+        equals(lambda b: "C-10002"),
     ),
     R(CustomerAccountRepository.for_user, lambda s, me, a: (a.user_id,)),
     R(
@@ -227,6 +282,24 @@ REPOSITORY_PROBES: list[Probe] = [
         },
         label="an object of A",
     ),
+    # --- what the scenario runner reads: B's live yearly subscription bills next on 4 Jan 2028 at
+    # 09:00 UTC (ordered T0, one year in advance); B has nothing canceled and nothing unpaid.
+    R(Timeline.next_billing_at, expect=equals(lambda b: datetime(2028, 1, 4, 9, tzinfo=UTC))),
+    R(Timeline.next_cancellation_at),
+    R(Timeline.next_due_at),
+    R(_InvoiceRows.next_due_at),
+    R(_Rows.in_order, lambda s, me, a: (Invoice.id,), only_b, on=_InvoiceRows),
+    *[
+        R(method, expect=only_b)
+        for method in (
+            BillingRecords.invoices,
+            BillingRecords.invoice_lines,
+            BillingRecords.credit_notes,
+            BillingRecords.credit_note_lines,
+            BillingRecords.positions,
+            BillingRecords.subscriptions,
+        )
+    ],
     # --- admin figures (B: one customer, one live subscription, its invoice paid: 120.00 + 19 %)
     R(TenantFigures.customer_count, expect=equals(lambda b: 1)),
     R(TenantFigures.live_subscription_count, expect=equals(lambda b: 1)),

@@ -2,29 +2,33 @@
 
 `call(session, me, a)` acts in `me`'s scope (B, then A for the control) on A's ids, or on `me`'s
 own objects mixed with one id of A. The default expectation is `NotFoundError`. Every operation of
-the lifecycle, invoicing, charging and catalog services that takes a scope has a line here or a
-reasoned entry in `EXEMPT` (tests/isolation/test_isolation_coverage.py checks it).
+the lifecycle, invoicing, charging, credit and promotion services that takes a scope has a line
+here or a reasoned entry in `EXEMPT` (tests/isolation/test_isolation_coverage.py checks it); the
+catalog's are in catalog_probes.py, tax, OSS and exchange rates in tax_probes.py, and what reads
+billing as a whole in overview_probes.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session
 
-from backend.models import Invoice, Subscription
+from backend.models import Invoice, Promotion, PromotionRedemption, Subscription
 from backend.repositories.base import CrossTenantWrite
 from backend.repositories.billing import OpenPositionRepository
-from backend.services import charging, invoicing
+from backend.services import charging, invoicing, promotions
 from backend.services import subscriptions as lifecycle
 from backend.services.coordination import Coordinator
+from backend.services.credits import Credit, UnusedTime
 from backend.services.errors import NotFoundError
 from backend.services.invoicing import InvoicingContext
 from backend.services.subscriptions import Lifecycle, OrderRequest, SubscriptionError
 from tests.isolation.probes import Check, Probe, Raises, nothing
-from tests.isolation.world import NOW, Side
+from tests.isolation.world import NOW, T1, Side
 
 NOT_FOUND = Raises(NotFoundError)
 
@@ -76,6 +80,24 @@ def a_drafts_issued_by(session: Session, me: Side, a: Side) -> list[int]:
     positions = OpenPositionRepository(session, a.scope).unbilled_for_customer(a.customer_id)
     drafts = invoicing.build_drafts(InvoicingContext(session, a.scope), positions)
     return invoicing.issue_drafts(InvoicingContext(session, me.scope), drafts, NOW)
+
+
+def a_credits(session: Session, a: Side) -> list[Credit]:
+    """A's credits (computed in A) for the unused rest of the February charge of its expiring
+    subscription, as if it ended on 14 Feb: the charge is on A's issued invoice."""
+    subscription = of(session, Subscription, a.expiring_sub)
+    return UnusedTime(session, a.scope).credits_after(subscription, T1 + timedelta(days=10))
+
+
+def a_usage(session: Session, a: Side) -> promotions.PromotionUsage:
+    """One more use of A's promotion redemption, as a draft invoice would take it."""
+    redemption = of(session, PromotionRedemption, a.redemption_id)
+    return promotions.PromotionUsage(redemption, of(session, Promotion, a.promotion_id), periods_used=1)
+
+
+def latest_invoice(me: Side) -> int:
+    """An invoice of `me` without a promotion use yet (B has only its paid one; A's issued one)."""
+    return me.issued_invoice or me.paid_invoice
 
 
 L = Lifecycle
@@ -134,6 +156,11 @@ SERVICE_PROBES: list[Probe] = [
     # --- invoicing ------------------------------------------------------------------------------
     *coordinator_units(invoicing.INVOICE_RUN, lambda a: unit(a.customer_id)),
     S(
+        invoicing.due_customers,
+        lambda s, me, a: invoicing.due_customers(InvoicingContext(s, me.scope), NOW),
+        nothing,
+    ),
+    S(
         invoicing.bill_now,
         lambda s, me, a: invoicing.bill_now(s, me.scope, NOW, customer_account_id=a.customer_id),
     ),
@@ -173,6 +200,29 @@ SERVICE_PROBES: list[Probe] = [
     S(invoicing.mark_unpaid, lambda s, me, a: invoicing.mark_unpaid(s, me.scope, a.paid_invoice, NOW)),
     S(invoicing.mark_overdue, lambda s, me, a: invoicing.mark_overdue(s, me.scope, NOW), nothing),
     *coordinator_units(invoicing.OVERDUE_MARKING, lambda a: "all"),
+    # --- credits for unused time ----------------------------------------------------------------
+    S(
+        UnusedTime.credits_after,
+        lambda s, me, a: UnusedTime(s, me.scope).credits_after(of(s, Subscription, a.canceling_sub), NOW),
+        nothing,
+    ),
+    # A's credits are handed in (their charges are A's rows): refused before any credit note or
+    # charge is written. A's own call credits its issued invoice.
+    S(
+        UnusedTime.apply,
+        lambda s, me, a: UnusedTime(s, me.scope).apply(a_credits(s, a), NOW),
+        Raises(CrossTenantWrite),
+        filtered=False,
+    ),
+    # --- promotions -----------------------------------------------------------------------------
+    S(promotions.give_back, lambda s, me, a: promotions.give_back(s, me.scope, a.paid_invoice, NOW), nothing),
+    # A's redemption is handed in with an invoice of the acting side: refused before it changes.
+    S(
+        promotions.record_uses,
+        lambda s, me, a: promotions.record_uses(s, me.scope, [(latest_invoice(me), [a_usage(s, a)])]),
+        Raises(CrossTenantWrite),
+        filtered=False,
+    ),
 ]
 
 # Operations without a probe, and why none is needed.
@@ -189,10 +239,4 @@ EXEMPT: dict[str, str] = {
     "invoicing.InvoicingContext.rate": "pure: the tax rate of a decision; no id, no row",
     "invoicing.InvoicingContext.snapshot": "pure: the tax snapshot of a decision; no id, no row",
     "invoicing.InvoicingContext.local_date": "pure: a date in the tenant's time zone; no id, no row",
-    "invoicing.InvoicingContext.oss_exceeded": (
-        "takes no id: sums the context tenant's own sales through consumer_sales_to (probed)"
-    ),
-    "invoicing.InvoicingContext.decide": (
-        "takes no id: decides tax for the profile it is handed, summing only its own tenant's sales"
-    ),
 }

@@ -1,8 +1,9 @@
 """The isolation tables cannot fall behind: an operation added without a probe fails here.
 
 Operations are found by introspection (tests/isolation/coverage.py); each must have a probe in
-repository_probes.py, service_probes.py or catalog_probes.py, or a reasoned entry in an `EXEMPT`
-list next to them.
+one of the tables (tests/isolation/*_probes.py, gathered in tables.py), or a reasoned entry in an
+`EXEMPT` list next to them. A module of backend/services with operations that take a scope is a
+billing module with tables, or exempt as a whole with the reason.
 """
 
 from __future__ import annotations
@@ -11,33 +12,33 @@ import inspect
 from datetime import datetime
 from types import ModuleType
 
+import pytest
 from sqlmodel import Session
 
 from backend.repositories.base import TenantRepository, TenantScope
 from backend.repositories.billing import InvoiceRepository
 from backend.services.coordination import coordinators
-from tests.isolation import repository_probes, service_probes
-from tests.isolation.catalog_probes import CATALOG_PROBES
+from tests.isolation import coverage
 from tests.isolation.coverage import (
+    EXEMPT_MODULES,
     GENERIC_METHODS,
     SERVICE_MODULES,
+    repository_layer_operations,
     repository_operations,
     service_operations,
     tenant_repositories,
     uncovered,
+    unlisted_service_modules,
 )
 from tests.isolation.probes import operation_name
+from tests.isolation.tables import ALL_PROBES, EXEMPT
 
-PROBED = {
-    probe.name
-    for probe in [*repository_probes.REPOSITORY_PROBES, *service_probes.SERVICE_PROBES, *CATALOG_PROBES]
-}
-EXEMPT = repository_probes.EXEMPT | service_probes.EXEMPT
+PROBED = {probe.name for probe in ALL_PROBES}
 COVERED = PROBED | set(EXEMPT)
 
 
 def _all_operations() -> set[str]:
-    return set(repository_operations(tenant_repositories())) | set(service_operations(SERVICE_MODULES))
+    return set(repository_layer_operations()) | set(service_operations(SERVICE_MODULES))
 
 
 def test_every_operation_has_a_probe_or_a_reasoned_exemption() -> None:
@@ -46,6 +47,17 @@ def test_every_operation_has_a_probe_or_a_reasoned_exemption() -> None:
         "add a probe for each to tests/isolation/*_probes.py (tenant B's scope on tenant A's ids), "
         f"or an entry with the reason in EXEMPT: {missing}"
     )
+
+
+def test_every_service_module_that_takes_a_scope_is_listed() -> None:
+    assert unlisted_service_modules() == [], (
+        "add the module to SERVICE_MODULES in tests/isolation/coverage.py (and its operations to the"
+        " tables), or to EXEMPT_MODULES with the reason"
+    )
+    listed = [module.__name__ for module in SERVICE_MODULES]
+    assert not set(listed) & set(EXEMPT_MODULES), "a module is either listed or exempt"
+    assert all(service_operations([module]) for module in SERVICE_MODULES), "a listed module has operations"
+    assert all(len(reason) > 20 for reason in EXEMPT_MODULES.values()), "say why it needs no table"
 
 
 def test_the_tables_name_only_operations_that_exist() -> None:
@@ -109,12 +121,56 @@ def test_the_check_reports_a_new_service_operation() -> None:
     def batch(refunder: Refunder, now: datetime) -> None:
         """Takes an object built in a scope: must be probed."""
 
-    for function in (refund, cents, Refunder, batch):
+    class Ledger:
+        def __init__(self, rows: list[int]) -> None:
+            self.rows = rows
+
+        @classmethod
+        def load(cls, session: Session, scope: TenantScope) -> Ledger:
+            """A class method that takes a scope: must be probed."""
+            return cls([])
+
+        def total(self) -> int:
+            """Works on what it was given: not an operation of a tenant."""
+            return sum(self.rows)
+
+    for function in (refund, cents, Refunder, batch, Ledger):
         setattr(module, function.__name__, function)
-    for defined in (refund, cents, Refunder, Refunder.run, batch):
+    for defined in (refund, cents, Refunder, Refunder.run, batch, Ledger, Ledger.load.__func__, Ledger.total):
         defined.__module__ = module.__name__
     assert uncovered(service_operations([module]), COVERED) == [
+        "refunds.test_the_check_reports_a_new_service_operation.<locals>.Ledger.load",
         "refunds.test_the_check_reports_a_new_service_operation.<locals>.Refunder.run",
         "refunds.test_the_check_reports_a_new_service_operation.<locals>.batch",
         "refunds.test_the_check_reports_a_new_service_operation.<locals>.refund",
+    ]
+
+
+def test_the_check_reports_a_new_service_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A billing module outside `SERVICE_MODULES` (here: one of them taken off the list) is named."""
+    monkeypatch.setattr(coverage, "SERVICE_MODULES", SERVICE_MODULES[1:])
+    assert unlisted_service_modules() == [SERVICE_MODULES[0].__name__]
+
+
+def test_the_check_reports_a_new_repository_layer_operation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A function of backend/repositories that takes a repository, and a class built in a scope."""
+    import backend.repositories.billing as billing
+
+    def purge_all(invoices: InvoiceRepository) -> None:
+        """Takes a repository: must be probed."""
+
+    class Archive:
+        def __init__(self, session: Session, scope: TenantScope) -> None:
+            self.scope = scope
+
+        def purge(self) -> None:
+            """A method of a class built in a scope: must be probed."""
+
+    for defined in (purge_all, Archive, Archive.purge):
+        defined.__module__ = billing.__name__
+    monkeypatch.setattr(billing, "purge_all", purge_all, raising=False)
+    monkeypatch.setattr(billing, "Archive", Archive, raising=False)
+    assert uncovered(repository_layer_operations(), COVERED) == [
+        "billing.test_the_check_reports_a_new_repository_layer_operation.<locals>.Archive.purge",
+        "billing.test_the_check_reports_a_new_repository_layer_operation.<locals>.purge_all",
     ]

@@ -2,18 +2,22 @@
 
 Tenant A has billing in every state a cross-tenant call could reach: an active subscription with
 an addon and a promotion, one whose cancellation is due, one past due, one being canceled (still
-resumable and within its withdrawal period); a paid invoice with a credit note, an overdue one, an
-issued one past its due date, a void one; unbilled charges; sessions, API tokens and account codes.
-At `NOW` its subscriptions and invoices are due, so a call that lost its tenant filter finds them.
+resumable and within its withdrawal period); a paid invoice with a credit note and a promotion use,
+an overdue one, an issued one past its due date, a void one; unbilled charges; an exchange rate;
+sessions, API tokens and account codes. Its second customer lives in Austria (the issuer is in
+Germany): that customer's invoices and the credit note of the void one are cross-border consumer
+sales, counted toward the OSS threshold. At `NOW` its subscriptions and invoices are due, so a call
+that lost its tenant filter finds them.
 
-Tenant B has a customer, a yearly plan with an addon, a subscription and a paid invoice, and at
-`NOW` nothing of B is due: whatever a "due" query of B returns can only be A's.
+Tenant B has a customer in Germany, a yearly plan with an addon, a subscription, a paid invoice and
+an exchange rate of another currency, and at `NOW` nothing of B is due and B has sold nothing
+across a border: whatever a "due" or OSS query of B returns can only be A's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -32,11 +36,21 @@ from backend.models import (
 from backend.models import PromotionBenefit as Benefit
 from backend.repositories.base import TenantScope
 from backend.repositories.billing import InvoiceLineRepository, InvoiceRepository, OpenPositionRepository
+from backend.repositories.catalog import PromotionRedemptionRepository
 from backend.repositories.identity import AccountCodeRepository
 from backend.repositories.tenancy import CustomerProfileRepository, UserRepository
 from backend.schemas.accounts import SignedInUser
 from backend.schemas.catalog import AddonInput, PlanInput, PromotionInput, ServiceTypeInput
-from backend.services import accounts, api_tokens, auth, catalog, invoicing, sessions, simulation
+from backend.services import (
+    accounts,
+    api_tokens,
+    auth,
+    catalog,
+    exchange_rates,
+    invoicing,
+    sessions,
+    simulation,
+)
 from backend.services.audit import SYSTEM
 from backend.services.opaque_tokens import digest
 from backend.services.subscriptions import Lifecycle, OrderRequest
@@ -49,6 +63,7 @@ T2 = datetime(2027, 2, 20, 9, tzinfo=UTC)  # a plan change: a credit note and un
 T3 = datetime(2027, 3, 5, 9, tzinfo=UTC)  # a late order, canceled the next day
 NOW = datetime(2027, 3, 10, 9, tzinfo=UTC)  # when the tables call: March periods are due
 PASSWORD = "Isolation-Pass-2027"
+RATE_DAY = date(2027, 1, 1)  # A: USD 1.0850 per EUR from this day on; B: GBP 0.8500
 
 
 @dataclass(frozen=True)
@@ -74,6 +89,7 @@ class Side:
     spare_plan_id: int = 0  # never ordered: can be deleted
     promotion_id: int = 0
     promotion_code: str = ""
+    redemption_id: int = 0  # the promotion on `active_sub`, used by `paid_invoice`
     expiring_sub: int = 0  # pending cancel, effective before NOW
     past_due_sub: int = 0
     canceling_sub: int = 0  # pending cancel, effective after NOW, ordered 5 days before NOW
@@ -174,6 +190,10 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
     start = _tenant(session, slug, "alice")
     scope, alice = start.scope, start.customer_id
     _, bob = _customer(session, scope, f"bob@{slug}.example")
+    bob_profile = CustomerProfileRepository(session, scope).for_account(bob)
+    assert bob_profile is not None
+    bob_profile.country = "AT"  # a consumer in another member state: his sales count toward OSS
+    exchange_rates.add_exchange_rate(session, scope, currency="USD", valid_from=RATE_DAY, rate="1.0850")
     vps = ServiceTypeInput(key="vps", name="VPS")
     service_type = catalog.create_service_type(session, scope, vps, SYSTEM).id or 0
     basic = _plan(session, scope, "basic", "10.00", service_type_id=service_type)
@@ -217,9 +237,8 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
     canceling = lifecycle.order(OrderRequest(alice, basic), T3)
     lifecycle.cancel(canceling.id or 0, T3 + timedelta(days=1))
     [position, *_] = OpenPositionRepository(session, scope).unbilled_for_customer(alice)
-    profile = CustomerProfileRepository(session, scope).for_account(bob)
-    assert profile is not None
-    profile.vat_id = "DE123456789"  # never checked: due for a VIES check
+    bob_profile.vat_id = "ATU13585627"  # never checked: due for a VIES check
+    [redemption] = PromotionRedemptionRepository(session, scope).active_for_subscriptions({active.id or 0})
     return start.side(
         session,
         plan=basic,
@@ -232,6 +251,7 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
         spare_plan_id=spare,
         promotion_id=promotion.id or 0,
         promotion_code=promotion.code,
+        redemption_id=redemption[0].id or 0,
         expiring_sub=expiring.id or 0,
         past_due_sub=past_due.id or 0,
         canceling_sub=canceling.id or 0,
@@ -279,13 +299,15 @@ def _identity_rows(session: Session, scope: TenantScope, admin: SignedInUser, us
 
 
 def _build_b(session: Session, slug: str) -> Side:
-    """B: a customer with a yearly subscription, invoiced and paid at T0; nothing due at NOW."""
+    """B: a customer in Germany with a yearly subscription, invoiced and paid at T0 (nothing due at
+    NOW, nothing sold across a border), and a GBP rate."""
     start = _tenant(session, slug, "carol")
     scope, carol = start.scope, start.customer_id
     yearly = {"interval_unit": IntervalUnit.YEAR}
     plan = _plan(session, scope, "b-yearly", "120.00", **yearly)
     addon = _addon(session, scope, "b-extra", "12.00", [plan], **yearly)
     subscription = Lifecycle(session, scope).order(OrderRequest(carol, plan), T0)
+    exchange_rates.add_exchange_rate(session, scope, currency="GBP", valid_from=RATE_DAY, rate="0.8500")
     [invoice] = invoicing.bill_now(session, scope, T0, customer_account_id=carol)
     invoicing.mark_paid(session, scope, invoice.id or 0, T0)
     return start.side(

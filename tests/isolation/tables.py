@@ -1,0 +1,20 @@
+"""Every isolation table in one place, for the tests that run them and the coverage check."""
+
+from __future__ import annotations
+
+from tests.isolation import repository_probes, service_probes
+from tests.isolation.catalog_probes import CATALOG_PROBES
+from tests.isolation.overview_probes import OVERVIEW_PROBES
+from tests.isolation.probes import Probe
+from tests.isolation.repository_probes import REPOSITORY_PROBES
+from tests.isolation.tax_probes import TAX_PROBES
+
+OPERATION_PROBES: list[Probe] = [
+    *service_probes.SERVICE_PROBES,
+    *CATALOG_PROBES,
+    *TAX_PROBES,
+    *OVERVIEW_PROBES,
+]
+ALL_PROBES: list[Probe] = [*REPOSITORY_PROBES, *OPERATION_PROBES]
+# Operations without a probe, and why none is needed.
+EXEMPT: dict[str, str] = repository_probes.EXEMPT | service_probes.EXEMPT

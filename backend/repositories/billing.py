@@ -290,7 +290,6 @@ class CreditNoteRepository(TenantRepository[CreditNote]):
         )
         return {int(line_id): Decimal(total) for line_id, total in self.session.execute(statement)}
 
-
     def credited_windows(self, position_ids: list[int]) -> list[tuple[int, datetime | None, datetime | None]]:
         """(open position id, credited from, the invoice line's start) of every credit note line
         crediting the invoice lines of `position_ids`."""

@@ -154,3 +154,23 @@ def page(browser: object, console: RunningConsole) -> Iterator[object]:
     tab.set_default_timeout(30_000)
     yield tab
     context.close()
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+
+
+def save_screenshots(page: object, name: str) -> None:
+    """Full-page screenshots of what `page` shows at 1280 and 390 px, light and dark (../shared/UI.md),
+    under test-results/screenshots/, for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    original = page.viewport_size  # type: ignore[attr-defined]
+    for width in (1280, 390):
+        page.set_viewport_size({"width": width, "height": 900})  # type: ignore[attr-defined]
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)  # type: ignore[attr-defined]
+            page.wait_for_timeout(300)  # type: ignore[attr-defined]
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}-{scheme}.png"), full_page=True)  # type: ignore[attr-defined]
+    page.emulate_media(color_scheme="light")  # type: ignore[attr-defined]
+    if original:
+        page.set_viewport_size(original)  # type: ignore[attr-defined]
+

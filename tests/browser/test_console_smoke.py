@@ -18,7 +18,7 @@ from rq import Worker
 from sqlmodel import Session
 
 from backend.services.demo import ADMIN_LOGIN, CUSTOMER_LOGIN
-from tests.browser.conftest import RunningConsole
+from tests.browser.conftest import RunningConsole, save_screenshots
 
 pytestmark = pytest.mark.browser
 
@@ -44,12 +44,14 @@ def test_customer_signs_in_and_sees_the_seeded_dashboard(page: Page) -> None:
     expect(balance).to_contain_text("64.94 EUR")
     expect(balance).to_contain_text("2 unpaid invoices")
     expect(balance).to_contain_text("1 overdue")
+    save_screenshots(page, "customer-dashboard")
 
 
 def test_wrong_password_shows_an_error_and_stays_on_login(page: Page) -> None:
     sign_in(page, CUSTOMER_LOGIN[0], "not-the-password")
     expect(page.locator("#login-error")).to_contain_text("Email or password is wrong")
     expect(page).to_have_url(re.compile(r".*/login/?$"))
+    save_screenshots(page, "login-refused")
 
 
 def test_admin_sees_the_overview(page: Page, console: RunningConsole) -> None:
@@ -66,6 +68,7 @@ def test_admin_sees_the_overview(page: Page, console: RunningConsole) -> None:
     expect(overview).to_contain_text("119.33 EUR")
     # Paid since 13 October: Nordwind's November invoice (54.39 EUR, paid on 2 November).
     expect(overview).to_contain_text("Paid in the last 30 days54.39 EUR")
+    save_screenshots(page, "admin-overview")
 
 
 def _demo_customer_count(console: RunningConsole) -> int:

@@ -4,6 +4,7 @@ the first period boundary at or after the end of the notice period, whichever bo
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -36,3 +37,15 @@ def test_notice_ends_at_the_first_boundary_at_or_after_it(
     subscription = world.order(world.customer(), plan)
     world.at(berlin(2027, 1, 3))
     assert world.lifecycle().cancel(subscription.id, world.now).cancel_effective_at == effective
+
+
+def test_a_cancel_just_after_a_boundary_does_not_depend_on_when_the_billing_job_ran(world: World) -> None:
+    plan = world.plan("monthly", "10.00")
+    world.at(berlin(2027, 1, 1))
+    subscription = world.order(world.customer(), plan)
+    # 30 seconds into February, before the minutely job charged February: the cancel charges it
+    # first, so the cancellation takes effect at February's end, as it would a minute later.
+    world.at(berlin(2027, 2, 1, 0, 0, 30))
+    canceled = world.lifecycle().cancel(subscription.id, world.now)
+    assert canceled.cancel_effective_at == berlin(2027, 3, 1)
+    assert [p.amount for p in world.positions(subscription)] == [Decimal("10.00"), Decimal("10.00")]

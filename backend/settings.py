@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.request_origin import IPNetwork, parse_trusted_proxies
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
 
@@ -44,8 +46,11 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
 
     default_tenant_slug: str = "demo"
-    # Request host -> tenant slug, e.g. "billing.acme.test=acme,console.beta.test=beta"; others: default.
+    # Request host -> tenant slug, e.g. "billing.acme.test=acme,console.beta.test=beta". It overrides the
+    # hosts stored with the tenants (`billing-console tenants`); a host known to neither gets the default.
     tenant_hosts: str = ""
+    # Reverse proxies whose X-Forwarded-Host/-Proto/-For are believed: IPs or CIDR ranges, comma separated.
+    trusted_proxies: str = ""
     # False closes self-service sign-up (admins are then created with `billing-console create-admin`).
     signup_open: bool = True
     session_idle_minutes: int = Field(default=120, ge=1)
@@ -162,6 +167,12 @@ class Settings(BaseSettings):
                 raise ValueError(f"{pair!r} is not host=tenant-slug")
         return value
 
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        parse_trusted_proxies(value)
+        return value
+
     @field_validator("issuer_country")
     @classmethod
     def _country_code(cls, value: str) -> str:
@@ -189,6 +200,10 @@ class Settings(BaseSettings):
         """Lower-case host (with or without port) -> tenant slug."""
         pairs = (p.partition("=") for p in self.tenant_hosts.split(",") if p.strip())
         return {host.strip().lower(): slug.strip() for host, _, slug in pairs}
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPNetwork, ...]:
+        return parse_trusted_proxies(self.trusted_proxies)
 
     @property
     def secure_cookies(self) -> bool:

@@ -24,11 +24,19 @@ from tests.conftest import IdentityWorld
 pytestmark = pytest.mark.redis
 
 
-def state_for(state_cls: type[rx.State], host: str, cookie: str | None) -> Any:
-    """A fresh state tree as the backend builds it for a websocket from `host` carrying `cookie`."""
+def state_for(
+    state_cls: type[rx.State],
+    host: str,
+    cookie: str | None,
+    *,
+    ip: str = "192.0.2.10",
+    headers: dict[str, str] | None = None,
+) -> Any:
+    """A fresh state tree as the backend builds it for a websocket from `host` carrying `cookie`
+    (from the peer `ip`, with more `headers` such as X-Forwarded-For)."""
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
-    headers = {"host": host, **({"cookie": f"theme=dark; bc_session={cookie}"} if cookie else {})}
-    router_data = {"headers": headers, "ip": "192.0.2.10", "pathname": "/"}
+    cookies = {"cookie": f"theme=dark; bc_session={cookie}"} if cookie else {}
+    router_data = {"headers": {**(headers or {}), "host": host, **cookies}, "ip": ip, "pathname": "/"}
     root.router_data = router_data
     root.router = RouterData.from_router_data(router_data)
     return root.get_substate(state_cls.get_full_name().split(".")[1:])

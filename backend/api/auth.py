@@ -14,6 +14,7 @@ from backend import clock
 from backend.api.problems import ApiProblem
 from backend.api.security import SESSION_COOKIE, request_context
 from backend.db import unit_of_work
+from backend.schemas.identity import RequestContext
 from backend.services import audit, sessions
 from backend.services.errors import NotFoundError
 from backend.services.tenants import scope_for_host
@@ -29,9 +30,10 @@ class TicketIn(BaseModel):
 @router.post("/session", status_code=204)
 def open_session(body: TicketIn, request: Request) -> Response:
     settings = get_settings()
+    context = request_context(request)
     try:
         with unit_of_work() as session:
-            scope = scope_for_host(session, request_context(request).host, settings)
+            scope = scope_for_host(session, context.host, settings)
             token, expires_at = sessions.exchange_ticket(session, scope, body.ticket)
     except (sessions.SignInExpired, NotFoundError) as exc:
         raise ApiProblem(400, "Sign-in expired", str(exc)) from None
@@ -43,7 +45,7 @@ def open_session(body: TicketIn, request: Request) -> Response:
         path="/",
         httponly=True,
         samesite="lax",
-        secure=settings.secure_cookies,
+        secure=_secure(context),
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -67,7 +69,10 @@ def close_session(request: Request) -> Response:
                     object_type="user", object_id=user_id,
                 )  # fmt: skip
     response = Response(status_code=204)
-    response.delete_cookie(
-        SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=get_settings().secure_cookies
-    )
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(context))
     return response
+
+
+def _secure(context: RequestContext) -> bool:
+    """Secure cookies when PUBLIC_URL is https or the browser used https (e.g. behind a TLS proxy)."""
+    return get_settings().secure_cookies or context.scheme == "https"

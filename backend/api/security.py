@@ -14,6 +14,7 @@ from starlette.requests import HTTPConnection
 
 from backend.api.problems import ApiProblem
 from backend.db import unit_of_work
+from backend.request_origin import FORWARDED_HEADERS, resolve_request_origin
 from backend.schemas.accounts import SignedInUser
 from backend.schemas.identity import ApiPrincipal, RequestContext
 from backend.services import api_tokens, sessions
@@ -25,10 +26,19 @@ SESSION_COOKIE = sessions.SESSION_COOKIE
 
 
 def request_context(connection: HTTPConnection) -> RequestContext:
+    """Host, scheme and client IP of the request (proxy headers only from TRUSTED_PROXIES)."""
+    headers = {name: ", ".join(connection.headers.getlist(name)) for name in ("host", *FORWARDED_HEADERS)}
+    origin = resolve_request_origin(
+        headers,
+        connection.client.host if connection.client else "",
+        get_settings().trusted_proxy_networks,
+        default_scheme="https" if connection.url.scheme in {"https", "wss"} else "http",
+    )
     return RequestContext(
-        host=connection.headers.get("host", ""),
-        ip_address=connection.client.host if connection.client else "",
+        host=origin.host,
+        ip_address=origin.client_ip,
         user_agent=connection.headers.get("user-agent", "")[:300],
+        scheme=origin.scheme,
     )
 
 

@@ -71,8 +71,13 @@ class AuditEntryView:
 
 @dataclass(frozen=True, slots=True)
 class RequestContext:
-    """Where a page event or API request came from: the host picks the tenant, the IP is audited."""
+    """Where a page event or API request came from: the host picks the tenant, the IP is audited.
+
+    Built from the request by `backend.request_origin.resolve_request_origin` (proxy headers are
+    believed only from TRUSTED_PROXIES).
+    """
 
     host: str
     ip_address: str = ""
     user_agent: str = ""
+    scheme: str = "http"

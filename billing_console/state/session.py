@@ -17,9 +17,11 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from backend import gateway
+from backend.request_origin import FORWARDED_HEADERS, resolve_request_origin
 from backend.schemas.accounts import SignedInUser
 from backend.schemas.identity import RequestContext
 from backend.services.sessions import SESSION_COOKIE
+from backend.settings import get_settings
 from billing_console.routes import ADMIN_ROLE, DASHBOARD, LOGIN, home_for
 
 StateT = TypeVar("StateT", bound=type[rx.State])
@@ -35,12 +37,23 @@ def cleared_on_sign_out(state_cls: StateT) -> StateT:
 
 
 def request_context(state: rx.State) -> RequestContext:
-    """Host (picks the tenant), client IP and browser of the websocket this event came through."""
+    """Host (picks the tenant), client IP and browser of the websocket this event came through.
+
+    The websocket is opened on the page's own host (rxconfig.py), so its Host header is the page's;
+    behind a trusted proxy the forwarded headers say where the browser really was.
+    """
     router = state.router
+    headers = {name: router.headers.raw_headers.get(name, "") for name in FORWARDED_HEADERS}
+    origin = resolve_request_origin(
+        {**headers, "host": router.headers.host},
+        router.session.client_ip,  # the direct peer: Reflex's own trusted_proxy_hops stays 0
+        get_settings().trusted_proxy_networks,
+    )
     return RequestContext(
-        host=router.headers.host,
-        ip_address=router.session.client_ip,
+        host=origin.host,
+        ip_address=origin.client_ip,
         user_agent=router.headers.user_agent[:300],
+        scheme=origin.scheme,
     )
 
 

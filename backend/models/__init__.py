@@ -24,7 +24,14 @@ from backend.models.enums import *  # noqa: F403 - the vocabularies belong with 
 from backend.models.identity import AccountCode, AccountCodePurpose, ApiToken, UserSession
 from backend.models.payments import InboundWebhookEvent, Payment, Refund
 from backend.models.subscriptions import Subscription, SubscriptionAddon, SubscriptionItem
-from backend.models.tenancy import CustomerAccount, CustomerMember, CustomerProfile, Tenant, User
+from backend.models.tenancy import (
+    CustomerAccount,
+    CustomerMember,
+    CustomerProfile,
+    Tenant,
+    TenantHost,
+    User,
+)
 
 __all__ = [
     "AccountCode",
@@ -55,6 +62,7 @@ __all__ = [
     "SubscriptionAddon",
     "SubscriptionItem",
     "Tenant",
+    "TenantHost",
     "User",
     "UserSession",
     "metadata",

@@ -1,4 +1,4 @@
-"""Tenants, users, customer accounts with their members, and billing profiles."""
+"""Tenants and their hosts, users, customer accounts with their members, and billing profiles."""
 
 from __future__ import annotations
 
@@ -32,6 +32,22 @@ class Tenant(SQLModel, table=True):
     payment_terms_days: int = Field(default=14, ge=0)
     # Tax, reminder and payment-retry settings; shapes are owned by the services that read them.
     settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = created_at()
+
+
+class TenantHost(SQLModel, table=True):
+    """A host name (lower case, with or without port) whose requests belong to the tenant."""
+
+    __tablename__ = "tenant_hosts"
+    __table_args__ = (
+        CheckConstraint("host = lower(host)", name="host_lowercase"),
+        CheckConstraint("host <> ''", name="host_not_empty"),
+        Index(None, "tenant_id"),
+    )
+
+    id: int | None = id_field()
+    tenant_id: int = tenant_fk()
+    host: str = Field(sa_column=Column(String(260), nullable=False, unique=True))
     created_at: datetime = created_at()
 
 

@@ -4,15 +4,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlmodel import Session
 
-from backend.models import CustomerAccount, CustomerMember, CustomerProfile, Tenant, User, VatIdStatus
+from backend.models import (
+    CustomerAccount,
+    CustomerMember,
+    CustomerProfile,
+    Tenant,
+    TenantHost,
+    User,
+    VatIdStatus,
+)
 from backend.repositories.base import TenantRepository
 
 
 class TenantDirectory:
-    """The list of tenants itself: the only repository that is not tenant-scoped."""
+    """The list of tenants itself, with their host names: the only repository that is not tenant-scoped.
+
+    Hosts belong here rather than in a tenant-scoped repository: finding the tenant of a host is the
+    step that picks the scope, and only the operator (the CLI) manages them, by tenant slug.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -34,6 +46,26 @@ class TenantDirectory:
         self.session.add(tenant)
         self.session.flush()
         return tenant
+
+    def host_owners(self, hosts: list[str]) -> dict[str, int]:
+        """Tenant id of each of `hosts` stored with a tenant (hosts are stored in lower case)."""
+        if not hosts:
+            return {}
+        statement = select(TenantHost.host, TenantHost.tenant_id).where(TenantHost.host.in_(hosts))
+        return {host: tenant_id for host, tenant_id in self.session.execute(statement)}
+
+    def hosts_of(self, tenant_id: int) -> list[str]:
+        statement = select(TenantHost.host).where(TenantHost.tenant_id == tenant_id).order_by(TenantHost.id)
+        return list(self.session.scalars(statement))
+
+    def add_host(self, tenant_id: int, host: str) -> None:
+        self.session.add(TenantHost(tenant_id=tenant_id, host=host))
+        self.session.flush()
+
+    def remove_host(self, tenant_id: int, host: str) -> None:
+        statement = delete(TenantHost).where(TenantHost.tenant_id == tenant_id, TenantHost.host == host)
+        self.session.execute(statement)
+        self.session.flush()
 
 
 class UserRepository(TenantRepository[User]):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from backend.migrations import migrate_database, schema_is_current
 from backend.settings import PROJECT_ROOT, SettingsError, get_settings
+from billing_console.cli_tenants import add_tenant_commands, create_tenant_command, tenants_command
 
 BUN_DIR = PROJECT_ROOT / ".tools" / "node_modules" / ".bin"
 
@@ -72,10 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--burst", action="store_true", help="register the coordinators, move due jobs once, then exit"
     )
 
-    tenant = commands.add_parser("create-tenant", help="create a tenant with the configured issuer data")
-    tenant.add_argument("--slug", required=True, help="URL-safe identifier, e.g. acme-hosting")
-    tenant.add_argument("--name", required=True, help="display name")
-    tenant.add_argument("--currency", default="EUR", help="default currency (ISO 4217, default EUR)")
+    add_tenant_commands(commands)
 
     simulate = commands.add_parser(
         "simulate",
@@ -139,7 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "web": _web,
         "worker": _worker,
         "scheduler": _scheduler,
-        "create-tenant": _create_tenant,
+        "create-tenant": create_tenant_command,
+        "tenants": tenants_command,
         "create-admin": _create_admin,
         "simulate": _simulate,
         "exchange-rates": _exchange_rates,
@@ -271,18 +270,6 @@ def _simulate_scenario(args: argparse.Namespace) -> int:
         print(f"billing-console: the engine failed, please report it: {exc}", file=sys.stderr)
         return 1
     sys.stdout.write(render(report, args.format))
-    return 0
-
-
-def _create_tenant(args: argparse.Namespace) -> int:
-    from backend.db import unit_of_work
-    from backend.services.tenants import create_tenant
-
-    with unit_of_work() as session:
-        tenant = create_tenant(
-            session, slug=args.slug, name=args.name, settings=get_settings(), currency=args.currency
-        )
-        print(f"Created tenant {tenant.slug!r} (id {tenant.id}).")
     return 0
 
 

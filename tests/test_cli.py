@@ -21,10 +21,14 @@ COMMANDS = [
     "worker",
     "scheduler",
     "create-tenant",
+    "tenants",
     "create-admin",
     "simulate",
     "exchange-rates",
 ]
+
+
+ACME = ("--country", "DE", "--host", "billing.acme.example")  # what create-tenant needs besides slug and name
 
 
 def _cli(*args: str, env: dict[str, str] | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -54,7 +58,7 @@ def test_each_sub_command_has_help(command: str, capsys: pytest.CaptureFixture[s
 def test_create_tenant_and_admin_then_sign_in(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
     assert _cli("migrate", env=env).returncode == 0
-    created = _cli("create-tenant", "--slug", "acme", "--name", "ACME Hosting", env=env)
+    created = _cli("create-tenant", "--slug", "acme", "--name", "ACME Hosting", *ACME, env=env)
     assert created.returncode == 0, created.stderr
     assert "Created tenant 'acme'" in created.stdout
     admin = _cli(
@@ -86,11 +90,11 @@ def test_create_tenant_and_admin_then_sign_in(tmp_path: Path) -> None:
 def test_bad_input_gets_a_clear_error_and_changes_nothing(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
     assert _cli("migrate", env=env).returncode == 0
-    bad_slug = _cli("create-tenant", "--slug", "Not A Slug", "--name", "X", env=env)
+    bad_slug = _cli("create-tenant", "--slug", "Not A Slug", "--name", "X", *ACME, env=env)
     assert bad_slug.returncode == 1
     assert "Slug must be 1-64 lowercase letters" in bad_slug.stderr
-    assert _cli("create-tenant", "--slug", "acme", "--name", "ACME", env=env).returncode == 0
-    duplicate = _cli("create-tenant", "--slug", "acme", "--name", "ACME again", env=env)
+    assert _cli("create-tenant", "--slug", "acme", "--name", "ACME", *ACME, env=env).returncode == 0
+    duplicate = _cli("create-tenant", "--slug", "acme", "--name", "ACME again", *ACME, env=env)
     assert duplicate.returncode == 1 and "already exists" in duplicate.stderr
     weak = _cli(
         "create-admin",
@@ -119,7 +123,7 @@ def test_bad_input_gets_a_clear_error_and_changes_nothing(tmp_path: Path) -> Non
 def test_exchange_rates_are_added_and_listed_per_tenant_and_bad_ones_refused(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
     assert _cli("migrate", env=env).returncode == 0
-    assert _cli("create-tenant", "--slug", "acme", "--name", "ACME", env=env).returncode == 0
+    assert _cli("create-tenant", "--slug", "acme", "--name", "ACME", *ACME, env=env).returncode == 0
     add = ("exchange-rates", "add", "--tenant", "acme")
     added = _cli(*add, "--currency", "usd", "--valid-from", "2027-03-01", "--rate", "1.0850", env=env)
     assert added.returncode == 0, added.stderr
@@ -137,7 +141,8 @@ def test_exchange_rates_are_added_and_listed_per_tenant_and_bad_ones_refused(tmp
     assert listed.stdout.splitlines() == ["GBP  2027-01-01  0.84", "USD  2027-03-01  1.085"]
     only_usd = _cli("exchange-rates", "list", "--tenant", "acme", "--currency", "USD", env=env)
     assert only_usd.stdout.splitlines() == ["USD  2027-03-01  1.085"]
-    assert _cli("create-tenant", "--slug", "other", "--name", "Other", env=env).returncode == 0
+    other_tenant = ("--country", "AT", "--host", "other.example")
+    assert _cli("create-tenant", "--slug", "other", "--name", "Other", *other_tenant, env=env).returncode == 0
     other = _cli("exchange-rates", "list", "--tenant", "other", env=env)
     assert other.stdout.startswith("No exchange rates yet.")
 

@@ -103,7 +103,7 @@ def test_trusted_proxies_setting_is_checked_at_start() -> None:
         "10.0.0.0/8",
         "::1/128",
     ]
-    with pytest.raises(SettingsError, match="TRUSTED_PROXIES: .*'10.0.0.300' is not an IP address"):
+    with pytest.raises(SettingsError, match=r"TRUSTED_PROXIES: .*'10\.0\.0\.300' is not an IP address"):
         load_settings(trusted_proxies="10.0.0.1, 10.0.0.300")
 
 

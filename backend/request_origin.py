@@ -63,6 +63,10 @@ def _trusted(address: IPAddress | None, proxies: Iterable[IPNetwork]) -> bool:
     return address is not None and any(address in network for network in proxies)
 
 
+def is_trusted_proxy(peer: str, proxies: tuple[IPNetwork, ...]) -> bool:
+    return bool(proxies) and _trusted(_address(peer), proxies)
+
+
 def _right_most(value: str) -> str:
     """The value the nearest proxy wrote, when proxies appended to a list."""
     return value.rsplit(",", 1)[-1].strip()

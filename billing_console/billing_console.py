@@ -13,6 +13,7 @@ from starlette.requests import Request
 
 from backend import gateway
 from backend.api.app import create_api
+from backend.api.forwarded import ForwardedHeaders
 from backend.api.security import admin_for_request
 from backend.settings import get_settings
 from billing_console.pages import ROUTES
@@ -37,7 +38,8 @@ def create_web_api() -> FastAPI:
 
 
 app = rx.App(
-    api_transformer=create_web_api(),
+    # The API mounts the Reflex backend; ForwardedHeaders wraps both (proxies in TRUSTED_PROXIES only).
+    api_transformer=[create_web_api(), ForwardedHeaders],
     head_components=[rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
 )
 

@@ -7,10 +7,12 @@ The function is tried on its own, then through both entry points that use it: th
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from starlette.requests import Request
 
+from backend.api.forwarded import ForwardedHeaders
 from backend.api.security import request_context as api_request_context
 from backend.request_origin import (
     RequestOrigin,
@@ -169,3 +171,63 @@ def test_the_page_context_uses_it(trusting_10_8: None) -> None:
         "http",
         "203.0.113.8",
     )
+
+
+def _echo_app() -> Any:
+    """Pages under trailing-slash paths (as Reflex serves them) and what a handler sees of the request."""
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse, PlainTextResponse
+    from starlette.routing import Route, WebSocketRoute
+    from starlette.websockets import WebSocket
+
+    def seen(connection: Any) -> dict[str, Any]:
+        headers = dict(connection.headers)
+        forwarded = sorted(name for name in headers if name.startswith("x-forwarded"))
+        return {"url": str(connection.url), "client": connection.client.host, "forwarded": forwarded}
+
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_json(seen(websocket))
+        await websocket.close()
+
+    routes = [
+        Route("/register/", lambda request: PlainTextResponse("register")),
+        Route("/echo", lambda request: JSONResponse(seen(request))),
+        WebSocketRoute("/_event", echo),
+    ]
+    return ForwardedHeaders(Starlette(routes=routes))
+
+
+def _client(peer: str) -> Any:
+    from starlette.testclient import TestClient
+
+    return TestClient(_echo_app(), base_url="http://console.internal:3000", client=(peer, 4711))
+
+
+FROM_PROXY = {
+    "x-forwarded-host": "alpha.example",
+    "x-forwarded-proto": "https",
+    "x-forwarded-for": "203.0.113.7",
+}
+
+
+def test_behind_a_trusted_proxy_redirects_keep_the_browsers_scheme_and_host(trusting_10_8: None) -> None:
+    """An email link to /register must not be redirected to http:// (Reflex serves /register/)."""
+    response = _client("10.0.0.1").get("/register", headers=FROM_PROXY, follow_redirects=False)
+    assert response.headers["location"] == "https://alpha.example/register/"
+    direct = _client("203.0.113.9").get("/register", headers=FROM_PROXY, follow_redirects=False)
+    assert direct.headers["location"] == "http://console.internal:3000/register/"
+
+
+def test_the_middleware_hands_on_the_browsers_request_and_drops_what_it_used(trusting_10_8: None) -> None:
+    seen = _client("10.0.0.1").get("/echo", headers=FROM_PROXY).json()
+    assert seen == {"url": "https://alpha.example/echo", "client": "203.0.113.7", "forwarded": []}
+    spoofed = _client("203.0.113.9").get("/echo", headers=FROM_PROXY).json()
+    assert spoofed["url"] == "http://console.internal:3000/echo" and spoofed["client"] == "203.0.113.9"
+    assert spoofed["forwarded"] == ["x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"]  # untouched
+    with _client("10.0.0.1").websocket_connect("/_event", headers=FROM_PROXY) as socket:
+        assert socket.receive_json() == {
+            "url": "wss://alpha.example/_event",
+            "client": "203.0.113.7",
+            "forwarded": [],
+        }

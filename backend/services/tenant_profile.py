@@ -152,25 +152,17 @@ class TenantProfile(BaseModel):
             )
         return vat_id
 
-    @field_validator("iban")
+    @field_validator("iban", "bic")
     @classmethod
-    def _iban(cls, value: str) -> str:
+    def _bank(cls, value: str, info: ValidationInfo) -> str:
         if not value:
             return ""
+        number = stdnum_iban if info.field_name == "iban" else stdnum_bic
         try:
-            return stdnum_iban.validate(value)
+            return str(number.validate(value))
         except stdnum_errors.ValidationError as exc:
-            raise ValueError(f"{value!r} is not a valid IBAN: {_stdnum_reason(exc)}") from None
-
-    @field_validator("bic")
-    @classmethod
-    def _bic(cls, value: str) -> str:
-        if not value:
-            return ""
-        try:
-            return stdnum_bic.validate(value)
-        except stdnum_errors.ValidationError as exc:
-            raise ValueError(f"{value!r} is not a valid BIC: {_stdnum_reason(exc)}") from None
+            label = str(info.field_name).upper()
+            raise ValueError(f"{value!r} is not a valid {label}: {_stdnum_reason(exc)}") from None
 
     @field_validator("email")
     @classmethod

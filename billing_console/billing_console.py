@@ -16,6 +16,7 @@ from backend.api.app import create_api
 from backend.api.security import admin_for_request
 from backend.settings import get_settings
 from billing_console.pages import ROUTES
+from billing_console.web_surface import spa_page
 from jobs.dashboard import mount_queue_dashboard
 from jobs.monitoring import bind_rq
 
@@ -30,7 +31,7 @@ def create_web_api() -> FastAPI:
     """The API with the job monitor at /admin/queues/; binds the job ports to RQ (composition root)."""
     api = create_api()
     redis_url = get_settings().redis_url or None
-    mount_queue_dashboard(api, redis_url, operator_admin)
+    mount_queue_dashboard(api, redis_url, operator_admin, refused_page=spa_page())
     if redis_url:
         bind_rq(redis_url)
     return api

@@ -54,8 +54,9 @@ def serialize(policy: dict[str, str]) -> str:
 
 
 def served_over_https(scope: Scope, public_url: str) -> bool:
-    """Whether browsers reach this deployment over https: the request came in over https (uvicorn
-    applies X-Forwarded-Proto of the proxies in FORWARDED_ALLOW_IPS), or PUBLIC_URL says https."""
+    """Whether browsers reach this deployment over https: the request came in over https, or
+    PUBLIC_URL says https (TLS ended at a proxy). The place to add the forwarded protocol of
+    trusted proxies."""
     return scope.get("scheme") in {"https", "wss"} or public_url.lower().startswith("https://")
 
 

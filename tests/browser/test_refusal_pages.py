@@ -21,13 +21,23 @@ def no_horizontal_overflow(page: Page) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def test_a_visitor_at_an_unknown_address_is_offered_to_sign_in(page: Page) -> None:
-    response = page.goto("/no-such-page")
-    assert response is not None and response.status == 404
-    expect(page.locator("#not-found")).to_be_visible()
-    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
-    save_screenshots(page, "not-found-signed-out")
-    page.locator("#not-found-sign-in").click()
+@pytest.mark.parametrize(
+    ("path", "status", "element", "heading", "shot"),
+    [
+        ("/no-such-page", 404, "not-found", "Page not found", "not-found-signed-out"),
+        ("/admin/queues/", 403, "jobs-refused", "Admins only", "job-monitor-refused-signed-out"),
+    ],
+    ids=["unknown address", "job monitor"],
+)
+def test_a_signed_out_visitor_is_refused_in_the_sign_in_frame_and_offered_to_sign_in(
+    page: Page, path: str, status: int, element: str, heading: str, shot: str
+) -> None:
+    response = page.goto(path)
+    assert response is not None and response.status == status
+    expect(page.locator(f"#{element}")).to_be_visible()
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    save_screenshots(page, shot)
+    page.locator(f"#{element}-sign-in").click()
     expect(page).to_have_url(re.compile(r".*/login/?$"))
 
 
@@ -42,16 +52,6 @@ def test_a_customer_at_an_unknown_address_sees_it_in_the_console_and_gets_home(p
     save_screenshots(page, "not-found")
     page.locator("#not-found-home").click()
     expect(page).to_have_url(re.compile(r".*/dashboard/?$"))
-
-
-def test_a_visitor_opening_the_job_monitor_is_asked_to_sign_in_as_an_admin(page: Page) -> None:
-    response = page.goto("/admin/queues/")
-    assert response is not None and response.status == 403
-    expect(page.locator("#jobs-refused")).to_be_visible()
-    expect(page.get_by_role("heading", name="Admins only")).to_be_visible()
-    save_screenshots(page, "job-monitor-refused-signed-out")
-    page.locator("#jobs-refused-sign-in").click()
-    expect(page).to_have_url(re.compile(r".*/login/?$"))
 
 
 def test_a_customer_opening_the_job_monitor_is_refused_in_the_console(page: Page) -> None:

@@ -32,6 +32,9 @@ config = rx.Config(
     backend_port=settings.port,
     api_url=same_origin_api_url(settings.public_url),
     deploy_url=settings.public_url,
+    # Nobody gets Reflex's CORS (credentials for the listed origins on every path); the websocket's
+    # origin check is set in billing_console/web_surface.py, /api/v1's CORS in backend/api/cors.py.
+    cors_allowed_origins=[],
     plugins=[
         rx.plugins.RadixThemesPlugin(
             theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium", has_background=True),

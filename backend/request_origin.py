@@ -119,13 +119,3 @@ def resolve_request_origin(
         scheme=forwarded_proto if forwarded_proto in _SCHEMES else scheme,
         client_ip=_client_ip(headers.get("x-forwarded-for", ""), peer_address, trusted_proxies),
     )
-
-
-def origin_is_request_origin(origin: str, request: RequestOrigin) -> bool:
-    """Whether a browser's `Origin` header names the site the request was sent to (same origin).
-
-    A websocket handshake carries the page's origin; with the same-origin websocket design it
-    equals the request's own scheme and host on every tenant host, which a CORS allow-list of
-    fixed origins cannot express.
-    """
-    return bool(request.host) and origin.strip().lower().rstrip("/") == f"{request.scheme}://{request.host}"

@@ -11,6 +11,7 @@ import binascii
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
     time_zone: str = "Europe/Berlin"
     public_url: str = "http://localhost:3000"
     port: int = Field(default=3000, ge=1, le=65535)
+    # Web pages allowed to call /api/v1 from the browser (CORS), e.g. "https://app.example.com";
+    # empty: none. Never with cookies: /api/v1 takes bearer tokens only.
+    cors_allowed_origins: str = ""
 
     issuer_name: str = "Demo Hosting GmbH"
     issuer_address: str = "Musterstrasse 1, 10115 Berlin"
@@ -173,6 +177,12 @@ class Settings(BaseSettings):
         parse_trusted_proxies(value)
         return value
 
+    @field_validator("cors_allowed_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        parse_origins(value)
+        return value
+
     @field_validator("issuer_country")
     @classmethod
     def _country_code(cls, value: str) -> str:
@@ -211,6 +221,11 @@ class Settings(BaseSettings):
         return self.public_url.lower().startswith("https://")
 
     @property
+    def cors_origins(self) -> tuple[str, ...]:
+        """The origins of CORS_ALLOWED_ORIGINS, as browsers send them in the Origin header."""
+        return parse_origins(self.cors_allowed_origins)
+
+    @property
     def uses_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
@@ -232,6 +247,19 @@ def parse_schedules(value: str) -> dict[str, int]:
             raise ValueError(f"{entry!r}: write name=seconds, e.g. subscription_billing=60")
         schedules[name.strip()] = int(seconds)
     return schedules
+
+
+def parse_origins(value: str) -> tuple[str, ...]:
+    """Comma separated web origins (scheme://host[:port]), lower-cased; refuses paths and wildcards."""
+    origins = []
+    for entry in filter(None, (part.strip() for part in value.split(","))):
+        parts = urlsplit(entry)
+        if parts.scheme not in {"http", "https"} or not parts.hostname or "*" in entry:
+            raise ValueError(f"{entry!r}: write an origin such as https://app.example.com (no wildcards)")
+        if parts.path not in {"", "/"} or parts.query or parts.fragment or parts.username:
+            raise ValueError(f"{entry!r}: an origin has no path, query or user, e.g. https://app.example.com")
+        origins.append(f"{parts.scheme}://{parts.netloc.lower()}")
+    return tuple(origins)
 
 
 def parse_seconds_list(value: str) -> list[int]:

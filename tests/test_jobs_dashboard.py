@@ -108,6 +108,29 @@ def test_dashboard_actions_are_refused_cross_site(web: TestClient) -> None:
     assert same_site.status_code == 200
 
 
+def test_the_dashboard_carries_the_consoles_bar_and_the_way_back(web: TestClient) -> None:
+    _sign_in(web, *ADMIN_LOGIN)
+    page = web.get("/admin/queues/queues")
+    assert page.status_code == 200
+    bar = page.text.index('id="console-bar"')
+    assert "Billing Console" in page.text[bar:] and 'href="/admin" id="console-back"' in page.text
+    assert bar < page.text.index('href="/admin/queues/jobs"')  # above the dashboard's own header
+    without_slash = web.get("/admin/queues", follow_redirects=False)
+    assert without_slash.status_code == 307 and without_slash.headers["location"] == "/admin/queues/"
+
+
+def test_another_site_cannot_read_the_dashboards_json_with_the_admins_cookie(web: TestClient) -> None:
+    _sign_in(web, *ADMIN_LOGIN)
+    for headers in (
+        {"origin": "https://evil.example"},
+        {"sec-fetch-site": "cross-site", "sec-fetch-mode": "cors"},
+    ):
+        response = web.get("/admin/queues/jobs/json", headers=headers)
+        assert response.status_code == 403
+        assert not [name for name in response.headers if name.startswith("access-control-")]
+    assert web.get("/admin/queues/jobs/json", headers={"sec-fetch-site": "same-origin"}).status_code == 200
+
+
 def test_the_admin_page_shows_failed_jobs_and_coordinator_runs(web: TestClient) -> None:
     admin = gateway.sign_in(RequestContext(host="testserver"), *ADMIN_LOGIN).user
     connection = Redis.from_url(get_settings().redis_url)

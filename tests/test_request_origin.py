@@ -16,7 +16,6 @@ from backend.api.forwarded import ForwardedHeaders
 from backend.api.security import request_context as api_request_context
 from backend.request_origin import (
     RequestOrigin,
-    origin_is_request_origin,
     parse_trusted_proxies,
     resolve_request_origin,
 )
@@ -89,14 +88,6 @@ def test_the_nearest_proxy_wins_for_host_and_scheme_and_bad_values_fall_back() -
     junk = {"host": "inner:3000", "x-forwarded-host": "acme.example/path", "x-forwarded-proto": "gopher"}
     origin = resolve_request_origin(junk, "10.0.0.1", PROXIES, default_scheme="https")
     assert (origin.host, origin.scheme) == ("inner:3000", "https")
-
-
-def test_same_origin_is_the_requests_own_scheme_and_host() -> None:
-    request = RequestOrigin(host="alpha.example:8443", scheme="https", client_ip="203.0.113.7")
-    assert origin_is_request_origin("https://Alpha.Example:8443", request)
-    assert not origin_is_request_origin("https://beta.example:8443", request)
-    assert not origin_is_request_origin("http://alpha.example:8443", request)
-    assert not origin_is_request_origin("", RequestOrigin(host="", scheme="http", client_ip=""))
 
 
 def test_trusted_proxies_setting_is_checked_at_start() -> None:

@@ -19,6 +19,10 @@ from backend.settings import PROJECT_ROOT, Settings, SettingsError, load_setting
         ("ENCRYPTION_KEY", "not-base64-32-bytes", "ENCRYPTION_KEY: Value error"),
         ("PORT", "70000", "PORT: Input should be less than or equal to 65535"),
         ("ROLE", "cook", "ROLE: Input should be 'all', 'web', 'worker' or 'scheduler'"),
+        ("CORS_ALLOWED_ORIGINS", "*", "CORS_ALLOWED_ORIGINS: Value error, '*': write an origin"),
+        ("CORS_ALLOWED_ORIGINS", "https://*.example.com", "CORS_ALLOWED_ORIGINS: Value error"),
+        ("CORS_ALLOWED_ORIGINS", "app.example.com", "CORS_ALLOWED_ORIGINS: Value error"),
+        ("CORS_ALLOWED_ORIGINS", "https://app.example.com/api", "CORS_ALLOWED_ORIGINS: Value error"),
     ],
 )
 def test_invalid_setting_names_the_variable(
@@ -33,6 +37,13 @@ def test_invalid_setting_names_the_variable(
 def test_postgresql_urls_are_pinned_to_psycopg(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://billing@db/billing")
     assert load_settings().database_url == "postgresql+psycopg://billing@db/billing"
+
+
+def test_cors_origins_are_written_as_browsers_send_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CORS_ALLOWED_ORIGINS", " HTTPS://App.Example.com/ , http://localhost:5173,")
+    assert load_settings().cors_origins == ("https://app.example.com", "http://localhost:5173")
+    monkeypatch.setenv("CORS_ALLOWED_ORIGINS", "")
+    assert load_settings().cors_origins == ()
 
 
 def test_every_setting_is_documented_in_env_example() -> None:

@@ -99,7 +99,12 @@ def seed_demo(session: Session, settings: Settings, *, slug: str = DEMO_SLUG) ->
         story = _Story(session, TenantScope(tenant.id), zone, first_day, now)
     story.tell(opened)
     audit.record(
-        session, story.scope, story.admin, "tenant.seeded", object_type="tenant", object_id=tenant.id,
+        session,
+        story.scope,
+        story.admin,
+        "tenant.seeded",
+        object_type="tenant",
+        object_id=tenant.id,
         after={"source": "seed-demo", "as_of": now.isoformat()},
     )
     invoices = InvoiceRepository(session, story.scope).count()
@@ -117,7 +122,11 @@ class _Story:
         self.first_day = first_day
         self.timeline = Timeline(session, scope, zone, until=now)
         admin = create_user(
-            session, scope, email=ADMIN_LOGIN[0], password=ADMIN_LOGIN[1], role=UserRole.ADMIN,
+            session,
+            scope,
+            email=ADMIN_LOGIN[0],
+            password=ADMIN_LOGIN[1],
+            role=UserRole.ADMIN,
             display_name="Ada Admin",
         )
         self.admin = audit.Actor(user_id=admin.id)
@@ -284,7 +293,11 @@ class _Story:
         self, login: tuple[str, str], name: str, kind: CustomerType, number: str, profile: dict[str, Any]
     ) -> tuple[CustomerAccount, audit.Actor]:
         user = create_user(
-            self.session, self.scope, email=login[0], password=login[1], role=UserRole.CUSTOMER,
+            self.session,
+            self.scope,
+            email=login[0],
+            password=login[1],
+            role=UserRole.CUSTOMER,
             display_name=name,
         )
         account = CustomerAccountRepository(self.session, self.scope).add(
@@ -359,33 +372,60 @@ def _catalog(
     cx22_options = {"server_type": ["cx22"], "location": ["fsn1", "nbg1", "hel1"]}
     plan_inputs = [
         PlanInput(
-            key="support-retainer", name="Support Retainer", description="Billing only: 4 h support a month",
-            base_price=Decimal("49.00"), minimum_commitment_days=90, notice_days=30, sort_order=40,
+            key="support-retainer",
+            name="Support Retainer",
+            description="Billing only: 4 h support a month",
+            base_price=Decimal("49.00"),
+            minimum_commitment_days=90,
+            notice_days=30,
+            sort_order=40,
             highlights=["4 hours of support", "Response within one business day"],
         ),
         PlanInput(
-            key="hosting-monthly", name="Web Hosting Monthly", service_type_id=hosting.id,
-            base_price=Decimal("9.90"), sort_order=10, highlights=["10 GB SSD", "Free TLS"],
+            key="hosting-monthly",
+            name="Web Hosting Monthly",
+            service_type_id=hosting.id,
+            base_price=Decimal("9.90"),
+            sort_order=10,
+            highlights=["10 GB SSD", "Free TLS"],
         ),
         PlanInput(
-            key="hosting-pro", name="Web Hosting Pro", service_type_id=hosting.id,
-            base_price=Decimal("19.90"), sort_order=15, highlights=["50 GB SSD", "Free TLS", "Staging site"],
+            key="hosting-pro",
+            name="Web Hosting Pro",
+            service_type_id=hosting.id,
+            base_price=Decimal("19.90"),
+            sort_order=15,
+            highlights=["50 GB SSD", "Free TLS", "Staging site"],
         ),
         PlanInput(
-            key="hosting-yearly", name="Web Hosting Yearly", service_type_id=hosting.id,
-            base_price=Decimal("99.00"), interval_unit=IntervalUnit.YEAR, sort_order=20,
+            key="hosting-yearly",
+            name="Web Hosting Yearly",
+            service_type_id=hosting.id,
+            base_price=Decimal("99.00"),
+            interval_unit=IntervalUnit.YEAR,
+            sort_order=20,
             highlights=["Two months free", "10 GB SSD"],
         ),
         PlanInput(
-            key="cloud-cx22", name="Cloud Server CX22", service_type_id=cloud.id,
-            description="2 vCPU, 4 GB RAM, 40 GB SSD", base_price=Decimal("5.39"), trial_days=14,
-            billing_anchor_day=1, sort_order=30, allowed_options=cx22_options,
+            key="cloud-cx22",
+            name="Cloud Server CX22",
+            service_type_id=cloud.id,
+            description="2 vCPU, 4 GB RAM, 40 GB SSD",
+            base_price=Decimal("5.39"),
+            trial_days=14,
+            billing_anchor_day=1,
+            sort_order=30,
+            allowed_options=cx22_options,
             highlights=["2 vCPU", "4 GB RAM", "40 GB SSD"],
         ),
         PlanInput(
-            key="cloud-hourly", name="Cloud Server (hourly)", service_type_id=cloud.id,
-            base_price=Decimal("0.0119"), interval_unit=IntervalUnit.HOUR,
-            billing_timing=BillingTiming.ARREAR, sort_order=35,
+            key="cloud-hourly",
+            name="Cloud Server (hourly)",
+            service_type_id=cloud.id,
+            base_price=Decimal("0.0119"),
+            interval_unit=IntervalUnit.HOUR,
+            billing_timing=BillingTiming.ARREAR,
+            sort_order=35,
             allowed_options={"server_type": ["cx22"], "location": ["fsn1"]},
         ),
     ]

@@ -8,6 +8,7 @@ from billing_console.pages import (
     index,
     login,
     password_reset,
+    refusals,
     register,
 )
 from billing_console.routes import Route
@@ -22,4 +23,6 @@ ROUTES: tuple[Route, ...] = (
     dashboard.route,
     admin.route,
     account.route,
+    refusals.not_found_route,
+    refusals.job_monitor_refused_route,
 )

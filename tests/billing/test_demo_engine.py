@@ -49,9 +49,7 @@ def test_the_engine_bills_the_month_after_the_demo_once(
     )
     new = [
         invoice
-        for invoice in demo_session.scalars(
-            select(Invoice).where(mine).order_by(Invoice.number)
-        )
+        for invoice in demo_session.scalars(select(Invoice).where(mine).order_by(Invoice.number))
         if invoice.id not in invoices_before
     ]
     # Erika, 1 December: server and backups 1 Nov - 1 Dec (5.39 + 2.00), Pro 3 Nov - 3 Dec (19.90),
@@ -73,9 +71,7 @@ def test_the_engine_bills_the_month_after_the_demo_once(
     assert retainer.status == SubscriptionStatus.CANCELED
     assert retainer.canceled_at == datetime(2026, 12, 5, 8, 0, tzinfo=UTC)  # 09:00 in Berlin
     # Erika's November invoice was due on 15 November and is still unpaid.
-    november = demo_session.scalars(
-        select(Invoice).where(mine, Invoice.number == "INV-2026-00021")
-    ).one()
+    november = demo_session.scalars(select(Invoice).where(mine, Invoice.number == "INV-2026-00021")).one()
     assert november.status == InvoiceStatus.OVERDUE
 
     charges = Counter(

@@ -37,6 +37,7 @@ CHROMIUM_ARGS = [
 ]
 START_TIMEOUT_S = 900  # the first production build installs the frontend packages
 CLOCK_HOOK = Path(__file__).parent / "clock_hook"
+API_CLIENT_ORIGIN = "https://api-client.example"
 
 
 def _free_port() -> int:
@@ -113,6 +114,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningConsole
         "SMTP_HOST": "",
         "PORT": str(port),
         "PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "CORS_ALLOWED_ORIGINS": API_CLIENT_ORIGIN,  # a web page allowed to call /api/v1 (test_web_surface)
         "PYTHONUNBUFFERED": "1",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(CLOCK_HOOK), os.environ.get("PYTHONPATH", "")])),
         "BILLING_CONSOLE_TEST_NOW": DEMO_AS_OF.isoformat(),
@@ -173,4 +175,3 @@ def save_screenshots(page: object, name: str) -> None:
     page.emulate_media(color_scheme="light")  # type: ignore[attr-defined]
     if original:
         page.set_viewport_size(original)  # type: ignore[attr-defined]
-

@@ -28,6 +28,7 @@ from backend.schemas.identity import (
     RequestContext,
 )
 from backend.schemas.jobs import CoordinatorRun, JobsOverview
+from backend.schemas.pagination import Page
 from backend.services import accounts, api_tokens, audit, auth, dashboard, sessions
 from backend.services import admin_overview as admin_overview_service
 from backend.services.errors import DomainError, NotFoundError, PermissionDenied
@@ -211,11 +212,13 @@ def revoke_api_token(request: RequestContext, user: SignedInUser, token_id: int)
         )
 
 
-def audit_log(user: SignedInUser, *, limit: int = 50, offset: int = 0) -> list[AuditEntryView]:
+def audit_log(
+    user: SignedInUser, *, limit: int = 50, starting_after: int | None = None
+) -> Page[AuditEntryView]:
     if not user.is_admin:
         raise PermissionDenied("Admins only.")
     with unit_of_work() as session:
-        return audit.list_entries(session, _user_scope(user), limit=limit, offset=offset)
+        return audit.list_entries(session, _user_scope(user), limit=limit, starting_after=starting_after)
 
 
 def customer_dashboard(user: SignedInUser) -> CustomerOverview:

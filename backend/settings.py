@@ -60,6 +60,12 @@ class Settings(BaseSettings):
     throttle_account_attempts: int = Field(default=5, ge=1)
     throttle_ip_attempts: int = Field(default=30, ge=1)
     throttle_window_minutes: int = Field(default=15, ge=1)
+    # REST API (docs/api.md): requests per minute per token, and per client IP without a valid token.
+    api_rate_limit_per_minute: int = Field(default=120, ge=1)
+    api_anonymous_rate_limit_per_minute: int = Field(default=60, ge=1)
+    # Request bodies above this many bytes get 413 before they are read; Reflex's /_upload has its own.
+    max_request_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     time_zone: str = "Europe/Berlin"
     public_url: str = "http://localhost:3000"
     port: int = Field(default=3000, ge=1, le=65535)

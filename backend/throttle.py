@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import time
 from dataclasses import dataclass
 
 from redis import Redis
@@ -90,15 +91,7 @@ class Throttle:
         if self.redis is None:
             return
         try:
-            pipe = self.redis.pipeline()
-            for limit in limits:
-                pipe.incr(limit.key)
-                pipe.ttl(limit.key)
-            answers = pipe.execute()
-            # The window starts with the first hit (EXPIRE NX needs Redis 7; the embedded one is 6.2).
-            for index, limit in enumerate(limits):
-                if answers[2 * index + 1] < 0:
-                    self.redis.expire(limit.key, self.window_seconds)
+            count_hits(self.redis, [limit.key for limit in limits], self.window_seconds)
         except RedisError as exc:
             log.warning("throttle not counted, Redis unavailable: %s", type(exc).__name__)
 
@@ -110,3 +103,57 @@ class Throttle:
             self.redis.delete(limit.key)
         except RedisError as exc:
             log.warning("throttle not cleared, Redis unavailable: %s", type(exc).__name__)
+
+
+def count_hits(redis: Redis, keys: list[str], window_seconds: int) -> list[tuple[int, int]]:
+    """Count one hit on each key; returns (hits in the window, seconds until it ends) per key.
+
+    The window starts with a key's first hit. A key left without an expiry (a process died between
+    the two commands) gets one at its next hit (EXPIRE NX needs Redis 7; the embedded one is 6.2).
+    """
+    pipe = redis.pipeline()
+    for key in keys:
+        pipe.incr(key)
+        pipe.ttl(key)
+    answers = pipe.execute()
+    counted = []
+    for index, key in enumerate(keys):
+        hits, ttl = int(answers[2 * index]), int(answers[2 * index + 1])
+        if ttl < 0:
+            redis.expire(key, window_seconds)
+            ttl = window_seconds
+        counted.append((hits, ttl))
+    return counted
+
+
+@dataclass(frozen=True, slots=True)
+class RateVerdict:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset_seconds: int  # until the window ends: Retry-After when refused
+
+
+class RateLimiter:
+    """Requests per key in a fixed window (the REST API's per-token limit). Every request counts,
+    refused ones too. Without Redis, or while it is away, every request is allowed (None)."""
+
+    # After a Redis failure, requests go unlimited (and unslowed by connect timeouts) this long.
+    PAUSE_AFTER_FAILURE_SECONDS = 30.0
+
+    def __init__(self, redis: Redis | None, *, window_seconds: int = 60, prefix: str = "ratelimit") -> None:
+        self.redis = redis
+        self.window_seconds = window_seconds
+        self.prefix = prefix
+        self._paused_until = 0.0
+
+    def hit(self, key: str, limit: int) -> RateVerdict | None:
+        if self.redis is None or time.monotonic() < self._paused_until:
+            return None
+        try:
+            [(hits, ttl)] = count_hits(self.redis, [f"{self.prefix}:{key}"], self.window_seconds)
+        except RedisError as exc:
+            log.warning("rate limit paused, Redis unavailable: %s", type(exc).__name__)
+            self._paused_until = time.monotonic() + self.PAUSE_AFTER_FAILURE_SECONDS
+            return None
+        return RateVerdict(hits <= limit, limit, max(limit - hits, 0), max(ttl, 1))

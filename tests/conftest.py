@@ -317,6 +317,10 @@ def identity_world(
     monkeypatch.setenv("REDIS_URL", redis_url)
     monkeypatch.setenv("TENANT_HOSTS", ",".join(f"{slug}.test={slug}" for slug in slugs))
     monkeypatch.setenv("MAIL_DIR", str(tmp_path / "mail"))
+    # Tests share the TestClient's address and make many calls: only the rate limit tests
+    # (tests/api/test_api_rate_limit.py) set limits a test can reach.
+    monkeypatch.setenv("API_RATE_LIMIT_PER_MINUTE", "100000")
+    monkeypatch.setenv("API_ANONYMOUS_RATE_LIMIT_PER_MINUTE", "100000")
     get_settings.cache_clear()
     dispose_engines()
 

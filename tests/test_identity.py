@@ -301,7 +301,7 @@ def test_locking_revokes_sessions_and_refuses_sign_in_until_unlocked(
     accounts.set_locked(session, scope, admin, user.user_id, False)
     assert sessions.resolve_session(session, scope, token, POLICY) is None  # unlocking revives nothing
     assert auth.authenticate(session, scope, "pat@example.com", PASSWORD).email == "pat@example.com"
-    locked = [e for e in audit.list_entries(session, scope) if e.action == "user.locked"]
+    locked = [e for e in audit.list_entries(session, scope).items if e.action == "user.locked"]
     assert locked[0].before == {"locked": False} and locked[0].after == {"locked": True}
     assert locked[0].actor_user_id == admin.user_id and locked[0].ip_address == "10.1.1.1"
 
@@ -330,7 +330,7 @@ def test_role_change_is_audited_and_an_admin_cannot_demote_themselves(
     with pytest.raises(ValidationFailed):
         accounts.set_role(session, scope, admin, admin.user_id, "customer")
     assert accounts.set_role(session, scope, admin, user.user_id, "admin").role == "admin"
-    entry = next(e for e in audit.list_entries(session, scope) if e.action == "user.role_changed")
+    entry = next(e for e in audit.list_entries(session, scope).items if e.action == "user.role_changed")
     assert (entry.before, entry.after) == ({"role": "customer"}, {"role": "admin"})
 
 
@@ -420,7 +420,7 @@ def test_security_events_are_audited_with_actor_object_and_ip(
         auth.authenticate(session, scope, "pat@example.com", "Wrong-pass-1", actor=HERE)
     created = api_tokens.create_token(session, scope, user, name="ci", scopes=["read"], actor=HERE)
     api_tokens.revoke_token(session, scope, user, created.summary.id, actor=HERE)
-    entries = audit.list_entries(session, scope)
+    entries = audit.list_entries(session, scope).items
     actions = [e.action for e in entries]
     for action in (
         "auth.registered",
@@ -461,7 +461,7 @@ def test_passwords_and_codes_are_never_logged_nor_stored_nor_returned(
         [
             *UserRepository(session, scope).list(),
             *session.scalars(select(AccountCode)).all(),
-            *audit.list_entries(session, scope),
+            *audit.list_entries(session, scope).items,
         ]
     )
     assert not [s for s in secrets if s in stored]

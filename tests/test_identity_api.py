@@ -97,7 +97,7 @@ def test_an_admin_locks_a_user_whose_tokens_and_sessions_die_with_an_audit_entry
         params={"object_type": "user", "object_id": str(world.a_customer.user_id)},
         headers=bearer(world.a_admin.token),
     ).json()
-    entry = next(e for e in log if e["action"] == "user.locked")
+    entry = next(e for e in log["data"] if e["action"] == "user.locked")
     assert entry["actor_user_id"] == world.a_admin.user_id
     assert (entry["before"], entry["after"]) == ({"locked": False}, {"locked": True})
     assert entry["ip_address"] == "testclient"

@@ -178,7 +178,7 @@ def test_sessions_tokens_and_codes_of_tenant_a_mean_nothing_in_tenant_b(
 def audit_entries(session: Session, scope: TenantScope) -> list[Any]:
     from backend.services import audit
 
-    return audit.list_entries(session, scope, limit=500)
+    return audit.list_entries(session, scope, limit=500).items
 
 
 # API routes called by tenant B's admin (on B's host) with tenant A's object ids: each must be a 404.

@@ -1,14 +1,23 @@
-"""The FastAPI application mounted into the Reflex backend (`rx.App(api_transformer=...)`)."""
+"""The FastAPI application mounted into the Reflex backend (`rx.App(api_transformer=...)`).
+
+Reflex mounts its own app inside this one (at ""), so the middleware here sees every HTTP request
+of the web process; the API's conventions are in docs/api.md.
+"""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from backend.api import auth, docs, health, v1
+from backend.api import auth, docs, fallback, health, v1
+from backend.api.body_limit import BodyLimitMiddleware
+from backend.api.idempotency import IdempotencyMiddleware
 from backend.api.problems import install_problem_handlers
+from backend.api.rate_limit import RateLimitMiddleware
+from backend.settings import get_settings
 
 
 def create_api() -> FastAPI:
+    settings = get_settings()
     # Swagger UI and ReDoc come from `docs` (packaged files), not from FastAPI's CDN pages.
     api = FastAPI(title="Billing Console API", docs_url=None, redoc_url=None, openapi_url=docs.OPENAPI_URL)
     install_problem_handlers(api)
@@ -16,4 +25,14 @@ def create_api() -> FastAPI:
     api.include_router(health.router)
     api.include_router(auth.router)
     api.include_router(v1.router)
+    api.include_router(fallback.router)
+    fallback.add_api_fallback(api)  # after every /api route
+    # The last added runs first: the body limit, then the rate limit, then idempotency.
+    api.add_middleware(IdempotencyMiddleware)
+    api.add_middleware(RateLimitMiddleware)
+    api.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_request_body_bytes,
+        max_upload_bytes=settings.max_upload_body_bytes,
+    )
     return api

@@ -8,7 +8,7 @@ sees the session token itself.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from backend import clock
 from backend.api.problems import ApiProblem
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/api/auth", include_in_schema=False)
 
 
 class TicketIn(BaseModel):
-    ticket: str
+    ticket: str = Field(max_length=100)  # tickets are 43 characters: a longer one is no ticket
 
 
 @router.post("/session", status_code=204)

@@ -67,8 +67,8 @@ async def admin_for_request(connection: HTTPConnection) -> SignedInUser | None:
     return user if user is not None and user.is_admin else None
 
 
-def _bearer(request: Request) -> str:
-    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+def _bearer(connection: HTTPConnection) -> str:
+    scheme, _, credentials = connection.headers.get("authorization", "").partition(" ")
     return credentials.strip() if scheme.lower() == "bearer" else ""
 
 
@@ -81,10 +81,27 @@ def _authenticate(context: RequestContext, secret: str) -> ApiPrincipal | None:
         return api_tokens.authenticate_token(session, scope, secret)
 
 
+def has_bearer(connection: HTTPConnection) -> bool:
+    return bool(_bearer(connection))
+
+
+_PRINCIPAL = "api_principal"  # the request state's cache of the bearer token's caller
+
+
+def bearer_principal(connection: HTTPConnection) -> ApiPrincipal | None:
+    """The caller of `Authorization: Bearer <token>` (None without a valid token), looked up once
+    per request: the rate limit, idempotency and the route's dependency share it."""
+    state = connection.scope.setdefault("state", {})
+    if _PRINCIPAL not in state:
+        secret = _bearer(connection)
+        state[_PRINCIPAL] = _authenticate(request_context(connection), secret) if secret else None
+    principal: ApiPrincipal | None = state[_PRINCIPAL]
+    return principal
+
+
 def api_principal(request: Request) -> ApiPrincipal:
     """FastAPI dependency: the caller of `Authorization: Bearer <token>`, else 401."""
-    secret = _bearer(request)
-    principal = _authenticate(request_context(request), secret) if secret else None
+    principal = bearer_principal(request)
     if principal is None:
         raise ApiProblem(
             401,

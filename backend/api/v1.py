@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
+from backend.api.params import Id, Limit, Page, StartingAfter
 from backend.api.security import admin_access, read_access, request_context
 from backend.db import unit_of_work
 from backend.repositories.base import TenantScope
-from backend.schemas.identity import ApiPrincipal, UserSummary
+from backend.schemas.identity import ApiPrincipal, AuditEntryView, UserSummary
 from backend.services import accounts, audit
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
@@ -56,6 +57,10 @@ def _user_out(user: UserSummary) -> UserOut:
     return UserOut(**{field: getattr(user, field) for field in UserOut.model_fields})
 
 
+def _audit_entry_out(entry: AuditEntryView) -> AuditEntryOut:
+    return AuditEntryOut(**{field: getattr(entry, field) for field in AuditEntryOut.model_fields})
+
+
 def _actor(request: Request, principal: ApiPrincipal) -> audit.Actor:
     return audit.Actor(principal.user.user_id, request_context(request).ip_address)
 
@@ -78,18 +83,20 @@ def me(principal: ApiPrincipal = Depends(read_access)) -> MeOut:  # noqa: B008
 @router.get("/admin/users")
 def list_users(
     principal: ApiPrincipal = Depends(admin_access),  # noqa: B008
-    limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
-) -> list[UserOut]:
+    limit: Limit = 50,
+    starting_after: StartingAfter = None,
+) -> Page[UserOut]:
+    """The tenant's users, oldest first (by id)."""
     with unit_of_work() as session:
         users = accounts.list_users(
-            session, TenantScope(principal.user.tenant_id), principal.user, limit=limit, offset=offset
-        )
-    return [_user_out(u) for u in users]
+            session, TenantScope(principal.user.tenant_id), principal.user,
+            limit=limit, starting_after=starting_after,
+        )  # fmt: skip
+    return Page.of(users.map(_user_out))
 
 
 @router.post("/admin/users/{user_id}/lock")
-def lock_user(user_id: int, request: Request, principal: ApiPrincipal = Depends(admin_access)) -> UserOut:  # noqa: B008
+def lock_user(user_id: Id, request: Request, principal: ApiPrincipal = Depends(admin_access)) -> UserOut:  # noqa: B008
     """Lock a user: signed out everywhere, tokens dead, sign-in refused."""
     with unit_of_work() as session:
         user = accounts.set_locked(
@@ -100,7 +107,7 @@ def lock_user(user_id: int, request: Request, principal: ApiPrincipal = Depends(
 
 
 @router.post("/admin/users/{user_id}/unlock")
-def unlock_user(user_id: int, request: Request, principal: ApiPrincipal = Depends(admin_access)) -> UserOut:  # noqa: B008
+def unlock_user(user_id: Id, request: Request, principal: ApiPrincipal = Depends(admin_access)) -> UserOut:  # noqa: B008
     with unit_of_work() as session:
         user = accounts.set_locked(
             session, TenantScope(principal.user.tenant_id), principal.user, user_id, False,
@@ -111,7 +118,7 @@ def unlock_user(user_id: int, request: Request, principal: ApiPrincipal = Depend
 
 @router.put("/admin/users/{user_id}/role")
 def change_role(
-    user_id: int,
+    user_id: Id,
     body: RoleIn,
     request: Request,
     principal: ApiPrincipal = Depends(admin_access),  # noqa: B008
@@ -127,19 +134,21 @@ def change_role(
 @router.get("/admin/audit-log")
 def audit_log(
     principal: ApiPrincipal = Depends(admin_access),  # noqa: B008
-    limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
-    object_type: str = "",
-    object_id: str = "",
-) -> list[AuditEntryOut]:
-    """The tenant's audit log, newest first."""
+    limit: Limit = 50,
+    starting_after: StartingAfter = None,
+    object_type: Annotated[str, Query(max_length=50)] = "",
+    object_id: Annotated[str, Query(max_length=100)] = "",
+) -> Page[AuditEntryOut]:
+    """The tenant's audit log, newest first: `starting_after` pages to older entries."""
     with unit_of_work() as session:
         entries = audit.list_entries(
             session,
             TenantScope(principal.user.tenant_id),
             limit=limit,
-            offset=offset,
+            starting_after=starting_after,
             object_type=object_type,
             object_id=object_id,
         )
-    return [AuditEntryOut(**{f: getattr(e, f) for f in AuditEntryOut.model_fields}) for e in entries]
+    return Page.of(
+        entries.map(lambda e: AuditEntryOut(**{f: getattr(e, f) for f in AuditEntryOut.model_fields}))
+    )

@@ -21,6 +21,7 @@ from backend.models.catalog import (
 )
 from backend.models.currency import ExchangeRate
 from backend.models.enums import *  # noqa: F403 - the vocabularies belong with the tables
+from backend.models.idempotency import IdempotencyKey
 from backend.models.identity import AccountCode, AccountCodePurpose, ApiToken, UserSession
 from backend.models.payments import InboundWebhookEvent, Payment, Refund
 from backend.models.subscriptions import Subscription, SubscriptionAddon, SubscriptionItem
@@ -46,6 +47,7 @@ __all__ = [
     "CustomerProfile",
     "DocumentNumberSequence",
     "ExchangeRate",
+    "IdempotencyKey",
     "InboundWebhookEvent",
     "Invoice",
     "InvoiceLine",

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from backend.models import AuditLogEntry
 from backend.repositories.base import TenantRepository
+from backend.schemas.pagination import Page
 
 
 class AuditLogRepository(TenantRepository[AuditLogEntry]):
     model = AuditLogEntry
 
     def entries(
-        self, *, limit: int, offset: int, object_type: str = "", object_id: str = ""
-    ) -> list[AuditLogEntry]:
-        """Newest first; optionally for one object type or one object."""
+        self, *, limit: int, starting_after: int | None = None, object_type: str = "", object_id: str = ""
+    ) -> Page[AuditLogEntry]:
+        """Newest first, older than `starting_after`; optionally for one object type or one object."""
         statement = self.select()
         if object_type:
             statement = statement.where(AuditLogEntry.object_type == object_type)
         if object_id:
             statement = statement.where(AuditLogEntry.object_id == object_id)
-        statement = statement.order_by(AuditLogEntry.id.desc()).limit(limit).offset(offset)  # type: ignore[union-attr]
-        return list(self.session.scalars(statement))
+        return self._page(statement, limit=limit, starting_after=starting_after, newest_first=True)

@@ -15,6 +15,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 from sqlalchemy import Delete, Select, Update, func, select
 from sqlmodel import Session, SQLModel
 
+from backend.schemas.pagination import Page
+
 
 class NotFound(LookupError):
     """The object does not exist in this tenant (whether or not it exists elsewhere)."""
@@ -66,6 +68,24 @@ class TenantRepository(Generic[M]):
     def list(self, *, limit: int = 100, offset: int = 0) -> list[M]:
         statement = self.select().order_by(self.model.id).limit(limit).offset(offset)
         return list(self.session.scalars(statement))
+
+    def page(self, *, limit: int, starting_after: int | None = None, newest_first: bool = False) -> Page[M]:
+        """Up to `limit` rows after the row `starting_after` (by id; "after" is "older" when
+        `newest_first`); the id need not exist."""
+        return self._page(
+            self.select(), limit=limit, starting_after=starting_after, newest_first=newest_first
+        )
+
+    def _page(
+        self, statement: Select[Any], *, limit: int, starting_after: int | None, newest_first: bool
+    ) -> Page[M]:
+        """A page of `statement` (already scoped): keyset on the id, one row more to see if more follow."""
+        key = self.model.id
+        if starting_after is not None:
+            statement = statement.where(key < starting_after if newest_first else key > starting_after)
+        statement = statement.order_by(key.desc() if newest_first else key).limit(limit + 1)
+        rows = list(self.session.scalars(statement))
+        return Page(rows[:limit], len(rows) > limit)
 
     def count(self) -> int:
         statement = self.scoped(select(func.count()).select_from(self.model))

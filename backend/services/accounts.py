@@ -40,6 +40,7 @@ from backend.repositories.tenancy import (
 )
 from backend.schemas.accounts import SignedInUser
 from backend.schemas.identity import UserSummary
+from backend.schemas.pagination import Page
 from backend.services import audit
 from backend.services.errors import (
     InvalidCode,
@@ -510,10 +511,16 @@ def set_role(
 
 
 def list_users(
-    session: Session, scope: TenantScope, acting: SignedInUser, *, limit: int = 100, offset: int = 0
-) -> list[UserSummary]:
+    session: Session,
+    scope: TenantScope,
+    acting: SignedInUser,
+    *,
+    limit: int = 100,
+    starting_after: int | None = None,
+) -> Page[UserSummary]:
+    """The tenant's users in id order, after the user `starting_after` (admins only)."""
     _require_admin(acting, scope)
-    return [user_summary(u) for u in UserRepository(session, scope).list(limit=limit, offset=offset)]
+    return UserRepository(session, scope).page(limit=limit, starting_after=starting_after).map(user_summary)
 
 
 def user_summary(user: User) -> UserSummary:

@@ -11,6 +11,7 @@ from backend.models import AuditLogEntry
 from backend.repositories.audit import AuditLogRepository
 from backend.repositories.base import TenantScope
 from backend.schemas.identity import AuditEntryView
+from backend.schemas.pagination import Page
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +54,17 @@ def list_entries(
     scope: TenantScope,
     *,
     limit: int = 50,
-    offset: int = 0,
+    starting_after: int | None = None,
     object_type: str = "",
     object_id: str = "",
-) -> list[AuditEntryView]:
-    """The tenant's audit log, newest first; optionally for one object type or object."""
+) -> Page[AuditEntryView]:
+    """The tenant's audit log, newest first, older than the entry `starting_after`; optionally for
+    one object type or object."""
     entries = AuditLogRepository(session, scope).entries(
-        limit=min(limit, 500), offset=offset, object_type=object_type, object_id=object_id
+        limit=min(limit, 500), starting_after=starting_after, object_type=object_type, object_id=object_id
     )
-    return [
-        AuditEntryView(
+    return entries.map(
+        lambda e: AuditEntryView(
             id=e.id or 0,
             created_at=e.created_at,
             actor_user_id=e.actor_user_id,
@@ -73,5 +75,4 @@ def list_entries(
             after=e.after,
             ip_address=e.ip_address,
         )
-        for e in entries
-    ]
+    )

@@ -11,6 +11,10 @@ class NotFoundError(DomainError):
     """The object does not exist for this tenant."""
 
 
+class Conflict(DomainError):
+    """The request clashes with the object's current state or with another request (HTTP 409)."""
+
+
 class InvalidCredentials(DomainError):
     def __init__(self) -> None:
         super().__init__("Email or password is wrong.")

@@ -38,6 +38,7 @@ from backend.services import (
     customers,
     dashboard,
     exchange_rates,
+    idempotency,
     invoicing,
     promotions,
     scenario_report,
@@ -63,6 +64,7 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     admin_overview,
     simulation,
     scenario_report,
+    idempotency,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/test_tenant_scoping.py"
@@ -88,7 +90,7 @@ EXEMPT_MODULES: dict[str, str] = {
 }
 # What `TenantRepository` offers every subclass: the generic test tries each on every repository.
 GENERIC_METHODS = frozenset(
-    {"select", "scoped", "get", "get_or_raise", "list", "count", "add", "delete", "check_owned"}
+    {"select", "scoped", "get", "get_or_raise", "list", "page", "count", "add", "delete", "check_owned"}
 )
 
 

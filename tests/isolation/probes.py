@@ -23,6 +23,7 @@ from sqlmodel import Session, SQLModel
 
 import backend.models  # noqa: F401  (registers every table in the metadata)
 from backend.repositories.base import TenantRepository
+from backend.schemas.pagination import Page
 from tests.isolation.world import Side
 
 Call = Callable[[Session, Side, Side], Any]  # (session, the acting side, tenant A) -> result
@@ -64,9 +65,11 @@ def operation_name(operation: Callable[..., Any]) -> str:
 
 
 def is_nothing(value: Any) -> bool:
-    """None, False, zero, an empty collection, or a tuple of those."""
+    """None, False, zero, an empty collection or page, or a tuple of those."""
     if value is None or value is False:
         return True
+    if isinstance(value, Page):
+        return is_nothing(value.items)
     if isinstance(value, bool):
         return False
     if isinstance(value, int | Decimal):
@@ -83,7 +86,8 @@ def nothing(result: Any, b: Side, session: Session) -> None:
 
 
 def only_b(result: Any, b: Side, session: Session) -> None:
-    """A list of B's own rows (possibly empty): nothing of A among them."""
+    """A list (or page) of B's own rows (possibly empty): nothing of A among them."""
+    result = result.items if isinstance(result, Page) else result
     assert isinstance(result, list), result
     foreign = [row for row in result if not isinstance(row, SQLModel) or row.tenant_id != b.tenant_id]  # type: ignore[attr-defined]
     assert not foreign, f"tenant B got rows of another tenant: {foreign!r}"

@@ -271,12 +271,17 @@ REPOSITORY_PROBES: list[Probe] = [
     R(ApiTokenRepository.for_user, lambda s, me, a: (a.admin.user_id,)),
     R(AccountCodeRepository.live_for_user, lambda s, me, a: (a.user_id, RESET, T0)),
     R(AccountCodeRepository.by_code_hash, lambda s, me, a: (a.code_hash, RESET)),
-    R(AuditLogRepository.entries, lambda s, me, a: {"limit": 500, "offset": 0}, only_b),
+    R(AuditLogRepository.entries, lambda s, me, a: {"limit": 500}, only_b),
+    R(
+        AuditLogRepository.entries,
+        lambda s, me, a: {"limit": 500, "starting_after": 10**12},
+        only_b,
+        label="older than a cursor",
+    ),
     R(
         AuditLogRepository.entries,
         lambda s, me, a: {
             "limit": 500,
-            "offset": 0,
             "object_type": "subscription",
             "object_id": row(s, Subscription, a.past_due_sub).number,
         },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.isolation import repository_probes, service_probes
+from tests.isolation.api_probes import API_OPERATION_PROBES, API_REPOSITORY_PROBES
 from tests.isolation.catalog_probes import CATALOG_PROBES
 from tests.isolation.overview_probes import OVERVIEW_PROBES
 from tests.isolation.probes import Probe
@@ -14,7 +15,9 @@ OPERATION_PROBES: list[Probe] = [
     *CATALOG_PROBES,
     *TAX_PROBES,
     *OVERVIEW_PROBES,
+    *API_OPERATION_PROBES,
 ]
-ALL_PROBES: list[Probe] = [*REPOSITORY_PROBES, *OPERATION_PROBES]
+REPOSITORY_TABLE: list[Probe] = [*REPOSITORY_PROBES, *API_REPOSITORY_PROBES]
+ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.
 EXEMPT: dict[str, str] = repository_probes.EXEMPT | service_probes.EXEMPT

@@ -19,7 +19,7 @@ from tests.isolation.probes import (
     rows_of_tenant,
     run_probe,
 )
-from tests.isolation.repository_probes import REPOSITORY_PROBES
+from tests.isolation.tables import REPOSITORY_TABLE
 
 
 @pytest.mark.parametrize("repository", concrete(tenant_repositories()), ids=lambda r: r.__name__)
@@ -31,13 +31,15 @@ def test_tenant_b_reaches_no_row_of_tenant_a(pair: Pair, repository: type[Tenant
     assert rows_of_a, f"tests/isolation/world.py makes no {repository.model.__name__} rows to try with"
     as_b = repository(session, b.scope)
     listed = as_b.list(limit=1000)
+    pages = [as_b.page(limit=1000, starting_after=0), as_b.page(limit=1000, newest_first=True)]
     seen = [
         *listed,
         *session.scalars(as_b.select()),
         *session.scalars(as_b.scoped(select(repository.model))),
+        *(row for page in pages for row in page.items),
     ]
     assert {row.tenant_id for row in seen} <= {b.tenant_id}
-    assert as_b.count() == len(listed)
+    assert as_b.count() == len(listed) == len(pages[0].items)
     for row in rows_of_a:
         assert as_b.get(row.id) is None
         with pytest.raises(NotFound):
@@ -48,13 +50,13 @@ def test_tenant_b_reaches_no_row_of_tenant_a(pair: Pair, repository: type[Tenant
     assert rows_of_tenant(session, a.tenant_id) == before
 
 
-@pytest.mark.parametrize("probe", REPOSITORY_PROBES, ids=lambda p: p.id)
+@pytest.mark.parametrize("probe", REPOSITORY_TABLE, ids=lambda p: p.id)
 def test_repository_methods_find_nothing_of_another_tenant(pair: Pair, probe: Probe) -> None:
     run_probe(pair.session, probe, pair.a, pair.b)
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # the filter is the same SQL on both
-@pytest.mark.parametrize("probe", [p for p in REPOSITORY_PROBES if p.filtered], ids=lambda p: p.id)
+@pytest.mark.parametrize("probe", [p for p in REPOSITORY_TABLE if p.filtered], ids=lambda p: p.id)
 def test_each_repository_probe_fails_without_the_tenant_filter_of_its_method(
     pair: Pair, probe: Probe
 ) -> None:

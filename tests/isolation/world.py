@@ -4,10 +4,10 @@ Tenant A has billing in every state a cross-tenant call could reach: an active s
 an addon and a promotion, one whose cancellation is due, one past due, one being canceled (still
 resumable and within its withdrawal period); a paid invoice with a credit note and a promotion use,
 an overdue one, an issued one past its due date, a void one; unbilled charges; an exchange rate;
-sessions, API tokens and account codes. Its second customer lives in Austria (the issuer is in
-Germany): that customer's invoices and the credit note of the void one are cross-border consumer
-sales, counted toward the OSS threshold. At `NOW` its subscriptions and invoices are due, so a call
-that lost its tenant filter finds them.
+sessions, API tokens, account codes and an idempotency key. Its second customer lives in Austria
+(the issuer is in Germany): that customer's invoices and the credit note of the void one are
+cross-border consumer sales, counted toward the OSS threshold. At `NOW` its subscriptions and
+invoices are due, so a call that lost its tenant filter finds them.
 
 Tenant B has a customer in Germany, a yearly plan with an addon, a subscription, a paid invoice and
 an exchange rate of another currency, and at `NOW` nothing of B is due and B has sold nothing
@@ -47,6 +47,7 @@ from backend.services import (
     auth,
     catalog,
     exchange_rates,
+    idempotency,
     invoicing,
     sessions,
     simulation,
@@ -83,6 +84,7 @@ class Side:
     ticket_hash: str
     api_token_hash: str
     code_hash: str  # a password reset code, live at T0
+    idempotency_key: str  # of the admin's API token, reserved at T0 and never answered
     other_customer_id: int = 0  # a second customer, whose number B does not have
     service_type_id: int = 0
     other_plan_id: int = 0
@@ -277,7 +279,8 @@ def _invoices_issued_at(session: Session, scope: TenantScope, at: datetime, *cus
 
 
 def _identity_rows(session: Session, scope: TenantScope, admin: SignedInUser, user_id: int) -> dict[str, str]:
-    """A signed-in session, an unused sign-in ticket, an API token and a password reset code."""
+    """A signed-in session, an unused sign-in ticket, an API token with an idempotency key whose
+    request never finished, and a password reset code."""
     user = UserRepository(session, scope).get_or_raise(user_id)
     policy = sessions.SessionPolicy(timedelta(hours=1), timedelta(hours=8))
     signed_in = auth.signed_in_user(session, scope, user)
@@ -285,7 +288,9 @@ def _identity_rows(session: Session, scope: TenantScope, admin: SignedInUser, us
         session, scope, sessions.issue_ticket(session, scope, signed_in, policy)
     )
     ticket = sessions.issue_ticket(session, scope, signed_in, policy)
-    secret = api_tokens.create_token(session, scope, admin, name="isolation", scopes=["read", "admin"]).token
+    created = api_tokens.create_token(session, scope, admin, name="isolation", scopes=["read", "admin"])
+    secret, key = created.token, f"iso-{scope.tenant_id}"
+    idempotency.begin(session, scope, created.summary.id, key, "0" * 64, T0)
     accounts.request_password_reset(session, scope, load_settings(), MailBatch(), email=user.email)
     codes = AccountCodeRepository(session, scope).live_for_user(
         user_id, AccountCodePurpose.RESET_PASSWORD, T0
@@ -295,6 +300,7 @@ def _identity_rows(session: Session, scope: TenantScope, admin: SignedInUser, us
         "ticket_hash": digest(ticket),
         "api_token_hash": digest(secret),
         "code_hash": codes[0].code_hash,
+        "idempotency_key": key,
     }
 
 

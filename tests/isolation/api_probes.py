@@ -1,0 +1,61 @@
+"""The isolation table of the REST API's own operations: idempotency keys of tenant A's token.
+
+Each side has an API token with a key reserved at T0 and never answered (tests/isolation/world.py);
+at NOW both keys have expired, so reserving one purges the tenant's expired keys.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from backend.repositories.idempotency import IdempotencyKeyRepository
+from backend.repositories.identity import ApiTokenRepository
+from backend.services import idempotency
+from backend.services.errors import NotFoundError
+from backend.services.idempotency import Reservation, StoredResponse
+from tests.isolation.probes import Probe, Raises, equals, nothing
+from tests.isolation.repository_probes import R
+from tests.isolation.world import NOW, Side
+
+FINGERPRINT = "0" * 64
+ANSWER = StoredResponse(200, "application/json", b"{}")
+
+
+def token_id(session: Session, side: Side) -> int:
+    token = ApiTokenRepository(session, side.scope).by_token_hash(side.api_token_hash)
+    assert token is not None and token.id is not None
+    return token.id
+
+
+def key_id(session: Session, side: Side) -> int:
+    keys = IdempotencyKeyRepository(session, side.scope)
+    row = keys.for_token(token_id(session, side), side.idempotency_key)
+    assert row is not None and row.id is not None
+    return row.id
+
+
+API_REPOSITORY_PROBES: list[Probe] = [
+    R(IdempotencyKeyRepository.for_token, lambda s, me, a: (token_id(s, a), a.idempotency_key)),
+    # A's key is unanswered and was locked long before NOW: only A may take it over.
+    R(IdempotencyKeyRepository.take_over, lambda s, me, a: (key_id(s, a), NOW, NOW)),
+    # B's own expired key goes; A's stays.
+    R(IdempotencyKeyRepository.purge_expired, lambda s, me, a: (NOW,), equals(lambda b: 1)),
+]
+
+API_OPERATION_PROBES: list[Probe] = [
+    Probe(
+        idempotency.begin,
+        lambda s, me, a: idempotency.begin(s, me.scope, token_id(s, a), a.idempotency_key, FINGERPRINT, NOW),
+        Raises(NotFoundError),
+    ),
+    Probe(
+        idempotency.complete,
+        lambda s, me, a: idempotency.complete(s, me.scope, Reservation(key_id(s, a)), ANSWER, NOW),
+        Raises(NotFoundError),
+    ),
+    Probe(
+        idempotency.release,
+        lambda s, me, a: idempotency.release(s, me.scope, Reservation(key_id(s, a))),
+        nothing,
+    ),
+]

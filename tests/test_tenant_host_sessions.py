@@ -123,7 +123,7 @@ def test_behind_a_trusted_proxy_the_throttle_and_audit_see_the_client(hosted: Ho
 
     with unit_of_work(world.engine) as session:
         entries = audit.list_entries(session, TenantScope(world.a_customer.tenant_id), limit=10)
-    logins = [(e.action, e.ip_address) for e in entries if e.action.startswith("auth.login")]
+    logins = [(e.action, e.ip_address) for e in entries.items if e.action.startswith("auth.login")]
     assert logins[::-1] == [
         ("auth.login_failed", one),
         ("auth.login_failed", one),

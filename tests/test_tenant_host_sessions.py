@@ -146,4 +146,4 @@ def test_a_client_that_is_no_proxy_cannot_escape_the_throttle_with_forwarded_hea
     assert "Too many attempts" in sign_in("203.0.113.12")
     with unit_of_work(world.engine) as session:
         entries = audit.list_entries(session, TenantScope(world.a_customer.tenant_id), limit=10)
-    assert {e.ip_address for e in entries if e.action == "auth.login_failed"} == {attacker}
+    assert {e.ip_address for e in entries.items if e.action == "auth.login_failed"} == {attacker}

@@ -1,4 +1,8 @@
-"""REST API v1 (personal access tokens): who am I, and the tenant's users and audit log for admins."""
+"""REST API v1 (personal access tokens): who am I, and the tenant's users and audit log for admins.
+
+Routes authenticate the token (401) and leave "may this caller do it?" to the services, which ask
+the policy (backend/services/policy.py: role, ownership and token scope; a refusal is a 403).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
-from backend.api.security import admin_access, read_access, request_context
+from backend.api.security import api_principal, request_context
 from backend.db import unit_of_work
 from backend.repositories.base import TenantScope
 from backend.schemas.identity import ApiPrincipal, UserSummary
 from backend.services import accounts, audit
+from backend.services.policy import Action, authorize
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
 
@@ -57,13 +62,14 @@ def _user_out(user: UserSummary) -> UserOut:
 
 
 def _actor(request: Request, principal: ApiPrincipal) -> audit.Actor:
-    return audit.Actor(principal.user.user_id, request_context(request).ip_address)
+    return audit.Actor.for_token(principal, request_context(request).ip_address)
 
 
 @router.get("/me")
-def me(principal: ApiPrincipal = Depends(read_access)) -> MeOut:  # noqa: B008
+def me(request: Request, principal: ApiPrincipal = Depends(api_principal)) -> MeOut:  # noqa: B008
     """The caller: the user behind the token and the token's scopes."""
     user = principal.user
+    authorize(_actor(request, principal), TenantScope(user.tenant_id), Action.READ_PROFILE)
     return MeOut(
         id=user.user_id,
         email=user.email,
@@ -77,35 +83,38 @@ def me(principal: ApiPrincipal = Depends(read_access)) -> MeOut:  # noqa: B008
 
 @router.get("/admin/users")
 def list_users(
-    principal: ApiPrincipal = Depends(admin_access),  # noqa: B008
+    request: Request,
+    principal: ApiPrincipal = Depends(api_principal),  # noqa: B008
     limit: int = Query(100, ge=1, le=500),
     offset: int = Query(0, ge=0),
 ) -> list[UserOut]:
     with unit_of_work() as session:
         users = accounts.list_users(
-            session, TenantScope(principal.user.tenant_id), principal.user, limit=limit, offset=offset
+            session,
+            TenantScope(principal.user.tenant_id),
+            _actor(request, principal),
+            limit=limit,
+            offset=offset,
         )
     return [_user_out(u) for u in users]
 
 
 @router.post("/admin/users/{user_id}/lock")
-def lock_user(user_id: int, request: Request, principal: ApiPrincipal = Depends(admin_access)) -> UserOut:  # noqa: B008
+def lock_user(user_id: int, request: Request, principal: ApiPrincipal = Depends(api_principal)) -> UserOut:  # noqa: B008
     """Lock a user: signed out everywhere, tokens dead, sign-in refused."""
     with unit_of_work() as session:
         user = accounts.set_locked(
-            session, TenantScope(principal.user.tenant_id), principal.user, user_id, True,
-            actor=_actor(request, principal),
-        )  # fmt: skip
+            session, TenantScope(principal.user.tenant_id), user_id, True, actor=_actor(request, principal)
+        )
     return _user_out(user)
 
 
 @router.post("/admin/users/{user_id}/unlock")
-def unlock_user(user_id: int, request: Request, principal: ApiPrincipal = Depends(admin_access)) -> UserOut:  # noqa: B008
+def unlock_user(user_id: int, request: Request, principal: ApiPrincipal = Depends(api_principal)) -> UserOut:  # noqa: B008
     with unit_of_work() as session:
         user = accounts.set_locked(
-            session, TenantScope(principal.user.tenant_id), principal.user, user_id, False,
-            actor=_actor(request, principal),
-        )  # fmt: skip
+            session, TenantScope(principal.user.tenant_id), user_id, False, actor=_actor(request, principal)
+        )
     return _user_out(user)
 
 
@@ -114,19 +123,23 @@ def change_role(
     user_id: int,
     body: RoleIn,
     request: Request,
-    principal: ApiPrincipal = Depends(admin_access),  # noqa: B008
+    principal: ApiPrincipal = Depends(api_principal),  # noqa: B008
 ) -> UserOut:
     with unit_of_work() as session:
         user = accounts.set_role(
-            session, TenantScope(principal.user.tenant_id), principal.user, user_id, body.role,
+            session,
+            TenantScope(principal.user.tenant_id),
+            user_id,
+            body.role,
             actor=_actor(request, principal),
-        )  # fmt: skip
+        )
     return _user_out(user)
 
 
 @router.get("/admin/audit-log")
 def audit_log(
-    principal: ApiPrincipal = Depends(admin_access),  # noqa: B008
+    request: Request,
+    principal: ApiPrincipal = Depends(api_principal),  # noqa: B008
     limit: int = Query(50, ge=1, le=500),
     offset: int = Query(0, ge=0),
     object_type: str = "",
@@ -137,6 +150,7 @@ def audit_log(
         entries = audit.list_entries(
             session,
             TenantScope(principal.user.tenant_id),
+            _actor(request, principal),
             limit=limit,
             offset=offset,
             object_type=object_type,

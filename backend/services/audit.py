@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
@@ -11,17 +10,10 @@ from backend.models import AuditLogEntry
 from backend.repositories.audit import AuditLogRepository
 from backend.repositories.base import TenantScope
 from backend.schemas.identity import AuditEntryView
+from backend.services.policy import SYSTEM, Action, Actor, Role, authorize
 
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who acts: a signed-in user (None for the system, e.g. a scheduled job) and where from."""
-
-    user_id: int | None = None
-    ip_address: str = ""
-
-
-SYSTEM = Actor()
+# Who acts lives with the policy that judges it; services name it `audit.Actor` where they record.
+__all__ = ["SYSTEM", "Actor", "Role", "list_entries", "record"]
 
 
 def record(
@@ -51,6 +43,7 @@ def record(
 def list_entries(
     session: Session,
     scope: TenantScope,
+    actor: Actor,
     *,
     limit: int = 50,
     offset: int = 0,
@@ -58,6 +51,7 @@ def list_entries(
     object_id: str = "",
 ) -> list[AuditEntryView]:
     """The tenant's audit log, newest first; optionally for one object type or object."""
+    authorize(actor, scope, Action.READ_AUDIT_LOG)
     entries = AuditLogRepository(session, scope).entries(
         limit=min(limit, 500), offset=offset, object_type=object_type, object_id=object_id
     )

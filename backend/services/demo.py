@@ -120,7 +120,7 @@ class _Story:
             session, scope, email=ADMIN_LOGIN[0], password=ADMIN_LOGIN[1], role=UserRole.ADMIN,
             display_name="Ada Admin",
         )
-        self.admin = audit.Actor(user_id=admin.id)
+        self.admin = audit.Actor.admin(scope.tenant_id, user_id=admin.id)
         self.plans, self.backups = _catalog(session, scope, self.admin, now)
         self.erika, self.erika_actor = self._customer(
             CUSTOMER_LOGIN,
@@ -304,7 +304,7 @@ class _Story:
                 **profile,
             )
         )
-        return account, audit.Actor(user_id=user.id)
+        return account, audit.Actor.customer(self.scope.tenant_id, account.id, user_id=user.id)
 
 
 _SERVERS: dict[str, dict[str, str]] = {

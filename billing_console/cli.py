@@ -291,6 +291,7 @@ def _create_admin(args: argparse.Namespace) -> int:
 def _exchange_rates(args: argparse.Namespace) -> int:
     """Maintain a tenant's exchange rates; rates are only ever added (see exchange_rates.py)."""
     from backend.db import unit_of_work
+    from backend.services.audit import SYSTEM
     from backend.services.exchange_rates import add_exchange_rate, format_rate, list_exchange_rates
     from backend.services.tenants import scope_for_slug
 
@@ -298,7 +299,12 @@ def _exchange_rates(args: argparse.Namespace) -> int:
         scope = scope_for_slug(session, args.tenant or get_settings().default_tenant_slug)
         if args.rates_command == "add":
             rate = add_exchange_rate(
-                session, scope, currency=args.currency, valid_from=args.valid_from, rate=args.rate
+                session,
+                scope,
+                currency=args.currency,
+                valid_from=args.valid_from,
+                rate=args.rate,
+                actor=SYSTEM,
             )
             print(
                 f"Added {rate.currency} {format_rate(rate.rate)} per EUR from {rate.valid_from.isoformat()}."

@@ -308,6 +308,7 @@ def identity_world(
     from backend.models import UserRole
     from backend.repositories.base import TenantScope
     from backend.services import api_tokens, auth
+    from backend.services.audit import Actor
     from backend.services.tenants import create_tenant, create_user
     from backend.settings import get_settings, load_settings
 
@@ -335,7 +336,7 @@ def identity_world(
                 signed_in = auth.signed_in_user(db_session, scope, user)
                 scopes = ["read", "write", "admin"] if role == UserRole.ADMIN else ["read", "write"]
                 token = api_tokens.create_token(
-                    db_session, scope, signed_in, name="tests", scopes=scopes
+                    db_session, scope, signed_in, name="tests", scopes=scopes, actor=Actor.for_user(signed_in)
                 ).token
                 members.append(Member(email, password, user.id or 0, scope.tenant_id, token))
     yield IdentityWorld(engine, f"{slugs[0]}.test", f"{slugs[1]}.test", *members)

@@ -52,8 +52,12 @@ from backend.services.pricing import plan_price
 from backend.services.tenants import create_tenant
 from backend.settings import get_settings
 
-ADMIN = Actor(ip_address="192.0.2.10")
 CLOUD_SCHEMA = {"type": "object", "properties": {"server_type": {}, "location": {}}}
+
+
+def admin(scope: TenantScope) -> Actor:
+    """The tenant's admin, acting from a documentation address."""
+    return Actor.admin(scope.tenant_id, ip_address="192.0.2.10")
 
 
 def _tenant(session: Session, slug: str, currency: str = "EUR") -> TenantScope:
@@ -72,7 +76,7 @@ def _plan_input(**overrides: Any) -> PlanInput:
 
 
 def _plan(session: Session, scope: TenantScope, **overrides: Any) -> Plan:
-    return catalog.create_plan(session, scope, _plan_input(**overrides), ADMIN)
+    return catalog.create_plan(session, scope, _plan_input(**overrides), admin(scope))
 
 
 def _addon_input(**overrides: Any) -> AddonInput:
@@ -145,7 +149,7 @@ def test_create_service_type_normalizes_the_key_and_audits(session: Session, sco
         ServiceTypeInput(
             key=" Cloud-Server ", name="Cloud Server", provider="simulated", config_schema=CLOUD_SCHEMA
         ),
-        ADMIN,
+        admin(scope),
     )
     assert (service_type.key, service_type.provider, service_type.active) == (
         "cloud-server",
@@ -160,17 +164,19 @@ def test_create_service_type_normalizes_the_key_and_audits(session: Session, sco
 
 
 def test_service_type_key_is_unique_in_the_tenant(session: Session, scope: TenantScope) -> None:
-    catalog.create_service_type(session, scope, ServiceTypeInput(key="cloud", name="Cloud"), ADMIN)
+    catalog.create_service_type(session, scope, ServiceTypeInput(key="cloud", name="Cloud"), admin(scope))
     _assert_refused(
         session,
         scope,
         lambda: catalog.create_service_type(
-            session, scope, ServiceTypeInput(key="CLOUD", name="Other"), ADMIN
+            session, scope, ServiceTypeInput(key="CLOUD", name="Other"), admin(scope)
         ),
         "Key: a service type with key 'cloud' already exists.",
     )
     other = _tenant(session, "catalog-other")
-    assert catalog.create_service_type(session, other, ServiceTypeInput(key="cloud", name="Cloud"), ADMIN).id
+    assert catalog.create_service_type(
+        session, other, ServiceTypeInput(key="cloud", name="Cloud"), admin(other)
+    ).id
 
 
 def test_service_type_with_a_non_object_config_schema_is_refused(
@@ -180,7 +186,7 @@ def test_service_type_with_a_non_object_config_schema_is_refused(
         session,
         scope,
         lambda: catalog.create_service_type(
-            session, scope, ServiceTypeInput(key="x", name="X", config_schema={"type": "array"}), ADMIN
+            session, scope, ServiceTypeInput(key="x", name="X", config_schema={"type": "array"}), admin(scope)
         ),
         "Config schema must be a JSON schema of type 'object'",
     )
@@ -188,19 +194,19 @@ def test_service_type_with_a_non_object_config_schema_is_refused(
 
 def test_update_and_deactivate_a_service_type(session: Session, scope: TenantScope) -> None:
     service_type = catalog.create_service_type(
-        session, scope, ServiceTypeInput(key="cloud", name="Cloud"), ADMIN
+        session, scope, ServiceTypeInput(key="cloud", name="Cloud"), admin(scope)
     )
     assert service_type.id is not None
     catalog.update_service_type(
-        session, scope, service_type.id, ServiceTypeUpdate(name="Cloud Servers"), ADMIN
+        session, scope, service_type.id, ServiceTypeUpdate(name="Cloud Servers"), admin(scope)
     )
     (entry,) = _audit(session, scope, "service_type.updated")
     assert (entry.before, entry.after) == ({"name": "Cloud"}, {"name": "Cloud Servers"})
-    catalog.deactivate_service_type(session, scope, service_type.id, ADMIN)
+    catalog.deactivate_service_type(session, scope, service_type.id, admin(scope))
     assert not service_type.active
     assert [view.key for view in catalog.list_service_types(session, scope, active_only=True)] == []
     assert [view.key for view in catalog.list_service_types(session, scope)] == ["cloud"]
-    catalog.reactivate_service_type(session, scope, service_type.id, ADMIN)
+    catalog.reactivate_service_type(session, scope, service_type.id, admin(scope))
     assert service_type.active
 
 
@@ -210,7 +216,7 @@ def test_update_and_deactivate_a_service_type(session: Session, scope: TenantSco
 
 def test_create_plan_normalizes_and_records_an_audit_entry(session: Session, scope: TenantScope) -> None:
     service_type = catalog.create_service_type(
-        session, scope, ServiceTypeInput(key="cloud", name="Cloud", config_schema=CLOUD_SCHEMA), ADMIN
+        session, scope, ServiceTypeInput(key="cloud", name="Cloud", config_schema=CLOUD_SCHEMA), admin(scope)
     )
     plan = _plan(
         session,
@@ -242,7 +248,7 @@ def test_create_plan_normalizes_and_records_an_audit_entry(session: Session, sco
 def test_a_plan_without_currency_takes_the_tenant_default(session: Session) -> None:
     scope = _tenant(session, "swiss", currency="CHF")
     assert _plan(session, scope).currency == "CHF"
-    assert catalog.create_addon(session, scope, _addon_input(), ADMIN).currency == "CHF"
+    assert catalog.create_addon(session, scope, _addon_input(), admin(scope)).currency == "CHF"
 
 
 def test_quarterly_yearly_and_hourly_plans_are_accepted(session: Session, scope: TenantScope) -> None:
@@ -351,14 +357,16 @@ def test_plan_key_is_unique_in_the_tenant_whatever_the_case(session: Session, sc
 
 def test_a_plan_needs_an_active_service_type_of_its_own_tenant(session: Session, scope: TenantScope) -> None:
     other = _tenant(session, "catalog-other")
-    foreign = catalog.create_service_type(session, other, ServiceTypeInput(key="cloud", name="Cloud"), ADMIN)
+    foreign = catalog.create_service_type(
+        session, other, ServiceTypeInput(key="cloud", name="Cloud"), admin(other)
+    )
     _assert_refused(
         session, scope, lambda: _plan(session, scope, service_type_id=foreign.id), "there is no service type"
     )
     retired = catalog.create_service_type(
-        session, scope, ServiceTypeInput(key="old", name="Old Hosting"), ADMIN
+        session, scope, ServiceTypeInput(key="old", name="Old Hosting"), admin(scope)
     )
-    catalog.deactivate_service_type(session, scope, retired.id or 0, ADMIN)
+    catalog.deactivate_service_type(session, scope, retired.id or 0, admin(scope))
     _assert_refused(
         session,
         scope,
@@ -369,7 +377,7 @@ def test_a_plan_needs_an_active_service_type_of_its_own_tenant(session: Session,
 
 def test_allowed_options_must_be_options_of_the_service_type(session: Session, scope: TenantScope) -> None:
     cloud = catalog.create_service_type(
-        session, scope, ServiceTypeInput(key="cloud", name="Cloud", config_schema=CLOUD_SCHEMA), ADMIN
+        session, scope, ServiceTypeInput(key="cloud", name="Cloud", config_schema=CLOUD_SCHEMA), admin(scope)
     )
     _assert_refused(
         session,
@@ -408,7 +416,7 @@ def test_a_price_change_updates_only_the_plan_row(session: Session, scope: Tenan
     plan = _plan(session, scope, base_price="9.90")
     subscription = _subscribe(session, scope, plan)
     snapshot = dict(subscription.plan_snapshot)
-    catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(base_price="12.50"), ADMIN)
+    catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(base_price="12.50"), admin(scope))
     session.expire_all()
     assert PlanRepository(session, scope).get_or_raise(plan.id or 0).base_price == Decimal("12.50")
     # The running period keeps its price; the billing engine refreshes the snapshot at the next period.
@@ -425,7 +433,9 @@ def test_a_price_change_updates_only_the_plan_row(session: Session, scope: Tenan
 
 def test_an_update_that_changes_nothing_writes_no_audit_entry(session: Session, scope: TenantScope) -> None:
     plan = _plan(session, scope, base_price="9.90")
-    catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(base_price="9.9", name="Web Hosting"), ADMIN)
+    catalog.update_plan(
+        session, scope, plan.id or 0, PlanUpdate(base_price="9.9", name="Web Hosting"), admin(scope)
+    )
     assert _audit(session, scope, "plan.updated") == []
 
 
@@ -433,25 +443,27 @@ def test_an_update_can_clear_the_anchor_day_and_validates_the_result(
     session: Session, scope: TenantScope
 ) -> None:
     plan = _plan(session, scope, billing_anchor_day=15)
-    catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(billing_anchor_day=None), ADMIN)
+    catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(billing_anchor_day=None), admin(scope))
     assert plan.billing_anchor_day is None
-    catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(billing_anchor_day=15), ADMIN)
+    catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(billing_anchor_day=15), admin(scope))
     _assert_refused(
         session,
         scope,
-        lambda: catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(interval_unit="day"), ADMIN),
+        lambda: catalog.update_plan(
+            session, scope, plan.id or 0, PlanUpdate(interval_unit="day"), admin(scope)
+        ),
         "Billing anchor day applies only to monthly or yearly plans",
     )
     _assert_refused(
         session,
         scope,
-        lambda: catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(base_price="-2"), ADMIN),
+        lambda: catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(base_price="-2"), admin(scope)),
         "Base price must not be negative",
     )
     _assert_refused(
         session,
         scope,
-        lambda: catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(name=None), ADMIN),
+        lambda: catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(name=None), admin(scope)),
         "Name:",
     )
 
@@ -459,11 +471,11 @@ def test_an_update_can_clear_the_anchor_day_and_validates_the_result(
 def test_an_update_cannot_take_the_key_of_another_plan(session: Session, scope: TenantScope) -> None:
     _plan(session, scope, key="basic")
     plan = _plan(session, scope, key="premium")
-    catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(key="premium"), ADMIN)
+    catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(key="premium"), admin(scope))
     _assert_refused(
         session,
         scope,
-        lambda: catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(key="Basic"), ADMIN),
+        lambda: catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(key="Basic"), admin(scope)),
         "Key: a plan with key 'basic' already exists.",
     )
 
@@ -486,18 +498,18 @@ def test_billing_terms_are_fixed_once_a_plan_has_subscriptions(
     _assert_refused(
         session,
         scope,
-        lambda: catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(**changes), ADMIN),
+        lambda: catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(**changes), admin(scope)),
         f"{field} cannot change while plan 'Hosting' has subscriptions; create a new plan",
     )
-    catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(base_price="11", trial_days=7), ADMIN)
+    catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(base_price="11", trial_days=7), admin(scope))
     assert plan.base_price == Decimal(11)
 
 
 def test_deactivating_a_plan_keeps_its_subscriptions(session: Session, scope: TenantScope) -> None:
     plan = _plan(session, scope)
     subscription = _subscribe(session, scope, plan)
-    catalog.deactivate_plan(session, scope, plan.id or 0, ADMIN)
-    catalog.deactivate_plan(session, scope, plan.id or 0, ADMIN)
+    catalog.deactivate_plan(session, scope, plan.id or 0, admin(scope))
+    catalog.deactivate_plan(session, scope, plan.id or 0, admin(scope))
     session.expire_all()
     assert not PlanRepository(session, scope).get_or_raise(plan.id or 0).active
     kept = SubscriptionRepository(session, scope).get_or_raise(subscription.id or 0)
@@ -507,25 +519,27 @@ def test_deactivating_a_plan_keeps_its_subscriptions(session: Session, scope: Te
     assert (view.active, view.subscription_count) == (False, 1)
     (entry,) = _audit(session, scope, "plan.deactivated")
     assert (entry.before, entry.after) == ({"active": True}, {"active": False})
-    catalog.reactivate_plan(session, scope, plan.id or 0, ADMIN)
+    catalog.reactivate_plan(session, scope, plan.id or 0, admin(scope))
     assert [view.id for view in catalog.list_plans(session, scope, active_only=True)] == [plan.id]
     assert len(_audit(session, scope, "plan.reactivated")) == 1
 
 
 def test_plans_of_an_inactive_service_type_cannot_be_ordered(session: Session, scope: TenantScope) -> None:
-    cloud = catalog.create_service_type(session, scope, ServiceTypeInput(key="cloud", name="Cloud"), ADMIN)
+    cloud = catalog.create_service_type(
+        session, scope, ServiceTypeInput(key="cloud", name="Cloud"), admin(scope)
+    )
     server = _plan(session, scope, key="server", service_type_id=cloud.id, sort_order=2)
     billing_only = _plan(session, scope, key="support", sort_order=1)
     assert [v.key for v in catalog.list_plans(session, scope, active_only=True)] == ["support", "server"]
-    catalog.deactivate_service_type(session, scope, cloud.id or 0, ADMIN)
+    catalog.deactivate_service_type(session, scope, cloud.id or 0, admin(scope))
     assert [v.id for v in catalog.list_plans(session, scope, active_only=True)] == [billing_only.id]
     assert server.active
-    catalog.update_plan(session, scope, server.id or 0, PlanUpdate(base_price="20"), ADMIN)
-    catalog.deactivate_plan(session, scope, server.id or 0, ADMIN)
+    catalog.update_plan(session, scope, server.id or 0, PlanUpdate(base_price="20"), admin(scope))
+    catalog.deactivate_plan(session, scope, server.id or 0, admin(scope))
     _assert_refused(
         session,
         scope,
-        lambda: catalog.reactivate_plan(session, scope, server.id or 0, ADMIN),
+        lambda: catalog.reactivate_plan(session, scope, server.id or 0, admin(scope)),
         "Service type 'Cloud' is inactive; reactivate it before plan",
     )
 
@@ -535,16 +549,16 @@ def test_a_plan_with_subscriptions_cannot_be_deleted(session: Session, scope: Te
     _subscribe(session, scope, plan)
     before = _catalog_state(session, scope)
     with pytest.raises(catalog.PlanInUse) as refused:
-        catalog.delete_plan(session, scope, plan.id or 0, ADMIN)
+        catalog.delete_plan(session, scope, plan.id or 0, admin(scope))
     assert str(refused.value) == "Plan 'Web Hosting' has subscriptions; deactivate it instead."
     assert _catalog_state(session, scope) == before
 
 
 def test_a_plan_named_by_a_promotion_cannot_be_deleted(session: Session, scope: TenantScope) -> None:
     plan = _plan(session, scope)
-    catalog.create_promotion(session, scope, _promotion_input(eligible_plan_ids=[plan.id]), ADMIN)
+    catalog.create_promotion(session, scope, _promotion_input(eligible_plan_ids=[plan.id]), admin(scope))
     with pytest.raises(catalog.PlanInUse, match="eligible plan of promotion WELCOME10"):
-        catalog.delete_plan(session, scope, plan.id or 0, ADMIN)
+        catalog.delete_plan(session, scope, plan.id or 0, admin(scope))
     assert PlanRepository(session, scope).get(plan.id or 0) is not None
 
 
@@ -552,10 +566,10 @@ def test_a_plan_without_subscriptions_is_deleted_with_its_addon_links(
     session: Session, scope: TenantScope
 ) -> None:
     plan = _plan(session, scope)
-    addon = catalog.create_addon(session, scope, _addon_input(), ADMIN)
-    catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, ADMIN)
+    addon = catalog.create_addon(session, scope, _addon_input(), admin(scope))
+    catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, admin(scope))
     plan_id = plan.id or 0
-    catalog.delete_plan(session, scope, plan_id, ADMIN)
+    catalog.delete_plan(session, scope, plan_id, admin(scope))
     session.expire_all()
     assert PlanRepository(session, scope).get(plan_id) is None
     assert PlanAddonRepository(session, scope).count() == 0
@@ -583,31 +597,31 @@ ADDON_RULES = [
 def test_create_addon_refuses_inconsistent_input(
     session: Session, scope: TenantScope, overrides: dict[str, Any], message: str
 ) -> None:
-    catalog.create_addon(session, scope, _addon_input(key="existing"), ADMIN)
+    catalog.create_addon(session, scope, _addon_input(key="existing"), admin(scope))
     _assert_refused(
         session,
         scope,
-        lambda: catalog.create_addon(session, scope, _addon_input(**overrides), ADMIN),
+        lambda: catalog.create_addon(session, scope, _addon_input(**overrides), admin(scope)),
         message,
     )
 
 
 def test_allow_and_disallow_an_addon(session: Session, scope: TenantScope) -> None:
     plan = _plan(session, scope)
-    addon = catalog.create_addon(session, scope, _addon_input(), ADMIN)
+    addon = catalog.create_addon(session, scope, _addon_input(), admin(scope))
     yearly = catalog.create_addon(
-        session, scope, _addon_input(key="ipv4", name="IPv4", interval_unit="year"), ADMIN
+        session, scope, _addon_input(key="ipv4", name="IPv4", interval_unit="year"), admin(scope)
     )
-    link = catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, ADMIN)
-    assert catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, ADMIN).id == link.id
-    catalog.allow_addon(session, scope, plan.id or 0, yearly.id or 0, ADMIN)
+    link = catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, admin(scope))
+    assert catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, admin(scope)).id == link.id
+    catalog.allow_addon(session, scope, plan.id or 0, yearly.id or 0, admin(scope))
     assert [v.key for v in catalog.list_addons_for_plan(session, scope, plan.id or 0)] == ["backups", "ipv4"]
     assert catalog.plan_details(session, scope, plan.id or 0).addon_ids == sorted(
         [addon.id or 0, yearly.id or 0]
     )
     assert len(_audit(session, scope, "plan.addon_allowed")) == 2
-    catalog.disallow_addon(session, scope, plan.id or 0, addon.id or 0, ADMIN)
-    catalog.disallow_addon(session, scope, plan.id or 0, addon.id or 0, ADMIN)
+    catalog.disallow_addon(session, scope, plan.id or 0, addon.id or 0, admin(scope))
+    catalog.disallow_addon(session, scope, plan.id or 0, addon.id or 0, admin(scope))
     assert [v.key for v in catalog.list_addons_for_plan(session, scope, plan.id or 0)] == ["ipv4"]
     (entry,) = _audit(session, scope, "plan.addon_disallowed")
     assert entry.before == {"addon_id": addon.id, "addon_key": "backups"} and entry.after is None
@@ -615,11 +629,11 @@ def test_allow_and_disallow_an_addon(session: Session, scope: TenantScope) -> No
 
 def test_an_addon_must_share_the_plan_currency(session: Session, scope: TenantScope) -> None:
     plan = _plan(session, scope, name="Hosting")
-    addon = catalog.create_addon(session, scope, _addon_input(currency="USD"), ADMIN)
+    addon = catalog.create_addon(session, scope, _addon_input(currency="USD"), admin(scope))
     _assert_refused(
         session,
         scope,
-        lambda: catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, ADMIN),
+        lambda: catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, admin(scope)),
         "Currency: addon 'Daily Backups' is priced in USD but plan 'Hosting' in EUR",
     )
 
@@ -640,8 +654,8 @@ def test_an_addon_interval_must_be_compatible_with_the_plan(
     session: Session, scope: TenantScope, plan_unit: str, addon_unit: str, fits: bool
 ) -> None:
     plan = _plan(session, scope, interval_unit=plan_unit)
-    addon = catalog.create_addon(session, scope, _addon_input(interval_unit=addon_unit), ADMIN)
-    allow = lambda: catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, ADMIN)  # noqa: E731
+    addon = catalog.create_addon(session, scope, _addon_input(interval_unit=addon_unit), admin(scope))
+    allow = lambda: catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, admin(scope))  # noqa: E731
     if fits:
         assert allow().addon_id == addon.id
     else:
@@ -650,45 +664,49 @@ def test_an_addon_interval_must_be_compatible_with_the_plan(
 
 def test_an_inactive_addon_cannot_be_allowed(session: Session, scope: TenantScope) -> None:
     plan = _plan(session, scope)
-    addon = catalog.create_addon(session, scope, _addon_input(), ADMIN)
-    catalog.deactivate_addon(session, scope, addon.id or 0, ADMIN)
+    addon = catalog.create_addon(session, scope, _addon_input(), admin(scope))
+    catalog.deactivate_addon(session, scope, addon.id or 0, admin(scope))
     _assert_refused(
         session,
         scope,
-        lambda: catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, ADMIN),
+        lambda: catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, admin(scope)),
         "Addon 'Daily Backups' is inactive",
     )
-    catalog.reactivate_addon(session, scope, addon.id or 0, ADMIN)
-    assert catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, ADMIN).plan_id == plan.id
+    catalog.reactivate_addon(session, scope, addon.id or 0, admin(scope))
+    assert catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, admin(scope)).plan_id == plan.id
 
 
 def test_allowed_addons_keep_fitting_their_plans_after_updates(session: Session, scope: TenantScope) -> None:
     plan = _plan(session, scope, name="Hosting")
-    addon = catalog.create_addon(session, scope, _addon_input(), ADMIN)
-    catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, ADMIN)
+    addon = catalog.create_addon(session, scope, _addon_input(), admin(scope))
+    catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, admin(scope))
     _assert_refused(
         session,
         scope,
-        lambda: catalog.update_addon(session, scope, addon.id or 0, AddonUpdate(currency="USD"), ADMIN),
+        lambda: catalog.update_addon(
+            session, scope, addon.id or 0, AddonUpdate(currency="USD"), admin(scope)
+        ),
         "Currency: addon 'Daily Backups' is priced in USD but plan 'Hosting' in EUR",
     )
     _assert_refused(
         session,
         scope,
-        lambda: catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(interval_unit="day"), ADMIN),
+        lambda: catalog.update_plan(
+            session, scope, plan.id or 0, PlanUpdate(interval_unit="day"), admin(scope)
+        ),
         "Interval: addon 'Daily Backups' is billed per month but plan 'Hosting' per day",
     )
     catalog.update_addon(
-        session, scope, addon.id or 0, AddonUpdate(price="2.50", interval_unit="year"), ADMIN
+        session, scope, addon.id or 0, AddonUpdate(price="2.50", interval_unit="year"), admin(scope)
     )
     assert (addon.price, addon.interval_unit) == (Decimal("2.50"), IntervalUnit.YEAR)
 
 
 def test_deactivating_an_addon_hides_it_from_orders(session: Session, scope: TenantScope) -> None:
     plan = _plan(session, scope)
-    addon = catalog.create_addon(session, scope, _addon_input(), ADMIN)
-    catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, ADMIN)
-    catalog.deactivate_addon(session, scope, addon.id or 0, ADMIN)
+    addon = catalog.create_addon(session, scope, _addon_input(), admin(scope))
+    catalog.allow_addon(session, scope, plan.id or 0, addon.id or 0, admin(scope))
+    catalog.deactivate_addon(session, scope, addon.id or 0, admin(scope))
     assert catalog.list_addons_for_plan(session, scope, plan.id or 0) == []
     assert len(catalog.list_addons_for_plan(session, scope, plan.id or 0, active_only=False)) == 1
     assert [view.active for view in catalog.list_addons(session, scope)] == [False]
@@ -700,13 +718,13 @@ def test_deactivating_an_addon_hides_it_from_orders(session: Session, scope: Ten
 
 
 def test_promotion_codes_are_stored_in_upper_case(session: Session, scope: TenantScope) -> None:
-    promotion = catalog.create_promotion(session, scope, _promotion_input(code="  welcome10 "), ADMIN)
+    promotion = catalog.create_promotion(session, scope, _promotion_input(code="  welcome10 "), admin(scope))
     assert promotion.code == "WELCOME10"
     assert catalog.find_promotion(session, scope, " Welcome10") is promotion
     _assert_refused(
         session,
         scope,
-        lambda: catalog.create_promotion(session, scope, _promotion_input(code="Welcome10"), ADMIN),
+        lambda: catalog.create_promotion(session, scope, _promotion_input(code="Welcome10"), admin(scope)),
         "Code: a promotion with code 'WELCOME10' already exists.",
     )
     (view,) = catalog.list_promotions(session, scope)
@@ -718,7 +736,7 @@ def test_promotion_codes_are_stored_in_upper_case(session: Session, scope: Tenan
 def test_each_benefit_kind_is_accepted(session: Session, scope: TenantScope) -> None:
     start = datetime(2027, 1, 1, tzinfo=UTC)
     created = [
-        catalog.create_promotion(session, scope, _promotion_input(**fields), ADMIN)
+        catalog.create_promotion(session, scope, _promotion_input(**fields), admin(scope))
         for fields in (
             {
                 "code": "TENOFF",
@@ -790,7 +808,7 @@ def test_create_promotion_refuses_inconsistent_input(
     _assert_refused(
         session,
         scope,
-        lambda: catalog.create_promotion(session, scope, _promotion_input(**overrides), ADMIN),
+        lambda: catalog.create_promotion(session, scope, _promotion_input(**overrides), admin(scope)),
         message,
     )
 
@@ -809,13 +827,13 @@ def test_eligible_plans_must_belong_to_the_tenant(session: Session, scope: Tenan
         session,
         scope,
         lambda: catalog.create_promotion(
-            session, scope, _promotion_input(eligible_plan_ids=[foreign_plan.id]), ADMIN
+            session, scope, _promotion_input(eligible_plan_ids=[foreign_plan.id]), admin(scope)
         ),
         f"Eligible plans: there is no plan {foreign_plan.id} in this tenant.",
     )
     own = _plan(session, scope)
     promotion = catalog.create_promotion(
-        session, scope, _promotion_input(eligible_plan_ids=[own.id, own.id]), ADMIN
+        session, scope, _promotion_input(eligible_plan_ids=[own.id, own.id]), admin(scope)
     )
     assert promotion.eligible_plan_ids == [own.id]
 
@@ -826,42 +844,50 @@ def test_an_amount_off_must_be_in_the_currency_of_its_plans(session: Session, sc
     _assert_refused(
         session,
         scope,
-        lambda: catalog.create_promotion(session, scope, _promotion_input(**fields), ADMIN),
+        lambda: catalog.create_promotion(session, scope, _promotion_input(**fields), admin(scope)),
         "Currency: the amount off is in EUR but eligible plan 'US Hosting' is billed in USD.",
     )
-    assert catalog.create_promotion(session, scope, _promotion_input(**fields, currency="USD"), ADMIN).id
+    assert catalog.create_promotion(
+        session, scope, _promotion_input(**fields, currency="USD"), admin(scope)
+    ).id
     _assert_refused(
         session,
         scope,
-        lambda: catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(currency="EUR"), ADMIN),
+        lambda: catalog.update_plan(session, scope, plan.id or 0, PlanUpdate(currency="EUR"), admin(scope)),
         "Currency: promotion WELCOME10 takes an amount in USD off plan 'US Hosting'",
     )
 
 
 def test_update_and_deactivate_a_promotion(session: Session, scope: TenantScope) -> None:
-    promotion = catalog.create_promotion(session, scope, _promotion_input(), ADMIN)
+    promotion = catalog.create_promotion(session, scope, _promotion_input(), admin(scope))
     promotion_id = promotion.id or 0
     catalog.update_promotion(
-        session, scope, promotion_id, PromotionUpdate(percent_off="15", code="welcome15"), ADMIN
+        session, scope, promotion_id, PromotionUpdate(percent_off="15", code="welcome15"), admin(scope)
     )
     assert (promotion.code, promotion.percent_off) == ("WELCOME15", Decimal(15))
     _assert_refused(
         session,
         scope,
         lambda: catalog.update_promotion(
-            session, scope, promotion_id, PromotionUpdate(benefit="free_days"), ADMIN
+            session, scope, promotion_id, PromotionUpdate(benefit="free_days"), admin(scope)
         ),
         "Free days must be at least 1",
     )
     catalog.update_promotion(
-        session, scope, promotion_id, PromotionUpdate(benefit="free_days", percent_off=0, free_days=14), ADMIN
+        session,
+        scope,
+        promotion_id,
+        PromotionUpdate(benefit="free_days", percent_off=0, free_days=14),
+        admin(scope),
     )
     assert promotion.benefit == PromotionBenefit.FREE_DAYS
-    catalog.update_promotion(session, scope, promotion_id, PromotionUpdate(max_per_customer=None), ADMIN)
+    catalog.update_promotion(
+        session, scope, promotion_id, PromotionUpdate(max_per_customer=None), admin(scope)
+    )
     assert promotion.max_per_customer is None
-    catalog.deactivate_promotion(session, scope, promotion_id, ADMIN)
+    catalog.deactivate_promotion(session, scope, promotion_id, admin(scope))
     assert catalog.list_promotions(session, scope, active_only=True) == []
-    catalog.reactivate_promotion(session, scope, promotion_id, ADMIN)
+    catalog.reactivate_promotion(session, scope, promotion_id, admin(scope))
     assert len(catalog.list_promotions(session, scope, active_only=True)) == 1
     assert len(_audit(session, scope, "promotion.updated")) == 3
 
@@ -873,23 +899,25 @@ def test_update_and_deactivate_a_promotion(session: Session, scope: TenantScope)
 def test_objects_of_another_tenant_are_not_found(session: Session, scope: TenantScope) -> None:
     other = _tenant(session, "catalog-other")
     plan_b = _plan(session, other)
-    addon_b = catalog.create_addon(session, other, _addon_input(), ADMIN)
-    promotion_b = catalog.create_promotion(session, other, _promotion_input(), ADMIN)
-    type_b = catalog.create_service_type(session, other, ServiceTypeInput(key="cloud", name="Cloud"), ADMIN)
+    addon_b = catalog.create_addon(session, other, _addon_input(), admin(other))
+    promotion_b = catalog.create_promotion(session, other, _promotion_input(), admin(other))
+    type_b = catalog.create_service_type(
+        session, other, ServiceTypeInput(key="cloud", name="Cloud"), admin(other)
+    )
     plan_a = _plan(session, scope)
     plan_id, addon_id = plan_b.id or 0, addon_b.id or 0
     calls: list[Callable[[], Any]] = [
         lambda: catalog.get_plan(session, scope, plan_id),
         lambda: catalog.plan_details(session, scope, plan_id),
-        lambda: catalog.update_plan(session, scope, plan_id, PlanUpdate(name="Stolen"), ADMIN),
-        lambda: catalog.deactivate_plan(session, scope, plan_id, ADMIN),
-        lambda: catalog.delete_plan(session, scope, plan_id, ADMIN),
-        lambda: catalog.allow_addon(session, scope, plan_a.id or 0, addon_id, ADMIN),
+        lambda: catalog.update_plan(session, scope, plan_id, PlanUpdate(name="Stolen"), admin(scope)),
+        lambda: catalog.deactivate_plan(session, scope, plan_id, admin(scope)),
+        lambda: catalog.delete_plan(session, scope, plan_id, admin(scope)),
+        lambda: catalog.allow_addon(session, scope, plan_a.id or 0, addon_id, admin(scope)),
         lambda: catalog.list_addons_for_plan(session, scope, plan_id),
-        lambda: catalog.update_addon(session, scope, addon_id, AddonUpdate(price="0"), ADMIN),
-        lambda: catalog.deactivate_promotion(session, scope, promotion_b.id or 0, ADMIN),
+        lambda: catalog.update_addon(session, scope, addon_id, AddonUpdate(price="0"), admin(scope)),
+        lambda: catalog.deactivate_promotion(session, scope, promotion_b.id or 0, admin(scope)),
         lambda: catalog.update_service_type(
-            session, scope, type_b.id or 0, ServiceTypeUpdate(name="X"), ADMIN
+            session, scope, type_b.id or 0, ServiceTypeUpdate(name="X"), admin(scope)
         ),
     ]
     before = _catalog_state(session, other)

@@ -35,6 +35,7 @@ from backend.repositories.base import TenantScope
 from backend.repositories.tenancy import CustomerAccountRepository, UserRepository
 from backend.services import auth, dashboard
 from backend.services.admin_overview import admin_overview
+from backend.services.audit import Actor
 from backend.services.demo import ADMIN_LOGIN, BUSINESS_LOGIN, CUSTOMER_LOGIN, seed_demo
 from backend.services.errors import AccountLocked, InvalidCredentials
 from backend.services.tenants import scope_for_slug
@@ -236,7 +237,8 @@ def test_customer_dashboard_shows_subscriptions_and_the_open_balance(
 
 
 def test_admin_figures_of_the_demo(demo_session: Session, demo_clock: clock.FrozenClock) -> None:
-    figures = admin_overview(demo_session, scope_for_slug(demo_session, "demo"))
+    demo = scope_for_slug(demo_session, "demo")
+    figures = admin_overview(demo_session, demo, Actor.admin(demo.tenant_id))
     assert (figures.customers, figures.active_subscriptions) == (2, 6)  # all but the canceled one
     assert (figures.unpaid_invoices, figures.overdue_invoices) == (3, 2)
     # Erika 32.47 (November) + 32.47 (September) + Nordwind 54.39 (August) = 119.33.

@@ -42,7 +42,7 @@ from backend.settings import Settings, load_settings
 
 PASSWORD = "Correct-horse-42"
 POLICY = sessions.SessionPolicy(idle=timedelta(minutes=120), absolute=timedelta(hours=168))
-HERE = audit.Actor(None, "198.51.100.7")
+HERE = audit.Actor.visitor("198.51.100.7")
 
 
 @pytest.fixture
@@ -55,6 +55,11 @@ def scope(session: Session, settings: Settings, frozen_clock: clock.FrozenClock)
     tenant = create_tenant(session, slug=f"t-{uuid.uuid4().hex[:8]}", name="Test Hosting", settings=settings)
     assert tenant.id is not None
     return TenantScope(tenant.id)
+
+
+def auditor(scope: TenantScope) -> audit.Actor:
+    """An admin of the tenant, reading its audit log."""
+    return audit.Actor.admin(scope.tenant_id)
 
 
 def code_in(message: Message) -> str:
@@ -270,14 +275,26 @@ def test_changing_the_password_revokes_every_session_and_token(
     user = register(session, scope, settings, "pat@example.com")
     assert isinstance(user, SignedInUser)
     token = signed_in(session, scope, user)
-    api_token = api_tokens.create_token(session, scope, user, name="ci", scopes=["read"]).token
+    api_token = api_tokens.create_token(
+        session, scope, user, name="ci", scopes=["read"], actor=audit.Actor.for_user(user)
+    ).token
     with pytest.raises(ValidationFailed, match="current password is wrong"):
         accounts.change_password(
-            session, scope, user.user_id, current_password="Wrong-pass-1", new_password="Brand-new-pass-7"
+            session,
+            scope,
+            user.user_id,
+            current_password="Wrong-pass-1",
+            new_password="Brand-new-pass-7",
+            actor=audit.Actor.for_user(user),
         )
     assert sessions.resolve_session(session, scope, token, POLICY) is not None
     accounts.change_password(
-        session, scope, user.user_id, current_password=PASSWORD, new_password="Brand-new-pass-7"
+        session,
+        scope,
+        user.user_id,
+        current_password=PASSWORD,
+        new_password="Brand-new-pass-7",
+        actor=audit.Actor.for_user(user),
     )
     assert sessions.resolve_session(session, scope, token, POLICY) is None
     assert api_tokens.authenticate_token(session, scope, api_token) is None
@@ -292,16 +309,16 @@ def test_locking_revokes_sessions_and_refuses_sign_in_until_unlocked(
     user = register(session, scope, settings, "pat@example.com")
     assert isinstance(admin, SignedInUser) and isinstance(user, SignedInUser)
     token = signed_in(session, scope, user)
-    accounts.set_locked(
-        session, scope, admin, user.user_id, True, actor=audit.Actor(admin.user_id, "10.1.1.1")
-    )
+    accounts.set_locked(session, scope, user.user_id, True, actor=audit.Actor.for_user(admin, "10.1.1.1"))
     assert sessions.resolve_session(session, scope, token, POLICY) is None
     with pytest.raises(AccountLocked):
         auth.authenticate(session, scope, "pat@example.com", PASSWORD)
-    accounts.set_locked(session, scope, admin, user.user_id, False)
+    accounts.set_locked(session, scope, user.user_id, False, actor=audit.Actor.for_user(admin))
     assert sessions.resolve_session(session, scope, token, POLICY) is None  # unlocking revives nothing
     assert auth.authenticate(session, scope, "pat@example.com", PASSWORD).email == "pat@example.com"
-    locked = [e for e in audit.list_entries(session, scope).items if e.action == "user.locked"]
+    locked = [
+        e for e in audit.list_entries(session, scope, auditor(scope)).items if e.action == "user.locked"
+    ]
     assert locked[0].before == {"locked": False} and locked[0].after == {"locked": True}
     assert locked[0].actor_user_id == admin.user_id and locked[0].ip_address == "10.1.1.1"
 
@@ -312,12 +329,13 @@ def test_customers_cannot_lock_or_change_roles(
     admin = register(session, scope, settings, "admin@example.com")
     customer = register(session, scope, settings, "pat@example.com")
     assert isinstance(admin, SignedInUser) and isinstance(customer, SignedInUser)
+    as_customer = audit.Actor.for_user(customer)
     with pytest.raises(PermissionDenied):
-        accounts.set_locked(session, scope, customer, admin.user_id, True)
+        accounts.set_locked(session, scope, admin.user_id, True, actor=as_customer)
     with pytest.raises(PermissionDenied):
-        accounts.set_role(session, scope, customer, customer.user_id, "admin")
+        accounts.set_role(session, scope, customer.user_id, "admin", actor=as_customer)
     with pytest.raises(PermissionDenied):
-        accounts.list_users(session, scope, customer)
+        accounts.list_users(session, scope, as_customer)
     assert UserRepository(session, scope).get(admin.user_id).locked is False  # type: ignore[union-attr]
 
 
@@ -328,9 +346,14 @@ def test_role_change_is_audited_and_an_admin_cannot_demote_themselves(
     user = register(session, scope, settings, "pat@example.com")
     assert isinstance(admin, SignedInUser) and isinstance(user, SignedInUser)
     with pytest.raises(ValidationFailed):
-        accounts.set_role(session, scope, admin, admin.user_id, "customer")
-    assert accounts.set_role(session, scope, admin, user.user_id, "admin").role == "admin"
-    entry = next(e for e in audit.list_entries(session, scope).items if e.action == "user.role_changed")
+        accounts.set_role(session, scope, admin.user_id, "customer", actor=audit.Actor.for_user(admin))
+    assert (
+        accounts.set_role(session, scope, user.user_id, "admin", actor=audit.Actor.for_user(admin)).role
+        == "admin"
+    )
+    entry = next(
+        e for e in audit.list_entries(session, scope, auditor(scope)).items if e.action == "user.role_changed"
+    )
     assert (entry.before, entry.after) == ({"role": "customer"}, {"role": "admin"})
 
 
@@ -387,7 +410,14 @@ def test_api_tokens_are_shown_once_stored_hashed_scoped_and_revocable(
     admin = register(session, scope, settings, "admin@example.com")
     customer = register(session, scope, settings, "pat@example.com")
     assert isinstance(admin, SignedInUser) and isinstance(customer, SignedInUser)
-    created = api_tokens.create_token(session, scope, customer, name="Monitoring", scopes=["read", "write"])
+    created = api_tokens.create_token(
+        session,
+        scope,
+        customer,
+        name="Monitoring",
+        scopes=["read", "write"],
+        actor=audit.Actor.for_user(customer),
+    )
     stored = ApiTokenRepository(session, scope).get(created.summary.id)
     assert isinstance(stored, ApiToken) and created.token not in (stored.token_hash, stored.prefix)
     assert created.token.startswith(stored.prefix)
@@ -399,12 +429,18 @@ def test_api_tokens_are_shown_once_stored_hashed_scoped_and_revocable(
     assert api_tokens.list_tokens(session, scope, customer)[0].last_used_at == clock.now()
 
     with pytest.raises(ValidationFailed, match="Only admins"):
-        api_tokens.create_token(session, scope, customer, name="x", scopes=["admin"])
+        api_tokens.create_token(
+            session, scope, customer, name="x", scopes=["admin"], actor=audit.Actor.for_user(customer)
+        )
     with pytest.raises(ValidationFailed, match="Unknown scope"):
-        api_tokens.create_token(session, scope, customer, name="x", scopes=["root"])
+        api_tokens.create_token(
+            session, scope, customer, name="x", scopes=["root"], actor=audit.Actor.for_user(customer)
+        )
     with pytest.raises(NotFoundError):  # another user's token is not found
-        api_tokens.revoke_token(session, scope, admin, created.summary.id)
-    assert api_tokens.revoke_token(session, scope, customer, created.summary.id).revoked
+        api_tokens.revoke_token(session, scope, admin, created.summary.id, actor=audit.Actor.for_user(admin))
+    assert api_tokens.revoke_token(
+        session, scope, customer, created.summary.id, actor=audit.Actor.for_user(customer)
+    ).revoked
     assert api_tokens.authenticate_token(session, scope, created.token) is None
 
 
@@ -418,9 +454,10 @@ def test_security_events_are_audited_with_actor_object_and_ip(
     assert isinstance(user, SignedInUser)
     with pytest.raises(InvalidCredentials):
         auth.authenticate(session, scope, "pat@example.com", "Wrong-pass-1", actor=HERE)
-    created = api_tokens.create_token(session, scope, user, name="ci", scopes=["read"], actor=HERE)
-    api_tokens.revoke_token(session, scope, user, created.summary.id, actor=HERE)
-    entries = audit.list_entries(session, scope).items
+    signed_in_here = audit.Actor.for_user(user, HERE.ip_address)
+    created = api_tokens.create_token(session, scope, user, name="ci", scopes=["read"], actor=signed_in_here)
+    api_tokens.revoke_token(session, scope, user, created.summary.id, actor=signed_in_here)
+    entries = audit.list_entries(session, scope, auditor(scope)).items
     actions = [e.action for e in entries]
     for action in (
         "auth.registered",
@@ -461,7 +498,7 @@ def test_passwords_and_codes_are_never_logged_nor_stored_nor_returned(
         [
             *UserRepository(session, scope).list(),
             *session.scalars(select(AccountCode)).all(),
-            *audit.list_entries(session, scope).items,
+            *audit.list_entries(session, scope, auditor(scope)).items,
         ]
     )
     assert not [s for s in secrets if s in stored]

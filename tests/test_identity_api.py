@@ -66,6 +66,7 @@ def test_an_admin_token_without_the_admin_scope_is_refused(identity_world: Ident
     from backend.repositories.base import TenantScope
     from backend.repositories.tenancy import UserRepository
     from backend.services import api_tokens, auth
+    from backend.services.audit import Actor
 
     world = identity_world
     scope = TenantScope(world.a_admin.tenant_id)
@@ -73,7 +74,9 @@ def test_an_admin_token_without_the_admin_scope_is_refused(identity_world: Ident
         admin = auth.signed_in_user(
             session, scope, UserRepository(session, scope).get_or_raise(world.a_admin.user_id)
         )
-        read_only = api_tokens.create_token(session, scope, admin, name="ro", scopes=["read"]).token
+        read_only = api_tokens.create_token(
+            session, scope, admin, name="ro", scopes=["read"], actor=Actor.for_user(admin)
+        ).token
     response = world.client(world.host_a).get("/api/v1/admin/users", headers=bearer(read_only))
     assert response.status_code == 403
     assert "admin" in response.json()["detail"]

@@ -122,7 +122,12 @@ def test_behind_a_trusted_proxy_the_throttle_and_audit_see_the_client(hosted: Ho
     assert sign_in(other, world.a_customer.email, world.a_customer.password) == ""
 
     with unit_of_work(world.engine) as session:
-        entries = audit.list_entries(session, TenantScope(world.a_customer.tenant_id), limit=10)
+        entries = audit.list_entries(
+            session,
+            TenantScope(world.a_customer.tenant_id),
+            audit.Actor.admin(world.a_customer.tenant_id),
+            limit=10,
+        )
     logins = [(e.action, e.ip_address) for e in entries.items if e.action.startswith("auth.login")]
     assert logins[::-1] == [
         ("auth.login_failed", one),
@@ -145,5 +150,10 @@ def test_a_client_that_is_no_proxy_cannot_escape_the_throttle_with_forwarded_hea
     assert "wrong" in sign_in("203.0.113.11")
     assert "Too many attempts" in sign_in("203.0.113.12")
     with unit_of_work(world.engine) as session:
-        entries = audit.list_entries(session, TenantScope(world.a_customer.tenant_id), limit=10)
+        entries = audit.list_entries(
+            session,
+            TenantScope(world.a_customer.tenant_id),
+            audit.Actor.admin(world.a_customer.tenant_id),
+            limit=10,
+        )
     assert {e.ip_address for e in entries.items if e.action == "auth.login_failed"} == {attacker}

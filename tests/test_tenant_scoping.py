@@ -23,7 +23,7 @@ from backend.repositories.identity import ApiTokenRepository
 from backend.repositories.subscriptions import SubscriptionRepository
 from backend.repositories.tenancy import CustomerAccountRepository, UserRepository
 from backend.schemas.accounts import SignedInUser
-from backend.services import accounts, admin_overview, api_tokens, auth, dashboard, sessions
+from backend.services import accounts, admin_overview, api_tokens, audit, auth, dashboard, sessions
 from backend.services.demo import ADMIN_LOGIN, CUSTOMER_LOGIN
 from backend.services.errors import InvalidCredentials, NotFoundError
 from backend.services.tenants import scope_for_slug
@@ -51,13 +51,24 @@ def _sign_in_and_ask_for_a_reset(session: Session, scope: TenantScope) -> None:
     sessions.issue_ticket(
         session, scope, user, sessions.SessionPolicy(timedelta(hours=1), timedelta(hours=8))
     )
-    api_tokens.create_token(session, scope, user, name="scoping", scopes=["read"])
+    api_tokens.create_token(
+        session, scope, user, name="scoping", scopes=["read"], actor=audit.Actor.for_user(user)
+    )
     accounts.request_password_reset(session, scope, load_settings(), MailBatch(), email=CUSTOMER_LOGIN[0])
 
 
 def _admin_of(session: Session, scope: TenantScope) -> SignedInUser:
     """An admin acting in `scope` (tenant B's admin, for the calls below)."""
     return SignedInUser(999_999, scope.tenant_id, "b-admin@example.com", "B admin", "admin", 0, None)
+
+
+def _b_admin(session: Session, scope: TenantScope) -> audit.Actor:
+    return audit.Actor.for_user(_admin_of(session, scope))
+
+
+def _user_in(scope: TenantScope, user_id: int) -> audit.Actor:
+    """A user of `scope`'s tenant with id `user_id`, acting for themselves (the policy lets them)."""
+    return audit.Actor(user_id=user_id, role=audit.Role.CUSTOMER, tenant_id=scope.tenant_id)
 
 
 def _user_id(session: Session, scope: TenantScope, email: str = CUSTOMER_LOGIN[0]) -> int:
@@ -82,17 +93,24 @@ SERVICE_CALLS: list[tuple[str, Callable[[Session, TenantScope, TenantScope], Any
         "customer dashboard",
         lambda s, a, b: dashboard.customer_overview(s, b, _demo_account_id(s, a)),
     ),
-    ("lock user", lambda s, a, b: accounts.set_locked(s, b, _admin_of(s, b), _user_id(s, a), True)),
-    ("change role", lambda s, a, b: accounts.set_role(s, b, _admin_of(s, b), _user_id(s, a), "admin")),
+    ("lock user", lambda s, a, b: accounts.set_locked(s, b, _user_id(s, a), True, actor=_b_admin(s, b))),
+    ("change role", lambda s, a, b: accounts.set_role(s, b, _user_id(s, a), "admin", actor=_b_admin(s, b))),
     (
         "change password",
         lambda s, a, b: accounts.change_password(
-            s, b, _user_id(s, a), current_password=CUSTOMER_LOGIN[1], new_password="New-pass-2026"
+            s,
+            b,
+            _user_id(s, a),
+            current_password=CUSTOMER_LOGIN[1],
+            new_password="New-pass-2026",
+            actor=_user_in(b, _user_id(s, a)),
         ),
     ),
     (
         "revoke api token",
-        lambda s, a, b: api_tokens.revoke_token(s, b, _admin_of(s, b), _first_id(s, a, ApiTokenRepository)),
+        lambda s, a, b: api_tokens.revoke_token(
+            s, b, _admin_of(s, b), _first_id(s, a, ApiTokenRepository), actor=_b_admin(s, b)
+        ),
     ),
 ]
 
@@ -119,8 +137,8 @@ def test_admin_figures_of_an_empty_tenant_show_nothing_of_the_other(
     session: Session, two_tenants: tuple[TenantScope, TenantScope]
 ) -> None:
     scope_a, scope_b = two_tenants
-    figures_a = admin_overview.admin_overview(session, scope_a)
-    figures_b = admin_overview.admin_overview(session, scope_b)
+    figures_a = admin_overview.admin_overview(session, scope_a, audit.Actor.admin(scope_a.tenant_id))
+    figures_b = admin_overview.admin_overview(session, scope_b, audit.Actor.admin(scope_b.tenant_id))
     assert figures_a.customers == 2 and figures_a.unpaid_invoices > 0
     assert (figures_b.customers, figures_b.active_subscriptions, figures_b.unpaid_invoices) == (0, 0, 0)
     assert figures_b.open_amounts == []
@@ -163,7 +181,9 @@ def test_sessions_tokens_and_codes_of_tenant_a_mean_nothing_in_tenant_b(
     ticket = sessions.issue_ticket(session, scope_a, admin, policy)
     with pytest.raises(sessions.SignInExpired):
         sessions.exchange_ticket(session, scope_b, ticket)
-    secret = api_tokens.create_token(session, scope_a, admin, name="a", scopes=["read", "admin"]).token
+    secret = api_tokens.create_token(
+        session, scope_a, admin, name="a", scopes=["read", "admin"], actor=audit.Actor.for_user(admin)
+    ).token
     assert api_tokens.authenticate_token(session, scope_a, secret) is not None
     assert api_tokens.authenticate_token(session, scope_b, secret) is None
     assert api_tokens.list_tokens(session, scope_b, _admin_of(session, scope_b)) == []
@@ -176,9 +196,7 @@ def test_sessions_tokens_and_codes_of_tenant_a_mean_nothing_in_tenant_b(
 
 
 def audit_entries(session: Session, scope: TenantScope) -> list[Any]:
-    from backend.services import audit
-
-    return audit.list_entries(session, scope, limit=500).items
+    return audit.list_entries(session, scope, audit.Actor.admin(scope.tenant_id), limit=500).items
 
 
 # API routes called by tenant B's admin (on B's host) with tenant A's object ids: each must be a 404.

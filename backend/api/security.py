@@ -7,18 +7,19 @@ there. `admin_for_request` lets any ASGI wrapper (e.g. the queue dashboard) requ
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.requests import HTTPConnection
 
 from backend.api.problems import ApiProblem
 from backend.db import unit_of_work
+from backend.repositories.base import TenantScope
 from backend.request_origin import FORWARDED_HEADERS, resolve_request_origin
 from backend.schemas.accounts import SignedInUser
 from backend.schemas.identity import ApiPrincipal, RequestContext
 from backend.services import api_tokens, sessions
 from backend.services.errors import NotFoundError
+from backend.services.policy import Action, Actor, allows
 from backend.services.tenants import scope_for_host
 from backend.settings import get_settings
 
@@ -62,9 +63,11 @@ async def user_for_request(connection: HTTPConnection) -> SignedInUser | None:
 
 
 async def admin_for_request(connection: HTTPConnection) -> SignedInUser | None:
-    """The signed-in admin of a browser request, or None for anyone else (signed out or a customer)."""
+    """The signed-in user of a browser request who may monitor jobs (an admin), or None."""
     user = await user_for_request(connection)
-    return user if user is not None and user.is_admin else None
+    if user is None:
+        return None
+    return user if allows(Actor.for_user(user), TenantScope(user.tenant_id), Action.MONITOR_JOBS) else None
 
 
 def _bearer(connection: HTTPConnection) -> str:
@@ -110,20 +113,3 @@ def api_principal(request: Request) -> ApiPrincipal:
             headers={"WWW-Authenticate": 'Bearer realm="api"'},
         )
     return principal
-
-
-def require_scope(scope: str, *, admin: bool = False) -> Callable[..., ApiPrincipal]:
-    """A dependency that also needs a token scope (and, for admin routes, an admin user)."""
-
-    def dependency(principal: ApiPrincipal = Depends(api_principal)) -> ApiPrincipal:  # noqa: B008
-        if admin and not principal.user.is_admin:
-            raise ApiProblem(403, "Forbidden", "Admins only.")
-        if scope not in principal.scopes:
-            raise ApiProblem(403, "Forbidden", f"This token lacks the {scope!r} scope.")
-        return principal
-
-    return dependency
-
-
-read_access = require_scope("read")
-admin_access = require_scope("admin", admin=True)

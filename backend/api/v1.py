@@ -1,4 +1,8 @@
-"""REST API v1 (personal access tokens): who am I, and the tenant's users and audit log for admins."""
+"""REST API v1 (personal access tokens): who am I, and the tenant's users and audit log for admins.
+
+Routes authenticate the token (401) and leave "may this caller do it?" to the services, which ask
+the policy (backend/services/policy.py: role, ownership and token scope; a refusal is a 403).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from backend.api.params import Id, Limit, Page, StartingAfter
-from backend.api.security import admin_access, read_access, request_context
+from backend.api.security import api_principal, request_context
 from backend.db import unit_of_work
 from backend.repositories.base import TenantScope
 from backend.schemas.identity import ApiPrincipal, AuditEntryView, UserSummary
 from backend.services import accounts, audit
+from backend.services.policy import Action, authorize
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
 
@@ -62,13 +67,14 @@ def _audit_entry_out(entry: AuditEntryView) -> AuditEntryOut:
 
 
 def _actor(request: Request, principal: ApiPrincipal) -> audit.Actor:
-    return audit.Actor(principal.user.user_id, request_context(request).ip_address)
+    return audit.Actor.for_token(principal, request_context(request).ip_address)
 
 
 @router.get("/me")
-def me(principal: ApiPrincipal = Depends(read_access)) -> MeOut:  # noqa: B008
+def me(request: Request, principal: ApiPrincipal = Depends(api_principal)) -> MeOut:  # noqa: B008
     """The caller: the user behind the token and the token's scopes."""
     user = principal.user
+    authorize(_actor(request, principal), TenantScope(user.tenant_id), Action.READ_PROFILE)
     return MeOut(
         id=user.user_id,
         email=user.email,
@@ -82,37 +88,36 @@ def me(principal: ApiPrincipal = Depends(read_access)) -> MeOut:  # noqa: B008
 
 @router.get("/admin/users")
 def list_users(
-    principal: ApiPrincipal = Depends(admin_access),  # noqa: B008
+    request: Request,
+    principal: ApiPrincipal = Depends(api_principal),  # noqa: B008
     limit: Limit = 50,
     starting_after: StartingAfter = None,
 ) -> Page[UserOut]:
     """The tenant's users, oldest first (by id)."""
     with unit_of_work() as session:
         users = accounts.list_users(
-            session, TenantScope(principal.user.tenant_id), principal.user,
+            session, TenantScope(principal.user.tenant_id), _actor(request, principal),
             limit=limit, starting_after=starting_after,
         )  # fmt: skip
     return Page.of(users.map(_user_out))
 
 
 @router.post("/admin/users/{user_id}/lock")
-def lock_user(user_id: Id, request: Request, principal: ApiPrincipal = Depends(admin_access)) -> UserOut:  # noqa: B008
+def lock_user(user_id: Id, request: Request, principal: ApiPrincipal = Depends(api_principal)) -> UserOut:  # noqa: B008
     """Lock a user: signed out everywhere, tokens dead, sign-in refused."""
     with unit_of_work() as session:
         user = accounts.set_locked(
-            session, TenantScope(principal.user.tenant_id), principal.user, user_id, True,
-            actor=_actor(request, principal),
-        )  # fmt: skip
+            session, TenantScope(principal.user.tenant_id), user_id, True, actor=_actor(request, principal)
+        )
     return _user_out(user)
 
 
 @router.post("/admin/users/{user_id}/unlock")
-def unlock_user(user_id: Id, request: Request, principal: ApiPrincipal = Depends(admin_access)) -> UserOut:  # noqa: B008
+def unlock_user(user_id: Id, request: Request, principal: ApiPrincipal = Depends(api_principal)) -> UserOut:  # noqa: B008
     with unit_of_work() as session:
         user = accounts.set_locked(
-            session, TenantScope(principal.user.tenant_id), principal.user, user_id, False,
-            actor=_actor(request, principal),
-        )  # fmt: skip
+            session, TenantScope(principal.user.tenant_id), user_id, False, actor=_actor(request, principal)
+        )
     return _user_out(user)
 
 
@@ -121,19 +126,23 @@ def change_role(
     user_id: Id,
     body: RoleIn,
     request: Request,
-    principal: ApiPrincipal = Depends(admin_access),  # noqa: B008
+    principal: ApiPrincipal = Depends(api_principal),  # noqa: B008
 ) -> UserOut:
     with unit_of_work() as session:
         user = accounts.set_role(
-            session, TenantScope(principal.user.tenant_id), principal.user, user_id, body.role,
+            session,
+            TenantScope(principal.user.tenant_id),
+            user_id,
+            body.role,
             actor=_actor(request, principal),
-        )  # fmt: skip
+        )
     return _user_out(user)
 
 
 @router.get("/admin/audit-log")
 def audit_log(
-    principal: ApiPrincipal = Depends(admin_access),  # noqa: B008
+    request: Request,
+    principal: ApiPrincipal = Depends(api_principal),  # noqa: B008
     limit: Limit = 50,
     starting_after: StartingAfter = None,
     object_type: Annotated[str, Query(max_length=50)] = "",
@@ -144,6 +153,7 @@ def audit_log(
         entries = audit.list_entries(
             session,
             TenantScope(principal.user.tenant_id),
+            _actor(request, principal),
             limit=limit,
             starting_after=starting_after,
             object_type=object_type,

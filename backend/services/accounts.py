@@ -38,18 +38,13 @@ from backend.repositories.tenancy import (
     UserRepository,
     next_customer_number,
 )
-from backend.schemas.accounts import SignedInUser
 from backend.schemas.identity import UserSummary
 from backend.schemas.pagination import Page
 from backend.services import audit
-from backend.services.errors import (
-    InvalidCode,
-    NotFoundError,
-    PermissionDenied,
-    ValidationFailed,
-)
+from backend.services.errors import InvalidCode, NotFoundError, ValidationFailed
 from backend.services.opaque_tokens import digest, new_numeric_code, new_token
 from backend.services.passwords import check_password_strength, hash_password, verify_password
+from backend.services.policy import Action, authorize
 from backend.services.sessions import revoke_user_sessions
 from backend.services.tenants import normalise_email
 from backend.settings import Settings
@@ -148,6 +143,7 @@ def register(
     that is already registered gets a notice instead (or a fresh code while still unconfirmed), and
     the caller cannot tell the difference.
     """
+    authorize(actor, scope, Action.SIGN_UP)
     if not settings.signup_open:
         raise SignupClosed()
     if throttle:  # every sign-up sends an email: limit them like reset requests
@@ -245,6 +241,7 @@ def resend_confirmation(
     actor: audit.Actor = audit.SYSTEM,
 ) -> None:
     """A new code for an unconfirmed user (limited like reset requests); silent for anyone else."""
+    authorize(actor, scope, Action.CONFIRM_EMAIL)
     if throttle:
         limits = throttle.limits("code", scope.tenant_id, account=email, ip=actor.ip_address)
         throttle.check(limits)
@@ -261,6 +258,7 @@ def confirm_email(
 
     The caller commits even when this raises, so the failed attempt is counted.
     """
+    authorize(actor, scope, Action.CONFIRM_EMAIL)
     user = UserRepository(session, scope).by_email(email)
     if user is None or user.id is None:
         raise InvalidCode()
@@ -307,6 +305,7 @@ def request_password_reset(
 
     Every request counts against the per-account and per-IP limits, so nobody floods a mailbox.
     """
+    authorize(actor, scope, Action.RESET_PASSWORD)
     if throttle:
         limits = throttle.limits("reset", scope.tenant_id, account=email, ip=actor.ip_address)
         throttle.check(limits)
@@ -356,6 +355,7 @@ def reset_password(
 
     Reaching the inbox also proves the address, so an unconfirmed account becomes confirmed.
     """
+    authorize(actor, scope, Action.RESET_PASSWORD)
     limits = throttle.limits("reset-token", scope.tenant_id, ip=actor.ip_address) if throttle else []
     if throttle:
         throttle.check(limits)
@@ -401,12 +401,14 @@ def change_password(
     current_password: str,
     new_password: str,
     throttle: Throttle | None = None,
-    actor: audit.Actor = audit.SYSTEM,
+    actor: audit.Actor,
 ) -> None:
     """Change the password after re-checking the current one; signs the user out everywhere.
 
     Wrong current passwords count like failed sign-ins, so a stolen session cannot guess it.
+    Users change their own password only.
     """
+    authorize(actor, scope, Action.CHANGE_PASSWORD, owner_user_id=user_id)
     user = UserRepository(session, scope).get(user_id)
     if user is None:
         raise NotFoundError("User not found.")
@@ -426,32 +428,21 @@ def change_password(
     audit.record(session, scope, actor, "auth.password_changed", object_type="user", object_id=user.id)
 
 
-def _require_admin(acting: SignedInUser, scope: TenantScope) -> None:
-    if not acting.is_admin or acting.tenant_id != scope.tenant_id:
-        raise PermissionDenied("Admins only.")
-
-
-def _user_for_admin(session: Session, scope: TenantScope, acting: SignedInUser, user_id: int) -> User:
-    _require_admin(acting, scope)
+def _other_user(session: Session, scope: TenantScope, actor: audit.Actor, user_id: int) -> User:
     user = UserRepository(session, scope).get(user_id)
     if user is None:
         raise NotFoundError(f"User {user_id} not found.")
-    if user.id == acting.user_id:
+    if user.id == actor.user_id:
         raise ValidationFailed("You cannot change your own access; ask another admin.")
     return user
 
 
 def set_locked(
-    session: Session,
-    scope: TenantScope,
-    acting: SignedInUser,
-    user_id: int,
-    locked: bool,
-    *,
-    actor: audit.Actor = audit.SYSTEM,
+    session: Session, scope: TenantScope, user_id: int, locked: bool, *, actor: audit.Actor
 ) -> UserSummary:
     """Admins lock (sign out everywhere, refuse sign-in) or unlock another user of their tenant."""
-    user = _user_for_admin(session, scope, acting, user_id)
+    authorize(actor, scope, Action.LOCK_USER)
+    user = _other_user(session, scope, actor, user_id)
     before = user.locked
     user.locked = locked
     if locked and not before:
@@ -475,20 +466,15 @@ def set_locked(
 
 
 def set_role(
-    session: Session,
-    scope: TenantScope,
-    acting: SignedInUser,
-    user_id: int,
-    role: str,
-    *,
-    actor: audit.Actor = audit.SYSTEM,
+    session: Session, scope: TenantScope, user_id: int, role: str, *, actor: audit.Actor
 ) -> UserSummary:
     """Admins make another user of their tenant an admin or a customer."""
+    authorize(actor, scope, Action.SET_USER_ROLE)
     try:
         new_role = UserRole(role)
     except ValueError:
         raise ValidationFailed(f"Role must be one of: {', '.join(r.value for r in UserRole)}.") from None
-    user = _user_for_admin(session, scope, acting, user_id)
+    user = _other_user(session, scope, actor, user_id)
     before = user.role
     if before != new_role:
         user.role = new_role
@@ -513,13 +499,13 @@ def set_role(
 def list_users(
     session: Session,
     scope: TenantScope,
-    acting: SignedInUser,
+    actor: audit.Actor,
     *,
     limit: int = 100,
     starting_after: int | None = None,
 ) -> Page[UserSummary]:
     """The tenant's users in id order, after the user `starting_after` (admins only)."""
-    _require_admin(acting, scope)
+    authorize(actor, scope, Action.LIST_USERS)
     return UserRepository(session, scope).page(limit=limit, starting_after=starting_after).map(user_summary)
 
 

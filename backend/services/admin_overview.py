@@ -12,10 +12,12 @@ from backend.repositories.base import TenantScope
 from backend.repositories.reporting import TenantFigures
 from backend.repositories.tenancy import TenantDirectory
 from backend.schemas.admin import AdminOverview
+from backend.services.policy import Action, Actor, authorize
 
 
-def admin_overview(session: Session, scope: TenantScope) -> AdminOverview:
+def admin_overview(session: Session, scope: TenantScope, actor: Actor) -> AdminOverview:
     """Customers, live subscriptions, what is unpaid and overdue, and what was paid in 30 days."""
+    authorize(actor, scope, Action.READ_OVERVIEW)
     figures = TenantFigures(session, scope)
     tenant = TenantDirectory(session).by_id(scope.tenant_id)
     unpaid = figures.unpaid_by_currency()

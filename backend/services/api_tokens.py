@@ -16,14 +16,11 @@ from backend.services import audit
 from backend.services.auth import load_signed_in_user
 from backend.services.errors import NotFoundError, ValidationFailed
 from backend.services.opaque_tokens import digest, new_token
+from backend.services.policy import TOKEN_SCOPES, Action, authorize, may_hold_scope
 
 TOKEN_PREFIX = "bc_"
-# What each scope allows; "admin" is only for admins, and admin routes need it besides the role.
-SCOPES: dict[str, str] = {
-    "read": "Read your account, subscriptions, invoices and usage",
-    "write": "Change things: orders, subscriptions, usage records",
-    "admin": "Tenant administration (admins only)",
-}
+# What each scope allows (who may hold which is in policy.TOKEN_SCOPES).
+SCOPES: dict[str, str] = {name: token_scope.description for name, token_scope in TOKEN_SCOPES.items()}
 MAX_LIVE_TOKENS = 20
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -47,9 +44,10 @@ def create_token(
     *,
     name: str,
     scopes: list[str],
-    actor: audit.Actor = audit.SYSTEM,
+    actor: audit.Actor,
 ) -> CreatedApiToken:
-    """A new token for `owner`; the returned secret is never retrievable again."""
+    """A new token for `owner`, created by the owner; the returned secret is never retrievable again."""
+    authorize(actor, scope, Action.MANAGE_TOKENS, owner_user_id=owner.user_id)
     name = name.strip()
     if not name or len(name) > 100:
         raise ValidationFailed("Give the token a name of 1-100 characters, e.g. 'Monitoring'.")
@@ -59,8 +57,9 @@ def create_token(
     unknown = [s for s in chosen if s not in SCOPES]
     if unknown:
         raise ValidationFailed(f"Unknown scope {unknown[0]!r}; choose from {', '.join(SCOPES)}.")
-    if "admin" in chosen and not owner.is_admin:
-        raise ValidationFailed("Only admins can create tokens with the admin scope.")
+    refused = [s for s in chosen if not may_hold_scope(owner.role, s)]
+    if refused:
+        raise ValidationFailed(f"Only admins can create tokens with the {refused[0]} scope.")
     repository = ApiTokenRepository(session, scope)
     live = [t for t in repository.for_user(owner.user_id) if t.revoked_at is None]
     if len(live) >= MAX_LIVE_TOKENS:
@@ -93,9 +92,10 @@ def revoke_token(
     owner: SignedInUser,
     token_id: int,
     *,
-    actor: audit.Actor = audit.SYSTEM,
+    actor: audit.Actor,
 ) -> ApiTokenSummary:
-    """Revoke one of the owner's tokens (another user's token is "not found")."""
+    """The owner revokes one of their tokens (another user's token is "not found")."""
+    authorize(actor, scope, Action.MANAGE_TOKENS, owner_user_id=owner.user_id)
     token = ApiTokenRepository(session, scope).get(token_id)
     if token is None or token.user_id != owner.user_id:
         raise NotFoundError(f"Token {token_id} not found.")
@@ -125,7 +125,6 @@ def authenticate_token(session: Session, scope: TenantScope, secret: str) -> Api
         token.last_used_at = now
         session.add(token)
         session.flush()
-    scopes = set(token.scopes)
-    if not user.is_admin:
-        scopes.discard("admin")  # a demoted admin's old token loses admin powers
-    return ApiPrincipal(user=user, scopes=frozenset(scopes), token_id=token.id or 0)
+    # A demoted admin's old token loses the scopes the new role may not hold.
+    scopes = frozenset(s for s in token.scopes if may_hold_scope(user.role, s))
+    return ApiPrincipal(user=user, scopes=scopes, token_id=token.id or 0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
@@ -12,17 +11,10 @@ from backend.repositories.audit import AuditLogRepository
 from backend.repositories.base import TenantScope
 from backend.schemas.identity import AuditEntryView
 from backend.schemas.pagination import Page
+from backend.services.policy import SYSTEM, Action, Actor, Role, authorize
 
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """Who acts: a signed-in user (None for the system, e.g. a scheduled job) and where from."""
-
-    user_id: int | None = None
-    ip_address: str = ""
-
-
-SYSTEM = Actor()
+# Who acts lives with the policy that judges it; services name it `audit.Actor` where they record.
+__all__ = ["SYSTEM", "Actor", "Role", "list_entries", "record"]
 
 
 def record(
@@ -52,6 +44,7 @@ def record(
 def list_entries(
     session: Session,
     scope: TenantScope,
+    actor: Actor,
     *,
     limit: int = 50,
     starting_after: int | None = None,
@@ -60,6 +53,7 @@ def list_entries(
 ) -> Page[AuditEntryView]:
     """The tenant's audit log, newest first, older than the entry `starting_after`; optionally for
     one object type or object."""
+    authorize(actor, scope, Action.READ_AUDIT_LOG)
     entries = AuditLogRepository(session, scope).entries(
         limit=min(limit, 500), starting_after=starting_after, object_type=object_type, object_id=object_id
     )

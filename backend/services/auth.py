@@ -12,6 +12,7 @@ from backend.schemas.accounts import SignedInUser
 from backend.services import audit
 from backend.services.errors import AccountLocked, EmailNotConfirmed, InvalidCredentials, TooManyAttempts
 from backend.services.passwords import hash_password, needs_rehash, verify_password
+from backend.services.policy import Action, authorize
 from backend.throttle import Throttle
 
 
@@ -30,6 +31,7 @@ def authenticate(
     unconfirmed account, and anyone past the failed-attempt limit per account or IP address. Every
     outcome is audited; the caller commits the audit entry of a refusal before passing the error on.
     """
+    authorize(actor, scope, Action.SIGN_IN)
     limits = throttle.limits("login", scope.tenant_id, account=email, ip=actor.ip_address) if throttle else []
     if throttle:
         try:

@@ -61,6 +61,7 @@ from backend.schemas.catalog import (
 from backend.services import audit
 from backend.services.audit import Actor
 from backend.services.errors import DomainError, NotFoundError, ValidationFailed
+from backend.services.policy import Action, authorize
 from backend.services.pricing import plan_price, price_display, sell_price
 
 _KEY = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$")
@@ -112,6 +113,7 @@ def create_service_type(
     session: Session, scope: TenantScope, data: ServiceTypeInput, actor: Actor
 ) -> ServiceType:
     """A new service type; its key is unique in the tenant."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     values = _checked_service_type(session, scope, data, current=None)
     service_type = ServiceTypeRepository(session, scope).add(ServiceType(**values))
     _record(
@@ -124,6 +126,7 @@ def update_service_type(
     session: Session, scope: TenantScope, service_type_id: int, changes: ServiceTypeUpdate, actor: Actor
 ) -> ServiceType:
     """Apply the fields set in `changes`; plans keep pointing at the service type."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     service_type = get_service_type(session, scope, service_type_id)
     merged = _merge(ServiceTypeInput, _service_type_fields(service_type), changes)
     values = _checked_service_type(session, scope, merged, current=service_type)
@@ -134,6 +137,7 @@ def deactivate_service_type(
     session: Session, scope: TenantScope, service_type_id: int, actor: Actor
 ) -> ServiceType:
     """Its plans can no longer be ordered; existing subscriptions keep running."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     return _set_active(
         session, scope, actor, "service_type", get_service_type(session, scope, service_type_id), False
     )
@@ -142,6 +146,7 @@ def deactivate_service_type(
 def reactivate_service_type(
     session: Session, scope: TenantScope, service_type_id: int, actor: Actor
 ) -> ServiceType:
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     return _set_active(
         session, scope, actor, "service_type", get_service_type(session, scope, service_type_id), True
     )
@@ -202,6 +207,7 @@ def _service_type_fields(service_type: ServiceType) -> dict[str, Any]:
 
 def create_plan(session: Session, scope: TenantScope, data: PlanInput, actor: Actor) -> Plan:
     """A new plan after checking every rule (prices, currency, interval, anchor, trial, key, type)."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     values = _checked_plan(session, scope, data, current=None)
     plan = PlanRepository(session, scope).add(Plan(**values))
     _record(session, scope, actor, "plan.created", plan, None, _plan_fields(plan))
@@ -218,6 +224,7 @@ def update_plan(
     anchor day and billing timing are fixed once the plan has subscriptions (their periods are
     built on them); create a new plan and move subscriptions with a plan change instead.
     """
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     plan = get_plan(session, scope, plan_id)
     merged = _merge(PlanInput, _plan_fields(plan), changes)
     values = _checked_plan(session, scope, merged, current=plan)
@@ -246,11 +253,13 @@ def update_plan(
 
 def deactivate_plan(session: Session, scope: TenantScope, plan_id: int, actor: Actor) -> Plan:
     """The plan can no longer be ordered (`plan.active` is False); its subscriptions keep running."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     return _set_active(session, scope, actor, "plan", get_plan(session, scope, plan_id), False)
 
 
 def reactivate_plan(session: Session, scope: TenantScope, plan_id: int, actor: Actor) -> Plan:
     """The plan can be ordered again, provided its service type is active."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     plan = get_plan(session, scope, plan_id)
     if plan.service_type_id is not None and not plan.active:
         service_type = get_service_type(session, scope, plan.service_type_id)
@@ -263,6 +272,7 @@ def reactivate_plan(session: Session, scope: TenantScope, plan_id: int, actor: A
 
 def delete_plan(session: Session, scope: TenantScope, plan_id: int, actor: Actor) -> None:
     """Delete a plan nobody ever subscribed to; a plan with subscriptions can only be deactivated."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     plan = get_plan(session, scope, plan_id)
     if PlanRepository(session, scope).has_subscriptions(plan_id):
         raise PlanInUse(f"Plan '{plan.name}' has subscriptions; deactivate it instead.")
@@ -283,6 +293,7 @@ def delete_plan(session: Session, scope: TenantScope, plan_id: int, actor: Actor
 
 def allow_addon(session: Session, scope: TenantScope, plan_id: int, addon_id: int, actor: Actor) -> PlanAddon:
     """Let customers add the addon to the plan: same currency, compatible interval, addon active."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     plan = get_plan(session, scope, plan_id)
     addon = get_addon(session, scope, addon_id)
     links = PlanAddonRepository(session, scope)
@@ -312,6 +323,7 @@ def allow_addon(session: Session, scope: TenantScope, plan_id: int, addon_id: in
 
 def disallow_addon(session: Session, scope: TenantScope, plan_id: int, addon_id: int, actor: Actor) -> None:
     """New orders of the plan can no longer add the addon; subscriptions that have it keep it."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     get_plan(session, scope, plan_id)
     addon = get_addon(session, scope, addon_id)
     links = PlanAddonRepository(session, scope)
@@ -495,6 +507,7 @@ def _plan_fields(plan: Plan) -> dict[str, Any]:
 
 def create_addon(session: Session, scope: TenantScope, data: AddonInput, actor: Actor) -> Addon:
     """A new addon; plans offer it once allowed with `allow_addon`."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     values = _checked_addon(session, scope, data, current=None)
     addon = AddonRepository(session, scope).add(Addon(**values))
     _record(session, scope, actor, "addon.created", addon, None, _addon_fields(addon))
@@ -505,6 +518,7 @@ def update_addon(
     session: Session, scope: TenantScope, addon_id: int, changes: AddonUpdate, actor: Actor
 ) -> Addon:
     """Apply the fields set in `changes`; currency and interval must still fit every plan allowing it."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     addon = get_addon(session, scope, addon_id)
     merged = _merge(AddonInput, _addon_fields(addon), changes)
     values = _checked_addon(session, scope, merged, current=addon)
@@ -519,10 +533,12 @@ def update_addon(
 
 def deactivate_addon(session: Session, scope: TenantScope, addon_id: int, actor: Actor) -> Addon:
     """New orders can no longer add it; subscriptions that have it keep it."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     return _set_active(session, scope, actor, "addon", get_addon(session, scope, addon_id), False)
 
 
 def reactivate_addon(session: Session, scope: TenantScope, addon_id: int, actor: Actor) -> Addon:
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     return _set_active(session, scope, actor, "addon", get_addon(session, scope, addon_id), True)
 
 
@@ -618,6 +634,7 @@ def _addon_fields(addon: Addon) -> dict[str, Any]:
 
 def create_promotion(session: Session, scope: TenantScope, data: PromotionInput, actor: Actor) -> Promotion:
     """A new promotion; its code is stored in upper case and is unique in the tenant."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     values = _checked_promotion(session, scope, data, current=None)
     promotion = PromotionRepository(session, scope).add(Promotion(**values))
     _record(session, scope, actor, "promotion.created", promotion, None, _promotion_fields(promotion))
@@ -628,6 +645,7 @@ def update_promotion(
     session: Session, scope: TenantScope, promotion_id: int, changes: PromotionUpdate, actor: Actor
 ) -> Promotion:
     """Apply the fields set in `changes`; redemptions already made keep their benefit."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     promotion = get_promotion(session, scope, promotion_id)
     merged = _merge(PromotionInput, _promotion_fields(promotion), changes)
     values = _checked_promotion(session, scope, merged, current=promotion)
@@ -636,10 +654,12 @@ def update_promotion(
 
 def deactivate_promotion(session: Session, scope: TenantScope, promotion_id: int, actor: Actor) -> Promotion:
     """The code can no longer be redeemed; benefits already granted stay."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     return _set_active(session, scope, actor, "promotion", get_promotion(session, scope, promotion_id), False)
 
 
 def reactivate_promotion(session: Session, scope: TenantScope, promotion_id: int, actor: Actor) -> Promotion:
+    authorize(actor, scope, Action.MANAGE_CATALOG)
     return _set_active(session, scope, actor, "promotion", get_promotion(session, scope, promotion_id), True)
 
 

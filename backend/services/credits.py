@@ -30,7 +30,7 @@ from backend.repositories.billing import (
 )
 from backend.services import audit
 from backend.services.charging import Charge, stamp
-from backend.services.invoicing import credit_invoice
+from backend.services.invoicing import issue_credit_note
 from backend.services.periods import Period
 
 CREDIT_PREFIX = "credit:"
@@ -147,7 +147,7 @@ class UnusedTime:
         if amount <= 0:
             return
         covered = credit.charge.covered
-        credit_invoice(
+        issue_credit_note(
             self.session,
             self.scope,
             invoice.id,

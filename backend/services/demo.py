@@ -129,7 +129,7 @@ class _Story:
             role=UserRole.ADMIN,
             display_name="Ada Admin",
         )
-        self.admin = audit.Actor(user_id=admin.id)
+        self.admin = audit.Actor.admin(scope.tenant_id, user_id=admin.id)
         self.plans, self.backups = _catalog(session, scope, self.admin, now)
         self.erika, self.erika_actor = self._customer(
             CUSTOMER_LOGIN,
@@ -317,7 +317,7 @@ class _Story:
                 **profile,
             )
         )
-        return account, audit.Actor(user_id=user.id)
+        return account, audit.Actor.customer(self.scope.tenant_id, account.id, user_id=user.id)
 
 
 _SERVERS: dict[str, dict[str, str]] = {

@@ -23,6 +23,7 @@ from backend.repositories.base import TenantScope
 from backend.repositories.currency import ExchangeRateRepository
 from backend.services import audit
 from backend.services.errors import DomainError, ValidationFailed
+from backend.services.policy import Action, authorize
 
 EUR = "EUR"
 CENT = Decimal("0.01")
@@ -57,7 +58,7 @@ def add_exchange_rate(
     currency: str,
     valid_from: date | str,
     rate: Decimal | str | int,
-    actor: audit.Actor = audit.SYSTEM,
+    actor: audit.Actor,
 ) -> ExchangeRateView:
     """Add the rate of `currency` (units per 1 EUR) in force from `valid_from` on.
 
@@ -65,6 +66,7 @@ def add_exchange_rate(
     rate that is not a positive decimal with at most six decimal places (floats are refused too),
     and a second rate of the same currency for the same day.
     """
+    authorize(actor, scope, Action.ADD_EXCHANGE_RATE)
     code = _currency(currency)
     day = _day(valid_from)
     value = _rate(rate)

@@ -53,6 +53,7 @@ from backend.repositories.tenancy import CustomerProfileRepository, TenantDirect
 from backend.services import audit, promotions
 from backend.services.coordination import Coordinator, register
 from backend.services.errors import DomainError, NotFoundError, ValidationFailed
+from backend.services.policy import Action, authorize
 from backend.services.tax import (
     OssLedger,
     TaxBuyer,
@@ -442,12 +443,13 @@ def bill_now(
     now: datetime,
     *,
     customer_account_id: int | None = None,
-    actor: audit.Actor = audit.SYSTEM,
+    actor: audit.Actor,
 ) -> list[Invoice]:
     """Invoice unbilled positions right away, for one customer or all, ignoring the billing day
     and the minimum amount (an admin asked for it)."""
     from backend.services.charging import Charger
 
+    authorize(actor, scope, Action.BILL_NOW)
     charger = Charger(session, scope)
     ctx = InvoicingContext(session, scope)
     if customer_account_id is not None:
@@ -490,14 +492,31 @@ def credit_invoice(
     reason: str,
     now: datetime,
     *,
-    periods: dict[int, tuple[datetime, datetime]] | None = None,
-    actor: audit.Actor = audit.SYSTEM,
+    actor: audit.Actor,
 ) -> CreditNote:
-    """A partial credit note: `credits` maps invoice line ids to the net amount credited
-    (`periods` optionally to the time each credit is for).
+    """An admin's partial credit note: `credits` maps invoice line ids to the net amount credited.
 
     An unpaid invoice's balance goes down; whatever was already paid is owed back (refund_amount).
     """
+    authorize(actor, scope, Action.CREDIT_INVOICE)
+    return issue_credit_note(session, scope, invoice_id, credits, reason, now, actor=actor)
+
+
+def issue_credit_note(
+    session: Session,
+    scope: TenantScope,
+    invoice_id: int,
+    credits: dict[int, Decimal],
+    reason: str,
+    now: datetime,
+    *,
+    periods: dict[int, tuple[datetime, datetime]] | None = None,
+    actor: audit.Actor,
+) -> CreditNote:
+    """The credit note of `credit_invoice` (`periods` optionally maps lines to the time each
+    credit is for), without a policy check of its own: it is a step of an operation that checked
+    its actor (an admin's credit, or a plan change, withdrawal or cancellation crediting unused
+    time through `credits.UnusedTime`)."""
     ctx = InvoicingContext(session, scope)
     invoice = _locked_invoice(ctx, invoice_id)
     if invoice.status not in (*UNPAID, InvoiceStatus.PAID):
@@ -532,10 +551,11 @@ def void_invoice(
     reason: str,
     now: datetime,
     *,
-    actor: audit.Actor = audit.SYSTEM,
+    actor: audit.Actor,
 ) -> CreditNote:
     """Void an issued or overdue, unpaid invoice: a credit note for everything not yet credited;
     promotions it used are given back."""
+    authorize(actor, scope, Action.VOID_INVOICE)
     ctx = InvoicingContext(session, scope)
     invoice = _locked_invoice(ctx, invoice_id)
     if invoice.status not in UNPAID:
@@ -642,8 +662,10 @@ def _credit_note(
 
 
 def mark_paid(
-    session: Session, scope: TenantScope, invoice_id: int, now: datetime, *, actor: audit.Actor = audit.SYSTEM
+    session: Session, scope: TenantScope, invoice_id: int, now: datetime, *, actor: audit.Actor
 ) -> Invoice:
+    """An admin records the payment of an issued or overdue invoice in full."""
+    authorize(actor, scope, Action.MARK_INVOICE_PAID)
     ctx = InvoicingContext(session, scope)
     invoice = _locked_invoice(ctx, invoice_id)
     if invoice.status not in UNPAID:
@@ -668,9 +690,10 @@ def mark_paid(
 
 
 def mark_unpaid(
-    session: Session, scope: TenantScope, invoice_id: int, now: datetime, *, actor: audit.Actor = audit.SYSTEM
+    session: Session, scope: TenantScope, invoice_id: int, now: datetime, *, actor: audit.Actor
 ) -> Invoice:
     """Undo a wrong "paid": the balance is the gross less what credit notes took off."""
+    authorize(actor, scope, Action.MARK_INVOICE_UNPAID)
     ctx = InvoicingContext(session, scope)
     invoice = _locked_invoice(ctx, invoice_id)
     if invoice.status != InvoiceStatus.PAID or invoice.gross == 0:

@@ -3,7 +3,8 @@
 Everything happens through the real services: the catalog creates the plans, `Lifecycle` orders,
 changes, cancels, resumes and withdraws, `invoicing.bill_now` bills now, and the coordinators of
 `backend.services.simulation` do what the scheduler does in production. The runner adds no
-billing rule of its own; it only decides when the clock stops.
+billing rule of its own; it only decides when the clock stops. It acts as the tenant's admin, who
+may do every event (customers' steps included) under the policy.
 
 Clock rule (docs/scenarios.md): every coordinator runs on its production interval aligned to the
 UTC epoch (billing and expiration each full minute, the invoice run and overdue marking each full
@@ -145,6 +146,11 @@ class _Machine:
     def session(self) -> AbstractContextManager[Session]:
         return unit_of_work(self.engine)
 
+    @property
+    def _admin(self) -> audit.Actor:
+        """Who the scenario's events are done by: the admin of its tenant."""
+        return audit.Actor.admin(self.scope.tenant_id)
+
     # --- set-up ---------------------------------------------------------------------------------
 
     def set_up(self) -> None:
@@ -153,7 +159,7 @@ class _Machine:
             self.scope = self._tenant(session)
             for key, plan in self.scenario.plans.items():
                 with _field(f"plans.{key}"):
-                    created = catalog.create_plan(session, self.scope, _plan_input(key, plan), audit.SYSTEM)
+                    created = catalog.create_plan(session, self.scope, _plan_input(key, plan), self._admin)
                 assert created.id is not None
                 self.keys.plans[key] = created.id
             for number, (key, customer) in enumerate(self.scenario.customers.items(), start=1):
@@ -283,7 +289,7 @@ class _Machine:
         return True
 
     def _perform(self, session: Session, spec: EventSpec, now: datetime) -> None:
-        lifecycle = Lifecycle(session, self.scope)
+        lifecycle = Lifecycle(session, self.scope, self._admin)
         if spec.type == EventType.ORDER:
             assert spec.customer and spec.plan and spec.subscription
             request = OrderRequest(self.keys.customers[spec.customer], self.keys.plans[spec.plan])
@@ -292,7 +298,7 @@ class _Machine:
             self.keys.subscriptions[spec.subscription] = subscription.id
         elif spec.type == EventType.BILL_NOW:
             customer = self.keys.customers[spec.customer] if spec.customer else None
-            invoicing.bill_now(session, self.scope, now, customer_account_id=customer)
+            invoicing.bill_now(session, self.scope, now, customer_account_id=customer, actor=self._admin)
         elif spec.type == EventType.CHANGE_PLAN:
             assert spec.plan
             lifecycle.change_plan(self._subscription(spec), self.keys.plans[spec.plan], now)

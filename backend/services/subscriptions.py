@@ -59,6 +59,7 @@ from backend.services.credits import Credit, UnusedTime, is_credit
 from backend.services.errors import DomainError, NotFoundError
 from backend.services.periods import Period, Schedule, add_days, first_anchor
 from backend.services.plan_terms import PlanTerms
+from backend.services.policy import Action, authorize
 
 WITHDRAWAL_DAYS = 14
 LIVE = (SubscriptionStatus.TRIALING, SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE)
@@ -97,9 +98,10 @@ class PlanChangePreview:
 
 
 class Lifecycle:
-    """Lifecycle operations of one tenant's subscriptions within one unit of work."""
+    """Lifecycle operations of one tenant's subscriptions within one unit of work, done by `actor`
+    (each operation asks the policy first: customers act on their own subscriptions only)."""
 
-    def __init__(self, session: Session, scope: TenantScope, actor: audit.Actor = audit.SYSTEM) -> None:
+    def __init__(self, session: Session, scope: TenantScope, actor: audit.Actor) -> None:
         self.session = session
         self.scope = scope
         self.actor = actor
@@ -114,6 +116,9 @@ class Lifecycle:
     def order(self, request: OrderRequest, now: datetime) -> Subscription:
         """Order a plan: options and addons checked against the plan, the promotion against its
         limits and eligibility; the first period is charged at once when billed in advance."""
+        authorize(
+            self.actor, self.scope, Action.ORDER_SUBSCRIPTION, owner_account_id=request.customer_account_id
+        )
         customer = CustomerAccountRepository(self.session, self.scope).get(request.customer_account_id)
         if customer is None:
             raise NotFoundError("Customer not found.")
@@ -251,7 +256,7 @@ class Lifecycle:
 
     def preview_plan_change(self, subscription_id: int, new_plan_id: int, now: datetime) -> PlanChangePreview:
         """What changing the plan now costs: the same charges `change_plan` will add."""
-        subscription = self._get(subscription_id)
+        subscription = self._authorized(Action.PREVIEW_PLAN_CHANGE, subscription_id, lock=False)
         new_plan = self._plan_change_target(subscription, new_plan_id)
         # Bring billing up to date as change_plan will, then forget it: a preview changes nothing.
         savepoint = self.session.begin_nested()
@@ -268,7 +273,7 @@ class Lifecycle:
     def change_plan(self, subscription_id: int, new_plan_id: int, now: datetime) -> PlanChangePreview:
         """Switch plans now: the old price up to now, the new price after; in advance billing a
         credit for the unused part of the charged period (a credit note if it was invoiced)."""
-        subscription = self._locked(subscription_id)
+        subscription = self._authorized(Action.CHANGE_PLAN, subscription_id)
         new_plan = self._plan_change_target(subscription, new_plan_id)
         self.charger.bill([subscription], now)  # periods that are due are charged first
         old_terms, new_terms = terms_of(subscription), _next_terms(subscription, new_plan)
@@ -384,7 +389,7 @@ class Lifecycle:
     def cancel(self, subscription_id: int, now: datetime) -> Subscription:
         """Cancel at the end of the period (after the notice period); refused during the minimum
         commitment. A trial canceled before it ends costs nothing."""
-        subscription = self._locked(subscription_id)
+        subscription = self._authorized(Action.CANCEL_SUBSCRIPTION, subscription_id)
         if subscription.status in LIVE:
             self.charger.bill([subscription], now)  # due periods first, whenever the job last ran
         terms = terms_of(subscription)
@@ -432,7 +437,7 @@ class Lifecycle:
 
     def resume(self, subscription_id: int, now: datetime) -> Subscription:
         """Take back a cancellation that has not taken effect yet."""
-        subscription = self._locked(subscription_id)
+        subscription = self._authorized(Action.RESUME_SUBSCRIPTION, subscription_id)
         if subscription.status != SubscriptionStatus.PENDING_CANCEL:
             raise SubscriptionError("Only a subscription that is being canceled can be resumed.")
         self.charger.bill([subscription], now)
@@ -484,6 +489,7 @@ class Lifecycle:
 
     def cancel_immediately(self, subscription_id: int, now: datetime) -> Subscription:
         """Admin: end now. Arrear plans are charged up to now, advance plans credited the rest."""
+        authorize(self.actor, self.scope, Action.CANCEL_IMMEDIATELY)
         subscription = self._locked(subscription_id)
         if subscription.status == SubscriptionStatus.CANCELED:
             raise SubscriptionError("This subscription is already canceled.")
@@ -495,7 +501,7 @@ class Lifecycle:
     def withdraw(self, subscription_id: int, now: datetime) -> Subscription:
         """Statutory withdrawal: consumers may withdraw within 14 days of ordering; the unused
         part is credited (or refunded through a credit note if already paid)."""
-        subscription = self._locked(subscription_id)
+        subscription = self._authorized(Action.WITHDRAW_SUBSCRIPTION, subscription_id)
         profile = CustomerProfileRepository(self.session, self.scope).for_account(
             subscription.customer_account_id
         )
@@ -535,6 +541,7 @@ class Lifecycle:
     def expire(self, subscription_id: int) -> bool:
         """Carry out a cancellation whose effective time has come: the final charge (arrear) or
         the credit for time after it (advance), then canceled. False when nothing was due."""
+        authorize(self.actor, self.scope, Action.EXPIRE_SUBSCRIPTION)
         subscription = self._locked(subscription_id)
         effective = subscription.cancel_effective_at
         if subscription.status != SubscriptionStatus.PENDING_CANCEL or effective is None:
@@ -550,6 +557,7 @@ class Lifecycle:
 
     def mark_past_due(self, subscription_id: int, now: datetime, *, suspend: bool = False) -> Subscription:
         """After the last payment reminder: past due, and optionally suspended (servers stopped)."""
+        authorize(self.actor, self.scope, Action.MARK_PAST_DUE)
         subscription = self._locked(subscription_id)
         if subscription.status not in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE):
             raise SubscriptionError(f"A {subscription.status} subscription cannot become past due.")
@@ -563,6 +571,7 @@ class Lifecycle:
 
     def reinstate(self, subscription_id: int, now: datetime) -> Subscription:
         """Paid again: back to active and no longer suspended."""
+        authorize(self.actor, self.scope, Action.REINSTATE_SUBSCRIPTION)
         subscription = self._locked(subscription_id)
         if subscription.status != SubscriptionStatus.PAST_DUE:
             raise SubscriptionError("Only a past-due subscription can be reinstated.")
@@ -573,6 +582,17 @@ class Lifecycle:
         return subscription
 
     # --- helpers --------------------------------------------------------------------------------
+
+    def _authorized(self, action: Action, subscription_id: int, *, lock: bool = True) -> Subscription:
+        """The subscription `action` is about, once the policy lets the actor act on it.
+
+        Asked twice: before the lookup whether the actor may do this to a subscription of their own
+        at all (nothing is read or locked for someone refused anyway), then with the real owner.
+        """
+        authorize(self.actor, self.scope, action, owner_account_id=self.actor.customer_account_id)
+        subscription = self._locked(subscription_id) if lock else self._get(subscription_id)
+        authorize(self.actor, self.scope, action, owner_account_id=subscription.customer_account_id)
+        return subscription
 
     def _get(self, subscription_id: int) -> Subscription:
         subscription = self.subscriptions.get(subscription_id)
@@ -623,7 +643,7 @@ def find_expiration_units(session: Session, scope: TenantScope, now: datetime) -
 def run_expiration_unit(session: Session, scope: TenantScope, key: str, now: datetime) -> int:
     """Execute cancellations whose effective time has passed: final charge, then canceled."""
     first, last = parse_range(key)
-    lifecycle = Lifecycle(session, scope)
+    lifecycle = Lifecycle(session, scope, audit.SYSTEM)
     done = sum(
         lifecycle.expire(subscription_id)
         for subscription_id in lifecycle.subscriptions.due_cancellations(now)

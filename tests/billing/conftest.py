@@ -29,6 +29,7 @@ from backend.models import (
 )
 from backend.repositories.base import TenantScope
 from backend.services import simulation
+from backend.services.audit import Actor
 from backend.services.subscriptions import Lifecycle, OrderRequest
 from backend.services.tenants import create_tenant
 from backend.settings import load_settings
@@ -54,6 +55,11 @@ class World:
     @property
     def now(self) -> datetime:
         return self.clock.now()
+
+    @property
+    def admin(self) -> Actor:
+        """The tenant's admin: may do every billing operation, customers' steps included."""
+        return Actor.admin(self.scope.tenant_id)
 
     def customer(
         self,
@@ -119,7 +125,7 @@ class World:
         return promotion
 
     def lifecycle(self) -> Lifecycle:
-        return Lifecycle(self.session, self.scope)
+        return Lifecycle(self.session, self.scope, self.admin)
 
     def order(self, customer: CustomerAccount, plan: Plan, **fields: Any) -> Subscription:
         assert customer.id is not None and plan.id is not None

@@ -16,6 +16,7 @@ from backend.db import make_engine, unit_of_work
 from backend.models import CustomerAccount, CustomerProfile, Invoice, OpenPosition, Plan
 from backend.repositories.base import TenantScope
 from backend.services import charging, invoicing
+from backend.services.audit import Actor
 from backend.services.subscriptions import Lifecycle, OrderRequest
 from backend.services.tenants import create_tenant
 from backend.settings import load_settings
@@ -57,7 +58,8 @@ def seeded_tenant(engine: Engine) -> TenantScope:
                 )
             )
             session.flush()
-            Lifecycle(session, scope).order(OrderRequest(account.id, plan.id), ORDERED)  # type: ignore[arg-type]
+            admin = Actor.admin(scope.tenant_id)
+            Lifecycle(session, scope, admin).order(OrderRequest(account.id, plan.id), ORDERED)  # type: ignore[arg-type]
     return scope
 
 

@@ -93,7 +93,9 @@ def test_percent_promotion_applies_to_the_first_invoice_and_void_gives_it_back(w
     [invoice] = world.invoices()
     assert invoice.net == Decimal("9.00") and invoice.gross == Decimal("10.71")
 
-    note = invoicing.void_invoice(world.session, world.scope, invoice.id, "Ordered by mistake", world.now)
+    note = invoicing.void_invoice(
+        world.session, world.scope, invoice.id, "Ordered by mistake", world.now, actor=world.admin
+    )
     assert invoice.status == InvoiceStatus.VOID and invoice.balance_due == 0
     assert note.number == "INV-2027-00001-CN1"
     assert (note.net, note.tax, note.gross) == (invoice.net, invoice.tax, invoice.gross)
@@ -114,9 +116,9 @@ def test_void_is_refused_for_paid_invoices_and_changes_nothing(world: World) -> 
     world.order(world.customer(billing_day=1), world.plan("web", "10.00"))
     world.run_until(utc(2027, 2, 2))
     [invoice] = world.invoices()
-    invoicing.mark_paid(world.session, world.scope, invoice.id, world.now)
+    invoicing.mark_paid(world.session, world.scope, invoice.id, world.now, actor=world.admin)
     with pytest.raises(InvoiceError, match="credit note"):
-        invoicing.void_invoice(world.session, world.scope, invoice.id, "", world.now)
+        invoicing.void_invoice(world.session, world.scope, invoice.id, "", world.now, actor=world.admin)
     assert invoice.status == InvoiceStatus.PAID and credit_notes(world, invoice.id) == []
 
 
@@ -125,10 +127,10 @@ def test_mark_paid_then_unpaid_restores_the_balance(world: World) -> None:
     world.order(world.customer(billing_day=1), world.plan("web", "10.00"))
     world.run_until(utc(2027, 2, 2))
     [invoice] = world.invoices()
-    invoicing.mark_paid(world.session, world.scope, invoice.id, world.now)
+    invoicing.mark_paid(world.session, world.scope, invoice.id, world.now, actor=world.admin)
     assert invoice.balance_due == 0 and invoice.status == InvoiceStatus.PAID
     world.at(utc(2027, 3, 1))
-    invoicing.mark_unpaid(world.session, world.scope, invoice.id, world.now)
+    invoicing.mark_unpaid(world.session, world.scope, invoice.id, world.now, actor=world.admin)
     assert invoice.status == InvoiceStatus.OVERDUE and invoice.balance_due == Decimal("11.90")
 
 
@@ -148,10 +150,17 @@ def test_bill_now_invoices_one_customer_at_once_ignoring_billing_day(world: Worl
     first, second = world.customer(billing_day=1), world.customer(billing_day=1)
     world.order(first, world.plan("web", "10.00"))
     world.order(second, world.plan("mail", "5.00"))
-    invoices = invoicing.bill_now(world.session, world.scope, world.now, customer_account_id=first.id)
+    invoices = invoicing.bill_now(
+        world.session, world.scope, world.now, customer_account_id=first.id, actor=world.admin
+    )
     assert [i.customer_account_id for i in invoices] == [first.id]
-    assert invoicing.bill_now(world.session, world.scope, world.now, customer_account_id=first.id) == []
-    everyone = invoicing.bill_now(world.session, world.scope, world.now)
+    assert (
+        invoicing.bill_now(
+            world.session, world.scope, world.now, customer_account_id=first.id, actor=world.admin
+        )
+        == []
+    )
+    everyone = invoicing.bill_now(world.session, world.scope, world.now, actor=world.admin)
     assert [i.customer_account_id for i in everyone] == [second.id]
 
 
@@ -160,7 +169,9 @@ def test_plan_downgrade_after_invoicing_issues_a_partial_credit_note(world: Worl
     customer = world.customer(billing_day=1)
     pro, basic = world.plan("pro", "62.00"), world.plan("basic", "31.00")
     subscription = world.order(customer, pro)
-    [invoice] = invoicing.bill_now(world.session, world.scope, world.now, customer_account_id=customer.id)
+    [invoice] = invoicing.bill_now(
+        world.session, world.scope, world.now, customer_account_id=customer.id, actor=world.admin
+    )
     world.at(utc(2027, 1, 16, 9))  # 15 of 31 days used
     preview = world.lifecycle().change_plan(subscription.id, basic.id, world.now)
     [note] = credit_notes(world, invoice.id)
@@ -177,23 +188,43 @@ def test_partial_credit_cannot_exceed_what_is_left_on_the_line(world: World) -> 
     world.at(utc(2027, 1, 1, 9))
     customer = world.customer(billing_day=1)
     world.order(customer, world.plan("web", "10.00"))
-    [invoice] = invoicing.bill_now(world.session, world.scope, world.now, customer_account_id=customer.id)
+    [invoice] = invoicing.bill_now(
+        world.session, world.scope, world.now, customer_account_id=customer.id, actor=world.admin
+    )
     [line] = world.lines(invoice)
     with pytest.raises(ValidationFailed, match=r"at most 10\.00"):
         invoicing.credit_invoice(
-            world.session, world.scope, invoice.id, {line.id: Decimal("10.01")}, "", world.now
+            world.session,
+            world.scope,
+            invoice.id,
+            {line.id: Decimal("10.01")},
+            "",
+            world.now,
+            actor=world.admin,
         )
     assert credit_notes(world, invoice.id) == [] and invoice.balance_due == Decimal("11.90")
     invoicing.credit_invoice(
-        world.session, world.scope, invoice.id, {line.id: Decimal("4.00")}, "goodwill", world.now
+        world.session,
+        world.scope,
+        invoice.id,
+        {line.id: Decimal("4.00")},
+        "goodwill",
+        world.now,
+        actor=world.admin,
     )
     with pytest.raises(ValidationFailed, match=r"at most 6\.00"):
         invoicing.credit_invoice(
-            world.session, world.scope, invoice.id, {line.id: Decimal("6.01")}, "", world.now
+            world.session,
+            world.scope,
+            invoice.id,
+            {line.id: Decimal("6.01")},
+            "",
+            world.now,
+            actor=world.admin,
         )
-    invoicing.mark_paid(world.session, world.scope, invoice.id, world.now)
+    invoicing.mark_paid(world.session, world.scope, invoice.id, world.now, actor=world.admin)
     second = invoicing.credit_invoice(
-        world.session, world.scope, invoice.id, {line.id: Decimal("6.00")}, "", world.now
+        world.session, world.scope, invoice.id, {line.id: Decimal("6.00")}, "", world.now, actor=world.admin
     )
     assert second.number.endswith("-CN2") and second.refund_amount == second.gross == Decimal("7.14")
 
@@ -207,7 +238,9 @@ def test_reverse_charge_for_a_validated_business_in_another_member_state(world: 
         vat_id_status=VatIdStatus.VALID,
     )
     world.order(customer, world.plan("web", "10.00"))
-    [invoice] = invoicing.bill_now(world.session, world.scope, world.now, customer_account_id=customer.id)
+    [invoice] = invoicing.bill_now(
+        world.session, world.scope, world.now, customer_account_id=customer.id, actor=world.admin
+    )
     assert invoice.tax_mode == TaxMode.REVERSE_CHARGE and invoice.tax == 0
     assert invoice.tax_note == REVERSE_CHARGE_NOTE and invoice.buyer_vat_id == "SE556036079301"
     assert invoice.buyer_snapshot["tax"]["mode"] == "reverse_charge"
@@ -217,7 +250,9 @@ def test_outside_the_eu_no_vat_is_charged(world: World) -> None:
     world.at(utc(2027, 1, 1, 9))
     customer = world.customer(country="US")
     world.order(customer, world.plan("web", "10.00"))
-    [invoice] = invoicing.bill_now(world.session, world.scope, world.now, customer_account_id=customer.id)
+    [invoice] = invoicing.bill_now(
+        world.session, world.scope, world.now, customer_account_id=customer.id, actor=world.admin
+    )
     assert invoice.tax_mode == TaxMode.OUTSIDE_EU and invoice.gross == Decimal("10.00")
 
 
@@ -227,11 +262,15 @@ def test_eu_consumers_pay_the_issuer_rate_until_the_oss_threshold_then_their_own
     big = world.plan("big", "9999.00")
     small = world.plan("small", "10.00")
     world.order(french, big)
-    [first] = invoicing.bill_now(world.session, world.scope, world.now, customer_account_id=french.id)
+    [first] = invoicing.bill_now(
+        world.session, world.scope, world.now, customer_account_id=french.id, actor=world.admin
+    )
     assert (first.tax_mode, first.tax_country, first.tax) == (TaxMode.DOMESTIC, "DE", Decimal("1899.81"))
     world.at(utc(2027, 1, 2, 9))
     world.order(french, small)
-    [second] = invoicing.bill_now(world.session, world.scope, world.now, customer_account_id=french.id)
+    [second] = invoicing.bill_now(
+        world.session, world.scope, world.now, customer_account_id=french.id, actor=world.admin
+    )
     assert (second.tax_mode, second.tax_country, second.tax) == (TaxMode.EU_B2C, "FR", Decimal("2.00"))
 
 
@@ -240,7 +279,9 @@ def test_tax_is_rounded_per_line_and_totals_are_sums_of_lines(world: World) -> N
     customer = world.customer()
     for key in ("a", "b", "c"):
         world.order(customer, world.plan(key, "0.05"))
-    [invoice] = invoicing.bill_now(world.session, world.scope, world.now, customer_account_id=customer.id)
+    [invoice] = invoicing.bill_now(
+        world.session, world.scope, world.now, customer_account_id=customer.id, actor=world.admin
+    )
     lines = world.lines(invoice)
     assert [line.tax for line in lines] == [Decimal("0.01")] * 3  # 0.0095 rounds half-up per line
     assert invoice.tax == Decimal("0.03") and invoice.net == sum(line.net for line in lines)

@@ -236,7 +236,9 @@ def test_an_invoice_that_waits_for_the_minimum_uses_no_promotion(world: World) -
 
 def void(world: World, invoice: Invoice) -> None:
     assert invoice.id is not None
-    invoicing.void_invoice(world.session, world.scope, invoice.id, "Wrong invoice", world.now)
+    invoicing.void_invoice(
+        world.session, world.scope, invoice.id, "Wrong invoice", world.now, actor=world.admin
+    )
 
 
 def counts(world: World, code: str, customer_id: int) -> tuple[int, int]:
@@ -368,10 +370,14 @@ def test_bill_now_uses_promotions_like_the_invoice_run(world: World) -> None:
     world.promotion("SAVE15", benefit=PromotionBenefit.AMOUNT_OFF, amount_off=D("15.00"))
     customer = world.customer(billing_day=1)
     world.order(customer, world.plan("web", "10.00"), promotion_code="SAVE15")
-    [first] = invoicing.bill_now(world.session, world.scope, world.now, customer_account_id=customer.id)
+    [first] = invoicing.bill_now(
+        world.session, world.scope, world.now, customer_account_id=customer.id, actor=world.admin
+    )
     assert nets(world, first) == [D("10.00"), D("-10.00")]  # 5.00 of the 15.00 remain
     world.at(utc(2027, 2, 10, 9))
-    [second] = invoicing.bill_now(world.session, world.scope, world.now, customer_account_id=customer.id)
+    [second] = invoicing.bill_now(
+        world.session, world.scope, world.now, customer_account_id=customer.id, actor=world.admin
+    )
     # 10 Feb – 10 Mar: 10.00 less the remaining 5.00; tax 1.90 - 0.95 = 0.95; gross 5.95
     assert nets(world, second) == [D("10.00"), D("-5.00")]
     assert totals(second) == (D("5.00"), D("0.95"), D("5.95"))
@@ -390,7 +396,9 @@ def test_another_tenant_can_neither_see_nor_give_back_promotion_uses(world: Worl
     assert uses_as_other.first_live_invoice(redemption.id) is None
     assert counts_in(other, redemption.promotion_id, redemption.customer_account_id) == (0, 0)
     with pytest.raises(NotFoundError):
-        invoicing.void_invoice(world.session, other.scope, invoice.id, "not mine", world.now)
+        invoicing.void_invoice(
+            world.session, other.scope, invoice.id, "not mine", world.now, actor=other.admin
+        )
     assert promotions.give_back(world.session, other.scope, invoice.id, world.now) == 0
     assert (redemption.amount_used, redemption.invoice_id) == (D("6.00"), invoice.id)
     [use] = PromotionUseRepository(world.session, world.scope).live_for_invoice(invoice.id)

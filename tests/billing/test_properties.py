@@ -87,7 +87,12 @@ def play(world: World, plans: list, timeline: list[tuple[int, str, int]], promot
                 ]
                 if issued:
                     invoicing.void_invoice(
-                        world.session, world.scope, issued[which % len(issued)].id, "test", world.now
+                        world.session,
+                        world.scope,
+                        issued[which % len(issued)].id,
+                        "test",
+                        world.now,
+                        actor=world.admin,
                     )
         except DomainError:
             pass  # refused transitions change nothing; the invariants below still hold

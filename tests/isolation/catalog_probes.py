@@ -25,7 +25,6 @@ from backend.schemas.catalog import (
     ServiceTypeUpdate,
 )
 from backend.services import catalog as c
-from backend.services.audit import SYSTEM
 from backend.services.errors import ValidationFailed
 from tests.isolation.probes import Probe, Raises, nothing, views_of_b
 from tests.isolation.service_probes import S
@@ -43,7 +42,7 @@ def free_in_b(operation: Callable[..., Any], data: Callable[[Side], Any]) -> Pro
     already, so A's own call proves nothing here."""
     return S(
         operation,
-        lambda s, me, a: operation(s, me.scope, data(a), SYSTEM),
+        lambda s, me, a: operation(s, me.scope, data(a), me.actor),
         _created_in_b,
         control=False,
         label="A's key",
@@ -60,16 +59,16 @@ CATALOG_PROBES: list[Probe] = [
     S(
         c.update_service_type,
         lambda s, me, a: c.update_service_type(
-            s, me.scope, a.service_type_id, ServiceTypeUpdate(name="X"), SYSTEM
+            s, me.scope, a.service_type_id, ServiceTypeUpdate(name="X"), me.actor
         ),
     ),
     S(
         c.deactivate_service_type,
-        lambda s, me, a: c.deactivate_service_type(s, me.scope, a.service_type_id, SYSTEM),
+        lambda s, me, a: c.deactivate_service_type(s, me.scope, a.service_type_id, me.actor),
     ),
     S(
         c.reactivate_service_type,
-        lambda s, me, a: c.reactivate_service_type(s, me.scope, a.service_type_id, SYSTEM),
+        lambda s, me, a: c.reactivate_service_type(s, me.scope, a.service_type_id, me.actor),
     ),
     S(c.get_service_type, lambda s, me, a: c.get_service_type(s, me.scope, a.service_type_id)),
     S(c.list_service_types, lambda s, me, a: c.list_service_types(s, me.scope), views_of_b(ServiceType)),
@@ -78,22 +77,22 @@ CATALOG_PROBES: list[Probe] = [
     S(
         c.create_plan,
         lambda s, me, a: c.create_plan(
-            s, me.scope, PlanInput(key="typed", name="Typed", service_type_id=a.service_type_id), SYSTEM
+            s, me.scope, PlanInput(key="typed", name="Typed", service_type_id=a.service_type_id), me.actor
         ),
         Raises(ValidationFailed, "there is no service type"),
         label="A's service type",
     ),
-    S(c.update_plan, lambda s, me, a: c.update_plan(s, me.scope, a.plan_id, PlanUpdate(name="X"), SYSTEM)),
-    S(c.deactivate_plan, lambda s, me, a: c.deactivate_plan(s, me.scope, a.plan_id, SYSTEM)),
-    S(c.reactivate_plan, lambda s, me, a: c.reactivate_plan(s, me.scope, a.plan_id, SYSTEM)),
-    S(c.delete_plan, lambda s, me, a: c.delete_plan(s, me.scope, a.spare_plan_id, SYSTEM)),
-    S(c.allow_addon, lambda s, me, a: c.allow_addon(s, me.scope, a.spare_plan_id, a.addon_id, SYSTEM)),
+    S(c.update_plan, lambda s, me, a: c.update_plan(s, me.scope, a.plan_id, PlanUpdate(name="X"), me.actor)),
+    S(c.deactivate_plan, lambda s, me, a: c.deactivate_plan(s, me.scope, a.plan_id, me.actor)),
+    S(c.reactivate_plan, lambda s, me, a: c.reactivate_plan(s, me.scope, a.plan_id, me.actor)),
+    S(c.delete_plan, lambda s, me, a: c.delete_plan(s, me.scope, a.spare_plan_id, me.actor)),
+    S(c.allow_addon, lambda s, me, a: c.allow_addon(s, me.scope, a.spare_plan_id, a.addon_id, me.actor)),
     S(
         c.allow_addon,
-        lambda s, me, a: c.allow_addon(s, me.scope, me.plan_id, a.addon_id, SYSTEM),
+        lambda s, me, a: c.allow_addon(s, me.scope, me.plan_id, a.addon_id, me.actor),
         label="A's addon on B's plan",
     ),
-    S(c.disallow_addon, lambda s, me, a: c.disallow_addon(s, me.scope, a.plan_id, a.addon_id, SYSTEM)),
+    S(c.disallow_addon, lambda s, me, a: c.disallow_addon(s, me.scope, a.plan_id, a.addon_id, me.actor)),
     S(c.get_plan, lambda s, me, a: c.get_plan(s, me.scope, a.plan_id)),
     S(c.list_plans, lambda s, me, a: c.list_plans(s, me.scope), views_of_b(Plan)),
     S(c.plan_details, lambda s, me, a: c.plan_details(s, me.scope, a.plan_id)),
@@ -101,10 +100,10 @@ CATALOG_PROBES: list[Probe] = [
     free_in_b(c.create_addon, lambda a: AddonInput(key="backup", name="Backup")),
     S(
         c.update_addon,
-        lambda s, me, a: c.update_addon(s, me.scope, a.addon_id, AddonUpdate(price="3"), SYSTEM),
+        lambda s, me, a: c.update_addon(s, me.scope, a.addon_id, AddonUpdate(price="3"), me.actor),
     ),
-    S(c.deactivate_addon, lambda s, me, a: c.deactivate_addon(s, me.scope, a.addon_id, SYSTEM)),
-    S(c.reactivate_addon, lambda s, me, a: c.reactivate_addon(s, me.scope, a.addon_id, SYSTEM)),
+    S(c.deactivate_addon, lambda s, me, a: c.deactivate_addon(s, me.scope, a.addon_id, me.actor)),
+    S(c.reactivate_addon, lambda s, me, a: c.reactivate_addon(s, me.scope, a.addon_id, me.actor)),
     S(c.get_addon, lambda s, me, a: c.get_addon(s, me.scope, a.addon_id)),
     S(c.list_addons, lambda s, me, a: c.list_addons(s, me.scope), views_of_b(Addon)),
     S(c.list_addons_for_plan, lambda s, me, a: c.list_addons_for_plan(s, me.scope, a.plan_id)),
@@ -113,7 +112,7 @@ CATALOG_PROBES: list[Probe] = [
     S(
         c.create_promotion,
         lambda s, me, a: c.create_promotion(
-            s, me.scope, _promotion("NEW", eligible_plan_ids=[a.plan_id]), SYSTEM
+            s, me.scope, _promotion("NEW", eligible_plan_ids=[a.plan_id]), me.actor
         ),
         Raises(ValidationFailed, "there is no plan"),
         label="A's plan",
@@ -121,11 +120,11 @@ CATALOG_PROBES: list[Probe] = [
     S(
         c.update_promotion,
         lambda s, me, a: c.update_promotion(
-            s, me.scope, a.promotion_id, PromotionUpdate(description="X"), SYSTEM
+            s, me.scope, a.promotion_id, PromotionUpdate(description="X"), me.actor
         ),
     ),
-    S(c.deactivate_promotion, lambda s, me, a: c.deactivate_promotion(s, me.scope, a.promotion_id, SYSTEM)),
-    S(c.reactivate_promotion, lambda s, me, a: c.reactivate_promotion(s, me.scope, a.promotion_id, SYSTEM)),
+    S(c.deactivate_promotion, lambda s, me, a: c.deactivate_promotion(s, me.scope, a.promotion_id, me.actor)),
+    S(c.reactivate_promotion, lambda s, me, a: c.reactivate_promotion(s, me.scope, a.promotion_id, me.actor)),
     S(c.get_promotion, lambda s, me, a: c.get_promotion(s, me.scope, a.promotion_id)),
     S(c.find_promotion, lambda s, me, a: c.find_promotion(s, me.scope, a.promotion_code.lower()), nothing),
     S(c.list_promotions, lambda s, me, a: c.list_promotions(s, me.scope), views_of_b(Promotion)),

@@ -80,6 +80,9 @@ EXEMPT_MODULES: dict[str, str] = {
         "writes entries stamped with the scope's tenant and lists them through AuditLogRepository"
         " (its methods are probed; entries of another tenant's objects are in the table)"
     ),
+    "backend.services.policy": (
+        "reads no row: compares the actor's tenant with the scope's id (tests/test_policy.py)"
+    ),
     "backend.services.demo": (
         "seed_demo creates the demo's own tenant in databases of its own and drives the probed"
         " services there; it takes no scope a caller could point at another tenant"

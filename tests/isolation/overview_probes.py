@@ -29,7 +29,7 @@ def _opened_in_b(result: Any, b: Side, session: Session) -> None:
 
 
 def figures(session: Session, me: Side) -> tuple[Any, ...]:
-    shown = admin_overview.admin_overview(session, me.scope)
+    shown = admin_overview.admin_overview(session, me.scope, me.actor)
     return (
         shown.customers,
         shown.active_subscriptions,

@@ -22,6 +22,7 @@ from backend.repositories.base import CrossTenantWrite
 from backend.repositories.billing import OpenPositionRepository
 from backend.services import charging, invoicing, promotions
 from backend.services import subscriptions as lifecycle
+from backend.services.audit import SYSTEM
 from backend.services.coordination import Coordinator
 from backend.services.credits import Credit, UnusedTime
 from backend.services.errors import NotFoundError
@@ -70,7 +71,9 @@ def order(customer: Callable[[Side, Side], int], plan: Callable[[Side, Side], in
 
     def call(session: Session, me: Side, a: Side) -> Any:
         fields = {name: value(me, a) for name, value in extra.items()}
-        return Lifecycle(session, me.scope).order(OrderRequest(customer(me, a), plan(me, a), **fields), NOW)
+        return Lifecycle(session, me.scope, me.actor).order(
+            OrderRequest(customer(me, a), plan(me, a), **fields), NOW
+        )
 
     return call
 
@@ -93,6 +96,27 @@ def a_usage(session: Session, a: Side) -> promotions.PromotionUsage:
     """One more use of A's promotion redemption, as a draft invoice would take it."""
     redemption = of(session, PromotionRedemption, a.redemption_id)
     return promotions.PromotionUsage(redemption, of(session, Promotion, a.promotion_id), periods_used=1)
+
+
+def credit_notes(operation: Callable[..., Any]) -> list[Probe]:
+    """A credit note on A's invoice, and one crediting A's line on B's own invoice."""
+    one = Decimal(1)
+    return [
+        S(
+            operation,
+            lambda s, me, a: operation(
+                s, me.scope, a.paid_invoice, {a.paid_line: one}, "x", NOW, actor=me.actor
+            ),
+        ),
+        S(
+            operation,
+            lambda s, me, a: operation(
+                s, me.scope, me.paid_invoice, {a.paid_line: one}, "x", NOW, actor=me.actor
+            ),
+            label="A's line on B's invoice",
+            filtered=False,  # (a line is looked up among the lines of the invoice it is credited on)
+        ),
+    ]
 
 
 def latest_invoice(me: Side) -> int:
@@ -124,26 +148,29 @@ SERVICE_PROBES: list[Probe] = [
     # Changing to B's own plan: only the subscription lookup stands between B and A's subscription.
     S(
         L.preview_plan_change,
-        lambda s, me, a: L(s, me.scope).preview_plan_change(a.active_sub, me.plan_id, NOW),
+        lambda s, me, a: L(s, me.scope, me.actor).preview_plan_change(a.active_sub, me.plan_id, NOW),
     ),
     S(
         L.preview_plan_change,
-        lambda s, me, a: L(s, me.scope).preview_plan_change(me.active_sub, a.plan_id, NOW),
+        lambda s, me, a: L(s, me.scope, me.actor).preview_plan_change(me.active_sub, a.plan_id, NOW),
         label="to A's plan",
     ),
-    S(L.change_plan, lambda s, me, a: L(s, me.scope).change_plan(a.active_sub, me.plan_id, NOW)),
+    S(L.change_plan, lambda s, me, a: L(s, me.scope, me.actor).change_plan(a.active_sub, me.plan_id, NOW)),
     S(
         L.change_plan,
-        lambda s, me, a: L(s, me.scope).change_plan(me.active_sub, a.plan_id, NOW),
+        lambda s, me, a: L(s, me.scope, me.actor).change_plan(me.active_sub, a.plan_id, NOW),
         label="to A's plan",
     ),
-    S(L.cancel, lambda s, me, a: L(s, me.scope).cancel(a.active_sub, NOW)),
-    S(L.resume, lambda s, me, a: L(s, me.scope).resume(a.canceling_sub, NOW)),
-    S(L.cancel_immediately, lambda s, me, a: L(s, me.scope).cancel_immediately(a.active_sub, NOW)),
-    S(L.withdraw, lambda s, me, a: L(s, me.scope).withdraw(a.canceling_sub, NOW)),
-    S(L.expire, lambda s, me, a: L(s, me.scope).expire(a.expiring_sub)),
-    S(L.mark_past_due, lambda s, me, a: L(s, me.scope).mark_past_due(a.active_sub, NOW, suspend=True)),
-    S(L.reinstate, lambda s, me, a: L(s, me.scope).reinstate(a.past_due_sub, NOW)),
+    S(L.cancel, lambda s, me, a: L(s, me.scope, me.actor).cancel(a.active_sub, NOW)),
+    S(L.resume, lambda s, me, a: L(s, me.scope, me.actor).resume(a.canceling_sub, NOW)),
+    S(L.cancel_immediately, lambda s, me, a: L(s, me.scope, me.actor).cancel_immediately(a.active_sub, NOW)),
+    S(L.withdraw, lambda s, me, a: L(s, me.scope, me.actor).withdraw(a.canceling_sub, NOW)),
+    S(L.expire, lambda s, me, a: L(s, me.scope, SYSTEM).expire(a.expiring_sub)),
+    S(
+        L.mark_past_due,
+        lambda s, me, a: L(s, me.scope, me.actor).mark_past_due(a.active_sub, NOW, suspend=True),
+    ),
+    S(L.reinstate, lambda s, me, a: L(s, me.scope, me.actor).reinstate(a.past_due_sub, NOW)),
     *coordinator_units(lifecycle.EXPIRATION, lambda a: unit(a.expiring_sub)),
     # --- charging -------------------------------------------------------------------------------
     *coordinator_units(charging.SUBSCRIPTION_BILLING, lambda a: unit(a.active_sub)),
@@ -162,11 +189,13 @@ SERVICE_PROBES: list[Probe] = [
     ),
     S(
         invoicing.bill_now,
-        lambda s, me, a: invoicing.bill_now(s, me.scope, NOW, customer_account_id=a.customer_id),
+        lambda s, me, a: invoicing.bill_now(
+            s, me.scope, NOW, customer_account_id=a.customer_id, actor=me.actor
+        ),
     ),
     S(
         invoicing.bill_now,
-        lambda s, me, a: invoicing.bill_now(s, me.scope, NOW),
+        lambda s, me, a: invoicing.bill_now(s, me.scope, NOW, actor=me.actor),
         nothing,
         label="every customer",
     ),
@@ -178,26 +207,21 @@ SERVICE_PROBES: list[Probe] = [
         ),
         nothing,
     ),
-    S(
-        invoicing.credit_invoice,
-        lambda s, me, a: invoicing.credit_invoice(
-            s, me.scope, a.paid_invoice, {a.paid_line: Decimal(1)}, "x", NOW
-        ),
-    ),
-    S(
-        invoicing.credit_invoice,
-        lambda s, me, a: invoicing.credit_invoice(
-            s, me.scope, me.paid_invoice, {a.paid_line: Decimal(1)}, "x", NOW
-        ),
-        label="A's line on B's invoice",
-        filtered=False,  # (a line is looked up among the lines of the invoice it is credited on)
-    ),
+    # An admin's credit note, and the same without the policy check (a step of lifecycle operations).
+    *credit_notes(invoicing.credit_invoice),
+    *credit_notes(invoicing.issue_credit_note),
     S(
         invoicing.void_invoice,
-        lambda s, me, a: invoicing.void_invoice(s, me.scope, a.issued_invoice, "x", NOW),
+        lambda s, me, a: invoicing.void_invoice(s, me.scope, a.issued_invoice, "x", NOW, actor=me.actor),
     ),
-    S(invoicing.mark_paid, lambda s, me, a: invoicing.mark_paid(s, me.scope, a.issued_invoice, NOW)),
-    S(invoicing.mark_unpaid, lambda s, me, a: invoicing.mark_unpaid(s, me.scope, a.paid_invoice, NOW)),
+    S(
+        invoicing.mark_paid,
+        lambda s, me, a: invoicing.mark_paid(s, me.scope, a.issued_invoice, NOW, actor=me.actor),
+    ),
+    S(
+        invoicing.mark_unpaid,
+        lambda s, me, a: invoicing.mark_unpaid(s, me.scope, a.paid_invoice, NOW, actor=me.actor),
+    ),
     S(invoicing.mark_overdue, lambda s, me, a: invoicing.mark_overdue(s, me.scope, NOW), nothing),
     *coordinator_units(invoicing.OVERDUE_MARKING, lambda a: "all"),
     # --- credits for unused time ----------------------------------------------------------------

@@ -41,7 +41,7 @@ def tenant(session: Session, me: Side) -> Tenant:
 def ledger(session: Session, me: Side, threshold: str | None = None) -> oss.OssLedger:
     """The acting side's OSS ledger, its threshold first set to `threshold` when given."""
     if threshold is not None:
-        oss.update_oss_settings(session, me.scope, threshold=threshold)
+        oss.update_oss_settings(session, me.scope, threshold=threshold, actor=me.actor)
     return oss.OssLedger(session, me.scope, tenant(session, me))
 
 
@@ -58,7 +58,7 @@ def consumer_in_austria() -> CustomerProfile:
 def decided_abroad(session: Session, me: Side) -> bool:
     """Whether a sale of 5.00 EUR to an Austrian consumer on NOW's date is taxed in Austria, with
     a threshold of 10.00: B's year so far is 0.00 (0 + 5 is not above 10), A's has exceeded."""
-    oss.update_oss_settings(session, me.scope, threshold=LOW)
+    oss.update_oss_settings(session, me.scope, threshold=LOW, actor=me.actor)
     ctx = InvoicingContext(session, me.scope)
     decision = ctx.decide(consumer_in_austria(), TODAY, "EUR", Decimal("5.00"))
     return decision.mode == TaxMode.EU_B2C
@@ -104,7 +104,7 @@ TAX_PROBES: list[Probe] = [
     S(
         rates.add_exchange_rate,
         lambda s, me, a: rates.add_exchange_rate(
-            s, me.scope, currency="USD", valid_from=RATE_DAY, rate="1.2"
+            s, me.scope, currency="USD", valid_from=RATE_DAY, rate="1.2", actor=me.actor
         ),
         b_added_usd,
         control=False,  # A has a USD rate for that day: its call is refused
@@ -129,7 +129,7 @@ TAX_PROBES: list[Probe] = [
     # --- the OSS threshold ----------------------------------------------------------------------
     S(
         oss.update_oss_settings,
-        lambda s, me, a: oss.update_oss_settings(s, me.scope, threshold=LOW),
+        lambda s, me, a: oss.update_oss_settings(s, me.scope, threshold=LOW, actor=me.actor),
         oss_settings_of_b,
         filtered=False,  # (the tenant row is the scope's own, read by the scope's id: no filter)
     ),

@@ -52,7 +52,7 @@ from backend.services import (
     sessions,
     simulation,
 )
-from backend.services.audit import SYSTEM
+from backend.services.audit import Actor
 from backend.services.opaque_tokens import digest
 from backend.services.subscriptions import Lifecycle, OrderRequest
 from backend.services.tenants import create_tenant, create_user
@@ -106,6 +106,11 @@ class Side:
     @property
     def tenant_id(self) -> int:
         return self.scope.tenant_id
+
+    @property
+    def actor(self) -> Actor:
+        """The tenant's admin as the policy sees them: may do every operation the tables call."""
+        return Actor.for_user(self.admin)
 
 
 def build_pair(session: Session, suffix: str) -> tuple[Side, Side]:
@@ -171,17 +176,22 @@ def _customer(session: Session, scope: TenantScope, email: str) -> tuple[int, in
 
 def _plan(session: Session, scope: TenantScope, key: str, price: str, **fields: Any) -> int:
     data = PlanInput(key=key, name=key.title(), base_price=Decimal(price), **fields)
-    return catalog.create_plan(session, scope, data, SYSTEM).id or 0
+    return catalog.create_plan(session, scope, data, _admin(scope)).id or 0
 
 
 def _addon(
     session: Session, scope: TenantScope, key: str, price: str, plans: list[int], **fields: Any
 ) -> int:
     data = AddonInput(key=key, name=key.title(), price=Decimal(price), **fields)
-    addon = catalog.create_addon(session, scope, data, SYSTEM).id or 0
+    addon = catalog.create_addon(session, scope, data, _admin(scope)).id or 0
     for plan in plans:
-        catalog.allow_addon(session, scope, plan, addon, SYSTEM)
+        catalog.allow_addon(session, scope, plan, addon, _admin(scope))
     return addon
+
+
+def _admin(scope: TenantScope) -> Actor:
+    """Who builds the world: the tenant's admin."""
+    return Actor.admin(scope.tenant_id)
 
 
 def _first_line(session: Session, scope: TenantScope, invoice_id: int) -> int:
@@ -195,9 +205,11 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
     bob_profile = CustomerProfileRepository(session, scope).for_account(bob)
     assert bob_profile is not None
     bob_profile.country = "AT"  # a consumer in another member state: his sales count toward OSS
-    exchange_rates.add_exchange_rate(session, scope, currency="USD", valid_from=RATE_DAY, rate="1.0850")
+    exchange_rates.add_exchange_rate(
+        session, scope, currency="USD", valid_from=RATE_DAY, rate="1.0850", actor=_admin(scope)
+    )
     vps = ServiceTypeInput(key="vps", name="VPS")
-    service_type = catalog.create_service_type(session, scope, vps, SYSTEM).id or 0
+    service_type = catalog.create_service_type(session, scope, vps, _admin(scope)).id or 0
     basic = _plan(session, scope, "basic", "10.00", service_type_id=service_type)
     pro = _plan(session, scope, "pro", "20.00")
     spare = _plan(session, scope, "spare", "5.00")
@@ -209,26 +221,26 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
         max_per_customer=10,
         eligible_plan_ids=[basic, pro],
     )
-    promotion = catalog.create_promotion(session, scope, welcome, SYSTEM)
-    lifecycle = Lifecycle(session, scope)
+    promotion = catalog.create_promotion(session, scope, welcome, _admin(scope))
+    lifecycle = Lifecycle(session, scope, _admin(scope))
     active = lifecycle.order(OrderRequest(alice, basic, addons={addon: 1}, promotion_code="WELCOME"), T0)
     expiring = lifecycle.order(OrderRequest(alice, pro), T0)
     past_due = lifecycle.order(OrderRequest(bob, basic), T0)
     item = SubscriptionItem(subscription_id=active.id, provider=ProviderKind.NONE, hostname="a1.example")
     item.tenant_id, item.status = scope.tenant_id, ItemStatus.ACTIVE
     session.add(item)
-    [paid] = invoicing.bill_now(session, scope, T0, customer_account_id=alice)
-    [overdue] = invoicing.bill_now(session, scope, T0, customer_account_id=bob)
+    [paid] = invoicing.bill_now(session, scope, T0, customer_account_id=alice, actor=_admin(scope))
+    [overdue] = invoicing.bill_now(session, scope, T0, customer_account_id=bob, actor=_admin(scope))
     paid_line = _first_line(session, scope, paid.id or 0)
     note = invoicing.credit_invoice(
-        session, scope, paid.id or 0, {paid_line: Decimal("1.00")}, "Goodwill", T0
+        session, scope, paid.id or 0, {paid_line: Decimal("1.00")}, "Goodwill", T0, actor=_admin(scope)
     )
-    invoicing.mark_paid(session, scope, paid.id or 0, T0)
+    invoicing.mark_paid(session, scope, paid.id or 0, T0, actor=_admin(scope))
 
     frozen.set(T1)
     simulation.tick(session, scope, T1)  # February periods, invoice run (billing day 4), overdue
     issued, void = _invoices_issued_at(session, scope, T1, alice, bob)
-    invoicing.void_invoice(session, scope, void, "Wrong address", T1)
+    invoicing.void_invoice(session, scope, void, "Wrong address", T1, actor=_admin(scope))
     lifecycle.cancel(expiring.id or 0, T1)
     lifecycle.mark_past_due(past_due.id or 0, T1, suspend=True)
 
@@ -288,7 +300,9 @@ def _identity_rows(session: Session, scope: TenantScope, admin: SignedInUser, us
         session, scope, sessions.issue_ticket(session, scope, signed_in, policy)
     )
     ticket = sessions.issue_ticket(session, scope, signed_in, policy)
-    created = api_tokens.create_token(session, scope, admin, name="isolation", scopes=["read", "admin"])
+    created = api_tokens.create_token(
+        session, scope, admin, name="isolation", scopes=["read", "admin"], actor=Actor.for_user(admin)
+    )
     secret, key = created.token, f"iso-{scope.tenant_id}"
     idempotency.begin(session, scope, created.summary.id, key, "0" * 64, T0)
     accounts.request_password_reset(session, scope, load_settings(), MailBatch(), email=user.email)
@@ -312,10 +326,12 @@ def _build_b(session: Session, slug: str) -> Side:
     yearly = {"interval_unit": IntervalUnit.YEAR}
     plan = _plan(session, scope, "b-yearly", "120.00", **yearly)
     addon = _addon(session, scope, "b-extra", "12.00", [plan], **yearly)
-    subscription = Lifecycle(session, scope).order(OrderRequest(carol, plan), T0)
-    exchange_rates.add_exchange_rate(session, scope, currency="GBP", valid_from=RATE_DAY, rate="0.8500")
-    [invoice] = invoicing.bill_now(session, scope, T0, customer_account_id=carol)
-    invoicing.mark_paid(session, scope, invoice.id or 0, T0)
+    subscription = Lifecycle(session, scope, _admin(scope)).order(OrderRequest(carol, plan), T0)
+    exchange_rates.add_exchange_rate(
+        session, scope, currency="GBP", valid_from=RATE_DAY, rate="0.8500", actor=_admin(scope)
+    )
+    [invoice] = invoicing.bill_now(session, scope, T0, customer_account_id=carol, actor=_admin(scope))
+    invoicing.mark_paid(session, scope, invoice.id or 0, T0, actor=_admin(scope))
     return start.side(
         session, plan=plan, addon=addon, subscription=subscription.id or 0, invoice=invoice.id or 0
     )

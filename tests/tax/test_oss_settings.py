@@ -13,6 +13,7 @@ from sqlmodel import Session
 from backend import clock
 from backend.models import AuditLogEntry, ExchangeRate, Tenant
 from backend.repositories.base import TenantScope
+from backend.services.audit import SYSTEM
 from backend.services.errors import ValidationFailed
 from backend.services.exchange_rates import ExchangeRateView, add_exchange_rate, list_exchange_rates
 from backend.services.tax import OssSettings, oss_settings, update_oss_settings
@@ -43,8 +44,10 @@ def test_updating_stores_a_decimal_string_keeps_other_settings_and_is_audited(
     row, scope = tenant
     row.settings = {"billing": {"minimum_invoice_amount": "20.00"}}
     session.flush()
-    assert update_oss_settings(session, scope, threshold="2500.5") == OssSettings(Decimal("2500.50"), True)
-    assert update_oss_settings(session, scope, prior_year_rule=False) == OssSettings(
+    assert update_oss_settings(session, scope, threshold="2500.5", actor=SYSTEM) == OssSettings(
+        Decimal("2500.50"), True
+    )
+    assert update_oss_settings(session, scope, prior_year_rule=False, actor=SYSTEM) == OssSettings(
         Decimal("2500.50"), False
     )
     session.expire(row)
@@ -85,7 +88,7 @@ def test_bad_settings_are_refused_with_the_setting_named_and_nothing_changes(
     row.settings = {"tax": {"oss_threshold": "3000.00", "oss_prior_year_rule": True}}
     session.flush()
     with pytest.raises(ValidationFailed, match=message):
-        update_oss_settings(session, scope, **changes)
+        update_oss_settings(session, scope, **changes, actor=SYSTEM)
     session.expire(row)
     assert row.settings == {"tax": {"oss_threshold": "3000.00", "oss_prior_year_rule": True}}
     assert (
@@ -97,7 +100,7 @@ def test_a_zero_threshold_is_allowed_and_a_broken_stored_value_is_reported_by_na
     session: Session, tenant: tuple[Tenant, TenantScope]
 ) -> None:
     row, scope = tenant
-    assert update_oss_settings(session, scope, threshold=0).threshold == Decimal("0.00")
+    assert update_oss_settings(session, scope, threshold=0, actor=SYSTEM).threshold == Decimal("0.00")
     row.settings = {"tax": {"oss_threshold": 12.5}}  # written around the service
     with pytest.raises(ValidationFailed, match=r"tax\.oss_threshold must be a decimal string"):
         oss_settings(row)
@@ -108,9 +111,13 @@ def test_rates_are_added_listed_by_currency_and_day_and_audited(
 ) -> None:
     _, scope = tenant
     with clock.frozen(utc(2027, 1, 1, 9)):
-        add_exchange_rate(session, scope, currency="usd", valid_from="2027-03-01", rate="1.6")
-        add_exchange_rate(session, scope, currency="GBP", valid_from=date(2027, 1, 1), rate=Decimal("0.80"))
-        add_exchange_rate(session, scope, currency=" USD ", valid_from="2027-01-01", rate="1.250000")
+        add_exchange_rate(session, scope, currency="usd", valid_from="2027-03-01", rate="1.6", actor=SYSTEM)
+        add_exchange_rate(
+            session, scope, currency="GBP", valid_from=date(2027, 1, 1), rate=Decimal("0.80"), actor=SYSTEM
+        )
+        add_exchange_rate(
+            session, scope, currency=" USD ", valid_from="2027-01-01", rate="1.250000", actor=SYSTEM
+        )
     assert list_exchange_rates(session, scope) == [
         ExchangeRateView("GBP", date(2027, 1, 1), Decimal("0.8")),
         ExchangeRateView("USD", date(2027, 1, 1), Decimal("1.25")),
@@ -152,9 +159,9 @@ def test_bad_rates_are_refused_with_a_reason_and_nothing_is_added(
     message: str,
 ) -> None:
     _, scope = tenant
-    add_exchange_rate(session, scope, currency="USD", valid_from="2027-01-01", rate="1.25")
+    add_exchange_rate(session, scope, currency="USD", valid_from="2027-01-01", rate="1.25", actor=SYSTEM)
     with pytest.raises(ValidationFailed, match=message):
-        add_exchange_rate(session, scope, currency=currency, valid_from=valid_from, rate=rate)
+        add_exchange_rate(session, scope, currency=currency, valid_from=valid_from, rate=rate, actor=SYSTEM)
     rows = session.scalars(select(ExchangeRate).where(ExchangeRate.tenant_id == scope.tenant_id)).all()
     assert [(r.currency, r.valid_from, r.rate) for r in rows] == [("USD", date(2027, 1, 1), Decimal("1.25"))]
 
@@ -164,8 +171,8 @@ def test_rates_of_one_tenant_are_invisible_to_another(
 ) -> None:
     _, scope_a = tenant
     _, scope_b = _tenant(session, "oss-settings-b")
-    add_exchange_rate(session, scope_a, currency="USD", valid_from="2027-01-01", rate="1.25")
+    add_exchange_rate(session, scope_a, currency="USD", valid_from="2027-01-01", rate="1.25", actor=SYSTEM)
     assert list_exchange_rates(session, scope_b) == []
     # the same currency and day are free in tenant B
-    add_exchange_rate(session, scope_b, currency="USD", valid_from="2027-01-01", rate="1.30")
+    add_exchange_rate(session, scope_b, currency="USD", valid_from="2027-01-01", rate="1.30", actor=SYSTEM)
     assert [r.rate for r in list_exchange_rates(session, scope_a)] == [Decimal("1.25")]

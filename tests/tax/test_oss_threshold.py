@@ -22,6 +22,7 @@ from backend.models import (
     VatIdStatus,
 )
 from backend.services import invoicing
+from backend.services.audit import SYSTEM
 from backend.services.exchange_rates import MissingExchangeRate, add_exchange_rate
 from backend.services.tax import update_oss_settings
 from tests.billing.conftest import World, utc
@@ -43,7 +44,9 @@ def sell(
 ) -> Invoice:
     """A new customer orders a monthly plan of `price` and is billed right away (one line)."""
     customer = order(world, price, country=country, currency=currency, **fields)
-    [invoice] = invoicing.bill_now(world.session, world.scope, world.now, customer_account_id=customer.id)
+    [invoice] = invoicing.bill_now(
+        world.session, world.scope, world.now, customer_account_id=customer.id, actor=world.admin
+    )
     assert invoice.net == Decimal(price)
     return invoice
 
@@ -56,13 +59,21 @@ def credit(world: World, invoice: Invoice, amount: str) -> CreditNote:
     [line] = world.lines(invoice)
     assert invoice.id is not None and line.id is not None
     return invoicing.credit_invoice(
-        world.session, world.scope, invoice.id, {line.id: Decimal(amount)}, "Goodwill", world.now
+        world.session,
+        world.scope,
+        invoice.id,
+        {line.id: Decimal(amount)},
+        "Goodwill",
+        world.now,
+        actor=world.admin,
     )
 
 
 def rates(world: World, *rows: tuple[str, str, str]) -> None:
     for currency, day, rate in rows:
-        add_exchange_rate(world.session, world.scope, currency=currency, valid_from=day, rate=rate)
+        add_exchange_rate(
+            world.session, world.scope, currency=currency, valid_from=day, rate=rate, actor=SYSTEM
+        )
 
 
 @pytest.mark.parametrize(
@@ -90,7 +101,7 @@ def test_exactly_at_the_threshold_stays_domestic_and_the_invoice_that_crosses_it
 
 
 def test_the_threshold_comes_from_the_tenant_settings(world: World) -> None:
-    update_oss_settings(world.session, world.scope, threshold="500.00")
+    update_oss_settings(world.session, world.scope, threshold="500.00", actor=SYSTEM)
     world.at(utc(2027, 3, 1, 9))
     assert taxed(sell(world, "400.00")) == (*DE, Decimal("76.00"))  # 400 <= 500; 400 x 19 %
     assert taxed(sell(world, "100.00")) == (*DE, Decimal("19.00"))  # 500.00 is not above 500.00
@@ -108,7 +119,7 @@ def test_the_threshold_comes_from_the_tenant_settings(world: World) -> None:
 def test_the_prior_year_rule_is_a_tenant_setting(
     world: World, rule: bool, last_year: str, expected: tuple[str, str, Decimal]
 ) -> None:
-    update_oss_settings(world.session, world.scope, threshold="1000.00", prior_year_rule=rule)
+    update_oss_settings(world.session, world.scope, threshold="1000.00", prior_year_rule=rule, actor=SYSTEM)
     world.at(utc(2027, 6, 1, 9))
     sell(world, last_year)
     world.at(utc(2028, 1, 10, 9))
@@ -116,7 +127,7 @@ def test_the_prior_year_rule_is_a_tenant_setting(
 
 
 def test_non_eur_nets_are_converted_with_the_rate_in_force_on_the_local_issue_date(world: World) -> None:
-    update_oss_settings(world.session, world.scope, threshold="1000.00")
+    update_oss_settings(world.session, world.scope, threshold="1000.00", actor=SYSTEM)
     rates(world, ("USD", "2027-01-01", "1.25"), ("USD", "2027-03-01", "1.60"), ("GBP", "2027-01-01", "0.80"))
     world.at(utc(2027, 2, 15, 9))
     # 1,000.00 USD / 1.25 = 800.00 EUR: within; tax 19 % of 1,000.00 USD
@@ -129,7 +140,7 @@ def test_non_eur_nets_are_converted_with_the_rate_in_force_on_the_local_issue_da
 
 
 def test_a_credit_note_lowers_the_total_so_a_later_invoice_within_it_stays_domestic(world: World) -> None:
-    update_oss_settings(world.session, world.scope, threshold="1000.00")
+    update_oss_settings(world.session, world.scope, threshold="1000.00", actor=SYSTEM)
     world.at(utc(2027, 3, 1, 9))
     first = sell(world, "900.00")
     world.at(utc(2027, 3, 5, 9))
@@ -140,7 +151,7 @@ def test_a_credit_note_lowers_the_total_so_a_later_invoice_within_it_stays_domes
 
 
 def test_once_the_year_has_exceeded_credit_notes_do_not_bring_domestic_tax_back(world: World) -> None:
-    update_oss_settings(world.session, world.scope, threshold="1000.00")
+    update_oss_settings(world.session, world.scope, threshold="1000.00", actor=SYSTEM)
     world.at(utc(2027, 3, 1, 9))
     first = sell(world, "900.00")
     assert taxed(sell(world, "200.00")) == (*FR, Decimal("40.00"))  # 1,100 > 1,000; 200 x 20 %
@@ -153,7 +164,7 @@ def test_once_the_year_has_exceeded_credit_notes_do_not_bring_domestic_tax_back(
 
 
 def test_a_credit_note_counts_in_the_year_of_its_own_issue_in_the_tenants_time_zone(world: World) -> None:
-    update_oss_settings(world.session, world.scope, threshold="1000.00")
+    update_oss_settings(world.session, world.scope, threshold="1000.00", actor=SYSTEM)
     world.at(utc(2027, 6, 1, 9))
     first = sell(world, "900.00")
     world.at(utc(2027, 12, 31, 23, 30))  # 1 January 2028, 00:30 in Berlin
@@ -164,7 +175,7 @@ def test_a_credit_note_counts_in_the_year_of_its_own_issue_in_the_tenants_time_z
 
 
 def test_a_credit_note_in_another_currency_is_converted_at_its_own_issue_date(world: World) -> None:
-    update_oss_settings(world.session, world.scope, threshold="1000.00")
+    update_oss_settings(world.session, world.scope, threshold="1000.00", actor=SYSTEM)
     rates(world, ("USD", "2027-01-01", "1.25"), ("USD", "2027-03-01", "1.60"))
     world.at(utc(2027, 2, 15, 9))
     first = sell(world, "1000.00", currency="USD")  # 1,000 / 1.25 = 800.00 EUR
@@ -184,7 +195,9 @@ def test_a_sale_abroad_in_a_currency_without_a_rate_is_refused_and_nothing_is_is
     refused = pytest.raises(MissingExchangeRate, match="No exchange rate for USD is in force on 2027-03-01")
     # The caller's unit of work (here a savepoint) is rolled back on the error.
     with refused as error, world.session.begin_nested():
-        invoicing.bill_now(world.session, world.scope, world.now, customer_account_id=customer.id)
+        invoicing.bill_now(
+            world.session, world.scope, world.now, customer_account_id=customer.id, actor=world.admin
+        )
     assert "billing-console exchange-rates add" in str(error.value)
     assert [i.number for i in world.invoices()] == ["INV-2027-00001", "INV-2027-00002"]
     positions = world.session.scalars(
@@ -193,7 +206,9 @@ def test_a_sale_abroad_in_a_currency_without_a_rate_is_refused_and_nothing_is_is
     assert [p.invoice_id for p in positions] == [None]
 
     rates(world, ("USD", "2027-02-01", "1.25"))
-    [invoice] = invoicing.bill_now(world.session, world.scope, world.now, customer_account_id=customer.id)
+    [invoice] = invoicing.bill_now(
+        world.session, world.scope, world.now, customer_account_id=customer.id, actor=world.admin
+    )
     assert invoice.number == "INV-2027-00003"  # no number was used up by the refused attempt
     assert taxed(invoice) == (*DE, Decimal("19.00"))  # 100 / 1.25 = 80.00 EUR: within
 
@@ -220,7 +235,7 @@ def test_the_invoice_run_stops_on_a_missing_rate_and_issues_once_the_rate_is_add
 
 def test_in_one_invoice_run_issued_invoices_count_as_they_go_and_waiting_ones_do_not(world: World) -> None:
     world.tenant.settings = {"billing": {"minimum_invoice_amount": "100.00"}}
-    update_oss_settings(world.session, world.scope, threshold="1000.00")
+    update_oss_settings(world.session, world.scope, threshold="1000.00", actor=SYSTEM)
     world.at(utc(2027, 1, 10, 9))
     sell(world, "900.00")
     waits = order(world, "60.00", billing_day=1)  # 71.40 gross < 100.00: waits, does not count

@@ -35,6 +35,7 @@ from backend.repositories.tenancy import TenantDirectory
 from backend.services import audit
 from backend.services.errors import NotFoundError, ValidationFailed
 from backend.services.exchange_rates import CENT, EUR, RateTable
+from backend.services.policy import Action, authorize
 from backend.services.tax.rates import EU_COUNTRIES, country_code
 
 EU_THRESHOLD_EUR = Decimal("10000.00")
@@ -95,7 +96,7 @@ def update_oss_settings(
     *,
     threshold: Decimal | str | int = _UNCHANGED,
     prior_year_rule: bool = _UNCHANGED,
-    actor: audit.Actor = audit.SYSTEM,
+    actor: audit.Actor,
 ) -> OssSettings:
     """Change the tenant's OSS threshold and/or prior-year rule (what is not given stays).
 
@@ -103,6 +104,7 @@ def update_oss_settings(
     from 0 to 10,000.00; the prior-year rule is a boolean. A bad value is refused with a message
     naming the setting, and nothing changes. Sales already invoiced keep their tax.
     """
+    authorize(actor, scope, Action.CHANGE_TENANT_SETTINGS)
     tenant = TenantDirectory(session).lock(scope.tenant_id)
     if tenant is None:
         raise NotFoundError("Tenant not found.")

@@ -1,0 +1,252 @@
+"""Every service operation that acts for someone, called in tenant A (tests/isolation/world.py) by a
+given actor, with the kinds of actor that may do it.
+
+`allowed` is written by hand from the issue and SPEC (admins run the tenant; customers act on their
+own subscriptions; passwords and tokens are each user's own; jobs and the CLI do their listed
+steps), not read from the policy table. test_policy_guard.py checks that every operation taking an
+actor has a row here or a reasoned exemption.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from backend.models import PromotionBenefit
+from backend.repositories.identity import ApiTokenRepository
+from backend.repositories.tenancy import UserRepository
+from backend.schemas.accounts import SignedInUser
+from backend.schemas.catalog import (
+    AddonInput,
+    AddonUpdate,
+    PlanInput,
+    PlanUpdate,
+    PromotionInput,
+    PromotionUpdate,
+    ServiceTypeInput,
+    ServiceTypeUpdate,
+)
+from backend.services import accounts, admin_overview, api_tokens, audit, auth, invoicing
+from backend.services import catalog as c
+from backend.services import exchange_rates as rates
+from backend.services.audit import SYSTEM, Actor
+from backend.services.subscriptions import Lifecycle, OrderRequest
+from backend.services.tax import oss
+from tests.isolation.world import NOW, PASSWORD, Side
+
+ADMIN, OWNER, JOBS = "admin", "owner", "system"
+# Who tries every operation; `actors` builds them for tenant A (and B for its admin).
+KINDS = ("admin", "owner", "other customer", "bare", "visitor", "system", "other tenant's admin")
+
+
+def actors(a: Side, b: Side) -> dict[str, Actor]:
+    return {
+        "admin": a.actor,
+        # Alice: A's first customer, who ordered A's subscriptions (Bob has the past-due one).
+        "owner": Actor.customer(a.tenant_id, a.customer_id, user_id=a.user_id),
+        "other customer": Actor.customer(a.tenant_id, a.other_customer_id),
+        "bare": Actor(user_id=a.user_id),  # a user id without a role
+        "visitor": Actor.visitor("192.0.2.1"),
+        "system": SYSTEM,
+        "other tenant's admin": b.actor,
+    }
+
+
+Call = Callable[[Session, Side, Actor], Any]
+
+
+@dataclass(frozen=True)
+class Op:
+    operation: Callable[..., Any]  # names the row
+    call: Call  # in A's scope, on A's objects, by the actor
+    allowed: frozenset[str]  # the kinds of actor that may do it
+    prepare: Callable[[Session, Side], Any] | None = None  # by A's admin, before anyone tries
+
+    @property
+    def name(self) -> str:
+        return f"{self.operation.__module__.rsplit('.', 1)[-1]}.{self.operation.__qualname__}"
+
+
+def op(operation: Callable[..., Any], call: Call, *allowed: str, prepare: Any = None) -> Op:
+    return Op(operation, call, frozenset(allowed), prepare)
+
+
+def user(session: Session, a: Side, user_id: int) -> SignedInUser:
+    return auth.signed_in_user(session, a.scope, UserRepository(session, a.scope).get_or_raise(user_id))
+
+
+def admins_token(session: Session, a: Side) -> int:
+    """The API token of A's admin (tests/isolation/world.py made one)."""
+    token = ApiTokenRepository(session, a.scope).by_token_hash(a.api_token_hash)
+    assert token is not None and token.id is not None
+    return token.id
+
+
+def catalog(operation: Callable[..., Any], target: Callable[[Side], Any], *, prepare: Any = None) -> Op:
+    """A catalog change `operation(session, scope, target(a), actor)`: admins only."""
+    return op(operation, lambda s, a, who: operation(s, a.scope, target(a), who), ADMIN, prepare=prepare)
+
+
+def catalog_on(operation: Callable[..., Any], target: Callable[[Side], int], change: Any) -> Op:
+    return op(operation, lambda s, a, who: operation(s, a.scope, target(a), change, who), ADMIN)
+
+
+def deactivated(
+    deactivate: Callable[..., Any], target: Callable[[Side], int]
+) -> Callable[[Session, Side], Any]:
+    return lambda s, a: deactivate(s, a.scope, target(a), a.actor)
+
+
+def lifecycle(method: Callable[..., Any], *args: Callable[[Side], Any], allowed: tuple[str, ...]) -> Op:
+    """`Lifecycle(...).method(*args(a), NOW)`; `expire` takes no time."""
+    extra = () if method is Lifecycle.expire else (NOW,)
+
+    def call(session: Session, a: Side, who: Actor) -> Any:
+        return method(Lifecycle(session, a.scope, who), *(arg(a) for arg in args), *extra)
+
+    return op(method, call, *allowed)
+
+
+PROMOTION = PromotionInput(code="SPRING", benefit=PromotionBenefit.PERCENT_OFF, percent_off=Decimal(5))
+ONE = Decimal("1.00")
+
+OPERATIONS: list[Op] = [
+    # --- users, the audit log, the overview: admins ---------------------------------------------
+    op(
+        accounts.set_locked,
+        lambda s, a, who: accounts.set_locked(s, a.scope, a.user_id, True, actor=who),
+        ADMIN,
+    ),
+    op(
+        accounts.set_role,
+        lambda s, a, who: accounts.set_role(s, a.scope, a.user_id, "admin", actor=who),
+        ADMIN,
+    ),
+    op(accounts.list_users, lambda s, a, who: accounts.list_users(s, a.scope, who), ADMIN),
+    op(audit.list_entries, lambda s, a, who: audit.list_entries(s, a.scope, who), ADMIN),
+    op(
+        admin_overview.admin_overview, lambda s, a, who: admin_overview.admin_overview(s, a.scope, who), ADMIN
+    ),
+    # --- each user's own password and tokens ----------------------------------------------------
+    op(
+        accounts.change_password,
+        lambda s, a, who: accounts.change_password(
+            s, a.scope, a.user_id, current_password=PASSWORD, new_password="Policy-pass-2027", actor=who
+        ),
+        OWNER,
+    ),
+    op(
+        api_tokens.create_token,
+        lambda s, a, who: api_tokens.create_token(
+            s, a.scope, user(s, a, a.user_id), name="mine", scopes=["read"], actor=who
+        ),
+        OWNER,
+    ),
+    op(
+        api_tokens.revoke_token,
+        lambda s, a, who: api_tokens.revoke_token(s, a.scope, a.admin, admins_token(s, a), actor=who),
+        ADMIN,  # the admin's own token
+    ),
+    # --- the catalog: admins ----------------------------------------------------------------------
+    catalog(c.create_service_type, lambda a: ServiceTypeInput(key="dedicated", name="Dedicated")),
+    catalog_on(c.update_service_type, lambda a: a.service_type_id, ServiceTypeUpdate(name="Virtual")),
+    catalog(c.deactivate_service_type, lambda a: a.service_type_id),
+    catalog(
+        c.reactivate_service_type,
+        lambda a: a.service_type_id,
+        prepare=deactivated(c.deactivate_service_type, lambda a: a.service_type_id),
+    ),
+    catalog(c.create_plan, lambda a: PlanInput(key="policy", name="Policy", base_price="3.00")),
+    catalog_on(c.update_plan, lambda a: a.plan_id, PlanUpdate(name="Basic Plus")),
+    catalog(c.deactivate_plan, lambda a: a.plan_id),
+    catalog(
+        c.reactivate_plan,
+        lambda a: a.spare_plan_id,
+        prepare=deactivated(c.deactivate_plan, lambda a: a.spare_plan_id),
+    ),
+    catalog(c.delete_plan, lambda a: a.spare_plan_id),
+    op(c.allow_addon, lambda s, a, who: c.allow_addon(s, a.scope, a.spare_plan_id, a.addon_id, who), ADMIN),
+    op(c.disallow_addon, lambda s, a, who: c.disallow_addon(s, a.scope, a.plan_id, a.addon_id, who), ADMIN),
+    catalog(c.create_addon, lambda a: AddonInput(key="ipv4", name="Extra IPv4", price="1.00")),
+    catalog_on(c.update_addon, lambda a: a.addon_id, AddonUpdate(price="2.50")),
+    catalog(c.deactivate_addon, lambda a: a.addon_id),
+    catalog(
+        c.reactivate_addon,
+        lambda a: a.addon_id,
+        prepare=deactivated(c.deactivate_addon, lambda a: a.addon_id),
+    ),
+    catalog(c.create_promotion, lambda a: PROMOTION),
+    catalog_on(c.update_promotion, lambda a: a.promotion_id, PromotionUpdate(description="Spring")),
+    catalog(c.deactivate_promotion, lambda a: a.promotion_id),
+    catalog(
+        c.reactivate_promotion,
+        lambda a: a.promotion_id,
+        prepare=deactivated(c.deactivate_promotion, lambda a: a.promotion_id),
+    ),
+    # --- tenant settings and exchange rates: admins, and the operator's CLI -----------------------
+    op(
+        rates.add_exchange_rate,
+        lambda s, a, who: rates.add_exchange_rate(
+            s, a.scope, currency="USD", valid_from=date(2027, 3, 1), rate="1.1", actor=who
+        ),
+        ADMIN,
+        JOBS,
+    ),
+    op(
+        oss.update_oss_settings,
+        lambda s, a, who: oss.update_oss_settings(s, a.scope, threshold="500.00", actor=who),
+        ADMIN,
+        JOBS,
+    ),
+    # --- invoices: admins -------------------------------------------------------------------------
+    op(
+        invoicing.bill_now,
+        lambda s, a, who: invoicing.bill_now(s, a.scope, NOW, customer_account_id=a.customer_id, actor=who),
+        ADMIN,
+    ),
+    op(
+        invoicing.credit_invoice,
+        lambda s, a, who: invoicing.credit_invoice(
+            s, a.scope, a.paid_invoice, {a.paid_line: ONE}, "Goodwill", NOW, actor=who
+        ),
+        ADMIN,
+    ),
+    op(
+        invoicing.void_invoice,
+        lambda s, a, who: invoicing.void_invoice(s, a.scope, a.issued_invoice, "Wrong", NOW, actor=who),
+        ADMIN,
+    ),
+    op(
+        invoicing.mark_paid,
+        lambda s, a, who: invoicing.mark_paid(s, a.scope, a.issued_invoice, NOW, actor=who),
+        ADMIN,
+    ),
+    op(
+        invoicing.mark_unpaid,
+        lambda s, a, who: invoicing.mark_unpaid(s, a.scope, a.paid_invoice, NOW, actor=who),
+        ADMIN,
+    ),
+    # --- subscriptions: customers their own, admins any; dunning and expiry by the jobs ---------
+    op(
+        Lifecycle.order,
+        lambda s, a, who: Lifecycle(s, a.scope, who).order(OrderRequest(a.customer_id, a.plan_id), NOW),
+        ADMIN,
+        OWNER,
+    ),
+    lifecycle(
+        Lifecycle.preview_plan_change, lambda a: a.active_sub, lambda a: a.plan_id, allowed=(ADMIN, OWNER)
+    ),
+    lifecycle(Lifecycle.change_plan, lambda a: a.active_sub, lambda a: a.plan_id, allowed=(ADMIN, OWNER)),
+    lifecycle(Lifecycle.cancel, lambda a: a.active_sub, allowed=(ADMIN, OWNER)),
+    lifecycle(Lifecycle.resume, lambda a: a.canceling_sub, allowed=(ADMIN, OWNER)),
+    lifecycle(Lifecycle.withdraw, lambda a: a.canceling_sub, allowed=(ADMIN, OWNER)),
+    lifecycle(Lifecycle.cancel_immediately, lambda a: a.active_sub, allowed=(ADMIN,)),
+    lifecycle(Lifecycle.mark_past_due, lambda a: a.active_sub, allowed=(ADMIN, JOBS)),
+    lifecycle(Lifecycle.reinstate, lambda a: a.past_due_sub, allowed=(ADMIN, JOBS)),
+    lifecycle(Lifecycle.expire, lambda a: a.expiring_sub, allowed=(JOBS,)),
+]

@@ -1,0 +1,191 @@
+"""The policy table itself (backend/services/policy.py), without a database: who may do what.
+
+Expectations are written out here by hand, not read from `RULES`: a changed rule must fail a test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.repositories.base import TenantScope
+from backend.schemas.accounts import SignedInUser
+from backend.schemas.identity import ApiPrincipal
+from backend.services.errors import PermissionDenied
+from backend.services.policy import (
+    RULES,
+    SYSTEM,
+    Action,
+    Actor,
+    Role,
+    allows,
+    authorize,
+    may_hold_scope,
+)
+
+HERE = TenantScope(7)
+ELSEWHERE = TenantScope(8)
+ADMIN = Actor.admin(7, user_id=1)
+ALICE = Actor.customer(7, customer_account_id=100, user_id=2)  # owns customer account 100
+BOB = Actor.customer(7, customer_account_id=200, user_id=3)
+PUBLIC = {Action.SIGN_IN, Action.SIGN_UP, Action.CONFIRM_EMAIL, Action.RESET_PASSWORD}
+# What jobs and the CLI may do besides the public actions, as the issue asks: listed, not implied.
+SYSTEM_ACTIONS = {
+    Action.CHANGE_TENANT_SETTINGS,
+    Action.ADD_EXCHANGE_RATE,
+    Action.MARK_PAST_DUE,
+    Action.REINSTATE_SUBSCRIPTION,
+    Action.EXPIRE_SUBSCRIPTION,
+}
+CUSTOMER_ACTIONS = {
+    Action.ORDER_SUBSCRIPTION,
+    Action.PREVIEW_PLAN_CHANGE,
+    Action.CHANGE_PLAN,
+    Action.CANCEL_SUBSCRIPTION,
+    Action.RESUME_SUBSCRIPTION,
+    Action.WITHDRAW_SUBSCRIPTION,
+}
+SELF_ACTIONS = {Action.CHANGE_PASSWORD, Action.MANAGE_TOKENS}
+SIGNED_IN_READS = {Action.READ_PROFILE}
+ADMIN_ACTIONS = {
+    Action.LIST_USERS,
+    Action.LOCK_USER,
+    Action.SET_USER_ROLE,
+    Action.READ_AUDIT_LOG,
+    Action.READ_OVERVIEW,
+    Action.MONITOR_JOBS,
+    Action.CHANGE_TENANT_SETTINGS,
+    Action.MANAGE_CATALOG,
+    Action.ADD_EXCHANGE_RATE,
+    Action.BILL_NOW,
+    Action.CREDIT_INVOICE,
+    Action.VOID_INVOICE,
+    Action.MARK_INVOICE_PAID,
+    Action.MARK_INVOICE_UNPAID,
+    Action.CANCEL_IMMEDIATELY,
+    Action.MARK_PAST_DUE,
+    Action.REINSTATE_SUBSCRIPTION,
+}
+
+
+def _may(actor: Actor, action: Action, scope: TenantScope = HERE, **owner: int) -> bool:
+    return allows(actor, scope, action, **owner)
+
+
+def test_every_action_has_a_rule_and_one_of_the_kinds_below() -> None:
+    assert set(RULES) == set(Action)
+    kinds = [
+        PUBLIC,
+        SELF_ACTIONS,
+        SIGNED_IN_READS,
+        CUSTOMER_ACTIONS,
+        ADMIN_ACTIONS,
+        {Action.EXPIRE_SUBSCRIPTION},
+    ]
+    assert set().union(*kinds) == set(Action) and sum(map(len, kinds)) == len(Action)
+
+
+@pytest.mark.parametrize("action", sorted(Action), ids=str)
+def test_a_bare_actor_without_a_role_may_do_public_things_only(action: Action) -> None:
+    for nobody in (Actor(user_id=5), Actor(user_id=5, tenant_id=7), Actor.visitor("192.0.2.1")):
+        assert _may(nobody, action, owner_user_id=5, owner_account_id=100) == (action in PUBLIC)
+
+
+@pytest.mark.parametrize("action", sorted(Action), ids=str)
+def test_the_system_may_do_exactly_its_listed_actions_in_any_tenant(action: Action) -> None:
+    expected = action in SYSTEM_ACTIONS | PUBLIC
+    assert _may(SYSTEM, action, owner_account_id=100) == expected
+    assert _may(SYSTEM, action, ELSEWHERE, owner_account_id=100) == expected
+
+
+@pytest.mark.parametrize("action", sorted(ADMIN_ACTIONS), ids=str)
+def test_admin_actions_are_refused_to_customers_and_allowed_to_admins(action: Action) -> None:
+    assert _may(ADMIN, action)
+    assert not _may(ALICE, action, owner_account_id=100)
+    with pytest.raises(PermissionDenied, match="Only admins may"):
+        authorize(ALICE, HERE, action, owner_account_id=100)
+
+
+@pytest.mark.parametrize("action", sorted(CUSTOMER_ACTIONS), ids=str)
+def test_customers_act_on_their_own_account_and_admins_on_any(action: Action) -> None:
+    assert _may(ALICE, action, owner_account_id=100)
+    assert not _may(BOB, action, owner_account_id=100)
+    assert not _may(ALICE, action)  # an object of no known owner is nobody's own
+    assert not _may(Actor(user_id=2, role=Role.CUSTOMER, tenant_id=7), action, owner_account_id=100)
+    assert _may(ADMIN, action, owner_account_id=100)
+    with pytest.raises(PermissionDenied, match="only for your own customer account"):
+        authorize(BOB, HERE, action, owner_account_id=100)
+
+
+@pytest.mark.parametrize("action", sorted(SELF_ACTIONS), ids=str)
+def test_passwords_and_tokens_are_each_users_own_even_for_admins(action: Action) -> None:
+    assert _may(ALICE, action, owner_user_id=2)
+    assert _may(ADMIN, action, owner_user_id=1)
+    assert not _may(ADMIN, action, owner_user_id=2)
+    assert not _may(BOB, action, owner_user_id=2)
+    assert not _may(SYSTEM, action, owner_user_id=2)
+
+
+@pytest.mark.parametrize("action", sorted(set(Action) - PUBLIC), ids=str)
+def test_admins_and_customers_act_only_in_their_own_tenant(action: Action) -> None:
+    owner = {"owner_account_id": 100, "owner_user_id": 1}
+    assert not _may(ADMIN, action, ELSEWHERE, **owner)
+    assert not _may(Actor(user_id=1, role=Role.ADMIN), action, **owner)  # an admin of no tenant
+
+
+def test_refusals_name_the_action() -> None:
+    with pytest.raises(PermissionDenied, match=r"^Only admins may void invoices\.$"):
+        authorize(ALICE, HERE, Action.VOID_INVOICE)
+    with pytest.raises(PermissionDenied, match=r"^Only scheduled jobs may expire subscriptions\.$"):
+        authorize(ADMIN, HERE, Action.EXPIRE_SUBSCRIPTION)
+    with pytest.raises(PermissionDenied, match=r"^Only signed-in users may cancel subscriptions\.$"):
+        authorize(Actor(user_id=5), HERE, Action.CANCEL_SUBSCRIPTION)
+    with pytest.raises(PermissionDenied, match=r"only in your own tenant"):
+        authorize(ADMIN, ELSEWHERE, Action.VOID_INVOICE)
+
+
+def _token(role: str, scopes: set[str], customer_account_id: int | None = None) -> Actor:
+    user = SignedInUser(9, 7, "t@example.com", "T", role, 0, customer_account_id)
+    return Actor.for_token(ApiPrincipal(user=user, scopes=frozenset(scopes), token_id=1), "192.0.2.9")
+
+
+def test_a_token_is_limited_by_its_scopes_on_top_of_the_role() -> None:
+    admin_reads = _token("admin", {"read"})
+    assert _may(admin_reads, Action.READ_PROFILE)
+    assert not _may(admin_reads, Action.LIST_USERS)
+    with pytest.raises(PermissionDenied, match="lacks the 'admin' scope"):
+        authorize(admin_reads, HERE, Action.VOID_INVOICE)
+    assert _may(_token("admin", {"read", "admin"}), Action.VOID_INVOICE)
+    # The role still decides: a customer's token cannot do admin things whatever it claims.
+    assert not _may(_token("customer", {"read", "write", "admin"}, 100), Action.VOID_INVOICE)
+    owner_reads, owner_writes = _token("customer", {"read"}, 100), _token("customer", {"write"}, 100)
+    assert _may(owner_reads, Action.PREVIEW_PLAN_CHANGE, owner_account_id=100)
+    assert not _may(owner_reads, Action.CANCEL_SUBSCRIPTION, owner_account_id=100)
+    assert _may(owner_writes, Action.CANCEL_SUBSCRIPTION, owner_account_id=100)
+    assert not _may(owner_writes, Action.CANCEL_SUBSCRIPTION, owner_account_id=200)
+
+
+def test_a_token_cannot_manage_tokens_or_change_the_password() -> None:
+    everything = _token("admin", {"read", "write", "admin"})
+    for action in SELF_ACTIONS:
+        with pytest.raises(PermissionDenied, match="An API token cannot"):
+            authorize(everything, HERE, action, owner_user_id=9)
+
+
+def test_only_admins_tokens_may_hold_the_admin_scope() -> None:
+    assert [may_hold_scope("admin", s) for s in ("read", "write", "admin", "root")] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    assert [may_hold_scope("customer", s) for s in ("read", "write", "admin")] == [True, True, False]
+    assert not may_hold_scope(Role.SYSTEM, "read")
+
+
+def test_an_actor_for_a_signed_in_user_carries_role_tenant_and_account() -> None:
+    user = SignedInUser(4, 7, "c@example.com", "C", "customer", 3, 100)
+    actor = Actor.for_user(user, "198.51.100.4")
+    assert actor == Actor(
+        user_id=4, ip_address="198.51.100.4", role=Role.CUSTOMER, tenant_id=7, customer_account_id=100
+    )
+    assert actor.token_scopes is None

@@ -1,0 +1,5 @@
+"""Fixtures of the attack suite. The running console is the one the browser tests use."""
+
+from __future__ import annotations
+
+from tests.browser.conftest import console  # noqa: F401 - `billing-console run --seed-demo`, session-wide

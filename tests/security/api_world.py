@@ -1,8 +1,8 @@
 """Who calls the API in the attack suite, on which host, and whose objects the paths name.
 
 Built on `identity_world` (tests/conftest.py): tenants A and B on their own hosts, each with an admin
-and a customer. Added here: a read-only token of A's customer, and in each tenant a customer
-"victim" whose id fills the `{user_id}` of the admin routes (so locking it disturbs no caller).
+and a customer. Added here: a read-only token of A's customer, and in A a customer "victim" whose id
+fills the `{user_id}` of the admin routes (so locking it disturbs no caller); in B, B's customer.
 """
 
 from __future__ import annotations
@@ -93,5 +93,5 @@ def api_world(identity_world: IdentityWorld) -> ApiWorld:
         ADMIN: world.a_admin.token,
     }
     ids_a = {"user_id": _victim(world, world.a_admin.tenant_id, f"victim@{world.host_a}")}
-    ids_b = {"user_id": _victim(world, world.b_admin.tenant_id, f"victim@{world.host_b}")}
+    ids_b = {"user_id": world.b_customer.user_id}  # B's customer calls nothing here
     return ApiWorld(world, tokens, ids_a, ids_b)

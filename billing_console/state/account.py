@@ -15,6 +15,7 @@ from backend.schemas.identity import ApiTokenSummary
 from backend.services.api_tokens import SCOPES
 from backend.services.errors import DomainError
 from billing_console.routes import LOGIN
+from billing_console.state.arguments import record_id
 from billing_console.state.session import (
     cleared_on_sign_out,
     close_session_script,
@@ -137,8 +138,12 @@ class AccountState(rx.State):
         if isinstance(user, EventSpec):
             yield user
             return
+        token = record_id(token_id)
+        if token is None:
+            self.token_error = "That token id is not valid. Reload the page and try again."
+            return
         try:
-            await asyncio.to_thread(gateway.revoke_api_token, request_context(self), user, int(token_id))
+            await asyncio.to_thread(gateway.revoke_api_token, request_context(self), user, token)
         except DomainError as exc:
             self.token_error = str(exc)
             return

@@ -1,0 +1,97 @@
+"""Who calls the API in the attack suite, on which host, and whose objects the paths name.
+
+Built on `identity_world` (tests/conftest.py): tenants A and B on their own hosts, each with an admin
+and a customer. Added here: a read-only token of A's customer, and in A a customer "victim" whose id
+fills the `{user_id}` of the admin routes (so locking it disturbs no caller); in B, B's customer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.conftest import IdentityWorld
+
+PROBLEM_JSON = "application/problem+json"
+
+# The callers of the route matrix, in the order they are tried.
+ANONYMOUS = "anonymous"
+CUSTOMER_READ = "customer read token"
+CUSTOMER_WRITE = "customer write token"
+OTHER_TENANT_ADMIN = "other tenant's admin"  # B's admin token, sent to A's host
+ADMIN = "admin"
+PRINCIPALS = (ANONYMOUS, CUSTOMER_READ, CUSTOMER_WRITE, OTHER_TENANT_ADMIN, ADMIN)
+
+
+@dataclass(frozen=True)
+class ApiWorld:
+    identity: IdentityWorld
+    tokens: dict[str, str]  # principal -> bearer token ("" for anonymous)
+    ids_a: dict[str, int]  # path parameter -> an id of tenant A's object
+    ids_b: dict[str, int]  # the same for tenant B
+
+    @property
+    def host_a(self) -> str:
+        return self.identity.host_a
+
+    def client(self, host: str | None = None) -> Any:
+        """The API over HTTP semantics; a server error comes back as the 500 a client would see."""
+        from fastapi.testclient import TestClient
+
+        from backend.api.app import create_api
+
+        return TestClient(
+            create_api(),
+            base_url=f"http://{host or self.host_a}",
+            raise_server_exceptions=False,
+            follow_redirects=False,
+        )
+
+    def headers(self, principal: str) -> dict[str, str]:
+        token = self.tokens[principal]
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def _victim(world: IdentityWorld, tenant_id: int, email: str) -> int:
+    from backend.db import unit_of_work
+    from backend.models import UserRole
+    from backend.repositories.base import TenantScope
+    from backend.services.tenants import create_user
+
+    with unit_of_work(world.engine) as session:
+        user = create_user(
+            session, TenantScope(tenant_id), email=email, password="Victim-pass-2026", role=UserRole.CUSTOMER
+        )
+        return user.id or 0
+
+
+def _read_only_token(world: IdentityWorld) -> str:
+    from backend.db import unit_of_work
+    from backend.repositories.base import TenantScope
+    from backend.repositories.tenancy import UserRepository
+    from backend.services import api_tokens, auth
+
+    member = world.a_customer
+    scope = TenantScope(member.tenant_id)
+    with unit_of_work(world.engine) as session:
+        user = auth.signed_in_user(
+            session, scope, UserRepository(session, scope).get_or_raise(member.user_id)
+        )
+        return api_tokens.create_token(session, scope, user, name="read only", scopes=["read"]).token
+
+
+@pytest.fixture
+def api_world(identity_world: IdentityWorld) -> ApiWorld:
+    world = identity_world
+    tokens = {
+        ANONYMOUS: "",
+        CUSTOMER_READ: _read_only_token(world),
+        CUSTOMER_WRITE: world.a_customer.token,
+        OTHER_TENANT_ADMIN: world.b_admin.token,
+        ADMIN: world.a_admin.token,
+    }
+    ids_a = {"user_id": _victim(world, world.a_admin.tenant_id, f"victim@{world.host_a}")}
+    ids_b = {"user_id": world.b_customer.user_id}  # B's customer calls nothing here
+    return ApiWorld(world, tokens, ids_a, ids_b)

@@ -1,0 +1,215 @@
+"""Every API route x method x caller answers the status that `EXPECTED` gives it.
+
+The routes come from the FastAPI route table of `create_api()` (what `billing_console` mounts under
+the pages; mounts such as the job monitor are not API routes). A route without an entry fails
+`test_the_table_names_every_route_and_no_other`, and so does an entry whose route is gone: adding
+a route means deciding here who may call it. HEAD is answered like GET and has no entries of its own.
+
+Callers (tests/security/api_world.py), all on tenant A's host: nobody, A's customer with a read-only
+and with a read+write token, B's admin with B's token, A's admin. Decisions:
+- a token of another tenant is unknown on this host: 401, exactly as a made-up token;
+- an id of another tenant's object is "not found" (404), the same answer as an id that never
+  existed, never 403, so a caller cannot learn what exists in another tenant;
+- every answer that is not 2xx is `application/problem+json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import iter_route_contexts
+from starlette.routing import Route
+
+from backend.api.app import create_api
+from tests.security.api_world import (
+    ADMIN,
+    ANONYMOUS,
+    CUSTOMER_READ,
+    CUSTOMER_WRITE,
+    OTHER_TENANT_ADMIN,
+    PRINCIPALS,
+    PROBLEM_JSON,
+    ApiWorld,
+)
+
+pytestmark = pytest.mark.redis
+
+
+@dataclass(frozen=True)
+class Expect:
+    """The status each caller gets, and what the request sends."""
+
+    statuses: dict[str, int]
+    body: dict[str, Any] | None = None
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(PRINCIPALS, status)
+
+
+# Any valid token of this tenant; a token of another tenant is unknown here.
+SIGNED_IN = {ANONYMOUS: 401, CUSTOMER_READ: 200, CUSTOMER_WRITE: 200, OTHER_TENANT_ADMIN: 401, ADMIN: 200}
+# Admins of this tenant with the admin scope; customers are known but not allowed.
+ADMINS_ONLY = {ANONYMOUS: 401, CUSTOMER_READ: 403, CUSTOMER_WRITE: 403, OTHER_TENANT_ADMIN: 401, ADMIN: 200}
+
+EXPECTED: dict[tuple[str, str], Expect] = {
+    # Public: the health probe and the API's own documentation.
+    ("GET", "/api/health"): Expect(everyone(200)),
+    ("GET", "/api/openapi.json"): Expect(everyone(200)),
+    ("GET", "/api/docs"): Expect(everyone(200)),
+    ("GET", "/docs/oauth2-redirect"): Expect(everyone(200)),
+    ("GET", "/redoc"): Expect(everyone(200)),
+    # Browser sessions: a forged ticket opens nothing; signing out is harmless for anyone.
+    ("POST", "/api/auth/session"): Expect(everyone(400), body={"ticket": "forged-ticket"}),
+    ("POST", "/api/auth/logout"): Expect(everyone(204)),
+    # /api/v1
+    ("GET", "/api/v1/me"): Expect(SIGNED_IN),
+    ("GET", "/api/v1/admin/users"): Expect(ADMINS_ONLY),
+    ("GET", "/api/v1/admin/audit-log"): Expect(ADMINS_ONLY),
+    ("POST", "/api/v1/admin/users/{user_id}/lock"): Expect(ADMINS_ONLY),
+    ("POST", "/api/v1/admin/users/{user_id}/unlock"): Expect(ADMINS_ONLY),
+    ("PUT", "/api/v1/admin/users/{user_id}/role"): Expect(ADMINS_ONLY, body={"role": "customer"}),
+}
+
+
+def route_table() -> set[tuple[str, str]]:
+    """(method, path) of every HTTP route of the API, HEAD left out (it mirrors GET)."""
+    found = set()
+    for context in iter_route_contexts(create_api().routes):
+        if not isinstance(context.original_route, Route):  # mounts, websocket routes
+            continue
+        for method in context.methods or {"GET"}:
+            if method != "HEAD":
+                found.add((method, str(context.path)))
+    return found
+
+
+def url(path: str, ids: dict[str, int]) -> str:
+    try:
+        return path.format(**ids)
+    except KeyError as missing:
+        raise AssertionError(f"{path}: add an id for {missing} to api_world.py") from None
+
+
+def is_problem(response: Any) -> bool:
+    return response.headers.get("content-type", "").split(";")[0].strip() == PROBLEM_JSON
+
+
+def test_the_table_names_every_route_and_no_other() -> None:
+    routes = route_table()
+    assert sorted(routes - EXPECTED.keys()) == [], "routes without an entry in EXPECTED"
+    assert sorted(EXPECTED.keys() - routes) == [], "entries in EXPECTED for routes that are gone"
+    for (method, path), expect in EXPECTED.items():
+        assert set(expect.statuses) == set(PRINCIPALS), f"{method} {path}: a status for every caller"
+
+
+def test_every_route_answers_every_caller_as_the_table_says(api_world: ApiWorld) -> None:
+    client = api_world.client()
+    wrong: list[str] = []
+    for (method, path), expect in EXPECTED.items():
+        for principal in PRINCIPALS:  # the admin last: its lock and role change succeed
+            response = client.request(
+                method, url(path, api_world.ids_a), headers=api_world.headers(principal), json=expect.body
+            )
+            label = f"{method} {path} as {principal}"
+            if response.status_code != expect.statuses[principal]:
+                wrong.append(f"{label}: {response.status_code}, expected {expect.statuses[principal]}")
+            elif response.status_code >= 300 and not is_problem(response):
+                wrong.append(f"{label}: {response.status_code} as {response.headers.get('content-type')}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _users_of_b(api_world: ApiWorld) -> Any:
+    client = api_world.client(api_world.identity.host_b)
+    headers = {"Authorization": f"Bearer {api_world.identity.b_admin.token}"}
+    response = client.get("/api/v1/admin/users", headers=headers)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_ids_of_another_tenant_are_not_found_like_ids_that_never_existed(api_world: ApiWorld) -> None:
+    client = api_world.client()
+    never = {name: value + 1_000_000 for name, value in api_world.ids_b.items()}
+    b_before = _users_of_b(api_world)
+    routes_with_ids = [(key, e) for key, e in EXPECTED.items() if "{" in key[1]]
+    assert routes_with_ids
+    wrong: list[str] = []
+    for (method, path), expect in routes_with_ids:
+        answers = []
+        for ids in (api_world.ids_b, never):
+            response = client.request(
+                method, url(path, ids), headers=api_world.headers(ADMIN), json=expect.body
+            )
+            title = response.json().get("title") if is_problem(response) else response.text[:60]
+            answers.append((response.status_code, is_problem(response), title))
+        if answers[0][:2] != (404, True) or answers[0] != answers[1]:
+            wrong.append(f"{method} {path}: another tenant's id {answers[0]}, an unknown id {answers[1]}")
+    assert not wrong, "\n".join(wrong)
+    assert _users_of_b(api_world) == b_before  # nobody in B was locked or changed
+
+
+OUT_OF_RANGE_IDS = [str(2**63), "99999999999999999999999", "-1", "0", "1e3", "abc"]
+OUT_OF_RANGE_INTEGERS = [str(2**63), str(-(2**63) - 1)]
+
+
+def _bad_path_ids(api_world: ApiWorld, client: Any) -> list[str]:
+    """`POST /api/v1/admin/users/99999999999999999999999/lock` answered 500 (OverflowError)."""
+    wrong = []
+    for (method, path), expect in EXPECTED.items():
+        if "{" not in path:
+            continue
+        for value in OUT_OF_RANGE_IDS:
+            target = url(path, dict.fromkeys(api_world.ids_a, value))
+            response = client.request(method, target, headers=api_world.headers(ADMIN), json=expect.body)
+            if response.status_code not in (404, 422) or not is_problem(response):
+                wrong.append(
+                    f"{method} {target}: {response.status_code} {response.headers.get('content-type')}"
+                )
+    return wrong
+
+
+def _bad_query_integers(api_world: ApiWorld, client: Any) -> list[str]:
+    """`GET /api/v1/admin/users?offset=9223372036854775808` answered 500 (OverflowError)."""
+    document = client.get("/api/openapi.json").json()
+    probed, wrong = [], []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] != "query" or parameter.get("schema", {}).get("type") != "integer":
+                    continue
+                probed.append(parameter["name"])
+                for value in OUT_OF_RANGE_INTEGERS:
+                    response = client.request(
+                        method, path, params={parameter["name"]: value}, headers=api_world.headers(ADMIN)
+                    )
+                    if not 400 <= response.status_code < 500 or not is_problem(response):
+                        wrong.append(
+                            f"{method.upper()} {path}?{parameter['name']}={value}: {response.status_code}"
+                            f" {response.headers.get('content-type')}"
+                        )
+    assert probed, "no integer query parameter found: the probe is broken"
+    return wrong
+
+
+def test_numbers_out_of_range_or_malformed_are_refused_with_a_problem_not_a_server_error(
+    api_world: ApiWorld,
+) -> None:
+    """Ids in paths and integers in queries: 404 or 422 (or another 4xx), never 500."""
+    client = api_world.client()
+    wrong = _bad_path_ids(api_world, client) + _bad_query_integers(api_world, client)
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # routing only: one database will do
+def test_unknown_api_paths_and_wrong_methods_are_problems(api_world: ApiWorld) -> None:
+    client = api_world.client()
+    for path in ("/api/v1/no-such-route", "/api/no-such-route", "/api/v1/admin/users/1/no-such-action"):
+        response = client.get(path, headers=api_world.headers(ADMIN))
+        assert (response.status_code, is_problem(response)) == (404, True), path
+    for method, path in sorted(EXPECTED):
+        wrong_method = "DELETE" if method != "DELETE" else "PATCH"
+        response = client.request(wrong_method, url(path, api_world.ids_a), headers=api_world.headers(ADMIN))
+        assert (response.status_code, is_problem(response)) == (405, True), f"{wrong_method} {path}"
+        assert method in response.headers.get("allow", ""), f"{wrong_method} {path}: Allow header"

@@ -92,9 +92,7 @@ def test_create_list_show_and_update(env: dict[str, str]) -> None:
         (("--host", "https://acme.example/"), "--host: 'https://acme.example/': write the host name only"),
     ],
 )
-def test_bad_values_name_the_option(
-    env: dict[str, str], arguments: tuple[str, ...], message: str
-) -> None:
+def test_bad_values_name_the_option(env: dict[str, str], arguments: tuple[str, ...], message: str) -> None:
     slug = ("--slug", "acme") if "--slug" not in arguments else ()
     base = ("create-tenant", *slug, "--name", "ACME", "--country", "AT")
     refused = _cli(

@@ -71,7 +71,7 @@ def _read_only_token(world: IdentityWorld) -> str:
     from backend.db import unit_of_work
     from backend.repositories.base import TenantScope
     from backend.repositories.tenancy import UserRepository
-    from backend.services import api_tokens, auth
+    from backend.services import api_tokens, audit, auth
 
     member = world.a_customer
     scope = TenantScope(member.tenant_id)
@@ -79,7 +79,9 @@ def _read_only_token(world: IdentityWorld) -> str:
         user = auth.signed_in_user(
             session, scope, UserRepository(session, scope).get_or_raise(member.user_id)
         )
-        return api_tokens.create_token(session, scope, user, name="read only", scopes=["read"]).token
+        return api_tokens.create_token(
+            session, scope, user, name="read only", scopes=["read"], actor=audit.Actor.for_user(user)
+        ).token
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from backend.api import auth, docs, fallback, health, v1
 from backend.api.body_limit import BodyLimitMiddleware
 from backend.api.idempotency import IdempotencyMiddleware
+from backend.api.openapi import document_problems
 from backend.api.problems import install_problem_handlers
 from backend.api.rate_limit import RateLimitMiddleware
 from backend.settings import get_settings
@@ -27,6 +28,7 @@ def create_api() -> FastAPI:
     api.include_router(v1.router)
     api.include_router(fallback.router)
     fallback.add_api_fallback(api)  # after every /api route
+    document_problems(api)
     # The last added runs first: the body limit, then the rate limit, then idempotency.
     api.add_middleware(IdempotencyMiddleware)
     api.add_middleware(RateLimitMiddleware)

@@ -23,6 +23,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import Route
 
 from backend.api.app import create_api
+from backend.api.fallback import CATCH_ALL_PATHS
 from tests.security.api_world import (
     ADMIN,
     ANONYMOUS,
@@ -43,6 +44,12 @@ class Expect:
 
     statuses: dict[str, int]
     body: dict[str, Any] | None = None
+    # A concrete path for routes whose parameters are no object ids (asset names, the catch-all).
+    example: str | None = None
+
+    @property
+    def takes_object_ids(self) -> bool:
+        return self.example is None
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -59,8 +66,12 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/api/health"): Expect(everyone(200)),
     ("GET", "/api/openapi.json"): Expect(everyone(200)),
     ("GET", "/api/docs"): Expect(everyone(200)),
-    ("GET", "/docs/oauth2-redirect"): Expect(everyone(200)),
-    ("GET", "/redoc"): Expect(everyone(200)),
+    ("GET", "/api/redoc"): Expect(everyone(200)),
+    ("GET", "/api/docs/assets/{name}"): Expect(everyone(200), example="/api/docs/assets/docs.css"),
+    ("GET", "/api/problems/{slug}"): Expect(everyone(200), example="/api/problems/validation-error"),
+    # The catch-all: any other path under /api is a 404 problem, whatever the method.
+    ("GET", "/api"): Expect(everyone(404), example="/api"),
+    ("GET", "/api/{path:path}"): Expect(everyone(404), example="/api/no/such/route"),
     # Browser sessions: a forged ticket opens nothing; signing out is harmless for anyone.
     ("POST", "/api/auth/session"): Expect(everyone(400), body={"ticket": "forged-ticket"}),
     ("POST", "/api/auth/logout"): Expect(everyone(204)),
@@ -86,7 +97,9 @@ def route_table() -> set[tuple[str, str]]:
     return found
 
 
-def url(path: str, ids: dict[str, int]) -> str:
+def url(path: str, ids: dict[str, Any], example: str | None = None) -> str:
+    if example is not None:
+        return example
     try:
         return path.format(**ids)
     except KeyError as missing:
@@ -111,7 +124,10 @@ def test_every_route_answers_every_caller_as_the_table_says(api_world: ApiWorld)
     for (method, path), expect in EXPECTED.items():
         for principal in PRINCIPALS:  # the admin last: its lock and role change succeed
             response = client.request(
-                method, url(path, api_world.ids_a), headers=api_world.headers(principal), json=expect.body
+                method,
+                url(path, api_world.ids_a, expect.example),
+                headers=api_world.headers(principal),
+                json=expect.body,
             )
             label = f"{method} {path} as {principal}"
             if response.status_code != expect.statuses[principal]:
@@ -133,7 +149,7 @@ def test_ids_of_another_tenant_are_not_found_like_ids_that_never_existed(api_wor
     client = api_world.client()
     never = {name: value + 1_000_000 for name, value in api_world.ids_b.items()}
     b_before = _users_of_b(api_world)
-    routes_with_ids = [(key, e) for key, e in EXPECTED.items() if "{" in key[1]]
+    routes_with_ids = [(key, e) for key, e in EXPECTED.items() if "{" in key[1] and e.takes_object_ids]
     assert routes_with_ids
     wrong: list[str] = []
     for (method, path), expect in routes_with_ids:
@@ -158,7 +174,7 @@ def _bad_path_ids(api_world: ApiWorld, client: Any) -> list[str]:
     """`POST /api/v1/admin/users/99999999999999999999999/lock` answered 500 (OverflowError)."""
     wrong = []
     for (method, path), expect in EXPECTED.items():
-        if "{" not in path:
+        if "{" not in path or not expect.takes_object_ids:
             continue
         for value in OUT_OF_RANGE_IDS:
             target = url(path, dict.fromkeys(api_world.ids_a, value))
@@ -208,8 +224,11 @@ def test_unknown_api_paths_and_wrong_methods_are_problems(api_world: ApiWorld) -
     for path in ("/api/v1/no-such-route", "/api/no-such-route", "/api/v1/admin/users/1/no-such-action"):
         response = client.get(path, headers=api_world.headers(ADMIN))
         assert (response.status_code, is_problem(response)) == (404, True), path
-    for method, path in sorted(EXPECTED):
+    for (method, path), expect in sorted(EXPECTED.items()):
+        if path in CATCH_ALL_PATHS:  # takes every method
+            continue
         wrong_method = "DELETE" if method != "DELETE" else "PATCH"
-        response = client.request(wrong_method, url(path, api_world.ids_a), headers=api_world.headers(ADMIN))
+        target = url(path, api_world.ids_a, expect.example)
+        response = client.request(wrong_method, target, headers=api_world.headers(ADMIN))
         assert (response.status_code, is_problem(response)) == (405, True), f"{wrong_method} {path}"
         assert method in response.headers.get("allow", ""), f"{wrong_method} {path}: Allow header"

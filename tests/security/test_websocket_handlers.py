@@ -48,6 +48,7 @@ AUDIENCE: dict[str, str] = {
     "billing_console.state.signup.ConfirmEmailState": ANYONE,
     "billing_console.state.password_reset.ForgotPasswordState": ANYONE,
     "billing_console.state.password_reset.ResetPasswordState": ANYONE,
+    "billing_console.state.refusals.RefusalState": ANYONE,  # the 404 and 403 pages
 }
 
 

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from starlette.responses import HTMLResponse
@@ -18,6 +19,7 @@ from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
 from backend.api.app import create_api
+from backend.services import passwords
 from backend.settings import get_settings
 
 REFLEX_PAGE = "<!doctype html><title>Reflex page</title>"
@@ -54,6 +56,12 @@ def problem_of(response: Any, status: int) -> dict[str, Any]:
     assert isinstance(body["type"], str) and isinstance(body["title"], str) and body["title"]
     assert isinstance(body["detail"], str) and body["detail"]
     return body
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The identity world hashes four passwords per test that nobody signs in with here."""
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture

@@ -156,6 +156,19 @@ def test_the_websocket_refuses_a_page_of_another_origin(origin: str) -> None:
         socket.receive_text()
 
 
+def test_the_public_url_may_open_the_websocket_on_another_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run --dev`: pages on PUBLIC_URL (port 3000), the backend on another port; nobody else."""
+    monkeypatch.setenv("PUBLIC_URL", "http://localhost:3000")
+    get_settings.cache_clear()
+    try:
+        backend = {"HTTP_HOST": "localhost:8000"}
+        assert websocket_origin_check("http://localhost:3000", backend)
+        assert not websocket_origin_check("http://localhost:3001", backend)
+        assert not websocket_origin_check(EVIL, backend)
+    finally:
+        get_settings.cache_clear()
+
+
 def test_the_console_app_uses_the_origin_check_and_no_reflex_cors() -> None:
     from reflex.app import App
 

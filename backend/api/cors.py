@@ -15,6 +15,8 @@ from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from backend.settings import get_settings
+
 API_PREFIX = "/api/v1"
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _REQUEST_HEADERS = ("Authorization", "Content-Type", "Idempotency-Key")
@@ -51,7 +53,18 @@ def websocket_origin_check(origin: str | None, environ: Mapping[str, object]) ->
     page of the host it connects to, whatever tenant host that is (requests without Origin come from
     no browser and are not asked)."""
     host = environ.get("HTTP_HOST")
-    return same_origin(origin, host if isinstance(host, str) else None)
+    if same_origin(origin, host if isinstance(host, str) else None):
+        return True
+    # `billing-console run --dev` serves the pages (PUBLIC_URL) and the backend on two ports: the
+    # deployment's own public origin may open it too. It is ours, so no other site is let in.
+    return _origin_of(origin) == _origin_of(get_settings().public_url)
+
+
+def _origin_of(url: str | None) -> str:
+    parts = urlsplit(url or "")
+    if parts.scheme not in _DEFAULT_PORTS or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{_authority(parts.scheme, parts.netloc)}"
 
 
 class ApiCors:

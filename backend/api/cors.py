@@ -20,7 +20,14 @@ from backend.settings import get_settings
 API_PREFIX = "/api/v1"
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _REQUEST_HEADERS = ("Authorization", "Content-Type", "Idempotency-Key")
-_EXPOSED_HEADERS = ("Retry-After", "Location")
+_EXPOSED_HEADERS = (
+    "Retry-After",
+    "Location",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "Idempotent-Replayed",
+)
 _DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
 
 

@@ -165,6 +165,8 @@ def test_the_public_url_may_open_the_websocket_on_another_port(monkeypatch: pyte
         assert websocket_origin_check("http://localhost:3000", backend)
         assert not websocket_origin_check("http://localhost:3001", backend)
         assert not websocket_origin_check(EVIL, backend)
+        # ...and only on PUBLIC_URL's own host, not on a tenant's host.
+        assert not websocket_origin_check("http://localhost:3000", {"HTTP_HOST": "acme.localhost:3000"})
     finally:
         get_settings.cache_clear()
 

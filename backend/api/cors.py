@@ -62,9 +62,14 @@ def websocket_origin_check(origin: str | None, environ: Mapping[str, object]) ->
     host = environ.get("HTTP_HOST")
     if same_origin(origin, host if isinstance(host, str) else None):
         return True
-    # `billing-console run --dev` serves the pages (PUBLIC_URL) and the backend on two ports: the
-    # deployment's own public origin may open it too. It is ours, so no other site is let in.
-    return _origin_of(origin) == _origin_of(get_settings().public_url)
+    # `billing-console run --dev` serves the pages (PUBLIC_URL) and the backend on two ports of one
+    # host: a page of PUBLIC_URL may open the websocket on another port of PUBLIC_URL's own host.
+    public_url = get_settings().public_url
+    return (
+        isinstance(host, str)
+        and _origin_of(origin) == _origin_of(public_url)
+        and urlsplit(f"//{host}").hostname == urlsplit(public_url).hostname
+    )
 
 
 def _origin_of(url: str | None) -> str:

@@ -11,7 +11,7 @@ from redis import Redis
 from backend.db import unit_of_work
 from backend.repositories.base import TenantScope
 from backend.repositories.tenancy import UserRepository
-from backend.services import api_tokens, auth
+from backend.services import api_tokens, audit, auth
 from tests.api.conftest import bearer, client, problem_of
 from tests.conftest import IdentityWorld
 
@@ -34,7 +34,9 @@ def second_token(world: IdentityWorld) -> str:
     with unit_of_work(world.engine) as session:
         user = UserRepository(session, scope).get_or_raise(world.a_admin.user_id)
         owner = auth.signed_in_user(session, scope, user)
-        return api_tokens.create_token(session, scope, owner, name="second", scopes=["read"]).token
+        return api_tokens.create_token(
+            session, scope, owner, name="second", scopes=["read"], actor=audit.Actor.for_user(owner)
+        ).token
 
 
 def test_a_token_gets_429_with_retry_after_once_its_minute_is_used_up(limits: IdentityWorld) -> None:

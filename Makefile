@@ -50,8 +50,17 @@ DATE_TESTS := tests/billing tests/tax tests/test_demo_seed.py tests/test_scenari
 	-k "not plays_its_role and not wait_for_the_schema"
 test-dates: install
 	@command -v faketime >/dev/null || { echo "test-dates needs faketime (apt-get install faketime)"; exit 1; }
-	REFERENCE_EXAMPLES=15 TZ=UTC faketime '2028-02-29 12:00:00' $(BIN)/pytest $(DATE_TESTS)
-	REFERENCE_EXAMPLES=15 TZ=Europe/Berlin faketime '2026-12-31 23:30:00' $(BIN)/pytest $(DATE_TESTS)
+	@# Both dates at once (one per core), each with a Redis database of its own; logs in var/.
+	@mkdir -p var
+	@REFERENCE_EXAMPLES=15 TZ=UTC faketime '2028-02-29 12:00:00' $(BIN)/pytest -p no:cacheprovider $(DATE_TESTS) \
+	    > var/test-dates-leap-day.log 2>&1 & leap=$$!; \
+	REFERENCE_EXAMPLES=15 TZ=Europe/Berlin TEST_REDIS_URL=redis://127.0.0.1:6379/7 \
+	    faketime '2026-12-31 23:30:00' $(BIN)/pytest -p no:cacheprovider $(DATE_TESTS) \
+	    > var/test-dates-new-years-eve.log 2>&1; berlin=$$?; \
+	wait $$leap; leap_rc=$$?; \
+	echo "== 2028-02-29 12:00 UTC"; tail -n 40 var/test-dates-leap-day.log; \
+	echo "== 2026-12-31 23:30 Europe/Berlin"; tail -n 40 var/test-dates-new-years-eve.log; \
+	test $$leap_rc -eq 0 && test $$berlin -eq 0
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

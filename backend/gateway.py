@@ -13,28 +13,24 @@ from contextlib import contextmanager
 from sqlmodel import Session
 
 from backend import ports
+from backend.audit import service as audit
+from backend.audit.schemas import AuditEntryView
 from backend.db import unit_of_work
-from backend.mail import MailBatch, mailer_for
+from backend.identity import accounts, api_tokens, auth, sessions
+from backend.identity.schemas import ApiTokenSummary, CreatedApiToken, LoginTicket
+from backend.integrations.mail import MailBatch, mailer_for
+from backend.kit.errors import DomainError, NotFoundError
+from backend.kit.pagination import Page
+from backend.kit.policy import Action, allows, authorize
+from backend.kit.principals import RequestContext, SignedInUser
+from backend.kit.repository import TenantScope
 from backend.redis_connection import connect
-from backend.repositories.base import TenantScope
-from backend.schemas.accounts import SignedInUser
-from backend.schemas.admin import AdminOverview
-from backend.schemas.dashboard import CustomerOverview
-from backend.schemas.identity import (
-    ApiTokenSummary,
-    AuditEntryView,
-    CreatedApiToken,
-    LoginTicket,
-    RequestContext,
-)
-from backend.schemas.jobs import CoordinatorRun, JobsOverview
-from backend.schemas.pagination import Page
-from backend.services import accounts, api_tokens, audit, auth, dashboard, sessions
-from backend.services import admin_overview as admin_overview_service
-from backend.services.errors import DomainError, NotFoundError
-from backend.services.policy import Action, allows, authorize
-from backend.services.tenants import scope_for_host, scope_for_slug
+from backend.reporting import dashboard
+from backend.reporting import overview as admin_overview_service
+from backend.reporting.schemas import AdminOverview, CustomerOverview
+from backend.scheduling.schemas import CoordinatorRun, JobsOverview
 from backend.settings import get_settings
+from backend.tenancy.service import scope_for_host, scope_for_slug
 from backend.throttle import Throttle
 
 

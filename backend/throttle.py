@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from redis import Redis
 from redis.exceptions import RedisError
 
-from backend.services.errors import TooManyAttempts
+from backend.kit.errors import TooManyAttempts
 from backend.settings import Settings
 
 log = logging.getLogger(__name__)

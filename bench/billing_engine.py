@@ -16,11 +16,12 @@ from decimal import Decimal
 import psycopg
 from sqlalchemy import text
 
+from backend.billing import charging
+from backend.catalog.terms import PlanTerms
 from backend.db import make_engine, unit_of_work
+from backend.invoicing import service as invoicing
+from backend.kit.repository import TenantScope
 from backend.models import BillingTiming, IntervalUnit, TaxCategory
-from backend.repositories.base import TenantScope
-from backend.services import charging, invoicing
-from backend.services.plan_terms import PlanTerms
 from bench import Measurement, register
 from bench.copy_baseline import measure_copy_baseline
 from bench.pg import psycopg_conninfo, throwaway_database

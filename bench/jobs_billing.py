@@ -20,8 +20,8 @@ from sqlalchemy import text
 
 from backend import clock
 from backend.db import make_engine, unit_of_work
-from backend.repositories.base import TenantScope
-from backend.services import coordination
+from backend.kit.repository import TenantScope
+from backend.scheduling import coordinators as coordination
 from bench import Measurement, register
 from bench.billing_engine import _seed
 from bench.pg import psycopg_conninfo, throwaway_database

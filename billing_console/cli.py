@@ -143,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "simulate": _simulate,
         "exchange-rates": _exchange_rates,
     }[args.command]
-    from backend.services.errors import DomainError
+    from backend.kit.errors import DomainError
 
     try:
         return handler(args)
@@ -176,7 +176,7 @@ def _migrate(_args: argparse.Namespace) -> int:
 def _seed_demo(args: argparse.Namespace) -> int:
     from backend import clock
     from backend.db import unit_of_work
-    from backend.services.demo import seed_demo
+    from backend.demo.service import seed_demo
 
     as_of = _moment(args.as_of) if getattr(args, "as_of", None) else clock.now()
     with clock.frozen(as_of), unit_of_work() as session:
@@ -193,7 +193,7 @@ def _seed_demo(args: argparse.Namespace) -> int:
 
 
 def _print_logins() -> None:
-    from backend.services.demo import demo_logins
+    from backend.demo.service import demo_logins
 
     print("Demo logins:")
     for role, email, password in demo_logins():
@@ -202,7 +202,7 @@ def _print_logins() -> None:
 
 def _moment(text: str) -> datetime:
     """An ISO date or time from the command line; without an offset it is UTC."""
-    from backend.services.errors import ValidationFailed
+    from backend.kit.errors import ValidationFailed
 
     try:
         parsed = datetime.fromisoformat(text)
@@ -217,9 +217,9 @@ def _simulate(args: argparse.Namespace) -> int:
         return _simulate_scenario(args)
     from backend import clock
     from backend.db import unit_of_work
-    from backend.services import simulation
-    from backend.services.errors import ValidationFailed
-    from backend.services.tenants import scope_for_slug
+    from backend.kit.errors import ValidationFailed
+    from backend.scheduling import simulation
+    from backend.tenancy.service import scope_for_slug
 
     if args.until is None:
         raise ValidationFailed("simulate needs --until (or --scenario FILE.json).")
@@ -249,9 +249,9 @@ def _simulate(args: argparse.Namespace) -> int:
 
 def _simulate_scenario(args: argparse.Namespace) -> int:
     """Run a scenario file on a throwaway database; a malformed file exits with status 2."""
-    from backend.services.scenario import ScenarioError, load_scenario
-    from backend.services.scenario_format import render
-    from backend.services.scenario_runner import ScenarioFailed, run_scenario
+    from backend.demo.scenario import ScenarioError, load_scenario
+    from backend.demo.scenario_format import render
+    from backend.demo.scenario_runner import ScenarioFailed, run_scenario
 
     given = {"--tenant": args.tenant, "--until": args.until, "--from": args.start}
     mixed = [flag for flag, value in given.items() if value is not None]
@@ -275,8 +275,9 @@ def _simulate_scenario(args: argparse.Namespace) -> int:
 
 def _create_admin(args: argparse.Namespace) -> int:
     from backend.db import unit_of_work
+    from backend.identity.users import create_user
     from backend.models import UserRole
-    from backend.services.tenants import create_user, scope_for_slug
+    from backend.tenancy.service import scope_for_slug
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
     with unit_of_work() as session:
@@ -290,10 +291,10 @@ def _create_admin(args: argparse.Namespace) -> int:
 
 def _exchange_rates(args: argparse.Namespace) -> int:
     """Maintain a tenant's exchange rates; rates are only ever added (see exchange_rates.py)."""
+    from backend.audit.service import SYSTEM
+    from backend.currency.service import add_exchange_rate, format_rate, list_exchange_rates
     from backend.db import unit_of_work
-    from backend.services.audit import SYSTEM
-    from backend.services.exchange_rates import add_exchange_rate, format_rate, list_exchange_rates
-    from backend.services.tenants import scope_for_slug
+    from backend.tenancy.service import scope_for_slug
 
     with unit_of_work() as session:
         scope = scope_for_slug(session, args.tenant or get_settings().default_tenant_slug)

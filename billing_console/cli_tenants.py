@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from backend.settings import get_settings
 
 if TYPE_CHECKING:  # the CLI imports the backend only for the command it runs
-    from backend.schemas.tenants import TenantView
+    from backend.tenancy.schemas import TenantView
 
 # Profile fields, their options and help texts (update: each option changes only that field).
 PROFILE_OPTIONS = (
@@ -65,7 +65,7 @@ def add_tenant_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 def _refusing_bad_fields(handler: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
-        from backend.services.tenant_profile import InvalidTenantField
+        from backend.tenancy.profile import InvalidTenantField
 
         try:
             return handler(args)
@@ -80,7 +80,7 @@ def _refusing_bad_fields(handler: Callable[[argparse.Namespace], int]) -> Callab
 @_refusing_bad_fields
 def create_tenant_command(args: argparse.Namespace) -> int:
     from backend.db import unit_of_work
-    from backend.services.tenants import add_tenant
+    from backend.tenancy.service import add_tenant
 
     values = {field: getattr(args, field) for field, _ in PROFILE_OPTIONS if getattr(args, field) is not None}
     with unit_of_work() as session:
@@ -92,7 +92,7 @@ def create_tenant_command(args: argparse.Namespace) -> int:
 @_refusing_bad_fields
 def tenants_command(args: argparse.Namespace) -> int:
     from backend.db import unit_of_work
-    from backend.services import tenants
+    from backend.tenancy import service as tenants
 
     settings = get_settings()
     with unit_of_work() as session:

@@ -22,7 +22,7 @@ from redis import Redis
 from rq import Callback, Queue, Retry
 from rq.exceptions import DuplicateJobError
 
-from backend.services.coordination import Coordinator
+from backend.kit.coordination import Coordinator
 from backend.settings import Settings, get_settings
 
 UNIT_PREFIX = "unit"

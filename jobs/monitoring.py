@@ -15,7 +15,7 @@ from rq.registry import FailedJobRegistry
 
 from backend.ports import CoordinatorHealth, JobHealth, JobsUnavailable, bind_jobs
 from backend.redis_connection import connect
-from backend.services import coordination
+from backend.scheduling import coordinators as coordination
 from backend.settings import get_settings
 from jobs import dispatch
 from jobs.queues import QUEUE_NAMES

@@ -22,9 +22,9 @@ from rq.registry import FailedJobRegistry
 from rq.scheduler import RQScheduler
 from rq_scheduler import Scheduler
 
+from backend.kit.coordination import Coordinator
 from backend.redis_connection import connect
-from backend.services import coordination
-from backend.services.coordination import Coordinator
+from backend.scheduling import coordinators as coordination
 from backend.settings import get_settings
 from jobs.dispatch import COORDINATOR_JOB, COORDINATOR_PREFIX, coordinator_job_id, job_options
 from jobs.queues import QUEUE_NAMES

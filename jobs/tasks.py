@@ -15,10 +15,10 @@ from rq.job import Job
 
 from backend import clock
 from backend.db import unit_of_work
+from backend.kit.repository import TenantScope
+from backend.kit.tenants import TenantDirectory
 from backend.redis_connection import connect
-from backend.repositories.base import TenantScope
-from backend.repositories.tenancy import TenantDirectory
-from backend.services import coordination
+from backend.scheduling import coordinators as coordination
 from jobs import dispatch, monitoring
 
 log = logging.getLogger(__name__)

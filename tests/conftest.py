@@ -154,10 +154,10 @@ def seed_demo_as_of(db_session: Session) -> None:
     Every caller seeds the same data at the same time, so no test depends on which one ran first.
     A test that needs the demo at another date seeds it under its own slug.
     """
-    from backend.repositories.tenancy import TenantDirectory
-    from backend.services.demo import seed_demo
-    from backend.services.tenants import create_tenant
+    from backend.demo.service import seed_demo
+    from backend.kit.tenants import TenantDirectory
     from backend.settings import load_settings
+    from backend.tenancy.service import create_tenant
 
     with clock.frozen(DEMO_AS_OF):
         seed_demo(db_session, load_settings())
@@ -282,9 +282,9 @@ class IdentityWorld:
     def session_cookie(self, member: Member, host: str) -> str:
         """A browser session of `member`, opened the way the sign-in page does (ticket -> cookie)."""
         from backend.db import unit_of_work
-        from backend.repositories.base import TenantScope
-        from backend.repositories.tenancy import UserRepository
-        from backend.services import auth, sessions
+        from backend.identity import auth, sessions
+        from backend.identity.repository import UserRepository
+        from backend.kit.repository import TenantScope
         from backend.settings import get_settings
 
         scope = TenantScope(member.tenant_id)
@@ -304,13 +304,14 @@ class IdentityWorld:
 def identity_world(
     engine: Engine, redis_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[IdentityWorld]:
+    from backend.audit.service import Actor
     from backend.db import dispose_engines, unit_of_work
+    from backend.identity import api_tokens, auth
+    from backend.identity.users import create_user
+    from backend.kit.repository import TenantScope
     from backend.models import UserRole
-    from backend.repositories.base import TenantScope
-    from backend.services import api_tokens, auth
-    from backend.services.audit import Actor
-    from backend.services.tenants import create_tenant, create_user
     from backend.settings import get_settings, load_settings
+    from backend.tenancy.service import create_tenant
 
     suffix = uuid.uuid4().hex[:8]
     slugs = (f"ida-{suffix}", f"idb-{suffix}")

@@ -18,13 +18,15 @@ from decimal import Decimal
 from redis import Redis
 from sqlmodel import Session
 
+from backend.billing.repository import OpenPositionRepository
+from backend.customers.repository import CustomerAccountRepository
+from backend.kit.coordination import Coordinator
+from backend.kit.repository import TenantScope
+from backend.kit.tenants import TenantDirectory
 from backend.models import CustomerAccount, TaxCategory
-from backend.repositories.base import TenantScope
-from backend.repositories.billing import OpenPositionRepository
-from backend.repositories.tenancy import CustomerAccountRepository, TenantDirectory
-from backend.services.coordination import Coordinator, register
-from backend.services.tenants import create_tenant
+from backend.scheduling.coordinators import register
 from backend.settings import load_settings
+from backend.tenancy.service import create_tenant
 
 TENANT_SLUG = "jobs-test"
 SOURCE_PREFIX = "jobs-test:"

@@ -14,27 +14,18 @@ import pydantic
 import pytest
 from sqlmodel import Session
 
-from backend.models import (
-    AuditLogEntry,
-    CustomerAccount,
-    IntervalUnit,
-    Plan,
-    PromotionBenefit,
-    Subscription,
-    SubscriptionStatus,
-)
-from backend.repositories.audit import AuditLogRepository
-from backend.repositories.base import TenantScope
-from backend.repositories.catalog import (
+from backend.audit.repository import AuditLogRepository
+from backend.audit.service import Actor
+from backend.catalog import service as catalog
+from backend.catalog.pricing import plan_price
+from backend.catalog.repository import (
     AddonRepository,
     PlanAddonRepository,
     PlanRepository,
     PromotionRepository,
     ServiceTypeRepository,
 )
-from backend.repositories.subscriptions import SubscriptionRepository
-from backend.repositories.tenancy import CustomerAccountRepository
-from backend.schemas.catalog import (
+from backend.catalog.schemas import (
     AddonInput,
     AddonUpdate,
     PlanInput,
@@ -44,13 +35,22 @@ from backend.schemas.catalog import (
     ServiceTypeInput,
     ServiceTypeUpdate,
 )
-from backend.services import catalog
-from backend.services.audit import Actor
-from backend.services.errors import NotFoundError, ValidationFailed
-from backend.services.plan_terms import PlanTerms
-from backend.services.pricing import plan_price
-from backend.services.tenants import create_tenant
+from backend.catalog.terms import PlanTerms
+from backend.customers.repository import CustomerAccountRepository
+from backend.kit.errors import NotFoundError, ValidationFailed
+from backend.kit.repository import TenantScope
+from backend.models import (
+    AuditLogEntry,
+    CustomerAccount,
+    IntervalUnit,
+    Plan,
+    PromotionBenefit,
+    Subscription,
+    SubscriptionStatus,
+)
 from backend.settings import get_settings
+from backend.subscriptions.repository import SubscriptionRepository
+from backend.tenancy.service import create_tenant
 
 CLOUD_SCHEMA = {"type": "object", "properties": {"server_type": {}, "location": {}}}
 

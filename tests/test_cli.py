@@ -75,8 +75,8 @@ def test_create_tenant_and_admin_then_sign_in(tmp_path: Path) -> None:
     assert "Created admin boss@acme.example" in admin.stdout
 
     from backend.db import make_engine, unit_of_work
-    from backend.services.auth import authenticate
-    from backend.services.tenants import scope_for_slug
+    from backend.identity.auth import authenticate
+    from backend.tenancy.service import scope_for_slug
 
     engine = make_engine(env["DATABASE_URL"])
     with unit_of_work(engine) as session:

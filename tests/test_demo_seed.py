@@ -2,7 +2,7 @@
 
 The shared demo is seeded at `DEMO_AS_OF` (Thursday 12 November 2026, 11:00 in Berlin); its story
 starts on 1 November 2025. Amounts below are worked out by hand from the story in
-`backend/services/demo.py`, the plan prices and the German standard VAT rate (19 %, unchanged
+`backend/demo/service.py`, the plan prices and the German standard VAT rate (19 %, unchanged
 since 2007); Nordwind (Sweden, VIES-valid VAT ID) is billed under reverse charge at 0 %.
 """
 
@@ -18,6 +18,13 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from backend import clock
+from backend.audit.service import Actor
+from backend.customers.repository import CustomerAccountRepository
+from backend.demo.service import ADMIN_LOGIN, BUSINESS_LOGIN, CUSTOMER_LOGIN, seed_demo
+from backend.identity import auth
+from backend.identity.repository import UserRepository
+from backend.kit.errors import AccountLocked, InvalidCredentials
+from backend.kit.repository import TenantScope
 from backend.models import (
     AuditLogEntry,
     CreditNote,
@@ -31,15 +38,10 @@ from backend.models import (
     TaxMode,
     UserRole,
 )
-from backend.repositories.base import TenantScope
-from backend.repositories.tenancy import CustomerAccountRepository, UserRepository
-from backend.services import auth, dashboard
-from backend.services.admin_overview import admin_overview
-from backend.services.audit import Actor
-from backend.services.demo import ADMIN_LOGIN, BUSINESS_LOGIN, CUSTOMER_LOGIN, seed_demo
-from backend.services.errors import AccountLocked, InvalidCredentials
-from backend.services.tenants import scope_for_slug
+from backend.reporting import dashboard
+from backend.reporting.overview import admin_overview
 from backend.settings import load_settings
+from backend.tenancy.service import scope_for_slug
 from tests.conftest import DEMO_AS_OF
 
 D = Decimal

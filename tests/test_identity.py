@@ -15,19 +15,16 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from backend import clock
-from backend.mail import MailBatch, Message
-from backend.models import AccountCode, ApiToken, CustomerAccount
-from backend.repositories.base import TenantScope
-from backend.repositories.identity import ApiTokenRepository, UserSessionRepository
-from backend.repositories.tenancy import (
+from backend.audit import service as audit
+from backend.customers.repository import (
     CustomerAccountRepository,
     CustomerMemberRepository,
     CustomerProfileRepository,
-    UserRepository,
 )
-from backend.schemas.accounts import SignedInUser
-from backend.services import accounts, api_tokens, audit, auth, sessions
-from backend.services.errors import (
+from backend.identity import accounts, api_tokens, auth, sessions
+from backend.identity.repository import ApiTokenRepository, UserRepository, UserSessionRepository
+from backend.integrations.mail import MailBatch, Message
+from backend.kit.errors import (
     AccountLocked,
     EmailNotConfirmed,
     InvalidCode,
@@ -36,9 +33,12 @@ from backend.services.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from backend.services.passwords import check_password_strength
-from backend.services.tenants import create_tenant
+from backend.kit.passwords import check_password_strength
+from backend.kit.principals import SignedInUser
+from backend.kit.repository import TenantScope
+from backend.models import AccountCode, ApiToken, CustomerAccount
 from backend.settings import Settings, load_settings
+from backend.tenancy.service import create_tenant
 
 PASSWORD = "Correct-horse-42"
 POLICY = sessions.SessionPolicy(idle=timedelta(minutes=120), absolute=timedelta(hours=168))

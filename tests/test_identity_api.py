@@ -62,11 +62,11 @@ def test_a_customer_calling_an_admin_route_directly_is_refused(
 
 
 def test_an_admin_token_without_the_admin_scope_is_refused(identity_world: IdentityWorld) -> None:
+    from backend.audit.service import Actor
     from backend.db import unit_of_work
-    from backend.repositories.base import TenantScope
-    from backend.repositories.tenancy import UserRepository
-    from backend.services import api_tokens, auth
-    from backend.services.audit import Actor
+    from backend.identity import api_tokens, auth
+    from backend.identity.repository import UserRepository
+    from backend.kit.repository import TenantScope
 
     world = identity_world
     scope = TenantScope(world.a_admin.tenant_id)
@@ -115,9 +115,9 @@ def test_the_session_cookie_is_httponly_lax_and_secure_behind_https(
     identity_world: IdentityWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from backend.db import unit_of_work
-    from backend.repositories.base import TenantScope
-    from backend.repositories.tenancy import UserRepository
-    from backend.services import auth, sessions
+    from backend.identity import auth, sessions
+    from backend.identity.repository import UserRepository
+    from backend.kit.repository import TenantScope
 
     world = identity_world
     for public_url, secure in (("http://console.test", False), ("https://console.test", True)):

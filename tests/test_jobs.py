@@ -23,9 +23,9 @@ from sqlalchemy import Engine, text
 
 from backend import clock
 from backend.db import make_engine, unit_of_work
-from backend.repositories.base import TenantScope
-from backend.repositories.tenancy import TenantDirectory
-from backend.services import coordination
+from backend.kit.repository import TenantScope
+from backend.kit.tenants import TenantDirectory
+from backend.scheduling import coordinators as coordination
 from backend.settings import PROJECT_ROOT, get_settings
 from jobs import dispatch, monitoring, tasks
 from jobs.scheduler import LEASE_KEY, CoordinatorScheduler

@@ -13,12 +13,13 @@ from rq.registry import FailedJobRegistry
 
 from backend import clock, gateway, ports
 from backend.db import make_engine, unit_of_work
+from backend.demo.service import ADMIN_LOGIN, CUSTOMER_LOGIN
+from backend.identity.users import create_user
+from backend.kit.errors import NotFoundError
+from backend.kit.principals import RequestContext
 from backend.models import UserRole
-from backend.schemas.identity import RequestContext
-from backend.services.demo import ADMIN_LOGIN, CUSTOMER_LOGIN
-from backend.services.errors import NotFoundError
-from backend.services.tenants import create_tenant, create_user, scope_for_slug
 from backend.settings import get_settings, load_settings
+from backend.tenancy.service import create_tenant, scope_for_slug
 from jobs import dispatch, monitoring
 from tests.conftest import seed_demo_as_of
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.mail import FileOutbox, MailBatch, Message, SmtpMailer, mailer_for
+from backend.integrations.mail import FileOutbox, MailBatch, Message, SmtpMailer, mailer_for
 from backend.settings import load_settings
 
 

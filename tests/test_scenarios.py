@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from backend.services import scenario_runner
-from backend.services.scenario import ScenarioError, load_scenario, parse_scenario
-from backend.services.scenario_format import render
-from backend.services.scenario_report import ScenarioReport, as_data
-from backend.services.scenario_runner import merge_settings, run_scenario
-from backend.services.subscriptions import Lifecycle, SubscriptionError
+from backend.demo import scenario_runner
+from backend.demo.scenario import ScenarioError, load_scenario, parse_scenario
+from backend.demo.scenario_format import render
+from backend.demo.scenario_report import ScenarioReport, as_data
+from backend.demo.scenario_runner import merge_settings, run_scenario
+from backend.subscriptions.service import Lifecycle, SubscriptionError
 from billing_console.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "scenarios"

@@ -17,11 +17,11 @@ import pytest
 from starlette.requests import Request
 
 from backend.api.security import user_for_request
+from backend.audit import service as audit
 from backend.db import unit_of_work
-from backend.repositories.base import TenantScope
-from backend.services import audit
-from backend.services.tenants import update_tenant
+from backend.kit.repository import TenantScope
 from backend.settings import get_settings
+from backend.tenancy.service import update_tenant
 from billing_console.state.admin import AdminOverviewState
 from billing_console.state.login import LoginState
 from tests.conftest import IdentityWorld
@@ -67,7 +67,7 @@ def hosted(identity_world: IdentityWorld, monkeypatch: pytest.MonkeyPatch) -> It
 
 
 def _slugs(session: object) -> list[tuple[str, int]]:
-    from backend.repositories.tenancy import TenantDirectory
+    from backend.kit.tenants import TenantDirectory
 
     return [(t.slug, t.id or 0) for t in TenantDirectory(session).all()]  # type: ignore[arg-type]
 

@@ -13,12 +13,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from backend.mail import MailBatch
+from backend.identity import accounts
+from backend.integrations.mail import MailBatch
+from backend.kit.errors import NotFoundError
+from backend.kit.tenants import TenantDirectory
 from backend.models import Tenant, TenantHost
-from backend.repositories.tenancy import TenantDirectory
-from backend.services import accounts
-from backend.services.errors import NotFoundError
-from backend.services.tenants import (
+from backend.settings import Settings, load_settings
+from backend.tenancy.service import (
     InvalidTenantField,
     add_tenant,
     create_tenant,
@@ -27,7 +28,6 @@ from backend.services.tenants import (
     show_tenant,
     update_tenant,
 )
-from backend.settings import Settings, load_settings
 
 # The deployment's own values: a tenant made with `add_tenant` must show none of them.
 DEPLOYMENT = load_settings(

@@ -16,17 +16,20 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
+from backend.audit import service as audit
+from backend.catalog.repository import PlanRepository
+from backend.customers.repository import CustomerAccountRepository
+from backend.demo.service import ADMIN_LOGIN, CUSTOMER_LOGIN
+from backend.identity import accounts, api_tokens, auth, sessions
+from backend.identity.repository import ApiTokenRepository, UserRepository
+from backend.kit.errors import InvalidCredentials, NotFoundError
+from backend.kit.principals import SignedInUser
+from backend.kit.repository import TenantRepository, TenantScope
 from backend.models import CustomerAccount, Subscription, SubscriptionStatus
-from backend.repositories.base import TenantRepository, TenantScope
-from backend.repositories.catalog import PlanRepository
-from backend.repositories.identity import ApiTokenRepository
-from backend.repositories.subscriptions import SubscriptionRepository
-from backend.repositories.tenancy import CustomerAccountRepository, UserRepository
-from backend.schemas.accounts import SignedInUser
-from backend.services import accounts, admin_overview, api_tokens, audit, auth, dashboard, sessions
-from backend.services.demo import ADMIN_LOGIN, CUSTOMER_LOGIN
-from backend.services.errors import InvalidCredentials, NotFoundError
-from backend.services.tenants import scope_for_slug
+from backend.reporting import dashboard
+from backend.reporting import overview as admin_overview
+from backend.subscriptions.repository import SubscriptionRepository
+from backend.tenancy.service import scope_for_slug
 
 
 @pytest.fixture
@@ -44,7 +47,7 @@ def two_tenants(session: Session) -> tuple[TenantScope, TenantScope]:
 
 def _sign_in_and_ask_for_a_reset(session: Session, scope: TenantScope) -> None:
     """Identity rows of tenant A (a session, an API token, a reset code), rolled back with the test."""
-    from backend.mail import MailBatch
+    from backend.integrations.mail import MailBatch
     from backend.settings import load_settings
 
     user = auth.authenticate(session, scope, *CUSTOMER_LOGIN)
@@ -165,8 +168,8 @@ def test_joins_are_scoped_on_every_joined_table(
 def test_sessions_tokens_and_codes_of_tenant_a_mean_nothing_in_tenant_b(
     session: Session, two_tenants: tuple[TenantScope, TenantScope]
 ) -> None:
-    from backend.mail import MailBatch
-    from backend.services.errors import InvalidCode
+    from backend.integrations.mail import MailBatch
+    from backend.kit.errors import InvalidCode
     from backend.settings import load_settings
 
     scope_a, scope_b = two_tenants

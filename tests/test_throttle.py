@@ -8,12 +8,14 @@ import pytest
 from redis import Redis
 from sqlmodel import Session
 
-from backend.mail import MailBatch
-from backend.repositories.base import TenantScope
-from backend.services import accounts, audit, auth
-from backend.services.errors import InvalidCredentials, TooManyAttempts
-from backend.services.tenants import create_tenant, create_user
+from backend.audit import service as audit
+from backend.identity import accounts, auth
+from backend.identity.users import create_user
+from backend.integrations.mail import MailBatch
+from backend.kit.errors import InvalidCredentials, TooManyAttempts
+from backend.kit.repository import TenantScope
 from backend.settings import load_settings
+from backend.tenancy.service import create_tenant
 from backend.throttle import Throttle
 
 pytestmark = pytest.mark.redis

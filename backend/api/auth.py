@@ -13,12 +13,13 @@ from pydantic import BaseModel, Field
 from backend import clock
 from backend.api.problems import ApiProblem
 from backend.api.security import SESSION_COOKIE, request_context
+from backend.audit import service as audit
 from backend.db import unit_of_work
-from backend.schemas.identity import RequestContext
-from backend.services import audit, sessions
-from backend.services.errors import NotFoundError
-from backend.services.tenants import scope_for_host
+from backend.identity import sessions
+from backend.kit.errors import NotFoundError
+from backend.kit.principals import RequestContext
 from backend.settings import get_settings
+from backend.tenancy.service import scope_for_host
 
 router = APIRouter(prefix="/api/auth", include_in_schema=False)
 

@@ -22,10 +22,10 @@ from backend import clock
 from backend.api.problems import domain_problem, field_error, validation_problem
 from backend.api.security import bearer_principal
 from backend.db import unit_of_work
-from backend.repositories.base import TenantScope
-from backend.services import idempotency
-from backend.services.errors import DomainError
-from backend.services.idempotency import Reservation, StoredResponse
+from backend.idempotency import service as idempotency
+from backend.idempotency.service import Reservation, StoredResponse
+from backend.kit.errors import DomainError
+from backend.kit.repository import TenantScope
 
 log = logging.getLogger(__name__)
 KEY_HEADER = "Idempotency-Key"

@@ -11,7 +11,7 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Path, Query
 from pydantic import BaseModel
 
-from backend.schemas.pagination import Page as PageOfItems
+from backend.kit.pagination import Page as PageOfItems
 
 MAX_ID = 2**63 - 1
 MAX_LIMIT = 100

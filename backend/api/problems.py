@@ -17,7 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backend.services.errors import (
+from backend.idempotency.service import KeyInUse, KeyReused
+from backend.kit.errors import (
     Conflict,
     DomainError,
     NotFoundError,
@@ -25,7 +26,6 @@ from backend.services.errors import (
     TooManyAttempts,
     ValidationFailed,
 )
-from backend.services.idempotency import KeyInUse, KeyReused
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_PATH = "/api/problems"

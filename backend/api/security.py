@@ -13,15 +13,14 @@ from starlette.requests import HTTPConnection
 
 from backend.api.problems import ApiProblem
 from backend.db import unit_of_work
-from backend.repositories.base import TenantScope
+from backend.identity import api_tokens, sessions
+from backend.kit.errors import NotFoundError
+from backend.kit.policy import Action, Actor, allows
+from backend.kit.principals import ApiPrincipal, RequestContext, SignedInUser
+from backend.kit.repository import TenantScope
 from backend.request_origin import FORWARDED_HEADERS, resolve_request_origin
-from backend.schemas.accounts import SignedInUser
-from backend.schemas.identity import ApiPrincipal, RequestContext
-from backend.services import api_tokens, sessions
-from backend.services.errors import NotFoundError
-from backend.services.policy import Action, Actor, allows
-from backend.services.tenants import scope_for_host
 from backend.settings import get_settings
+from backend.tenancy.service import scope_for_host
 
 SESSION_COOKIE = sessions.SESSION_COOKIE
 

@@ -1,7 +1,7 @@
 """REST API v1 (personal access tokens): who am I, and the tenant's users and audit log for admins.
 
 Routes authenticate the token (401) and leave "may this caller do it?" to the services, which ask
-the policy (backend/services/policy.py: role, ownership and token scope; a refusal is a 403).
+the policy (backend/kit/policy.py: role, ownership and token scope; a refusal is a 403).
 """
 
 from __future__ import annotations
@@ -14,11 +14,14 @@ from pydantic import BaseModel
 
 from backend.api.params import Id, Limit, Page, StartingAfter
 from backend.api.security import api_principal, request_context
+from backend.audit import service as audit
+from backend.audit.schemas import AuditEntryView
 from backend.db import unit_of_work
-from backend.repositories.base import TenantScope
-from backend.schemas.identity import ApiPrincipal, AuditEntryView, UserSummary
-from backend.services import accounts, audit
-from backend.services.policy import Action, authorize
+from backend.identity import accounts
+from backend.identity.schemas import UserSummary
+from backend.kit.policy import Action, authorize
+from backend.kit.principals import ApiPrincipal
+from backend.kit.repository import TenantScope
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
 

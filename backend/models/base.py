@@ -35,7 +35,7 @@ def fk(target: str, *, nullable: bool = False, ondelete: str | None = None, inde
 
 
 def tenant_fk() -> Any:
-    """Every tenant-owned row carries its tenant; repositories filter on it (backend.repositories)."""
+    """Every tenant-owned row carries its tenant; repositories filter on it (backend/kit/repository.py)."""
     return Field(sa_column=Column(Id, ForeignKey("tenants.id", ondelete="CASCADE"), nullable=False))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from backend.schemas.dashboard import OpenBalance
+from backend.reporting.schemas import OpenBalance
 
 
 def stat_card(

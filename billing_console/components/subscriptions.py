@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from backend.schemas.dashboard import SubscriptionSummary
+from backend.reporting.schemas import SubscriptionSummary
 from billing_console.components.status import subscription_status_badge
 
 COLUMNS = ("Subscription", "Plan", "Status", "Price", "Current period", "Next billing", "Servers")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from backend.schemas.jobs import CoordinatorRun
+from backend.scheduling.schemas import CoordinatorRun
 from billing_console.components.cards import stat_card
 from billing_console.components.feedback import skeleton_cards
 from billing_console.components.navigation import JOB_MONITOR

@@ -11,9 +11,9 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from backend import gateway
-from backend.schemas.identity import ApiTokenSummary
-from backend.services.api_tokens import SCOPES
-from backend.services.errors import DomainError
+from backend.identity.api_tokens import SCOPES
+from backend.identity.schemas import ApiTokenSummary
+from backend.kit.errors import DomainError
 from billing_console.routes import LOGIN
 from billing_console.state.arguments import record_id
 from billing_console.state.session import (

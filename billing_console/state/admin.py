@@ -9,7 +9,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from backend import gateway
-from backend.schemas.jobs import CoordinatorRun
+from backend.scheduling.schemas import CoordinatorRun
 from billing_console.state.session import admin_or_redirect, cleared_on_sign_out
 
 

@@ -9,8 +9,8 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from backend import gateway
-from backend.schemas.dashboard import OpenBalance, SubscriptionSummary
-from backend.services.errors import DomainError
+from backend.kit.errors import DomainError
+from backend.reporting.schemas import OpenBalance, SubscriptionSummary
 from billing_console.state.session import cleared_on_sign_out, user_or_redirect
 
 

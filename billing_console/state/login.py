@@ -9,7 +9,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from backend import gateway
-from backend.services.errors import DomainError, EmailNotConfirmed
+from backend.kit.errors import DomainError, EmailNotConfirmed
 from billing_console.routes import home_for
 from billing_console.state.session import (
     forget_signed_in_user,

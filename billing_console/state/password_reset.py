@@ -9,7 +9,7 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from backend import gateway
-from backend.services.errors import DomainError
+from backend.kit.errors import DomainError
 from billing_console.routes import LOGIN
 from billing_console.state.session import request_context
 

@@ -17,10 +17,9 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from backend import gateway
+from backend.identity.sessions import SESSION_COOKIE
+from backend.kit.principals import RequestContext, SignedInUser
 from backend.request_origin import FORWARDED_HEADERS, resolve_request_origin
-from backend.schemas.accounts import SignedInUser
-from backend.schemas.identity import RequestContext
-from backend.services.sessions import SESSION_COOKIE
 from backend.settings import get_settings
 from billing_console.routes import ADMIN_ROLE, DASHBOARD, LOGIN, home_for
 

@@ -19,7 +19,7 @@ from starlette.routing import Mount
 from starlette.types import Receive, Scope, Send
 
 from backend.api.app import create_api
-from backend.services import passwords
+from backend.kit import passwords
 from backend.settings import get_settings
 
 REFLEX_PAGE = "<!doctype html><title>Reflex page</title>"

@@ -18,11 +18,11 @@ from backend import clock
 from backend.api.app import create_api
 from backend.api.security import api_principal
 from backend.db import unit_of_work
+from backend.idempotency import service as idempotency
+from backend.identity.repository import ApiTokenRepository
+from backend.kit.repository import TenantScope
+from backend.kit.tokens import digest
 from backend.models import AuditLogEntry, IdempotencyKey, User
-from backend.repositories.base import TenantScope
-from backend.repositories.identity import ApiTokenRepository
-from backend.services import idempotency
-from backend.services.opaque_tokens import digest
 from tests.api.conftest import bearer, client, problem_of
 from tests.conftest import IdentityWorld
 

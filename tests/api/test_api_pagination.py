@@ -9,11 +9,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
+from backend.audit import service as audit
 from backend.db import unit_of_work
+from backend.identity.users import create_user
+from backend.kit.repository import TenantScope
 from backend.models import AuditLogEntry, User, UserRole
-from backend.repositories.base import TenantScope
-from backend.services import audit
-from backend.services.tenants import create_user
 from tests.api.conftest import bearer, client
 from tests.conftest import IdentityWorld
 

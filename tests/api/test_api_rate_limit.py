@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from redis import Redis
 
+from backend.audit import service as audit
 from backend.db import unit_of_work
-from backend.repositories.base import TenantScope
-from backend.repositories.tenancy import UserRepository
-from backend.services import api_tokens, audit, auth
+from backend.identity import api_tokens, auth
+from backend.identity.repository import UserRepository
+from backend.kit.repository import TenantScope
 from tests.api.conftest import bearer, client, problem_of
 from tests.conftest import IdentityWorld
 

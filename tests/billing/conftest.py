@@ -13,6 +13,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from backend import clock
+from backend.audit.service import Actor
+from backend.kit.repository import TenantScope
 from backend.models import (
     Addon,
     CustomerAccount,
@@ -27,12 +29,10 @@ from backend.models import (
     Subscription,
     VatIdStatus,
 )
-from backend.repositories.base import TenantScope
-from backend.services import simulation
-from backend.services.audit import Actor
-from backend.services.subscriptions import Lifecycle, OrderRequest
-from backend.services.tenants import create_tenant
+from backend.scheduling import simulation
 from backend.settings import load_settings
+from backend.subscriptions.service import Lifecycle, OrderRequest
+from backend.tenancy.service import create_tenant
 
 _slugs = itertools.count(1)
 

@@ -12,14 +12,15 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
+from backend.audit.service import Actor
+from backend.billing import charging
 from backend.db import make_engine, unit_of_work
+from backend.invoicing import service as invoicing
+from backend.kit.repository import TenantScope
 from backend.models import CustomerAccount, CustomerProfile, Invoice, OpenPosition, Plan
-from backend.repositories.base import TenantScope
-from backend.services import charging, invoicing
-from backend.services.audit import Actor
-from backend.services.subscriptions import Lifecycle, OrderRequest
-from backend.services.tenants import create_tenant
 from backend.settings import load_settings
+from backend.subscriptions.service import Lifecycle, OrderRequest
+from backend.tenancy.service import create_tenant
 from tests.billing.conftest import utc
 
 _slugs = itertools.count(1)

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from backend import clock
+from backend.kit.repository import TenantScope
 from backend.models import Invoice, InvoiceStatus, OpenPosition, Subscription, SubscriptionStatus
-from backend.repositories.base import TenantScope
-from backend.services import simulation
-from backend.services.tenants import scope_for_slug
+from backend.scheduling import simulation
+from backend.tenancy.service import scope_for_slug
 
 D = Decimal
 

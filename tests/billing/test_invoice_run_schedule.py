@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from backend.services.coordination import coordinators
+from backend.scheduling.coordinators import coordinators
 from tests.billing.conftest import World
 
 BERLIN = ZoneInfo("Europe/Berlin")

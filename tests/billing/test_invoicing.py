@@ -8,6 +8,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from backend.invoicing import service as invoicing
+from backend.invoicing.service import InvoiceError
+from backend.kit.errors import ValidationFailed
 from backend.models import (
     CreditNote,
     CustomerType,
@@ -17,10 +20,7 @@ from backend.models import (
     TaxMode,
     VatIdStatus,
 )
-from backend.services import invoicing
-from backend.services.errors import ValidationFailed
-from backend.services.invoicing import InvoiceError
-from backend.services.tax import REVERSE_CHARGE_NOTE
+from backend.tax import REVERSE_CHARGE_NOTE
 from tests.billing.conftest import World, utc
 
 
@@ -99,7 +99,7 @@ def test_percent_promotion_applies_to_the_first_invoice_and_void_gives_it_back(w
     assert invoice.status == InvoiceStatus.VOID and invoice.balance_due == 0
     assert note.number == "INV-2027-00001-CN1"
     assert (note.net, note.tax, note.gross) == (invoice.net, invoice.tax, invoice.gross)
-    from backend.repositories.catalog import PromotionRedemptionRepository
+    from backend.catalog.repository import PromotionRedemptionRepository
 
     # the percent is unused again (the next invoice gets it: tests/billing/test_promotions.py); the
     # running subscription still holds the redemption, so it still counts toward the limits

@@ -16,7 +16,7 @@ from backend.models import (
     Subscription,
     SubscriptionStatus,
 )
-from backend.services.subscriptions import SubscriptionError
+from backend.subscriptions.service import SubscriptionError
 from tests.billing.conftest import World, utc
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from backend.services import dashboard
+from backend.reporting import dashboard
 from tests.billing.conftest import World, utc
 
 

@@ -14,6 +14,14 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from backend.catalog import promotions
+from backend.catalog.repository import (
+    PromotionRedemptionRepository,
+    PromotionRepository,
+    PromotionUseRepository,
+)
+from backend.invoicing import service as invoicing
+from backend.kit.errors import NotFoundError
 from backend.models import (
     Invoice,
     InvoiceStatus,
@@ -22,14 +30,7 @@ from backend.models import (
     Subscription,
     TaxCategory,
 )
-from backend.repositories.catalog import (
-    PromotionRedemptionRepository,
-    PromotionRepository,
-    PromotionUseRepository,
-)
-from backend.services import invoicing, promotions
-from backend.services.errors import NotFoundError
-from backend.services.subscriptions import SubscriptionError
+from backend.subscriptions.service import SubscriptionError
 from tests.billing.conftest import World, utc
 
 D = Decimal

@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from backend import clock
+from backend.invoicing import service as invoicing
+from backend.kit.errors import DomainError
 from backend.models import (
     BillingTiming,
     CreditNote,
@@ -25,8 +27,6 @@ from backend.models import (
     PromotionUse,
     SubscriptionStatus,
 )
-from backend.services import invoicing
-from backend.services.errors import DomainError
 from tests.billing.conftest import World, utc
 
 START = utc(2027, 1, 1, 9)
@@ -176,7 +176,7 @@ def test_prorated_parts_add_up_to_the_full_period_price(session: Session, timeli
 
 def _share_of_month(world: World, start: datetime, end: datetime) -> Decimal:
     """Seconds-exact share of the monthly period(s) of the subscription grid that [start, end) covers."""
-    from backend.services.periods import Interval, Schedule, fraction
+    from backend.periods import Interval, Schedule, fraction
 
     schedule = Schedule(START, Interval(IntervalUnit.MONTH), world.tenant.time_zone)
     share = Decimal(0)

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from backend import clock
+from backend.kit.errors import DomainError
 from backend.models import (
     BillingTiming,
     CreditNote,
@@ -40,8 +41,7 @@ from backend.models import (
     OpenPosition,
     Plan,
 )
-from backend.services.errors import DomainError
-from backend.services.subscriptions import Lifecycle
+from backend.subscriptions.service import Lifecycle
 from tests.billing.conftest import World
 
 HALF_CENT = Decimal("0.005")

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from backend.billing.repository import ConflictingSourceRef, OpenPositionRepository
 from backend.models import IntervalUnit
-from backend.repositories.billing import ConflictingSourceRef, OpenPositionRepository
 from tests.billing.conftest import World, utc
 
 

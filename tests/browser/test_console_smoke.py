@@ -17,7 +17,7 @@ from redis import Redis
 from rq import Worker
 from sqlmodel import Session
 
-from backend.services.demo import ADMIN_LOGIN, CUSTOMER_LOGIN
+from backend.demo.service import ADMIN_LOGIN, CUSTOMER_LOGIN
 from tests.browser.conftest import RunningConsole, save_screenshots
 
 pytestmark = pytest.mark.browser
@@ -76,7 +76,7 @@ def _demo_customer_count(console: RunningConsole) -> int:
 
     from backend.db import make_engine
     from backend.models import CustomerAccount
-    from backend.services.tenants import scope_for_slug
+    from backend.tenancy.service import scope_for_slug
 
     engine = make_engine(console.database_url)
     try:

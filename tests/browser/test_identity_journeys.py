@@ -15,7 +15,7 @@ from email.message import EmailMessage
 import pytest
 from playwright.sync_api import Page, expect
 
-from backend.services.demo import BUSINESS_LOGIN, CUSTOMER_LOGIN
+from backend.demo.service import BUSINESS_LOGIN, CUSTOMER_LOGIN
 from tests.browser.conftest import RunningConsole
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from backend.services.demo import ADMIN_LOGIN, CUSTOMER_LOGIN
+from backend.demo.service import ADMIN_LOGIN, CUSTOMER_LOGIN
 from tests.browser.conftest import save_screenshots
 from tests.browser.test_console_smoke import sign_in
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, Route, expect
 
-from backend.services.demo import ADMIN_LOGIN, CUSTOMER_LOGIN
+from backend.demo.service import ADMIN_LOGIN, CUSTOMER_LOGIN
 from tests.browser.conftest import API_CLIENT_ORIGIN, RunningConsole, save_screenshots
 from tests.browser.test_console_smoke import sign_in
 

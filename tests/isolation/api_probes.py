@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from backend.repositories.idempotency import IdempotencyKeyRepository
-from backend.repositories.identity import ApiTokenRepository
-from backend.services import idempotency
-from backend.services.errors import NotFoundError
-from backend.services.idempotency import Reservation, StoredResponse
+from backend.idempotency import service as idempotency
+from backend.idempotency.repository import IdempotencyKeyRepository
+from backend.idempotency.service import Reservation, StoredResponse
+from backend.identity.repository import ApiTokenRepository
+from backend.kit.errors import NotFoundError
 from tests.isolation.probes import Probe, Raises, equals, nothing
 from tests.isolation.repository_probes import R
 from tests.isolation.world import NOW, Side

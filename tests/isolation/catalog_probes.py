@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from backend.models import Addon, Plan, Promotion, PromotionBenefit, ServiceType
-from backend.schemas.catalog import (
+from backend.catalog import service as c
+from backend.catalog.schemas import (
     AddonInput,
     AddonUpdate,
     PlanInput,
@@ -24,8 +24,9 @@ from backend.schemas.catalog import (
     ServiceTypeInput,
     ServiceTypeUpdate,
 )
-from backend.services import catalog as c
-from backend.services.errors import ValidationFailed
+from backend.catalog.terms import terms_by_plan
+from backend.kit.errors import ValidationFailed
+from backend.models import Addon, Plan, Promotion, PromotionBenefit, ServiceType
 from tests.isolation.probes import Probe, Raises, nothing, views_of_b
 from tests.isolation.service_probes import S
 from tests.isolation.world import Side
@@ -54,6 +55,7 @@ def _promotion(code: str, **fields: Any) -> PromotionInput:
 
 
 CATALOG_PROBES: list[Probe] = [
+    S(terms_by_plan, lambda s, me, a: terms_by_plan(s, me.scope, {a.plan_id, a.other_plan_id}), nothing),
     # --- service types --------------------------------------------------------------------------
     free_in_b(c.create_service_type, lambda a: ServiceTypeInput(key="vps", name="VPS")),
     S(

@@ -22,7 +22,7 @@ from sqlmodel import Session, SQLModel
 
 from backend import clock
 from backend.db import make_engine
-from backend.services import passwords
+from backend.kit import passwords
 from tests.isolation.probes import rows_of_tenant
 from tests.isolation.world import NOW, Side, build_pair
 

@@ -2,19 +2,21 @@
 
 - every public method of every `TenantRepository` subclass (the methods of `TenantRepository`
   itself are tried on every subclass by the generic test), of every other class of
-  backend/repositories built in a scope (`BillingRecords`), and every function there that takes a
-  scope or a repository (`next_customer_number`);
+  the repository modules (`backend/<domain>/repository.py`, kit's base and bulk writes) built in a
+  scope (`BillingRecords`), and every function there that takes a scope or a repository
+  (`next_customer_number`);
 - every public function of the billing service modules that takes a tenant scope, directly or
   through an object built in one (`Lifecycle`, `Charger`, `InvoicingContext`, `UnusedTime`,
   `OssLedger`), every public method of such classes, and every static or class method of another
   class that takes one (`RateTable.load`).
 
-Which modules are billing modules is a list (`SERVICE_MODULES`); every other module of
-backend/services with such an operation must be in `EXEMPT_MODULES` with the reason, so a new
+Which modules are billing modules is a list (`SERVICE_MODULES`); every other module of the domain
+packages (and kit) with such an operation must be in `EXEMPT_MODULES` with the reason, so a new
 module cannot stay out of the tables unnoticed.
 
-An operation is named `module.qualified_name` (`billing.InvoiceRepository.lock`,
-`subscriptions.Lifecycle.cancel`), like `probes.operation_name`.
+An operation is named by its module under `backend` and its qualified name
+(`invoicing.repository.InvoiceRepository.lock`, `subscriptions.service.Lifecycle.cancel`), like
+`probes.operation_name`.
 """
 
 from __future__ import annotations
@@ -27,26 +29,24 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
-import backend.repositories
-import backend.services
-from backend.repositories.base import TenantRepository
-from backend.services import (
-    admin_overview,
-    catalog,
-    charging,
-    credits,
-    customers,
-    dashboard,
-    exchange_rates,
-    idempotency,
-    invoicing,
-    promotions,
-    scenario_report,
-    simulation,
-    subscriptions,
-)
-from backend.services.tax import oss
-from backend.services.tax import service as vat_service
+import backend
+from backend.billing import charging
+from backend.catalog import promotions
+from backend.catalog import service as catalog
+from backend.catalog import terms as plan_terms
+from backend.currency import service as exchange_rates
+from backend.customers import service as customers
+from backend.customers import vat_checks as vat_service
+from backend.demo import scenario_report
+from backend.idempotency import service as idempotency
+from backend.invoicing import service as invoicing
+from backend.kit.repository import TenantRepository
+from backend.reporting import dashboard
+from backend.reporting import overview as admin_overview
+from backend.scheduling import simulation
+from backend.subscriptions import credits
+from backend.subscriptions import service as subscriptions
+from backend.tax import oss
 from tests.isolation.probes import operation_name
 
 SERVICE_MODULES: tuple[ModuleType, ...] = (
@@ -54,6 +54,7 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     invoicing,
     charging,
     catalog,
+    plan_terms,
     credits,
     promotions,
     exchange_rates,
@@ -69,25 +70,26 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/test_tenant_scoping.py"
 )
-# Modules of backend/services with operations that take a scope, but no table here, and why.
+# Modules of the domain packages with operations that take a scope, but no table here, and why.
 EXEMPT_MODULES: dict[str, str] = {
-    "backend.services.accounts": _IDENTITY,
-    "backend.services.api_tokens": _IDENTITY,
-    "backend.services.auth": _IDENTITY,
-    "backend.services.sessions": _IDENTITY,
-    "backend.services.tenants": _IDENTITY,
-    "backend.services.audit": (
+    "backend.identity.accounts": _IDENTITY,
+    "backend.identity.api_tokens": _IDENTITY,
+    "backend.identity.auth": _IDENTITY,
+    "backend.identity.sessions": _IDENTITY,
+    "backend.identity.users": _IDENTITY,
+    "backend.tenancy.service": _IDENTITY,
+    "backend.audit.service": (
         "writes entries stamped with the scope's tenant and lists them through AuditLogRepository"
         " (its methods are probed; entries of another tenant's objects are in the table)"
     ),
-    "backend.services.policy": (
+    "backend.kit.policy": (
         "reads no row: compares the actor's tenant with the scope's id (tests/test_policy.py)"
     ),
-    "backend.services.demo": (
+    "backend.demo.service": (
         "seed_demo creates the demo's own tenant in databases of its own and drives the probed"
         " services there; it takes no scope a caller could point at another tenant"
     ),
-    "backend.services.demo_timeline": (
+    "backend.demo.timeline": (
         "the demo's clock: runs the probed coordinators in the demo tenant that seed_demo created"
     ),
 }
@@ -120,10 +122,32 @@ def _modules(package: ModuleType) -> list[ModuleType]:
     ]
 
 
+# Not domain code: the web layer, the tables, the page-facing gateway and the outside world's adapters.
+_NOT_DOMAIN = ("backend.api", "backend.models", "backend.gateway", "backend.integrations")
+_REPOSITORY_LAYER = ("backend.kit.repository", "backend.kit.bulk")
+
+
+def _domain_modules() -> list[ModuleType]:
+    """Every module of the domain packages and kit, imported."""
+    return [
+        module
+        for module in _modules(backend)
+        if module.__name__.count(".") >= 2 and not module.__name__.startswith(_NOT_DOMAIN)
+    ]
+
+
+def _is_repository_module(module: ModuleType) -> bool:
+    return module.__name__.endswith(".repository") or module.__name__ in _REPOSITORY_LAYER
+
+
+def repository_modules() -> list[ModuleType]:
+    return [module for module in _domain_modules() if _is_repository_module(module)]
+
+
 def tenant_repositories() -> list[type[TenantRepository[Any]]]:
-    """Every subclass of `TenantRepository` in the backend, after importing backend/repositories
+    """Every subclass of `TenantRepository` in the backend, after importing the repository modules
     (abstract ones without a `model` too: their methods are operations of their subclasses)."""
-    _modules(backend.repositories)
+    repository_modules()
     found: list[type[TenantRepository[Any]]] = []
     pending = list(TenantRepository.__subclasses__())
     while pending:
@@ -145,10 +169,10 @@ def repository_operations(classes: Iterable[type]) -> dict[str, Callable[..., An
 
 
 def repository_layer_operations() -> dict[str, Callable[..., Any]]:
-    """Every operation of backend/repositories: methods of the tenant repositories, methods of the
+    """Every operation of the repository modules: methods of the tenant repositories, methods of the
     other classes built in a scope, and functions that take a scope or a repository."""
     repositories = tenant_repositories()
-    modules = _modules(backend.repositories)
+    modules = repository_modules()
     others = [cls for cls in scoped_classes(modules) if not issubclass(cls, TenantRepository)]
     takes = {"TenantScope", *(cls.__name__ for cls in repositories)}
     found = repository_operations([*repositories, *others])
@@ -204,13 +228,15 @@ def service_operations(modules: Iterable[ModuleType]) -> dict[str, Callable[...,
 
 
 def unlisted_service_modules() -> list[str]:
-    """Modules of backend/services with an operation that takes a scope, in neither
+    """Modules of the domain packages with an operation that takes a scope, in neither
     `SERVICE_MODULES` nor `EXEMPT_MODULES`."""
     listed = {module.__name__ for module in SERVICE_MODULES} | set(EXEMPT_MODULES)
     return sorted(
         module.__name__
-        for module in _modules(backend.services)
-        if module.__name__ not in listed and service_operations([module])
+        for module in _domain_modules()
+        if not _is_repository_module(module)
+        and module.__name__ not in listed
+        and service_operations([module])
     )
 
 

@@ -14,10 +14,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from backend.repositories.catalog import PlanRepository
-from backend.repositories.subscriptions import SubscriptionRepository
-from backend.repositories.tenancy import CustomerAccountRepository
-from backend.services import admin_overview, customers, dashboard, scenario_report, simulation
+from backend.catalog.repository import PlanRepository
+from backend.customers import service as customers
+from backend.customers.repository import CustomerAccountRepository
+from backend.demo import scenario_report
+from backend.reporting import dashboard
+from backend.reporting import overview as admin_overview
+from backend.scheduling import simulation
+from backend.subscriptions.repository import SubscriptionRepository
 from tests.isolation.probes import Probe, equals, nothing
 from tests.isolation.service_probes import S
 from tests.isolation.world import NOW, T0, Side

@@ -22,8 +22,8 @@ from sqlalchemy import CompoundSelect, Table, bindparam, func, literal, select, 
 from sqlmodel import Session, SQLModel
 
 import backend.models  # noqa: F401  (registers every table in the metadata)
-from backend.repositories.base import TenantRepository
-from backend.schemas.pagination import Page
+from backend.kit.pagination import Page
+from backend.kit.repository import TenantRepository
 from tests.isolation.world import Side
 
 Call = Callable[[Session, Side, Side], Any]  # (session, the acting side, tenant A) -> result
@@ -57,8 +57,9 @@ class Probe:
 
 
 def operation_name(operation: Callable[..., Any]) -> str:
-    """`billing.InvoiceRepository.lock`, `invoicing.bill_now`: module (last part) and qualified name."""
-    return f"{operation.__module__.rsplit('.', 1)[-1]}.{operation.__qualname__}"
+    """`invoicing.repository.InvoiceRepository.lock`, `invoicing.service.bill_now`: the module under
+    `backend` and the qualified name."""
+    return f"{operation.__module__.removeprefix('backend.')}.{operation.__qualname__}"
 
 
 # --- what B may get back ----------------------------------------------------------------------
@@ -201,8 +202,8 @@ def tenant_filter_removed(within: Callable[..., Any] | None = None) -> Iterator[
     scoped = TenantRepository.scoped
     code = within.__code__ if within is not None else None
 
-    def unscoped(self: TenantRepository[Any], statement: Any, *models: type[Any]) -> Any:
-        return statement if code is None or _running(code) else scoped(self, statement, *models)
+    def unscoped(self: TenantRepository[Any], statement: Any, *models: type[Any], **options: Any) -> Any:
+        return statement if code is None or _running(code) else scoped(self, statement, *models, **options)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(TenantRepository, "scoped", unscoped)

@@ -2,7 +2,7 @@
 
 One line per public method of every `TenantRepository` subclass (the methods every repository
 inherits are tried by `test_isolation_repositories.test_tenant_b_reaches_no_row_of_tenant_a`), of
-every other class of backend/repositories built in a scope, and per function there that takes a
+every other class of the repository modules built in a scope, and per function there that takes a
 repository.
 `args(session, acting side, A)` gives the arguments; the default expectation is that B gets
 nothing (None, empty, zero). tests/isolation/test_isolation_coverage.py fails when a method has
@@ -19,6 +19,37 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel
 
+from backend.audit.repository import AuditLogRepository
+from backend.billing.repository import (
+    AttachedAddonRepository,
+    DueSubscriptionRepository,
+    OpenPositionRepository,
+)
+from backend.catalog.repository import (
+    AddonRepository,
+    PlanAddonRepository,
+    PlanRepository,
+    PromotionRedemptionRepository,
+    PromotionRepository,
+    PromotionUseRepository,
+    ServiceTypeRepository,
+)
+from backend.currency.repository import ExchangeRateRepository
+from backend.customers.repository import (
+    CustomerAccountRepository,
+    CustomerProfileRepository,
+    next_customer_number,
+)
+from backend.demo.repository import BillingRecords, Timeline, _InvoiceRows, _Rows
+from backend.identity.repository import (
+    AccountCodeRepository,
+    ApiTokenRepository,
+    UserRepository,
+    UserSessionRepository,
+)
+from backend.invoicing.repository import CreditNoteRepository as CreditNotes
+from backend.invoicing.repository import DocumentSequenceRepository, InvoiceLineRepository, InvoiceRepository
+from backend.kit.repository import CrossTenantWrite
 from backend.models import (
     AccountCodePurpose,
     CustomerAccount,
@@ -30,43 +61,13 @@ from backend.models import (
     Subscription,
     User,
 )
-from backend.repositories.audit import AuditLogRepository
-from backend.repositories.base import CrossTenantWrite
-from backend.repositories.billing import (
-    CreditNoteRepository as CreditNotes,
-)
-from backend.repositories.billing import (
-    DocumentSequenceRepository,
-    InvoiceLineRepository,
-    InvoiceRepository,
-    OpenPositionRepository,
-)
-from backend.repositories.catalog import (
-    AddonRepository,
-    PlanAddonRepository,
-    PlanRepository,
-    PromotionRedemptionRepository,
-    PromotionRepository,
-    PromotionUseRepository,
-    ServiceTypeRepository,
-)
-from backend.repositories.currency import ExchangeRateRepository
-from backend.repositories.identity import AccountCodeRepository, ApiTokenRepository, UserSessionRepository
-from backend.repositories.oss import CrossBorderSalesRepository
-from backend.repositories.reporting import TenantFigures
-from backend.repositories.subscriptions import (
-    SubscriptionAddonRepository,
+from backend.reporting.repository import TenantFigures
+from backend.subscriptions.repository import (
     SubscriptionItemRepository,
     SubscriptionRepository,
 )
-from backend.repositories.tenancy import (
-    CustomerAccountRepository,
-    CustomerProfileRepository,
-    UserRepository,
-    next_customer_number,
-)
-from backend.repositories.timeline import BillingRecords, Timeline, _InvoiceRows, _Rows
-from backend.services.tax.rates import EU_COUNTRIES
+from backend.tax.rates import EU_COUNTRIES
+from backend.tax.repository import CrossBorderSalesRepository
 from tests.isolation.probes import Check, Probe, Raises, equals, nothing, only_b
 from tests.isolation.world import NOW, RATE_DAY, T0, Side
 
@@ -188,20 +189,23 @@ REPOSITORY_PROBES: list[Probe] = [
     R(SubscriptionRepository.by_number, lambda s, me, a: (row(s, Subscription, a.past_due_sub).number,)),
     # check_owned refuses A's row; A saving its own unchanged row changes nothing (no control).
     R(
-        SubscriptionRepository.save_billing_state,
+        DueSubscriptionRepository.save_billing_state,
         lambda s, me, a: ([row(s, Subscription, a.active_sub)],),
         Raises(CrossTenantWrite),
         control=False,
         filtered=False,
     ),
-    R(SubscriptionRepository.due_buckets, lambda s, me, a: (NOW, 500)),
-    R(SubscriptionRepository.lock_due, lambda s, me, a: (NOW, *EVERY_ID)),
+    R(DueSubscriptionRepository.due_buckets, lambda s, me, a: (NOW, 500)),
+    R(DueSubscriptionRepository.lock_due, lambda s, me, a: (NOW, *EVERY_ID)),
     R(SubscriptionRepository.lock, lambda s, me, a: (a.active_sub,)),
     R(SubscriptionRepository.due_cancellations, lambda s, me, a: (NOW,)),
-    R(SubscriptionRepository.due_for_customers, lambda s, me, a: ([a.customer_id, a.other_customer_id], NOW)),
+    R(
+        DueSubscriptionRepository.due_for_customers,
+        lambda s, me, a: ([a.customer_id, a.other_customer_id], NOW),
+    ),
     R(SubscriptionRepository.count_for_customer, lambda s, me, a: (a.customer_id,)),
     R(SubscriptionRepository.with_plans_for_customer, lambda s, me, a: (a.customer_id,)),
-    R(SubscriptionAddonRepository.with_addons_for, lambda s, me, a: ([a.active_sub],)),
+    R(AttachedAddonRepository.with_addons_for, lambda s, me, a: ([a.active_sub],)),
     R(SubscriptionItemRepository.for_subscriptions, lambda s, me, a: ([a.active_sub],)),
     # --- catalog --------------------------------------------------------------------------------
     R(ServiceTypeRepository.by_key, lambda s, me, a: ("vps",)),
@@ -314,7 +318,7 @@ REPOSITORY_PROBES: list[Probe] = [
 
 # Methods without a probe, and why none is needed.
 EXEMPT: dict[str, str] = {
-    "billing.InvoiceRepository.insert_issued": (
+    "invoicing.repository.InvoiceRepository.insert_issued": (
         "takes no id of an existing row: it writes new invoices and lines stamped with its own tenant;"
         " what it is given comes from issue_drafts, probed with drafts of tenant A's customer"
     ),

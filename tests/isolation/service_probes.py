@@ -17,17 +17,19 @@ from typing import Any
 
 from sqlmodel import Session
 
+from backend.audit.service import SYSTEM
+from backend.billing import charging
+from backend.billing.repository import OpenPositionRepository
+from backend.catalog import promotions
+from backend.invoicing import service as invoicing
+from backend.invoicing.service import InvoicingContext
+from backend.kit.coordination import Coordinator
+from backend.kit.errors import NotFoundError
+from backend.kit.repository import CrossTenantWrite
 from backend.models import Invoice, Promotion, PromotionRedemption, Subscription
-from backend.repositories.base import CrossTenantWrite
-from backend.repositories.billing import OpenPositionRepository
-from backend.services import charging, invoicing, promotions
-from backend.services import subscriptions as lifecycle
-from backend.services.audit import SYSTEM
-from backend.services.coordination import Coordinator
-from backend.services.credits import Credit, UnusedTime
-from backend.services.errors import NotFoundError
-from backend.services.invoicing import InvoicingContext
-from backend.services.subscriptions import Lifecycle, OrderRequest, SubscriptionError
+from backend.subscriptions import service as lifecycle
+from backend.subscriptions.credits import Credit, UnusedTime
+from backend.subscriptions.service import Lifecycle, OrderRequest, SubscriptionError
 from tests.isolation.probes import Check, Probe, Raises, nothing
 from tests.isolation.world import NOW, T1, Side
 
@@ -180,6 +182,11 @@ SERVICE_PROBES: list[Probe] = [
         Raises(CrossTenantWrite),
         filtered=False,  # (A's subscription is handed in: check_owned refuses it before any charge)
     ),
+    S(
+        charging.Charger.attached_addons,
+        lambda s, me, a: charging.Charger(s, me.scope).attached_addons([a.active_sub]),
+        nothing,
+    ),
     # --- invoicing ------------------------------------------------------------------------------
     *coordinator_units(invoicing.INVOICE_RUN, lambda a: unit(a.customer_id)),
     S(
@@ -251,16 +258,18 @@ SERVICE_PROBES: list[Probe] = [
 
 # Operations without a probe, and why none is needed.
 EXEMPT: dict[str, str] = {
-    "charging.Charger.add": (
+    "billing.charging.Charger.add": (
         "writes the charges it is handed as rows of its own tenant; they are computed from"
         " subscriptions its callers locked in that tenant (probed: Charger.bill, Lifecycle, run units)"
     ),
-    "invoicing.build_drafts": (
+    "invoicing.service.build_drafts": (
         "groups the positions it is handed, read by lock_unbilled in the same context (probed);"
         " the promotions it adds are read in that tenant (probed: active_for_subscriptions)"
     ),
-    "invoicing.is_due_for_invoice_run": "pure date arithmetic in the context's time zone; no id, no row",
-    "invoicing.InvoicingContext.rate": "pure: the tax rate of a decision; no id, no row",
-    "invoicing.InvoicingContext.snapshot": "pure: the tax snapshot of a decision; no id, no row",
-    "invoicing.InvoicingContext.local_date": "pure: a date in the tenant's time zone; no id, no row",
+    "invoicing.service.is_due_for_invoice_run": (
+        "pure date arithmetic in the context's time zone; no id, no row"
+    ),
+    "invoicing.service.InvoicingContext.rate": "pure: the tax rate of a decision; no id, no row",
+    "invoicing.service.InvoicingContext.snapshot": "pure: the tax snapshot of a decision; no id, no row",
+    "invoicing.service.InvoicingContext.local_date": "pure: a date in the tenant's time zone; no id, no row",
 }

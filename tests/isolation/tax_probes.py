@@ -15,15 +15,15 @@ from typing import Any
 
 from sqlmodel import Session
 
+from backend.currency import service as rates
+from backend.currency.repository import ExchangeRateRepository
+from backend.customers import vat_checks as vat
+from backend.integrations.vies import ViesResult, ViesStatus
+from backend.invoicing.service import InvoicingContext
+from backend.kit.errors import NotFoundError
+from backend.kit.tenants import TenantDirectory
 from backend.models import CustomerProfile, CustomerType, TaxMode, Tenant
-from backend.repositories.currency import ExchangeRateRepository
-from backend.repositories.tenancy import TenantDirectory
-from backend.services import exchange_rates as rates
-from backend.services.errors import NotFoundError
-from backend.services.invoicing import InvoicingContext
-from backend.services.tax import oss
-from backend.services.tax import service as vat
-from backend.services.tax.vies import ViesResult, ViesStatus
+from backend.tax import oss
 from tests.isolation.probes import Probe, Raises, equals, nothing
 from tests.isolation.service_probes import S
 from tests.isolation.world import NOW, RATE_DAY, Side

@@ -2,7 +2,7 @@
 
 Operations are found by introspection (tests/isolation/coverage.py); each must have a probe in
 one of the tables (tests/isolation/*_probes.py, gathered in tables.py), or a reasoned entry in an
-`EXEMPT` list next to them. A module of backend/services with operations that take a scope is a
+`EXEMPT` list next to them. A module of the domain packages with operations that take a scope is a
 billing module with tables, or exempt as a whole with the reason.
 """
 
@@ -15,15 +15,16 @@ from types import ModuleType
 import pytest
 from sqlmodel import Session
 
-from backend.repositories.base import TenantRepository, TenantScope
-from backend.repositories.billing import InvoiceRepository
-from backend.services.coordination import coordinators
+from backend.invoicing.repository import InvoiceRepository
+from backend.kit.repository import TenantRepository, TenantScope
+from backend.scheduling.coordinators import coordinators
 from tests.isolation import coverage
 from tests.isolation.coverage import (
     EXEMPT_MODULES,
     GENERIC_METHODS,
     SERVICE_MODULES,
     repository_layer_operations,
+    repository_modules,
     repository_operations,
     service_operations,
     tenant_repositories,
@@ -71,9 +72,10 @@ def test_the_generic_test_tries_every_method_tenant_repository_offers() -> None:
     assert {name for name in offered if not name.startswith("_")} == GENERIC_METHODS
 
 
-def test_repositories_live_in_backend_repositories() -> None:
-    """Scoping stays in one place: no tenant repository elsewhere in the backend."""
-    assert all(cls.__module__.startswith("backend.repositories.") for cls in tenant_repositories())
+def test_repositories_live_in_repository_modules() -> None:
+    """Scoping stays in one place: no tenant repository outside a domain's repository module."""
+    homes = {module.__name__ for module in repository_modules()}
+    assert all(cls.__module__ in homes for cls in tenant_repositories())
 
 
 def test_every_coordinator_unit_is_probed() -> None:
@@ -101,7 +103,7 @@ def test_the_check_reports_a_new_repository_method() -> None:
 
 
 def test_the_check_reports_a_new_service_operation() -> None:
-    module = ModuleType("backend.services.refunds")
+    module = ModuleType("backend.payments.refunds")
 
     def refund(session: Session, scope: TenantScope, invoice_id: int) -> None:
         """Takes a scope: must be probed."""
@@ -139,10 +141,10 @@ def test_the_check_reports_a_new_service_operation() -> None:
     for defined in (refund, cents, Refunder, Refunder.run, batch, Ledger, Ledger.load.__func__, Ledger.total):
         defined.__module__ = module.__name__
     assert uncovered(service_operations([module]), COVERED) == [
-        "refunds.test_the_check_reports_a_new_service_operation.<locals>.Ledger.load",
-        "refunds.test_the_check_reports_a_new_service_operation.<locals>.Refunder.run",
-        "refunds.test_the_check_reports_a_new_service_operation.<locals>.batch",
-        "refunds.test_the_check_reports_a_new_service_operation.<locals>.refund",
+        "payments.refunds.test_the_check_reports_a_new_service_operation.<locals>.Ledger.load",
+        "payments.refunds.test_the_check_reports_a_new_service_operation.<locals>.Refunder.run",
+        "payments.refunds.test_the_check_reports_a_new_service_operation.<locals>.batch",
+        "payments.refunds.test_the_check_reports_a_new_service_operation.<locals>.refund",
     ]
 
 
@@ -153,8 +155,8 @@ def test_the_check_reports_a_new_service_module(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_the_check_reports_a_new_repository_layer_operation(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A function of backend/repositories that takes a repository, and a class built in a scope."""
-    import backend.repositories.billing as billing
+    """A function of a repository module that takes a repository, and a class built in a scope."""
+    import backend.invoicing.repository as billing
 
     def purge_all(invoices: InvoiceRepository) -> None:
         """Takes a repository: must be probed."""
@@ -171,6 +173,6 @@ def test_the_check_reports_a_new_repository_layer_operation(monkeypatch: pytest.
     monkeypatch.setattr(billing, "purge_all", purge_all, raising=False)
     monkeypatch.setattr(billing, "Archive", Archive, raising=False)
     assert uncovered(repository_layer_operations(), COVERED) == [
-        "billing.test_the_check_reports_a_new_repository_layer_operation.<locals>.Archive.purge",
-        "billing.test_the_check_reports_a_new_repository_layer_operation.<locals>.purge_all",
+        "invoicing.repository.test_the_check_reports_a_new_repository_layer_operation.<locals>.Archive.purge",
+        "invoicing.repository.test_the_check_reports_a_new_repository_layer_operation.<locals>.purge_all",
     ]

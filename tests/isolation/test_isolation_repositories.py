@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from backend.kit.repository import CrossTenantWrite, NotFound, TenantRepository
 from backend.models import Invoice, Subscription
-from backend.repositories.base import CrossTenantWrite, NotFound, TenantRepository
 from tests.isolation.conftest import Pair
 from tests.isolation.coverage import concrete, tenant_repositories
 from tests.isolation.probes import (

@@ -24,7 +24,23 @@ from typing import Any
 from sqlmodel import Session
 
 from backend import clock
-from backend.mail import MailBatch
+from backend.audit.service import Actor
+from backend.billing.repository import OpenPositionRepository
+from backend.catalog import service as catalog
+from backend.catalog.repository import PromotionRedemptionRepository
+from backend.catalog.schemas import AddonInput, PlanInput, PromotionInput, ServiceTypeInput
+from backend.currency import service as exchange_rates
+from backend.customers.repository import CustomerProfileRepository
+from backend.idempotency import service as idempotency
+from backend.identity import accounts, api_tokens, auth, sessions
+from backend.identity.repository import AccountCodeRepository, UserRepository
+from backend.identity.users import create_user
+from backend.integrations.mail import MailBatch
+from backend.invoicing import service as invoicing
+from backend.invoicing.repository import InvoiceLineRepository, InvoiceRepository
+from backend.kit.principals import SignedInUser
+from backend.kit.repository import TenantScope
+from backend.kit.tokens import digest
 from backend.models import (
     AccountCodePurpose,
     IntervalUnit,
@@ -34,29 +50,10 @@ from backend.models import (
     UserRole,
 )
 from backend.models import PromotionBenefit as Benefit
-from backend.repositories.base import TenantScope
-from backend.repositories.billing import InvoiceLineRepository, InvoiceRepository, OpenPositionRepository
-from backend.repositories.catalog import PromotionRedemptionRepository
-from backend.repositories.identity import AccountCodeRepository
-from backend.repositories.tenancy import CustomerProfileRepository, UserRepository
-from backend.schemas.accounts import SignedInUser
-from backend.schemas.catalog import AddonInput, PlanInput, PromotionInput, ServiceTypeInput
-from backend.services import (
-    accounts,
-    api_tokens,
-    auth,
-    catalog,
-    exchange_rates,
-    idempotency,
-    invoicing,
-    sessions,
-    simulation,
-)
-from backend.services.audit import Actor
-from backend.services.opaque_tokens import digest
-from backend.services.subscriptions import Lifecycle, OrderRequest
-from backend.services.tenants import create_tenant, create_user
+from backend.scheduling import simulation
 from backend.settings import load_settings
+from backend.subscriptions.service import Lifecycle, OrderRequest
+from backend.tenancy.service import create_tenant
 
 T0 = datetime(2027, 1, 4, 9, tzinfo=UTC)  # orders; the customers' billing day is the 4th
 T1 = datetime(2027, 2, 4, 9, tzinfo=UTC)  # a tick: February periods, invoice run, overdue marking

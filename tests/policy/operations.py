@@ -17,11 +17,10 @@ from typing import Any
 
 from sqlmodel import Session
 
-from backend.models import PromotionBenefit
-from backend.repositories.identity import ApiTokenRepository
-from backend.repositories.tenancy import UserRepository
-from backend.schemas.accounts import SignedInUser
-from backend.schemas.catalog import (
+from backend.audit import service as audit
+from backend.audit.service import SYSTEM, Actor
+from backend.catalog import service as c
+from backend.catalog.schemas import (
     AddonInput,
     AddonUpdate,
     PlanInput,
@@ -31,12 +30,15 @@ from backend.schemas.catalog import (
     ServiceTypeInput,
     ServiceTypeUpdate,
 )
-from backend.services import accounts, admin_overview, api_tokens, audit, auth, invoicing
-from backend.services import catalog as c
-from backend.services import exchange_rates as rates
-from backend.services.audit import SYSTEM, Actor
-from backend.services.subscriptions import Lifecycle, OrderRequest
-from backend.services.tax import oss
+from backend.currency import service as rates
+from backend.identity import accounts, api_tokens, auth
+from backend.identity.repository import ApiTokenRepository, UserRepository
+from backend.invoicing import service as invoicing
+from backend.kit.principals import SignedInUser
+from backend.models import PromotionBenefit
+from backend.reporting import overview as admin_overview
+from backend.subscriptions.service import Lifecycle, OrderRequest
+from backend.tax import oss
 from tests.isolation.world import NOW, PASSWORD, Side
 
 ADMIN, OWNER, JOBS = "admin", "owner", "system"
@@ -69,7 +71,7 @@ class Op:
 
     @property
     def name(self) -> str:
-        return f"{self.operation.__module__.rsplit('.', 1)[-1]}.{self.operation.__qualname__}"
+        return f"{self.operation.__module__.removeprefix('backend.')}.{self.operation.__qualname__}"
 
 
 def op(operation: Callable[..., Any], call: Call, *allowed: str, prepare: Any = None) -> Op:

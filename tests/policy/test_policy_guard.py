@@ -1,6 +1,6 @@
 """Authorization cannot be forgotten: every service operation that takes an `actor` asks the policy.
 
-Operations are found by introspection: public functions of backend/services with an `actor`
+Operations are found by introspection: public functions of the domain packages with an `actor`
 parameter, and public methods of classes built with one (`Lifecycle`). Each must call the policy
 (`authorize(...)`, or `Lifecycle._authorized(...)` which does) and have a row in the operation table
 (tests/policy/operations.py), or a reasoned entry below. A new admin operation without a check, or
@@ -18,20 +18,23 @@ from pathlib import Path
 from typing import Any
 
 import backend
-import backend.services
-from backend.services import policy
-from backend.services.policy import RULES, Action
+from backend.kit import policy
+from backend.kit.policy import RULES, Action
 from tests.policy.operations import OPERATIONS
 
 # Operations that take an actor but do not ask the policy themselves, and why.
 NO_CHECK: dict[str, str] = {
-    "audit.record": "writes the entry of an operation that asked the policy; the actor is what it records",
-    "invoicing.issue_credit_note": (
+    "audit.service.record": (
+        "writes the entry of an operation that asked the policy; the actor is what it records"
+    ),
+    "invoicing.service.issue_credit_note": (
         "the credit note of credit_invoice and of lifecycle steps crediting unused time, each of which"
         " asked the policy first"
     ),
-    "credits.UnusedTime.credits_after": "reads the credits a lifecycle operation (that asked) is to book",
-    "credits.UnusedTime.apply": (
+    "subscriptions.credits.UnusedTime.credits_after": (
+        "reads the credits a lifecycle operation (that asked) is to book"
+    ),
+    "subscriptions.credits.UnusedTime.apply": (
         "books the credits of a plan change, withdrawal, cancellation or expiry that asked the policy;"
         " the actor only signs the credit notes"
     ),
@@ -41,19 +44,21 @@ NO_ROW: dict[str, str] = {
     name: "public (sign-up, confirmation, reset, sign-in): anyone may; codes, passwords and throttles"
     " protect it (tests/test_identity.py, tests/test_throttle.py)"
     for name in (
-        "accounts.register",
-        "accounts.resend_confirmation",
-        "accounts.confirm_email",
-        "accounts.request_password_reset",
-        "accounts.reset_password",
-        "auth.authenticate",
+        "identity.accounts.register",
+        "identity.accounts.resend_confirmation",
+        "identity.accounts.confirm_email",
+        "identity.accounts.request_password_reset",
+        "identity.accounts.reset_password",
+        "identity.auth.authenticate",
     )
 }
+# The web layer, the page-facing gateway, the tables and the adapters: no domain operations.
+NOT_DOMAIN = ("backend.api", "backend.gateway", "backend.models", "backend.integrations")
 CALLS_POLICY = re.compile(r"\bauthorize\(|\bself\._authorized\(")
 
 
 def _name(function: Callable[..., Any]) -> str:
-    return f"{function.__module__.rsplit('.', 1)[-1]}.{function.__qualname__}"
+    return f"{function.__module__.removeprefix('backend.')}.{function.__qualname__}"
 
 
 def _takes_actor(function: Callable[..., Any]) -> bool:
@@ -65,11 +70,11 @@ def _public(owner: object) -> dict[str, Any]:
 
 
 def operations_with_an_actor() -> dict[str, Callable[..., Any]]:
-    """Every public function and method of backend/services that acts for an actor."""
+    """Every public function and method of the domain packages that acts for an actor."""
     found: dict[str, Callable[..., Any]] = {}
-    for info in pkgutil.walk_packages(backend.services.__path__, "backend.services."):
-        if info.name == policy.__name__:
-            continue  # the check itself
+    for info in pkgutil.walk_packages(backend.__path__, "backend."):
+        if info.name == policy.__name__ or info.name.startswith(NOT_DOMAIN) or info.ispkg:
+            continue  # the check itself, and the layers above and below the domains
         module = importlib.import_module(info.name)
         for value in _public(module).values():
             if getattr(value, "__module__", None) != module.__name__:
@@ -87,13 +92,13 @@ def test_the_search_finds_the_operations_of_every_kind() -> None:
     """The introspection itself works: functions, methods of actor-built classes, exemptions."""
     found = operations_with_an_actor()
     for name in (
-        "catalog.update_plan",
-        "invoicing.void_invoice",
-        "subscriptions.Lifecycle.cancel",
-        "audit.record",
+        "catalog.service.update_plan",
+        "invoicing.service.void_invoice",
+        "subscriptions.service.Lifecycle.cancel",
+        "audit.service.record",
     ):
         assert name in found
-    assert "subscriptions.Lifecycle._locked" not in found and "catalog.get_plan" not in found
+    assert "subscriptions.service.Lifecycle._locked" not in found and "catalog.service.get_plan" not in found
 
 
 def test_every_operation_with_an_actor_asks_the_policy() -> None:
@@ -130,4 +135,4 @@ def test_role_checks_live_only_in_the_policy() -> None:
     offenders = sorted(
         str(path.relative_to(root)) for path in root.rglob("*.py") if ".is_admin" in path.read_text()
     )
-    assert offenders == [], f"ask backend.services.policy instead: {offenders}"
+    assert offenders == [], f"ask backend.kit.policy instead: {offenders}"

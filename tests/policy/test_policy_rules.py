@@ -1,4 +1,4 @@
-"""The policy table itself (backend/services/policy.py), without a database: who may do what.
+"""The policy table itself (backend/kit/policy.py), without a database: who may do what.
 
 Expectations are written out here by hand, not read from `RULES`: a changed rule must fail a test.
 """
@@ -7,20 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from backend.repositories.base import TenantScope
-from backend.schemas.accounts import SignedInUser
-from backend.schemas.identity import ApiPrincipal
-from backend.services.errors import PermissionDenied
-from backend.services.policy import (
-    RULES,
-    SYSTEM,
-    Action,
-    Actor,
-    Role,
-    allows,
-    authorize,
-    may_hold_scope,
-)
+from backend.kit.errors import PermissionDenied
+from backend.kit.policy import RULES, SYSTEM, Action, Actor, Role, allows, authorize, may_hold_scope
+from backend.kit.principals import ApiPrincipal, SignedInUser
+from backend.kit.repository import TenantScope
 
 HERE = TenantScope(7)
 ELSEWHERE = TenantScope(8)

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from backend.services import subscriptions
-from backend.services.audit import SYSTEM, Actor
-from backend.services.errors import PermissionDenied
-from backend.services.subscriptions import Lifecycle
+from backend.audit.service import SYSTEM, Actor
+from backend.kit.errors import PermissionDenied
+from backend.subscriptions import service as subscriptions
+from backend.subscriptions.service import Lifecycle
 from tests.isolation.conftest import Pair
 from tests.isolation.probes import is_nothing, rows_of_tenant
 from tests.isolation.service_probes import unit

@@ -56,9 +56,9 @@ class ApiWorld:
 
 def _victim(world: IdentityWorld, tenant_id: int, email: str) -> int:
     from backend.db import unit_of_work
+    from backend.identity.users import create_user
+    from backend.kit.repository import TenantScope
     from backend.models import UserRole
-    from backend.repositories.base import TenantScope
-    from backend.services.tenants import create_user
 
     with unit_of_work(world.engine) as session:
         user = create_user(
@@ -68,10 +68,11 @@ def _victim(world: IdentityWorld, tenant_id: int, email: str) -> int:
 
 
 def _read_only_token(world: IdentityWorld) -> str:
+    from backend.audit import service as audit
     from backend.db import unit_of_work
-    from backend.repositories.base import TenantScope
-    from backend.repositories.tenancy import UserRepository
-    from backend.services import api_tokens, audit, auth
+    from backend.identity import api_tokens, auth
+    from backend.identity.repository import UserRepository
+    from backend.kit.repository import TenantScope
 
     member = world.a_customer
     scope = TenantScope(member.tenant_id)

@@ -20,8 +20,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from backend import clock, gateway
-from backend.schemas.identity import RequestContext
-from backend.services.opaque_tokens import new_token
+from backend.kit.principals import RequestContext
+from backend.kit.tokens import new_token
 from backend.settings import get_settings
 from billing_console.billing_console import operator_admin
 from billing_console.state.account import AccountState

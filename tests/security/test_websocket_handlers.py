@@ -24,7 +24,7 @@ import reflex as rx
 from reflex.state import State
 
 import billing_console.billing_console  # noqa: F401 - registers every page state
-from backend.services.demo import ADMIN_LOGIN, CUSTOMER_LOGIN
+from backend.demo.service import ADMIN_LOGIN, CUSTOMER_LOGIN
 from billing_console.pages import ROUTES
 from billing_console.pages.refusals import JOB_MONITOR_REFUSED
 from billing_console.routes import ADMIN, DASHBOARD

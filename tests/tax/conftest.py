@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from backend.services.tax import ViesClient
+from backend.integrations.vies import ViesClient
 from tests.billing.conftest import world  # noqa: F401 - the billing world, for engine-made invoices
 from tests.fakes.vies import FakeVies
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from backend.kit.errors import ValidationFailed
 from backend.models.enums import CustomerType, TaxCategory, TaxMode, VatIdStatus
-from backend.services.errors import ValidationFailed
-from backend.services.tax import (
+from backend.tax import (
     EU_COUNTRIES,
     OUTSIDE_EU_NOTE,
     REVERSE_CHARGE_NOTE,

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import pytest
 
-from backend.services.exchange_rates import ExchangeRateView, MissingExchangeRate, RateTable
-from backend.services.tax import EU_THRESHOLD_EUR, OssSettings, OssYear, sale_is_destination_taxed
+from backend.currency.service import ExchangeRateView, MissingExchangeRate, RateTable
+from backend.tax import EU_THRESHOLD_EUR, OssSettings, OssYear, sale_is_destination_taxed
 
 DEFAULT = OssSettings()
 NOT_EXCEEDED = OssYear(Decimal(0), exceeded=False)

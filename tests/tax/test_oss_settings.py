@@ -11,14 +11,14 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from backend import clock
+from backend.audit.service import SYSTEM
+from backend.currency.service import ExchangeRateView, add_exchange_rate, list_exchange_rates
+from backend.kit.errors import ValidationFailed
+from backend.kit.repository import TenantScope
 from backend.models import AuditLogEntry, ExchangeRate, Tenant
-from backend.repositories.base import TenantScope
-from backend.services.audit import SYSTEM
-from backend.services.errors import ValidationFailed
-from backend.services.exchange_rates import ExchangeRateView, add_exchange_rate, list_exchange_rates
-from backend.services.tax import OssSettings, oss_settings, update_oss_settings
-from backend.services.tenants import create_tenant
 from backend.settings import load_settings
+from backend.tax import OssSettings, oss_settings, update_oss_settings
+from backend.tenancy.service import create_tenant
 from tests.billing.conftest import utc
 
 

@@ -12,6 +12,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from backend.audit.service import SYSTEM
+from backend.currency.service import MissingExchangeRate, add_exchange_rate
+from backend.invoicing import service as invoicing
 from backend.models import (
     CreditNote,
     CustomerAccount,
@@ -21,10 +24,7 @@ from backend.models import (
     TaxMode,
     VatIdStatus,
 )
-from backend.services import invoicing
-from backend.services.audit import SYSTEM
-from backend.services.exchange_rates import MissingExchangeRate, add_exchange_rate
-from backend.services.tax import update_oss_settings
+from backend.tax import update_oss_settings
 from tests.billing.conftest import World, utc
 
 DE, FR = ("DOMESTIC", "DE"), ("EU_B2C", "FR")

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from backend.models.enums import TaxCategory
-from backend.services.tax import EU_COUNTRIES, UnknownVatRate, is_eu_country, vat_prefix, vat_rate
+from backend.tax import EU_COUNTRIES, UnknownVatRate, is_eu_country, vat_prefix, vat_rate
 
 TODAY = date(2026, 11, 21)
 

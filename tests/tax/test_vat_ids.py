@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from backend.services.errors import ValidationFailed
-from backend.services.tax import check_vat_id_syntax, normalize_vat_id, split_vat_id, vat_id_country
+from backend.kit.errors import ValidationFailed
+from backend.tax import check_vat_id_syntax, normalize_vat_id, split_vat_id, vat_id_country
 
 
 @pytest.mark.parametrize(

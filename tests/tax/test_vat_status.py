@@ -8,12 +8,14 @@ import pytest
 from sqlmodel import Session
 
 from backend import clock
+from backend.customers.repository import CustomerAccountRepository, CustomerProfileRepository
+from backend.customers.vat_checks import refresh_vat_status, vat_ids_due_for_recheck
+from backend.integrations.vies import ViesClient
+from backend.kit.errors import NotFoundError
+from backend.kit.repository import TenantScope
+from backend.kit.tenants import TenantDirectory
 from backend.models import CustomerAccount, CustomerProfile, Tenant
 from backend.models.enums import CustomerType, VatIdStatus
-from backend.repositories.base import TenantScope
-from backend.repositories.tenancy import CustomerAccountRepository, CustomerProfileRepository, TenantDirectory
-from backend.services.errors import NotFoundError
-from backend.services.tax import ViesClient, refresh_vat_status, vat_ids_due_for_recheck
 from tests.fakes.vies import FakeVies
 
 GOOD_ID = "DE136695976"

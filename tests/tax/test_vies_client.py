@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import time
 
-from backend.services.tax import ViesClient, ViesStatus
+from backend.integrations.vies import ViesClient, ViesStatus
 from backend.settings import Settings, load_settings
 from tests.fakes.vies import FakeVies
 

@@ -1,0 +1,60 @@
+"""Opening a customer account with its billing profile on behalf of the tenant (no user attached).
+
+Self-service sign-up opens accounts in `accounts.register`; this is the admin's and the tools' way
+(the scenario runner): the paying party and its billing identity in one step.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from backend.customers.repository import (
+    CustomerAccountRepository,
+    CustomerProfileRepository,
+    next_customer_number,
+)
+from backend.kit.errors import ValidationFailed
+from backend.kit.repository import TenantScope
+from backend.models import CustomerAccount, CustomerProfile, CustomerType
+from backend.tax import country_code
+from backend.tenancy.service import normalise_email
+
+
+def open_customer_account(
+    session: Session,
+    scope: TenantScope,
+    *,
+    name: str,
+    email: str,
+    country: str,
+    customer_type: CustomerType = CustomerType.PRIVATE,
+    billing_day: int = 1,
+    vat_id: str = "",
+) -> CustomerAccount:
+    """A customer account and its billing profile. The billing day is 1-28 (every month has it);
+    the VAT ID starts unchecked, whoever knows more sets its status (`tax.refresh_vat_status`)."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("Name must not be empty.")
+    code = country_code(country)
+    if len(code) != 2 or not code.isalpha():
+        raise ValidationFailed(f"Country must be a two-letter ISO 3166 code such as DE (got {country!r}).")
+    if not 1 <= billing_day <= 28:
+        raise ValidationFailed(f"Billing day must be between 1 and 28 (got {billing_day}).")
+    accounts = CustomerAccountRepository(session, scope)
+    account = accounts.add(
+        CustomerAccount(number=next_customer_number(accounts), name=name, customer_type=customer_type)
+    )
+    CustomerProfileRepository(session, scope).add(
+        CustomerProfile(
+            customer_account_id=account.id,  # type: ignore[arg-type]
+            name=name,
+            company_name=name if customer_type == CustomerType.BUSINESS else "",
+            customer_type=customer_type,
+            country=code,
+            email=normalise_email(email),
+            billing_day=billing_day,
+            vat_id=vat_id,
+        )
+    )
+    return account

@@ -1,0 +1,461 @@
+"""Demo data made by the billing engine: a year of a small hosting company, told as it happened.
+
+The demo creates the tenant, its admin, the catalog (through `catalog`) and two customers, then
+plays twelve months up to "now" (`clock.now()`) on a moving clock (`demo_timeline`): customers
+order (`Lifecycle.order`), one changes plans, one cancels, and every day the billing coordinators
+run as the scheduler would. Invoices, credit notes and payments are the engine's own: the invoice
+run issues them, `void_invoice` voids one (its credit note), `mark_paid` settles most of them and
+some stay unpaid until they are overdue. Nothing in the demo computes an amount itself.
+
+The story keeps to the engine's everyday paths: the plan change is between plans of the same
+interval, timing and anchor rule; nothing is charged on a billing day after its invoice run; and
+cancellations and trials end hours away from any period boundary, so a day counted as 24 hours or
+as a calendar day across a daylight-saving change lands on the same side of it.
+
+Seeding runs once: a second call finds the tenant and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from backend import clock
+from backend.audit import service as audit
+from backend.catalog import service as catalog
+from backend.catalog.schemas import AddonInput, PlanInput, PromotionInput, ServiceTypeInput
+from backend.customers.repository import (
+    CustomerAccountRepository,
+    CustomerMemberRepository,
+    CustomerProfileRepository,
+)
+from backend.demo.timeline import DAILY_RUN, Action, Timeline
+from backend.identity.users import create_user
+from backend.invoicing import service as invoicing
+from backend.invoicing.repository import InvoiceRepository
+from backend.kit.repository import TenantScope
+from backend.kit.tenants import TenantDirectory
+from backend.models import (
+    BillingTiming,
+    CustomerAccount,
+    CustomerMember,
+    CustomerProfile,
+    CustomerType,
+    IntervalUnit,
+    Invoice,
+    ItemStatus,
+    Plan,
+    PowerState,
+    PromotionBenefit,
+    PromotionEligibility,
+    ProviderKind,
+    Subscription,
+    SubscriptionItem,
+    UserRole,
+    VatIdStatus,
+)
+from backend.models.statuses import UNPAID_INVOICE_STATUSES
+from backend.settings import Settings
+from backend.subscriptions.repository import SubscriptionItemRepository
+from backend.subscriptions.service import Lifecycle, OrderRequest
+from backend.tenancy.service import create_tenant
+
+DEMO_SLUG = "demo"
+ADMIN_LOGIN = ("admin@demo.example", "demo-admin-pass")
+CUSTOMER_LOGIN = ("customer@demo.example", "demo-customer-pass")
+BUSINESS_LOGIN = ("business@demo.example", "demo-customer-pass")
+MONTHS_OF_HISTORY = 12
+VOID_REASON = "Goodwill: invoice waived after the Falkenstein outage"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSeedResult:
+    created: bool
+    tenant_slug: str
+    logins: list[tuple[str, str, str]]  # (role, email, password)
+    invoices: int
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    return [("admin", *ADMIN_LOGIN), ("customer", *CUSTOMER_LOGIN), ("customer", *BUSINESS_LOGIN)]
+
+
+def seed_demo(session: Session, settings: Settings, *, slug: str = DEMO_SLUG) -> DemoSeedResult:
+    """Create the demo tenant `slug` and a year of its billing up to `clock.now()`, unless the
+    tenant exists (then change nothing). Nothing is dated after `clock.now()`."""
+    if TenantDirectory(session).by_slug(slug) is not None:
+        return DemoSeedResult(created=False, tenant_slug=slug, logins=demo_logins(), invoices=0)
+    now = clock.now()
+    zone = ZoneInfo(settings.time_zone)
+    local_now = now.astimezone(zone)
+    month_index = local_now.year * 12 + local_now.month - 1 - MONTHS_OF_HISTORY
+    first_day = date(month_index // 12, month_index % 12 + 1, 1)
+    opened = datetime.combine(first_day, time(9, 0), zone)
+    with clock.frozen(opened):
+        tenant = create_tenant(session, slug=slug, name="Demo Hosting", settings=settings)
+        assert tenant.id is not None
+        story = _Story(session, TenantScope(tenant.id), zone, first_day, now)
+    story.tell(opened)
+    audit.record(
+        session,
+        story.scope,
+        story.admin,
+        "tenant.seeded",
+        object_type="tenant",
+        object_id=tenant.id,
+        after={"source": "seed-demo", "as_of": now.isoformat()},
+    )
+    invoices = InvoiceRepository(session, story.scope).count()
+    return DemoSeedResult(created=True, tenant_slug=slug, logins=demo_logins(), invoices=invoices)
+
+
+class _Story:
+    """The demo's year: who buys what and when, and how invoices are settled."""
+
+    def __init__(
+        self, session: Session, scope: TenantScope, zone: ZoneInfo, first_day: date, now: datetime
+    ) -> None:
+        self.session = session
+        self.scope = scope
+        self.first_day = first_day
+        self.timeline = Timeline(session, scope, zone, until=now)
+        admin = create_user(
+            session,
+            scope,
+            email=ADMIN_LOGIN[0],
+            password=ADMIN_LOGIN[1],
+            role=UserRole.ADMIN,
+            display_name="Ada Admin",
+        )
+        self.admin = audit.Actor.admin(scope.tenant_id, user_id=admin.id)
+        self.plans, self.backups = _catalog(session, scope, self.admin, now)
+        self.erika, self.erika_actor = self._customer(
+            CUSTOMER_LOGIN,
+            "Erika Mustermann",
+            CustomerType.PRIVATE,
+            "C-10001",
+            dict(address_line1="Hauptstrasse 5", postal_code="80331", city="München", country="DE"),
+        )
+        self.nordwind, self.nordwind_actor = self._customer(
+            BUSINESS_LOGIN,
+            "Nordwind Logistics AB",
+            CustomerType.BUSINESS,
+            "C-10002",
+            dict(
+                address_line1="Storgatan 12",
+                postal_code="11122",
+                city="Stockholm",
+                country="SE",
+                company_name="Nordwind Logistics AB",
+                vat_id="SE556677889901",
+                vat_id_status=VatIdStatus.VALID,
+                vat_id_source="vies",
+            ),
+        )
+        self.subscriptions: dict[str, Subscription] = {}
+        # The month (counted from the first) of the last invoice run before now: the newest
+        # invoices stay open, so there is something to pay.
+        last_run_day = now.astimezone(zone).date()
+        if self.timeline.local(last_run_day, DAILY_RUN) > now:
+            last_run_day -= timedelta(days=1)
+        self.last_billing_month = self._month_of(last_run_day)
+
+    # --- the year ---------------------------------------------------------------------------
+
+    def tell(self, start: datetime) -> None:
+        """Schedule the events and the daily runs, then play them up to now."""
+        at, before_now = self._at, self._before_now
+        erika, nordwind = self.erika, self.nordwind
+        events: list[tuple[datetime, Action]] = [
+            (at(0, 3, 10, 0), partial(self._order, "erika-server", erika, "cloud-cx22")),
+            (at(0, 3, 10, 5), partial(self._order, "erika-hosting", erika, "hosting-monthly")),
+            (at(0, 5, 9, 0), partial(self._order, "support", nordwind, "support-retainer")),
+            (at(0, 5, 9, 5), partial(self._order, "yearly", nordwind, "hosting-yearly")),
+            (at(0, 5, 9, 10), partial(self._order, "nordwind-server", nordwind, "cloud-cx22")),
+            (at(0, 5, 9, 15), partial(self._order, "old-hosting", nordwind, "hosting-monthly")),
+            # Nordwind gives up its second hosting package; it ends with its period (month 6).
+            (at(5, 10, 11, 0), partial(self._cancel, "old-hosting", self.nordwind_actor)),
+            # Erika upgrades mid-period: the unused monthly time is credited, Pro charged prorated.
+            (at(7, 20, 15, 0), self._upgrade_erika),
+            # Shortly before now: a cancellation with notice, a trial, a suspension for non-payment.
+            (before_now(10, 12, 34), partial(self._cancel, "support", self.nordwind_actor)),
+            (before_now(3, 16, 20), partial(self._order, "erika-trial", erika, "cloud-cx22")),
+            (before_now(2, 11, 0), self._suspend_nordwind_server),
+        ]
+        for when, action in events:
+            self.timeline.at(when, action)
+        self.timeline.daily_runs(self.first_day + timedelta(days=1))
+        self.timeline.after_tick.append(self._settle_new_invoices)
+        self.timeline.run(start)
+
+    def _order(self, name: str, customer: CustomerAccount, plan_key: str, now: datetime) -> None:
+        plan = self.plans[plan_key]
+        assert customer.id is not None and plan.id is not None
+        options, addons = {}, {}
+        server = _SERVERS.get(name)
+        if server is not None:
+            options = {"server_type": "cx22", "location": server["location"]}
+        if name == "erika-server":
+            addons = {self.backups: 1}
+        actor = self.erika_actor if customer is self.erika else self.nordwind_actor
+        request = OrderRequest(customer.id, plan.id, options=options, addons=addons)
+        subscription = self._lifecycle(actor).order(request, now)
+        self.subscriptions[name] = subscription
+        if server is not None:
+            SubscriptionItemRepository(self.session, self.scope).add(
+                SubscriptionItem(
+                    subscription_id=subscription.id,  # type: ignore[arg-type]
+                    provider=ProviderKind.SIMULATED,
+                    provider_ref=server["ref"],
+                    hostname=server["hostname"],
+                    ipv4=server["ipv4"],
+                    ipv6=server.get("ipv6", ""),
+                    status=ItemStatus.ACTIVE,
+                    power_state=PowerState.RUNNING,
+                    activated_at=now,
+                    provisioning_log=f"reserved hostname\ncreated server {server['ref']}\nserver running\n",
+                )
+            )
+
+    def _cancel(self, name: str, actor: audit.Actor, now: datetime) -> None:
+        self._lifecycle(actor).cancel(self._id(name), now)
+
+    def _upgrade_erika(self, now: datetime) -> None:
+        pro = self.plans["hosting-pro"].id
+        assert pro is not None
+        self._lifecycle(self.erika_actor).change_plan(self._id("erika-hosting"), pro, now)
+
+    def _suspend_nordwind_server(self, now: datetime) -> None:
+        subscription_id = self._id("nordwind-server")
+        self._lifecycle(self.admin).mark_past_due(subscription_id, now, suspend=True)
+        for item in SubscriptionItemRepository(self.session, self.scope).for_subscriptions([subscription_id]):
+            item.power_state = PowerState.STOPPED
+            item.provisioning_log += "stopped: overdue suspension\n"
+        self.session.flush()
+
+    def _settle_new_invoices(self, now: datetime) -> None:
+        """Right after an invoice run: Erika leaves the newest invoice and the one two months
+        before it open (that one becomes overdue) and gets one waived (voided); Nordwind leaves
+        the one three months before the newest open; everything else is paid a few days later."""
+        month = self._month_of(now.astimezone(self.timeline.zone).date())
+        newest = self.last_billing_month
+        for invoice in self._issued_at(now):
+            assert invoice.id is not None
+            if invoice.customer_account_id == self.erika.id:
+                if month == newest - 6:
+                    self.timeline.at(now + timedelta(days=2, hours=5), partial(self._void, invoice.id))
+                elif month not in (newest, newest - 2):
+                    self.timeline.at(now + timedelta(days=3, hours=3), partial(self._pay, invoice.id))
+            elif month != newest - 3:
+                self.timeline.at(now + timedelta(days=1, hours=4), partial(self._pay, invoice.id))
+
+    def _issued_at(self, now: datetime) -> list[Invoice]:
+        """The unpaid invoices the invoice run issued at `now`."""
+        issued = []
+        for customer in (self.erika, self.nordwind):
+            assert customer.id is not None
+            for invoice in InvoiceRepository(self.session, self.scope).for_customer(customer.id, limit=3):
+                if invoice.issued_at == now and invoice.status in UNPAID_INVOICE_STATUSES:
+                    issued.append(invoice)
+        return issued
+
+    def _pay(self, invoice_id: int, now: datetime) -> None:
+        invoicing.mark_paid(self.session, self.scope, invoice_id, now, actor=self.admin)
+
+    def _void(self, invoice_id: int, now: datetime) -> None:
+        invoicing.void_invoice(self.session, self.scope, invoice_id, VOID_REASON, now, actor=self.admin)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _lifecycle(self, actor: audit.Actor) -> Lifecycle:
+        return Lifecycle(self.session, self.scope, actor)
+
+    def _id(self, name: str) -> int:
+        subscription_id = self.subscriptions[name].id
+        assert subscription_id is not None
+        return subscription_id
+
+    def _at(self, month: int, day: int, hour: int, minute: int) -> datetime:
+        """Local time on `day` of the month `month` months after the first month."""
+        index = self.first_day.year * 12 + self.first_day.month - 1 + month
+        return self.timeline.local(date(index // 12, index % 12 + 1, day), time(hour, minute))
+
+    def _before_now(self, days: int, hour: int, minute: int) -> datetime:
+        day = self.timeline.until.astimezone(self.timeline.zone).date() - timedelta(days=days)
+        return self.timeline.local(day, time(hour, minute))
+
+    def _month_of(self, day: date) -> int:
+        return (day.year - self.first_day.year) * 12 + day.month - self.first_day.month
+
+    def _customer(
+        self, login: tuple[str, str], name: str, kind: CustomerType, number: str, profile: dict[str, Any]
+    ) -> tuple[CustomerAccount, audit.Actor]:
+        user = create_user(
+            self.session,
+            self.scope,
+            email=login[0],
+            password=login[1],
+            role=UserRole.CUSTOMER,
+            display_name=name,
+        )
+        account = CustomerAccountRepository(self.session, self.scope).add(
+            CustomerAccount(number=number, name=name, customer_type=kind)
+        )
+        assert account.id is not None and user.id is not None
+        CustomerMemberRepository(self.session, self.scope).add(
+            CustomerMember(customer_account_id=account.id, user_id=user.id)
+        )
+        CustomerProfileRepository(self.session, self.scope).add(
+            CustomerProfile(
+                customer_account_id=account.id,
+                name=name,
+                customer_type=kind,
+                email=login[0],
+                billing_day=1,
+                **profile,
+            )
+        )
+        return account, audit.Actor.customer(self.scope.tenant_id, account.id, user_id=user.id)
+
+
+_SERVERS: dict[str, dict[str, str]] = {
+    "erika-server": {
+        "ref": "sim-48213",
+        "hostname": "erika-web-01.demo-cloud.example",
+        "ipv4": "203.0.113.24",
+        "ipv6": "2001:db8::24",
+        "location": "fsn1",
+    },
+    "nordwind-server": {
+        "ref": "sim-50117",
+        "hostname": "nordwind-db-01.demo-cloud.example",
+        "ipv4": "203.0.113.77",
+        "location": "hel1",
+    },
+    "erika-trial": {
+        "ref": "sim-61002",
+        "hostname": "erika-test-01.demo-cloud.example",
+        "ipv4": "203.0.113.91",
+        "location": "nbg1",
+    },
+}
+
+
+def _catalog(
+    session: Session, scope: TenantScope, admin: audit.Actor, now: datetime
+) -> tuple[dict[str, Plan], int]:
+    """The demo's service types, plans, backups addon and welcome promotion, made as an admin
+    would; returns the plans by key and the addon's id."""
+    cloud = catalog.create_service_type(
+        session,
+        scope,
+        ServiceTypeInput(
+            key="cloud-server",
+            name="Cloud Server",
+            provider=ProviderKind.SIMULATED,
+            provider_defaults={"image": "debian-12"},
+            config_schema={
+                "type": "object",
+                "properties": {
+                    "server_type": {"enum": ["cx22", "cx32"]},
+                    "location": {"enum": ["fsn1", "nbg1", "hel1"]},
+                },
+            },
+        ),
+        admin,
+    )
+    hosting = catalog.create_service_type(
+        session, scope, ServiceTypeInput(key="web-hosting", name="Managed Web Hosting"), admin
+    )
+    cx22_options = {"server_type": ["cx22"], "location": ["fsn1", "nbg1", "hel1"]}
+    plan_inputs = [
+        PlanInput(
+            key="support-retainer",
+            name="Support Retainer",
+            description="Billing only: 4 h support a month",
+            base_price=Decimal("49.00"),
+            minimum_commitment_days=90,
+            notice_days=30,
+            sort_order=40,
+            highlights=["4 hours of support", "Response within one business day"],
+        ),
+        PlanInput(
+            key="hosting-monthly",
+            name="Web Hosting Monthly",
+            service_type_id=hosting.id,
+            base_price=Decimal("9.90"),
+            sort_order=10,
+            highlights=["10 GB SSD", "Free TLS"],
+        ),
+        PlanInput(
+            key="hosting-pro",
+            name="Web Hosting Pro",
+            service_type_id=hosting.id,
+            base_price=Decimal("19.90"),
+            sort_order=15,
+            highlights=["50 GB SSD", "Free TLS", "Staging site"],
+        ),
+        PlanInput(
+            key="hosting-yearly",
+            name="Web Hosting Yearly",
+            service_type_id=hosting.id,
+            base_price=Decimal("99.00"),
+            interval_unit=IntervalUnit.YEAR,
+            sort_order=20,
+            highlights=["Two months free", "10 GB SSD"],
+        ),
+        PlanInput(
+            key="cloud-cx22",
+            name="Cloud Server CX22",
+            service_type_id=cloud.id,
+            description="2 vCPU, 4 GB RAM, 40 GB SSD",
+            base_price=Decimal("5.39"),
+            trial_days=14,
+            billing_anchor_day=1,
+            sort_order=30,
+            allowed_options=cx22_options,
+            highlights=["2 vCPU", "4 GB RAM", "40 GB SSD"],
+        ),
+        PlanInput(
+            key="cloud-hourly",
+            name="Cloud Server (hourly)",
+            service_type_id=cloud.id,
+            base_price=Decimal("0.0119"),
+            interval_unit=IntervalUnit.HOUR,
+            billing_timing=BillingTiming.ARREAR,
+            sort_order=35,
+            allowed_options={"server_type": ["cx22"], "location": ["fsn1"]},
+        ),
+    ]
+    plans = {data.key: catalog.create_plan(session, scope, data, admin) for data in plan_inputs}
+    backups = catalog.create_addon(
+        session, scope, AddonInput(key="backups", name="Daily Backups", price=Decimal("2.00")), admin
+    )
+    assert backups.id is not None
+    for key in ("cloud-cx22", "hosting-monthly", "hosting-pro"):
+        plan_id = plans[key].id
+        assert plan_id is not None
+        catalog.allow_addon(session, scope, plan_id, backups.id, admin)
+    catalog.create_promotion(
+        session,
+        scope,
+        PromotionInput(
+            code="WELCOME10",
+            description="10 % off the first invoice for new customers",
+            benefit=PromotionBenefit.PERCENT_OFF,
+            percent_off=Decimal("10"),
+            eligibility=PromotionEligibility.NEW_CUSTOMERS,
+            max_redemptions=500,
+            max_per_customer=1,
+            valid_from=now - timedelta(days=30),
+            valid_until=now + timedelta(days=335),
+        ),
+        admin,
+    )
+    return plans, backups.id

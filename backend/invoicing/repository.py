@@ -1,0 +1,224 @@
+"""Invoices, their lines, credit notes and the gapless document numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from backend.kit import bulk
+from backend.kit.repository import TenantRepository
+from backend.models import (
+    CreditNote,
+    CreditNoteLine,
+    DocumentKind,
+    DocumentNumberSequence,
+    Invoice,
+    InvoiceLine,
+    InvoiceStatus,
+)
+from backend.models.statuses import UNPAID_INVOICE_STATUSES
+
+
+def _dialect_insert(session: Session) -> Any:
+    """INSERT with ON CONFLICT support for the session's database."""
+    dialect = session.get_bind().dialect.name
+    builders = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+    if dialect not in builders:
+        raise NotImplementedError(f"idempotent inserts are not implemented for {dialect}")
+    return builders[dialect]
+
+
+class InvoiceRepository(TenantRepository[Invoice]):
+    model = Invoice
+
+    def by_number(self, number: str) -> Invoice | None:
+        return self.session.scalars(self.select().where(Invoice.number == number)).first()
+
+    def lock(self, invoice_id: int) -> Invoice | None:
+        return self.session.scalars(
+            self.select()
+            .where(Invoice.id == invoice_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+
+    def customers_invoiced_since(self, since: datetime, customer_ids: list[int]) -> set[int]:
+        """Which of `customer_ids` were issued an invoice at or after `since`. Bounded by the ids'
+        range rather than a list, so an invoice run over 100,000 customers stays one short statement."""
+        if not customer_ids:
+            return set()
+        statement = self.scoped(
+            select(Invoice.customer_account_id).where(
+                Invoice.customer_account_id.between(min(customer_ids), max(customer_ids)),
+                Invoice.issued_at >= since,
+            )
+        )
+        found = {int(customer_id) for customer_id in self.session.scalars(statement.distinct())}
+        return found & set(customer_ids)
+
+    def insert_issued(self, invoices: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> list[int]:
+        """Insert invoices and their lines as rows of this tenant (two statements); returns the
+        invoice ids in the order given."""
+        tenant = self.scope.tenant_id
+        table = Invoice.__table__
+        rows = [
+            {**invoice, "tenant_id": tenant, "created_at": invoice["issued_at"]} for invoice, _ in invoices
+        ]
+        if bulk.is_postgresql(self.session):
+            ids = bulk.reserve_ids(self.session, table, len(rows))
+            with_ids = [{"id": invoice_id, **row} for invoice_id, row in zip(ids, rows, strict=True)]
+            bulk.copy_rows(self.session, table, with_ids)
+        else:
+            statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+            ids = list(self.session.connection().execute(statement, rows).scalars())
+        lines = [
+            {**line, "tenant_id": tenant, "invoice_id": invoice_id}
+            for invoice_id, (_, invoice_lines) in zip(ids, invoices, strict=True)
+            for line in invoice_lines
+        ]
+        bulk.copy_rows(self.session, InvoiceLine.__table__, lines)
+        return ids
+
+    def by_ids(self, invoice_ids: list[int]) -> list[Invoice]:
+        if not invoice_ids:
+            return []
+        statement = self.select().where(Invoice.id.in_(invoice_ids)).order_by(Invoice.id)
+        return list(self.session.scalars(statement))
+
+    def count_overdue_candidates(self, now: datetime) -> int:
+        statement = self.scoped(select(func.count()).select_from(Invoice).where(*self._overdue(now)))
+        return int(self.session.scalar(statement) or 0)
+
+    def mark_overdue(self, now: datetime) -> int:
+        invoices = list(
+            self.session.scalars(
+                self.select()
+                .where(*self._overdue(now))
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        )
+        for invoice in invoices:
+            invoice.status, invoice.overdue_at = InvoiceStatus.OVERDUE, now
+        self.session.flush()
+        return len(invoices)
+
+    @staticmethod
+    def _overdue(now: datetime) -> tuple[Any, ...]:
+        return (Invoice.status == InvoiceStatus.ISSUED, Invoice.due_at < now, Invoice.balance_due > 0)
+
+    def for_customer(self, customer_account_id: int, *, limit: int = 50) -> list[Invoice]:
+        statement = (
+            self.select()
+            .where(Invoice.customer_account_id == customer_account_id, Invoice.status != InvoiceStatus.DRAFT)
+            .order_by(Invoice.issued_at.desc(), Invoice.id.desc())
+            .limit(limit)
+        )
+        return list(self.session.scalars(statement))
+
+    def open_balance_by_currency(self, customer_account_id: int) -> dict[str, tuple[Decimal, int, int]]:
+        """Per currency: (balance due, unpaid invoice count, overdue invoice count)."""
+        overdue = func.count().filter(Invoice.status == InvoiceStatus.OVERDUE)
+        statement = self.scoped(
+            select(Invoice.currency, func.sum(Invoice.balance_due), func.count(), overdue)
+            .where(
+                Invoice.customer_account_id == customer_account_id,
+                Invoice.status.in_(UNPAID_INVOICE_STATUSES),
+            )
+            .group_by(Invoice.currency)
+        )
+        return {
+            currency: (Decimal(total or 0), int(count), int(overdue_count or 0))
+            for currency, total, count, overdue_count in self.session.execute(statement)
+        }
+
+
+class InvoiceLineRepository(TenantRepository[InvoiceLine]):
+    model = InvoiceLine
+
+    def for_invoice(self, invoice_id: int) -> list[InvoiceLine]:
+        statement = self.select().where(InvoiceLine.invoice_id == invoice_id).order_by(InvoiceLine.position)
+        return list(self.session.scalars(statement))
+
+    def for_open_position(self, open_position_id: int) -> InvoiceLine | None:
+        statement = self.select().where(InvoiceLine.open_position_id == open_position_id)
+        return self.session.scalars(statement).first()
+
+
+class CreditNoteRepository(TenantRepository[CreditNote]):
+    model = CreditNote
+
+    def for_invoice(self, invoice_id: int) -> list[CreditNote]:
+        statement = self.select().where(CreditNote.invoice_id == invoice_id).order_by(CreditNote.id)
+        return list(self.session.scalars(statement))
+
+    def count_for_invoice(self, invoice_id: int) -> int:
+        statement = self.scoped(
+            select(func.count()).select_from(CreditNote).where(CreditNote.invoice_id == invoice_id)
+        )
+        return int(self.session.scalar(statement) or 0)
+
+    def credited_total(self, invoice_id: int) -> Decimal:
+        return sum((note.gross for note in self.for_invoice(invoice_id)), Decimal(0))
+
+    def credited_net_by_line(self, invoice_id: int) -> dict[int, Decimal]:
+        statement = self.scoped(
+            select(CreditNoteLine.invoice_line_id, func.sum(CreditNoteLine.net))
+            .join(CreditNote, CreditNote.id == CreditNoteLine.credit_note_id)
+            .where(CreditNote.invoice_id == invoice_id, CreditNoteLine.invoice_line_id.is_not(None))
+            .group_by(CreditNoteLine.invoice_line_id),
+            CreditNoteLine,
+        )
+        return {int(line_id): Decimal(total) for line_id, total in self.session.execute(statement)}
+
+    def credited_windows(self, position_ids: list[int]) -> list[tuple[int, datetime | None, datetime | None]]:
+        """(open position id, credited from, the invoice line's start) of every credit note line
+        crediting the invoice lines of `position_ids`."""
+        if not position_ids:
+            return []
+        statement = self.scoped(
+            select(InvoiceLine.open_position_id, CreditNoteLine.period_start, InvoiceLine.period_start)
+            .select_from(CreditNoteLine)
+            .join(CreditNote, CreditNote.id == CreditNoteLine.credit_note_id)
+            .join(InvoiceLine, InvoiceLine.id == CreditNoteLine.invoice_line_id)
+            .where(InvoiceLine.open_position_id.in_(position_ids)),
+            CreditNoteLine,
+            InvoiceLine,
+        )
+        return [(int(pid), credited, start) for pid, credited, start in self.session.execute(statement)]
+
+
+class CreditNoteLineRepository(TenantRepository[CreditNoteLine]):
+    model = CreditNoteLine
+
+
+class DocumentSequenceRepository(TenantRepository[DocumentNumberSequence]):
+    """Gapless counters: the row is locked until commit, so numbers are handed out one run at a time."""
+
+    model = DocumentNumberSequence
+
+    def take(self, kind: DocumentKind, year: int, count: int) -> list[int]:
+        """Reserve the next `count` numbers of `kind` in `year`."""
+        if count <= 0:
+            return []
+        self.session.execute(
+            _dialect_insert(self.session)(DocumentNumberSequence)
+            .values(tenant_id=self.scope.tenant_id, kind=kind, year=year, last_value=0)
+            .on_conflict_do_nothing(index_elements=["tenant_id", "kind", "year"])
+        )
+        statement = (
+            self.select()
+            .where(DocumentNumberSequence.kind == kind, DocumentNumberSequence.year == year)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        sequence = self.session.scalars(statement).one()
+        first = sequence.last_value + 1
+        sequence.last_value += count
+        self.session.flush()
+        return list(range(first, first + count))

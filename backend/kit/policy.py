@@ -1,0 +1,281 @@
+"""Who may do what: each action a service performs for someone, with its rule, in one table.
+
+Every service operation that acts for someone calls `authorize(actor, scope, Action.X, ...)` first,
+before it reads or changes anything, whatever the entry point: a page (through the gateway), the
+REST API, a job, the CLI or the demo. A check therefore cannot be missing from one entry point, and
+a refusal changes nothing.
+
+A rule (`RULES`) says
+- which roles may act. `Role.SYSTEM` (jobs, CLI) is a role like the others: it may do what its rows
+  grant and nothing else. An actor without a role (a visitor, a bare `Actor(user_id=5)`) may only
+  do public things;
+- whose objects: customers act only on objects of their own customer account (admins on any of
+  their tenant's), and passwords and API tokens are each user's own;
+- which scope a personal access token needs. Token scopes are an extra limit on top of the role:
+  a customer's token with the "admin" scope still cannot void an invoice.
+
+An admin or customer acts in their own tenant only; the system actor in whichever tenant the job
+runs for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, StrEnum
+
+from backend.kit.errors import PermissionDenied
+from backend.kit.principals import ApiPrincipal, SignedInUser
+from backend.kit.repository import TenantScope
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    CUSTOMER = "customer"
+    SYSTEM = "system"  # scheduled jobs and the operator's command line
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who acts, with what the policy needs to decide, and where from (for the audit log).
+
+    `token_scopes` is None unless the actor came with a personal access token.
+    """
+
+    user_id: int | None = None
+    ip_address: str = ""
+    role: Role | None = None
+    tenant_id: int | None = None
+    customer_account_id: int | None = None  # the customer account a customer acts for
+    token_scopes: frozenset[str] | None = None
+
+    @classmethod
+    def for_user(cls, user: SignedInUser, ip_address: str = "") -> Actor:
+        """A signed-in user, with the role and customer account the server resolved for the session."""
+        return cls(
+            user_id=user.user_id,
+            ip_address=ip_address,
+            role=Role(user.role),
+            tenant_id=user.tenant_id,
+            customer_account_id=user.customer_account_id,
+        )
+
+    @classmethod
+    def for_token(cls, principal: ApiPrincipal, ip_address: str = "") -> Actor:
+        """The user behind a personal access token, limited to the token's scopes."""
+        user = principal.user
+        return cls(
+            user_id=user.user_id,
+            ip_address=ip_address,
+            role=Role(user.role),
+            tenant_id=user.tenant_id,
+            customer_account_id=user.customer_account_id,
+            token_scopes=principal.scopes,
+        )
+
+    @classmethod
+    def visitor(cls, ip_address: str = "") -> Actor:
+        """Someone not signed in (signing in, signing up, resetting a password): no role."""
+        return cls(ip_address=ip_address)
+
+    @classmethod
+    def admin(cls, tenant_id: int, user_id: int | None = None, ip_address: str = "") -> Actor:
+        """An admin of `tenant_id`; tools that stand in for one (demo, scenario runner) use it too."""
+        return cls(user_id=user_id, ip_address=ip_address, role=Role.ADMIN, tenant_id=tenant_id)
+
+    @classmethod
+    def customer(
+        cls, tenant_id: int, customer_account_id: int, user_id: int | None = None, ip_address: str = ""
+    ) -> Actor:
+        """A user acting for customer account `customer_account_id` of `tenant_id`."""
+        return cls(
+            user_id=user_id,
+            ip_address=ip_address,
+            role=Role.CUSTOMER,
+            tenant_id=tenant_id,
+            customer_account_id=customer_account_id,
+        )
+
+
+# Scheduled jobs and the CLI: allowed exactly the actions whose rule names `Role.SYSTEM`.
+SYSTEM = Actor(role=Role.SYSTEM)
+
+
+class Action(StrEnum):
+    # public: the visitor proves who they are with a password, an emailed code or a reset link
+    SIGN_IN = "auth.sign_in"
+    SIGN_UP = "account.sign_up"
+    CONFIRM_EMAIL = "account.confirm_email"
+    RESET_PASSWORD = "account.reset_password"
+    # each user for themselves
+    READ_PROFILE = "profile.read"
+    CHANGE_PASSWORD = "account.change_password"
+    MANAGE_TOKENS = "token.manage"
+    # customers on their own customer account (admins on any of their tenant)
+    ORDER_SUBSCRIPTION = "subscription.order"
+    PREVIEW_PLAN_CHANGE = "subscription.preview_plan_change"
+    CHANGE_PLAN = "subscription.change_plan"
+    CANCEL_SUBSCRIPTION = "subscription.cancel"
+    RESUME_SUBSCRIPTION = "subscription.resume"
+    WITHDRAW_SUBSCRIPTION = "subscription.withdraw"
+    # tenant administration
+    LIST_USERS = "user.list"
+    LOCK_USER = "user.lock"
+    SET_USER_ROLE = "user.set_role"
+    READ_AUDIT_LOG = "audit.read"
+    READ_OVERVIEW = "tenant.overview"
+    MONITOR_JOBS = "jobs.monitor"
+    CHANGE_TENANT_SETTINGS = "tenant.settings"
+    MANAGE_CATALOG = "catalog.manage"
+    ADD_EXCHANGE_RATE = "exchange_rate.add"
+    BILL_NOW = "invoice.bill_now"
+    CREDIT_INVOICE = "invoice.credit"
+    VOID_INVOICE = "invoice.void"
+    MARK_INVOICE_PAID = "invoice.mark_paid"
+    MARK_INVOICE_UNPAID = "invoice.mark_unpaid"
+    CANCEL_IMMEDIATELY = "subscription.cancel_immediately"
+    MARK_PAST_DUE = "subscription.mark_past_due"
+    REINSTATE_SUBSCRIPTION = "subscription.reinstate"
+    # the system alone
+    EXPIRE_SUBSCRIPTION = "subscription.expire"
+
+
+class Owner(Enum):
+    """Whose objects an actor allowed by role may act on."""
+
+    ANY = "any"  # the role decides alone (within the actor's tenant)
+    CUSTOMER_ACCOUNT = "customer_account"  # customers: their own account's objects only
+    SELF = "self"  # the user themselves only, whatever the role
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    roles: frozenset[Role] | None  # None: anyone, signed in or not
+    what: str  # completes "Only admins may ...": the refusal names the action
+    token_scope: str | None = None  # scope a personal access token needs; None: no token may
+    owner: Owner = Owner.ANY
+
+
+ADMINS = frozenset({Role.ADMIN})
+ADMINS_AND_SYSTEM = frozenset({Role.ADMIN, Role.SYSTEM})
+USERS = frozenset({Role.ADMIN, Role.CUSTOMER})
+SYSTEM_ONLY = frozenset({Role.SYSTEM})
+_OWN = Owner.CUSTOMER_ACCOUNT
+
+RULES: dict[Action, Rule] = {
+    Action.SIGN_IN: Rule(None, "sign in"),
+    Action.SIGN_UP: Rule(None, "sign up"),
+    Action.CONFIRM_EMAIL: Rule(None, "confirm an email address"),
+    Action.RESET_PASSWORD: Rule(None, "reset a password"),
+    Action.READ_PROFILE: Rule(USERS, "read the profile", "read"),
+    Action.CHANGE_PASSWORD: Rule(USERS, "change a password", owner=Owner.SELF),
+    Action.MANAGE_TOKENS: Rule(USERS, "manage API tokens", owner=Owner.SELF),
+    Action.ORDER_SUBSCRIPTION: Rule(USERS, "order subscriptions", "write", _OWN),
+    Action.PREVIEW_PLAN_CHANGE: Rule(USERS, "preview plan changes", "read", _OWN),
+    Action.CHANGE_PLAN: Rule(USERS, "change plans", "write", _OWN),
+    Action.CANCEL_SUBSCRIPTION: Rule(USERS, "cancel subscriptions", "write", _OWN),
+    Action.RESUME_SUBSCRIPTION: Rule(USERS, "resume subscriptions", "write", _OWN),
+    Action.WITHDRAW_SUBSCRIPTION: Rule(USERS, "withdraw from subscriptions", "write", _OWN),
+    Action.LIST_USERS: Rule(ADMINS, "list users", "admin"),
+    Action.LOCK_USER: Rule(ADMINS, "lock or unlock users", "admin"),
+    Action.SET_USER_ROLE: Rule(ADMINS, "change roles", "admin"),
+    Action.READ_AUDIT_LOG: Rule(ADMINS, "read the audit log", "admin"),
+    Action.READ_OVERVIEW: Rule(ADMINS, "read the tenant's figures", "admin"),
+    Action.MONITOR_JOBS: Rule(ADMINS, "monitor jobs", "admin"),
+    # the operator configures tenants from the CLI
+    Action.CHANGE_TENANT_SETTINGS: Rule(ADMINS_AND_SYSTEM, "change tenant settings", "admin"),
+    Action.MANAGE_CATALOG: Rule(ADMINS, "change the catalog", "admin"),
+    # `billing-console exchange-rates add`
+    Action.ADD_EXCHANGE_RATE: Rule(ADMINS_AND_SYSTEM, "add exchange rates", "admin"),
+    Action.BILL_NOW: Rule(ADMINS, "bill now", "admin"),
+    Action.CREDIT_INVOICE: Rule(ADMINS, "credit invoices", "admin"),
+    Action.VOID_INVOICE: Rule(ADMINS, "void invoices", "admin"),
+    Action.MARK_INVOICE_PAID: Rule(ADMINS, "mark invoices paid", "admin"),
+    Action.MARK_INVOICE_UNPAID: Rule(ADMINS, "mark invoices unpaid", "admin"),
+    Action.CANCEL_IMMEDIATELY: Rule(ADMINS, "cancel subscriptions immediately", "admin"),
+    # dunning: the reminder job after the last reminder, or an admin
+    Action.MARK_PAST_DUE: Rule(ADMINS_AND_SYSTEM, "mark subscriptions past due", "admin"),
+    Action.REINSTATE_SUBSCRIPTION: Rule(ADMINS_AND_SYSTEM, "reinstate subscriptions", "admin"),
+    # the expiration job carries out cancellations whose time has come
+    Action.EXPIRE_SUBSCRIPTION: Rule(SYSTEM_ONLY, "expire subscriptions"),
+}
+
+
+def authorize(
+    actor: Actor,
+    scope: TenantScope,
+    action: Action,
+    *,
+    owner_account_id: int | None = None,
+    owner_user_id: int | None = None,
+) -> None:
+    """Raise `PermissionDenied` unless `actor` may do `action` in `scope`'s tenant.
+
+    `owner_account_id` is the customer account the object belongs to (rules with
+    `Owner.CUSTOMER_ACCOUNT`), `owner_user_id` the user it belongs to (`Owner.SELF`). Not given,
+    a customer (or a user) is not its owner.
+    """
+    rule = RULES[action]
+    if rule.roles is None:
+        return
+    if actor.role not in rule.roles:
+        raise PermissionDenied(f"Only {_who(rule.roles)} may {rule.what}.")
+    if actor.role != Role.SYSTEM and (actor.tenant_id is None or actor.tenant_id != scope.tenant_id):
+        raise PermissionDenied(f"You may {rule.what} only in your own tenant.")
+    if actor.token_scopes is not None:
+        if rule.token_scope is None:
+            raise PermissionDenied(f"An API token cannot {rule.what}; use the console.")
+        if rule.token_scope not in actor.token_scopes:
+            raise PermissionDenied(f"This token lacks the {rule.token_scope!r} scope.")
+    if rule.owner == Owner.SELF and (actor.user_id is None or actor.user_id != owner_user_id):
+        raise PermissionDenied(f"You may {rule.what} only for yourself.")
+    if rule.owner == Owner.CUSTOMER_ACCOUNT and actor.role == Role.CUSTOMER:
+        own = actor.customer_account_id is not None and actor.customer_account_id == owner_account_id
+        if not own:
+            raise PermissionDenied(f"You may {rule.what} only for your own customer account.")
+
+
+def allows(
+    actor: Actor,
+    scope: TenantScope,
+    action: Action,
+    *,
+    owner_account_id: int | None = None,
+    owner_user_id: int | None = None,
+) -> bool:
+    """Whether `authorize` would let `actor` do `action` (to decide what a page offers)."""
+    try:
+        authorize(actor, scope, action, owner_account_id=owner_account_id, owner_user_id=owner_user_id)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _who(roles: frozenset[Role]) -> str:
+    """The people a refusal names; the system role is named only when it alone may act."""
+    if roles >= USERS:
+        return "signed-in users"
+    if Role.ADMIN in roles:
+        return "admins"
+    if Role.CUSTOMER in roles:
+        return "customers"
+    return "scheduled jobs"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenScope:
+    description: str
+    holders: frozenset[Role]  # roles whose tokens may carry the scope
+
+
+# What a personal access token may be granted; a rule's `token_scope` names one of these.
+TOKEN_SCOPES: dict[str, TokenScope] = {
+    "read": TokenScope("Read your account, subscriptions, invoices and usage", USERS),
+    "write": TokenScope("Change things: orders, subscriptions, usage records", USERS),
+    "admin": TokenScope("Tenant administration (admins only)", ADMINS),
+}
+
+
+def may_hold_scope(role: Role | str, token_scope: str) -> bool:
+    """Whether a token of a user with `role` may carry `token_scope` (unknown scopes: no)."""
+    found = TOKEN_SCOPES.get(token_scope)
+    return found is not None and role in found.holders

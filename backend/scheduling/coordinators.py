@@ -1,0 +1,36 @@
+"""Every coordinator of the recurring work, in the order one tick of the clock runs them.
+
+The list is explicit, so the call graph shows who runs what: cancellations that took effect first,
+then due periods, then invoices for what was charged, then overdue marking. Extra coordinators
+(tests, plugins) are registered at run time and run after the built-in ones.
+"""
+
+from __future__ import annotations
+
+from backend.billing.charging import SUBSCRIPTION_BILLING
+from backend.invoicing.service import INVOICE_RUN, OVERDUE_MARKING
+from backend.kit.coordination import Coordinator
+from backend.subscriptions.service import EXPIRATION
+
+BUILTIN: tuple[Coordinator, ...] = (EXPIRATION, SUBSCRIPTION_BILLING, INVOICE_RUN, OVERDUE_MARKING)
+_EXTRA: dict[str, Coordinator] = {}
+
+
+def register(coordinator: Coordinator) -> Coordinator:
+    """Add a coordinator that runs after the built-in ones (re-registering a name replaces it)."""
+    if any(builtin.name == coordinator.name for builtin in BUILTIN):
+        raise ValueError(f"{coordinator.name!r} is a built-in coordinator")
+    _EXTRA[coordinator.name] = coordinator
+    return coordinator
+
+
+def coordinators() -> list[Coordinator]:
+    """Every coordinator, in the order they must run in one tick of the clock."""
+    return [*BUILTIN, *_EXTRA.values()]
+
+
+def get(name: str) -> Coordinator:
+    for coordinator in coordinators():
+        if coordinator.name == name:
+            return coordinator
+    raise KeyError(name)

@@ -1,0 +1,75 @@
+"""Subscriptions (looked up, locked, counted) and their provisioned items."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from backend.kit.repository import TenantRepository
+from backend.models import Plan, Subscription, SubscriptionAddon, SubscriptionItem, SubscriptionStatus
+
+
+class SubscriptionRepository(TenantRepository[Subscription]):
+    model = Subscription
+
+    def by_number(self, number: str) -> Subscription | None:
+        return self.session.scalars(self.select().where(Subscription.number == number)).first()
+
+    def lock(self, subscription_id: int) -> Subscription | None:
+        statement = (
+            self.select()
+            .where(Subscription.id == subscription_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return self.session.scalars(statement).first()
+
+    def due_cancellations(self, now: datetime, *, limit: int = 10_000) -> list[int]:
+        statement = (
+            self.scoped(select(Subscription.id))
+            .where(
+                Subscription.status == SubscriptionStatus.PENDING_CANCEL,
+                Subscription.cancel_effective_at <= now,
+            )
+            .order_by(Subscription.id)
+            .limit(limit)
+        )
+        return list(self.session.scalars(statement))
+
+    def count_for_customer(self, customer_account_id: int) -> int:
+        statement = self.scoped(
+            select(func.count())
+            .select_from(Subscription)
+            .where(Subscription.customer_account_id == customer_account_id)
+        )
+        return int(self.session.scalar(statement) or 0)
+
+    def with_plans_for_customer(self, customer_account_id: int) -> list[tuple[Subscription, Plan]]:
+        """A customer's subscriptions with their plans, newest first."""
+        statement: Any = self.scoped(
+            select(Subscription, Plan)
+            .join(Plan, Plan.id == Subscription.plan_id)
+            .where(Subscription.customer_account_id == customer_account_id)
+            .order_by(Subscription.created_at.desc(), Subscription.id.desc()),
+            Plan,
+        )
+        return [(row[0], row[1]) for row in self.session.execute(statement)]
+
+
+class SubscriptionAddonRepository(TenantRepository[SubscriptionAddon]):
+    """Addons attached to subscriptions, written by the lifecycle (a billing run reads them through
+    billing's `AttachedAddonRepository`)."""
+
+    model = SubscriptionAddon
+
+
+class SubscriptionItemRepository(TenantRepository[SubscriptionItem]):
+    model = SubscriptionItem
+
+    def for_subscriptions(self, subscription_ids: list[int]) -> list[SubscriptionItem]:
+        if not subscription_ids:
+            return []
+        statement = self.select().where(SubscriptionItem.subscription_id.in_(subscription_ids))
+        return list(self.session.scalars(statement.order_by(SubscriptionItem.id)))

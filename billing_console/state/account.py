@@ -10,7 +10,7 @@ from datetime import datetime
 import reflex as rx
 from reflex.event import EventSpec
 
-from backend import gateway
+from backend.gateway import account as account_gateway
 from backend.schemas.identity import ApiTokenSummary
 from backend.services.api_tokens import SCOPES
 from backend.services.errors import DomainError
@@ -76,7 +76,7 @@ class AccountState(rx.State):
         if isinstance(user, EventSpec):
             yield user
             return
-        self.tokens = [token_row(t) for t in await asyncio.to_thread(gateway.api_token_list, user)]
+        self.tokens = [token_row(t) for t in await asyncio.to_thread(account_gateway.api_token_list, user)]
         self.loading = False
 
     @rx.event
@@ -98,7 +98,9 @@ class AccountState(rx.State):
         self.changing_password = True
         yield
         try:
-            await asyncio.to_thread(gateway.change_password, request_context(self), user, current, new)
+            await asyncio.to_thread(
+                account_gateway.change_password, request_context(self), user, current, new
+            )
         except DomainError as exc:
             self.password_error = str(exc)
             self.changing_password = False
@@ -118,7 +120,7 @@ class AccountState(rx.State):
         yield
         try:
             created = await asyncio.to_thread(
-                gateway.create_api_token,
+                account_gateway.create_api_token,
                 request_context(self),
                 user,
                 str(form_data.get("name", "")),
@@ -128,7 +130,9 @@ class AccountState(rx.State):
             self.token_error = str(exc)
         else:
             self.new_token = created.token
-            self.tokens = [token_row(t) for t in await asyncio.to_thread(gateway.api_token_list, user)]
+            self.tokens = [
+                token_row(t) for t in await asyncio.to_thread(account_gateway.api_token_list, user)
+            ]
         finally:
             self.creating = False
 
@@ -143,11 +147,11 @@ class AccountState(rx.State):
             self.token_error = "That token id is not valid. Reload the page and try again."
             return
         try:
-            await asyncio.to_thread(gateway.revoke_api_token, request_context(self), user, token)
+            await asyncio.to_thread(account_gateway.revoke_api_token, request_context(self), user, token)
         except DomainError as exc:
             self.token_error = str(exc)
             return
-        self.tokens = [token_row(t) for t in await asyncio.to_thread(gateway.api_token_list, user)]
+        self.tokens = [token_row(t) for t in await asyncio.to_thread(account_gateway.api_token_list, user)]
 
     @rx.event
     def dismiss_new_token(self) -> None:

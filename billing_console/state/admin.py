@@ -8,14 +8,14 @@ from collections.abc import AsyncIterator
 import reflex as rx
 from reflex.event import EventSpec
 
-from backend import gateway
+from backend.gateway import admin as admin_gateway
 from backend.schemas.jobs import CoordinatorRun
 from billing_console.state.session import admin_or_redirect, cleared_on_sign_out
 
 
 @cleared_on_sign_out
 class AdminOverviewState(rx.State):
-    """Figures from `gateway.admin_overview`; only admins ever get them (checked on the server)."""
+    """Figures from `admin_gateway.admin_overview`; only admins ever get them (checked on the server)."""
 
     loading: bool = True
     tenant_name: str = ""
@@ -41,7 +41,8 @@ class AdminOverviewState(rx.State):
             yield admin
             return
         overview, jobs = await asyncio.gather(
-            asyncio.to_thread(gateway.admin_overview, admin), asyncio.to_thread(gateway.jobs_overview, admin)
+            asyncio.to_thread(admin_gateway.admin_overview, admin),
+            asyncio.to_thread(admin_gateway.jobs_overview, admin),
         )
         self.tenant_name = overview.tenant_name
         self.customers = overview.customers

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import reflex as rx
 from reflex.event import EventSpec
 
-from backend import gateway
+from backend.gateway import dashboard as dashboard_gateway
 from backend.schemas.dashboard import OpenBalance, SubscriptionSummary
 from backend.services.errors import DomainError
 from billing_console.state.session import cleared_on_sign_out, user_or_redirect
@@ -16,7 +16,7 @@ from billing_console.state.session import cleared_on_sign_out, user_or_redirect
 
 @cleared_on_sign_out
 class DashboardState(rx.State):
-    """What the dashboard shows; filled from `gateway.customer_dashboard` on every page load."""
+    """What the dashboard shows; filled from `dashboard_gateway.customer_dashboard` on every page load."""
 
     loading: bool = True
     notice: str = ""  # why there is nothing to show, e.g. a user without a customer account
@@ -43,7 +43,7 @@ class DashboardState(rx.State):
             yield user
             return
         try:
-            overview = await asyncio.to_thread(gateway.customer_dashboard, user)
+            overview = await asyncio.to_thread(dashboard_gateway.customer_dashboard, user)
         except DomainError as exc:
             self.notice = str(exc)
         else:

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import reflex as rx
 from reflex.event import EventSpec
 
-from backend import gateway
+from backend.gateway import identity as identity_gateway
 from backend.services.errors import DomainError, EmailNotConfirmed
 from billing_console.routes import home_for
 from billing_console.state.session import (
@@ -61,7 +61,7 @@ class LoginState(rx.State):
         self.submitting = True
         yield
         try:
-            login = await asyncio.to_thread(gateway.sign_in, request_context(self), email, password)
+            login = await asyncio.to_thread(identity_gateway.sign_in, request_context(self), email, password)
         except EmailNotConfirmed as exc:
             self.error = str(exc)
             self.unconfirmed_email = email

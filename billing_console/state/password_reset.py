@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import reflex as rx
 from reflex.event import EventSpec
 
-from backend import gateway
+from backend.gateway import identity as identity_gateway
 from backend.services.errors import DomainError
 from billing_console.routes import LOGIN
 from billing_console.state.session import request_context
@@ -36,7 +36,7 @@ class ForgotPasswordState(rx.State):
         self.submitting = True
         yield
         try:
-            await asyncio.to_thread(gateway.request_password_reset, request_context(self), email)
+            await asyncio.to_thread(identity_gateway.request_password_reset, request_context(self), email)
         except DomainError as exc:
             self.error = str(exc)
         else:
@@ -76,7 +76,7 @@ class ResetPasswordState(rx.State):
         self.submitting = True
         yield
         try:
-            await asyncio.to_thread(gateway.reset_password, request_context(self), token, password)
+            await asyncio.to_thread(identity_gateway.reset_password, request_context(self), token, password)
         except DomainError as exc:
             self.error = str(exc)
             return

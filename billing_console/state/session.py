@@ -16,7 +16,7 @@ from typing import TypeVar
 import reflex as rx
 from reflex.event import EventSpec
 
-from backend import gateway
+from backend.gateway import identity as identity_gateway
 from backend.request_origin import FORWARDED_HEADERS, resolve_request_origin
 from backend.schemas.accounts import SignedInUser
 from backend.schemas.identity import RequestContext
@@ -123,7 +123,7 @@ class SessionState(rx.State):
         token = session_token(self)
         user = None
         if token:
-            user = await asyncio.to_thread(gateway.current_user, request_context(self), token)
+            user = await asyncio.to_thread(identity_gateway.current_user, request_context(self), token)
         if user is None:
             if self.signed_in:
                 await self._forget()
@@ -142,7 +142,7 @@ class SessionState(rx.State):
         """Revoke the session on the server, forget everything the tab loaded, drop the cookie."""
         token = session_token(self)
         if token:
-            await asyncio.to_thread(gateway.sign_out, request_context(self), token)
+            await asyncio.to_thread(identity_gateway.sign_out, request_context(self), token)
         await self._forget()
         return rx.call_script(close_session_script(LOGIN))
 

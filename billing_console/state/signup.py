@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import reflex as rx
 from reflex.event import EventSpec
 
-from backend import gateway
+from backend.gateway import identity as identity_gateway
 from backend.services.errors import DomainError
 from billing_console.routes import CONFIRM_EMAIL, LOGIN
 from billing_console.state.session import request_context
@@ -41,7 +41,7 @@ class RegisterState(rx.State):
         yield
         try:
             await asyncio.to_thread(
-                gateway.register, request_context(self), email=email, password=password, name=name
+                identity_gateway.register, request_context(self), email=email, password=password, name=name
             )
         except DomainError as exc:
             self.error = str(exc)
@@ -81,7 +81,7 @@ class ConfirmEmailState(rx.State):
         self.submitting = True
         yield
         try:
-            await asyncio.to_thread(gateway.confirm_email, request_context(self), email, code)
+            await asyncio.to_thread(identity_gateway.confirm_email, request_context(self), email, code)
         except DomainError as exc:
             self.error = str(exc)
             return
@@ -98,7 +98,7 @@ class ConfirmEmailState(rx.State):
         self.submitting = True
         yield
         try:
-            await asyncio.to_thread(gateway.resend_confirmation, request_context(self), self.email)
+            await asyncio.to_thread(identity_gateway.resend_confirmation, request_context(self), self.email)
         except DomainError as exc:
             self.error = str(exc)
         else:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import reflex as rx
-from reflex.event import EventSpec
 
 from backend.gateway import admin as admin_gateway
+from backend.schemas.accounts import SignedInUser
 from backend.schemas.jobs import CoordinatorRun
-from billing_console.state.session import admin_or_redirect, cleared_on_sign_out
+from billing_console.state.guards import admin_only, starts_from_defaults
+from billing_console.state.session import cleared_on_sign_out
 
 
 @cleared_on_sign_out
@@ -32,14 +32,10 @@ class AdminOverviewState(rx.State):
     coordinator_runs: list[CoordinatorRun] = []
 
     @rx.event
-    async def load(self) -> AsyncIterator[EventSpec | None]:
+    @starts_from_defaults
+    @admin_only
+    async def load(self, admin: SignedInUser) -> None:
         """Admins get fresh figures; customers are sent to their dashboard, strangers to sign in."""
-        self.reset()
-        yield
-        admin = await admin_or_redirect(self)
-        if isinstance(admin, EventSpec):
-            yield admin
-            return
         overview, jobs = await asyncio.gather(
             asyncio.to_thread(admin_gateway.admin_overview, admin),
             asyncio.to_thread(admin_gateway.jobs_overview, admin),

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import reflex as rx
-from reflex.event import EventSpec
 
 from backend.gateway import dashboard as dashboard_gateway
+from backend.schemas.accounts import SignedInUser
 from backend.schemas.dashboard import OpenBalance, SubscriptionSummary
 from backend.services.errors import DomainError
-from billing_console.state.session import cleared_on_sign_out, user_or_redirect
+from billing_console.state.guards import signed_in, starts_from_defaults
+from billing_console.state.session import cleared_on_sign_out
 
 
 @cleared_on_sign_out
@@ -34,14 +34,10 @@ class DashboardState(rx.State):
         return len(self.balances) == 0
 
     @rx.event
-    async def load(self) -> AsyncIterator[EventSpec | None]:
+    @starts_from_defaults
+    @signed_in
+    async def load(self, user: SignedInUser) -> None:
         """Re-check the user, then read the dashboard in a worker thread."""
-        self.reset()
-        yield
-        user = await user_or_redirect(self)
-        if isinstance(user, EventSpec):
-            yield user
-            return
         try:
             overview = await asyncio.to_thread(dashboard_gateway.customer_dashboard, user)
         except DomainError as exc:

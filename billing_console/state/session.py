@@ -22,7 +22,7 @@ from backend.schemas.accounts import SignedInUser
 from backend.schemas.identity import RequestContext
 from backend.services.sessions import SESSION_COOKIE
 from backend.settings import get_settings
-from billing_console.routes import ADMIN_ROLE, DASHBOARD, LOGIN, home_for
+from billing_console.routes import ADMIN_ROLE, LOGIN, home_for
 
 StateT = TypeVar("StateT", bound=type[rx.State])
 
@@ -156,20 +156,3 @@ async def signed_in_user(state: rx.State) -> SignedInUser | None:
     """The user of the request's session cookie, checked on the server, or None."""
     session = await state.get_state(SessionState)
     return await session._reload_user()
-
-
-async def user_or_redirect(state: rx.State) -> SignedInUser | EventSpec:
-    """The signed-in user, or the redirect to the sign-in page."""
-    user = await signed_in_user(state)
-    return rx.redirect(LOGIN) if user is None else user
-
-
-async def admin_or_redirect(state: rx.State) -> SignedInUser | EventSpec:
-    """The signed-in admin, or the redirect for everyone else: to sign in, or to the customer dashboard.
-
-    Every admin handler calls this first: hiding the navigation is not protection.
-    """
-    user = await user_or_redirect(state)
-    if isinstance(user, SignedInUser) and not user.is_admin:
-        return rx.redirect(DASHBOARD)
-    return user

@@ -11,12 +11,12 @@ import reflex as rx
 from fastapi import FastAPI
 from starlette.requests import Request
 
-from backend import gateway
 from backend.api.app import create_api
 from backend.api.cors import ApiCors
 from backend.api.forwarded import ForwardedHeaders
 from backend.api.headers import SecurityHeaders
 from backend.api.security import admin_for_request
+from backend.gateway import admin as admin_gateway
 from backend.settings import get_settings
 from billing_console.pages import ROUTES
 from billing_console.web_surface import frontend_build, same_origin_websocket, spa_page, without_reflex_cors
@@ -27,7 +27,7 @@ from jobs.monitoring import bind_rq
 async def operator_admin(request: Request) -> bool:
     """The job queues hold every tenant's jobs: only admins of the operating tenant may open them."""
     admin = await admin_for_request(request)
-    return admin is not None and await asyncio.to_thread(gateway.operates_deployment, admin)
+    return admin is not None and await asyncio.to_thread(admin_gateway.operates_deployment, admin)
 
 
 def create_web_api() -> FastAPI:

@@ -17,6 +17,9 @@ RESET_PASSWORD = "/reset-password"
 ACCOUNT = "/account"
 DASHBOARD = "/dashboard"
 ADMIN = "/admin"
+NOT_FOUND = "404"  # Reflex's route for every address no page has
+# The job monitor's own addresses: the web app answers them with this page when it refuses them.
+JOB_MONITOR_REFUSED = "/admin/queues/[[...splat]]"
 
 ADMIN_ROLE = "admin"
 

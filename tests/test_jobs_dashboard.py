@@ -11,9 +11,11 @@ from rq import Queue
 from rq.job import JobStatus
 from rq.registry import FailedJobRegistry
 
-from backend import clock, gateway, ports
+from backend import clock, ports
 from backend.db import make_engine, unit_of_work
 from backend.demo.service import ADMIN_LOGIN, CUSTOMER_LOGIN
+from backend.gateway import admin as admin_gateway
+from backend.gateway import identity as identity_gateway
 from backend.identity.users import create_user
 from backend.kit.errors import NotFoundError
 from backend.kit.principals import RequestContext
@@ -66,7 +68,7 @@ def web(monkeypatch: pytest.MonkeyPatch, pg_url: str, redis_url: str) -> Iterato
 
 
 def _sign_in(client: TestClient, email: str, password: str, host: str = "testserver") -> None:
-    ticket = gateway.sign_in(RequestContext(host=host), email, password)
+    ticket = identity_gateway.sign_in(RequestContext(host=host), email, password)
     response = client.post("/api/auth/session", json={"ticket": ticket.ticket}, headers={"host": host})
     assert response.status_code == 204
 
@@ -133,7 +135,7 @@ def test_another_site_cannot_read_the_dashboards_json_with_the_admins_cookie(web
 
 
 def test_the_admin_page_shows_failed_jobs_and_coordinator_runs(web: TestClient) -> None:
-    admin = gateway.sign_in(RequestContext(host="testserver"), *ADMIN_LOGIN).user
+    admin = identity_gateway.sign_in(RequestContext(host="testserver"), *ADMIN_LOGIN).user
     connection = Redis.from_url(get_settings().redis_url)
     failed = Queue("billing", connection=connection).enqueue_call(
         "jobs.tasks.run_unit",
@@ -145,7 +147,7 @@ def test_the_admin_page_shows_failed_jobs_and_coordinator_runs(web: TestClient) 
     monitoring.record_failure(connection, "subscription_billing")
     monitoring.record_coordinator_success(connection, "invoice_run", clock.now())
 
-    overview = gateway.jobs_overview(admin)
+    overview = admin_gateway.jobs_overview(admin)
 
     assert overview.available
     assert overview.failed_jobs == 1
@@ -158,9 +160,9 @@ def test_the_admin_page_shows_failed_jobs_and_coordinator_runs(web: TestClient) 
 
 
 def test_the_admin_page_says_when_job_figures_are_unavailable(web: TestClient) -> None:
-    admin = gateway.sign_in(RequestContext(host="testserver"), *ADMIN_LOGIN).user
+    admin = identity_gateway.sign_in(RequestContext(host="testserver"), *ADMIN_LOGIN).user
     nowhere = "redis://127.0.0.1:1/0"
     ports.bind_jobs(monitoring.RqJobQueue(nowhere), monitoring.RqJobMonitor(nowhere))
-    overview = gateway.jobs_overview(admin)
+    overview = admin_gateway.jobs_overview(admin)
     assert not overview.available
     assert "unavailable" in overview.notice

@@ -1,4 +1,4 @@
-"""Figure cards: headline numbers and open balances."""
+"""Cards: headline figures, open balances and titled sections."""
 
 from __future__ import annotations
 
@@ -74,4 +74,23 @@ def nothing_due_card() -> rx.Component:
         icon="circle-check",
         tone="green",
         hint="All invoices are paid.",
+    )
+
+
+def section_card(title: str, description: str, body: rx.Component, element_id: str) -> rx.Component:
+    """A titled card with one sentence about it, around one settings form or list."""
+    return rx.card(
+        rx.vstack(
+            rx.vstack(
+                rx.heading(title, size="4"),
+                rx.text(description, size="2", color="var(--gray-11)"),
+                spacing="1",
+            ),
+            body,
+            spacing="4",
+            width="100%",
+        ),
+        size="3",
+        width="100%",
+        id=element_id,
     )

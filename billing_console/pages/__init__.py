@@ -5,11 +5,13 @@ from billing_console.pages import (
     admin,
     confirm_email,
     dashboard,
+    forgot_password,
     index,
+    job_monitor_refused,
     login,
-    password_reset,
-    refusals,
+    not_found,
     register,
+    reset_password,
 )
 from billing_console.routes import Route
 
@@ -18,11 +20,11 @@ ROUTES: tuple[Route, ...] = (
     login.route,
     register.route,
     confirm_email.route,
-    password_reset.forgot_route,
-    password_reset.reset_route,
+    forgot_password.route,
+    reset_password.route,
     dashboard.route,
     admin.route,
     account.route,
-    refusals.not_found_route,
-    refusals.job_monitor_refused_route,
+    not_found.route,
+    job_monitor_refused.route,
 )

@@ -4,61 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
-from billing_console.components.auth_card import (
-    auth_page,
-    feedback,
-    form_field,
-    submit_button,
-    text_input,
-    text_link,
-)
+from billing_console.components.auth_card import auth_page, text_link
 from billing_console.layout import page_title
-from billing_console.routes import CONFIRM_EMAIL, FORGOT_PASSWORD, LOGIN, REGISTER, Route
+from billing_console.routes import LOGIN, REGISTER, Route
 from billing_console.state.login import LoginState
-
-
-def login_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            feedback(LoginState.error, LoginState.notice, prefix="login"),
-            rx.cond(
-                LoginState.unconfirmed_email != "",
-                rx.link(
-                    "Enter your confirmation code",
-                    href=f"{CONFIRM_EMAIL}?email=" + LoginState.unconfirmed_email,
-                    size="2",
-                    id="login-confirm-link",
-                ),
-            ),
-            form_field(
-                "Email",
-                "login-email",
-                text_input(
-                    "email",
-                    "login-email",
-                    kind="email",
-                    placeholder="you@example.com",
-                    auto_complete="username",
-                ),
-            ),
-            form_field(
-                "Password",
-                "login-password",
-                text_input("password", "login-password", kind="password", auto_complete="current-password"),
-            ),
-            rx.hstack(
-                text_link("Forgot your password?", FORGOT_PASSWORD, "login-forgot-link"),
-                justify="end",
-                width="100%",
-            ),
-            submit_button("Sign in", "login-submit", LoginState.submitting),
-            spacing="4",
-            width="100%",
-        ),
-        on_submit=LoginState.sign_in,
-        reset_on_submit=False,
-        width="100%",
-    )
+from billing_console.views.auth_forms import login_form
 
 
 def login() -> rx.Component:

@@ -10,18 +10,15 @@ from datetime import datetime
 import reflex as rx
 from reflex.event import EventSpec
 
-from backend import gateway
+from backend.gateway import account as account_gateway
 from backend.identity.api_tokens import SCOPES
 from backend.identity.schemas import ApiTokenSummary
 from backend.kit.errors import DomainError
+from backend.kit.principals import SignedInUser
 from billing_console.routes import LOGIN
 from billing_console.state.arguments import record_id
-from billing_console.state.session import (
-    cleared_on_sign_out,
-    close_session_script,
-    request_context,
-    user_or_redirect,
-)
+from billing_console.state.guards import signed_in, starts_from_defaults
+from billing_console.state.session import cleared_on_sign_out, close_session_script, request_context
 
 
 @dataclass(frozen=True)
@@ -69,23 +66,18 @@ class AccountState(rx.State):
         return len(self.tokens) > 0
 
     @rx.event
-    async def load(self) -> AsyncIterator[EventSpec | None]:
-        self.reset()
-        yield
-        user = await user_or_redirect(self)
-        if isinstance(user, EventSpec):
-            yield user
-            return
-        self.tokens = [token_row(t) for t in await asyncio.to_thread(gateway.api_token_list, user)]
+    @starts_from_defaults
+    @signed_in
+    async def load(self, user: SignedInUser) -> None:
+        self.tokens = [token_row(t) for t in await asyncio.to_thread(account_gateway.api_token_list, user)]
         self.loading = False
 
     @rx.event
-    async def change_password(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
+    @signed_in
+    async def change_password(
+        self, user: SignedInUser, form_data: dict[str, str]
+    ) -> AsyncIterator[EventSpec | None]:
         """A new password signs out every session, this one too."""
-        user = await user_or_redirect(self)
-        if isinstance(user, EventSpec):
-            yield user
-            return
         current = str(form_data.get("current_password", ""))
         new = str(form_data.get("new_password", ""))
         if not current or not new:
@@ -98,7 +90,9 @@ class AccountState(rx.State):
         self.changing_password = True
         yield
         try:
-            await asyncio.to_thread(gateway.change_password, request_context(self), user, current, new)
+            await asyncio.to_thread(
+                account_gateway.change_password, request_context(self), user, current, new
+            )
         except DomainError as exc:
             self.password_error = str(exc)
             self.changing_password = False
@@ -106,11 +100,10 @@ class AccountState(rx.State):
         yield rx.call_script(close_session_script(f"{LOGIN}?changed=1"))
 
     @rx.event
-    async def create_token(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
-        user = await user_or_redirect(self)
-        if isinstance(user, EventSpec):
-            yield user
-            return
+    @signed_in
+    async def create_token(
+        self, user: SignedInUser, form_data: dict[str, str]
+    ) -> AsyncIterator[EventSpec | None]:
         scopes = [scope for scope in SCOPES if form_data.get(f"scope_{scope}") in {"on", "true", True}]
         self.token_error = ""
         self.new_token = ""
@@ -118,7 +111,7 @@ class AccountState(rx.State):
         yield
         try:
             created = await asyncio.to_thread(
-                gateway.create_api_token,
+                account_gateway.create_api_token,
                 request_context(self),
                 user,
                 str(form_data.get("name", "")),
@@ -128,26 +121,25 @@ class AccountState(rx.State):
             self.token_error = str(exc)
         else:
             self.new_token = created.token
-            self.tokens = [token_row(t) for t in await asyncio.to_thread(gateway.api_token_list, user)]
+            self.tokens = [
+                token_row(t) for t in await asyncio.to_thread(account_gateway.api_token_list, user)
+            ]
         finally:
             self.creating = False
 
     @rx.event
-    async def revoke_token(self, token_id: int) -> AsyncIterator[EventSpec | None]:
-        user = await user_or_redirect(self)
-        if isinstance(user, EventSpec):
-            yield user
-            return
+    @signed_in
+    async def revoke_token(self, user: SignedInUser, token_id: int) -> AsyncIterator[EventSpec | None]:
         token = record_id(token_id)
         if token is None:
             self.token_error = "That token id is not valid. Reload the page and try again."
             return
         try:
-            await asyncio.to_thread(gateway.revoke_api_token, request_context(self), user, token)
+            await asyncio.to_thread(account_gateway.revoke_api_token, request_context(self), user, token)
         except DomainError as exc:
             self.token_error = str(exc)
             return
-        self.tokens = [token_row(t) for t in await asyncio.to_thread(gateway.api_token_list, user)]
+        self.tokens = [token_row(t) for t in await asyncio.to_thread(account_gateway.api_token_list, user)]
 
     @rx.event
     def dismiss_new_token(self) -> None:

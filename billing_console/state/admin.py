@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import reflex as rx
-from reflex.event import EventSpec
 
-from backend import gateway
+from backend.gateway import admin as admin_gateway
+from backend.kit.principals import SignedInUser
 from backend.scheduling.schemas import CoordinatorRun
-from billing_console.state.session import admin_or_redirect, cleared_on_sign_out
+from billing_console.state.guards import admin_only, starts_from_defaults
+from billing_console.state.session import cleared_on_sign_out
 
 
 @cleared_on_sign_out
 class AdminOverviewState(rx.State):
-    """Figures from `gateway.admin_overview`; only admins ever get them (checked on the server)."""
+    """Figures from `admin_gateway.admin_overview`; only admins ever get them (checked on the server)."""
 
     loading: bool = True
     tenant_name: str = ""
@@ -32,16 +32,13 @@ class AdminOverviewState(rx.State):
     coordinator_runs: list[CoordinatorRun] = []
 
     @rx.event
-    async def load(self) -> AsyncIterator[EventSpec | None]:
+    @starts_from_defaults
+    @admin_only
+    async def load(self, admin: SignedInUser) -> None:
         """Admins get fresh figures; customers are sent to their dashboard, strangers to sign in."""
-        self.reset()
-        yield
-        admin = await admin_or_redirect(self)
-        if isinstance(admin, EventSpec):
-            yield admin
-            return
         overview, jobs = await asyncio.gather(
-            asyncio.to_thread(gateway.admin_overview, admin), asyncio.to_thread(gateway.jobs_overview, admin)
+            asyncio.to_thread(admin_gateway.admin_overview, admin),
+            asyncio.to_thread(admin_gateway.jobs_overview, admin),
         )
         self.tenant_name = overview.tenant_name
         self.customers = overview.customers

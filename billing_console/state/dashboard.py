@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import reflex as rx
-from reflex.event import EventSpec
 
-from backend import gateway
+from backend.gateway import dashboard as dashboard_gateway
 from backend.kit.errors import DomainError
+from backend.kit.principals import SignedInUser
 from backend.reporting.schemas import OpenBalance, SubscriptionSummary
-from billing_console.state.session import cleared_on_sign_out, user_or_redirect
+from billing_console.state.guards import signed_in, starts_from_defaults
+from billing_console.state.session import cleared_on_sign_out
 
 
 @cleared_on_sign_out
 class DashboardState(rx.State):
-    """What the dashboard shows; filled from `gateway.customer_dashboard` on every page load."""
+    """What the dashboard shows; filled from `dashboard_gateway.customer_dashboard` on every page load."""
 
     loading: bool = True
     notice: str = ""  # why there is nothing to show, e.g. a user without a customer account
@@ -34,16 +34,12 @@ class DashboardState(rx.State):
         return len(self.balances) == 0
 
     @rx.event
-    async def load(self) -> AsyncIterator[EventSpec | None]:
+    @starts_from_defaults
+    @signed_in
+    async def load(self, user: SignedInUser) -> None:
         """Re-check the user, then read the dashboard in a worker thread."""
-        self.reset()
-        yield
-        user = await user_or_redirect(self)
-        if isinstance(user, EventSpec):
-            yield user
-            return
         try:
-            overview = await asyncio.to_thread(gateway.customer_dashboard, user)
+            overview = await asyncio.to_thread(dashboard_gateway.customer_dashboard, user)
         except DomainError as exc:
             self.notice = str(exc)
         else:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import reflex as rx
 from reflex.event import EventSpec
 
-from backend import gateway
+from backend.gateway import identity as identity_gateway
 from backend.kit.errors import DomainError, EmailNotConfirmed
 from billing_console.routes import home_for
+from billing_console.state.auth_form import AuthFormState
 from billing_console.state.session import (
     forget_signed_in_user,
     open_session_script,
@@ -27,20 +27,16 @@ _NOTICES = {
 }
 
 
-class LoginState(rx.State):
-    """Error and progress of the sign-in form; the password is never stored in the state."""
+class LoginState(AuthFormState, rx.State):
+    """The sign-in form; the password is never stored in the state."""
 
-    error: str = ""
-    notice: str = ""
     unconfirmed_email: str = ""  # set when the account still needs its confirmation code
-    submitting: bool = False
 
     @rx.event
-    async def load(self) -> AsyncIterator[EventSpec]:
+    async def load(self) -> AsyncIterator[EventSpec | None]:
         """A browser that is still signed in skips the form."""
-        self.error = ""
+        self._clear_form()
         self.unconfirmed_email = ""
-        self.submitting = False
         query = self.router.url.query_parameters
         self.notice = next((text for key, text in _NOTICES.items() if key in query), "")
         user = await signed_in_user(self)
@@ -55,22 +51,16 @@ class LoginState(rx.State):
         if not email or not password:
             self.error = "Enter your email address and password."
             return
-        self.error = ""
         self.notice = ""
         self.unconfirmed_email = ""
-        self.submitting = True
+        self._begin_submit()
         yield
-        try:
-            login = await asyncio.to_thread(gateway.sign_in, request_context(self), email, password)
-        except EmailNotConfirmed as exc:
-            self.error = str(exc)
-            self.unconfirmed_email = email
-            self.submitting = False
-            return
-        except DomainError as exc:
-            self.error = str(exc)
-            self.submitting = False
+        login = await self._submit(identity_gateway.sign_in, request_context(self), email, password)
+        if isinstance(login, DomainError):
+            if isinstance(login, EmailNotConfirmed):
+                self.unconfirmed_email = email
             return
         await forget_signed_in_user(self)
         # Stays "submitting" while the page reloads with the cookie.
+        self.submitting = True
         yield rx.call_script(open_session_script(login.ticket, home_for(login.home)))

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import reflex as rx
 from reflex.event import EventSpec
 
-from backend import gateway
+from backend.gateway import identity as identity_gateway
 from backend.kit.errors import DomainError
 from billing_console.routes import LOGIN
+from billing_console.state.auth_form import AuthFormState
 from billing_console.state.session import request_context
 
 
-class ForgotPasswordState(rx.State):
+class ForgotPasswordState(AuthFormState, rx.State):
     sent_to: str = ""
-    error: str = ""
-    submitting: bool = False
 
     @rx.event
     def load(self) -> None:
         self.sent_to = ""
-        self.error = ""
-        self.submitting = False
+        self._clear_form()
 
     @rx.event
     async def request_link(self, form_data: dict[str, str]) -> AsyncIterator[None]:
@@ -32,32 +29,23 @@ class ForgotPasswordState(rx.State):
         if not email:
             self.error = "Enter the email address of your account."
             return
-        self.error = ""
-        self.submitting = True
+        self._begin_submit()
         yield
-        try:
-            await asyncio.to_thread(gateway.request_password_reset, request_context(self), email)
-        except DomainError as exc:
-            self.error = str(exc)
-        else:
+        outcome = await self._submit(identity_gateway.request_password_reset, request_context(self), email)
+        if not isinstance(outcome, DomainError):
             self.sent_to = email
-        finally:
-            self.submitting = False
 
 
-class ResetPasswordState(rx.State):
+class ResetPasswordState(AuthFormState, rx.State):
     # The token from the link stays on the server; the form asks for it only when there is none.
     _token: str = ""
     has_token: bool = False
-    error: str = ""
-    submitting: bool = False
 
     @rx.event
     def load(self) -> None:
         self._token = self.router.url.query_parameters.get("token", "")
         self.has_token = bool(self._token)
-        self.error = ""
-        self.submitting = False
+        self._clear_form()
 
     @rx.event
     async def set_new_password(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
@@ -72,15 +60,10 @@ class ResetPasswordState(rx.State):
         if password != str(form_data.get("password_confirm", "")):
             self.error = "The two passwords differ. Please type the same password twice."
             return
-        self.error = ""
-        self.submitting = True
+        self._begin_submit()
         yield
-        try:
-            await asyncio.to_thread(gateway.reset_password, request_context(self), token, password)
-        except DomainError as exc:
-            self.error = str(exc)
+        outcome = await self._submit(identity_gateway.reset_password, request_context(self), token, password)
+        if isinstance(outcome, DomainError):
             return
-        finally:
-            self.submitting = False
         self._token = ""
         yield rx.redirect(f"{LOGIN}?reset=1")

@@ -6,7 +6,7 @@ import asyncio
 
 import reflex as rx
 
-from backend import gateway
+from backend.gateway import admin as admin_gateway
 from billing_console.state.session import cleared_on_sign_out, signed_in_user
 
 
@@ -27,6 +27,6 @@ class RefusalState(rx.State):
     @rx.event
     async def check_job_monitor(self) -> None:
         user = await signed_in_user(self)
-        operator = user is not None and await asyncio.to_thread(gateway.operates_deployment, user)
+        operator = user is not None and await asyncio.to_thread(admin_gateway.operates_deployment, user)
         self.opens_job_monitor = operator
         self.checked = True

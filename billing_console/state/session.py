@@ -16,12 +16,12 @@ from typing import TypeVar
 import reflex as rx
 from reflex.event import EventSpec
 
-from backend import gateway
+from backend.gateway import identity as identity_gateway
 from backend.identity.sessions import SESSION_COOKIE
 from backend.kit.principals import RequestContext, SignedInUser
 from backend.request_origin import FORWARDED_HEADERS, resolve_request_origin
 from backend.settings import get_settings
-from billing_console.routes import ADMIN_ROLE, DASHBOARD, LOGIN, home_for
+from billing_console.routes import ADMIN_ROLE, LOGIN, home_for
 
 StateT = TypeVar("StateT", bound=type[rx.State])
 
@@ -122,7 +122,7 @@ class SessionState(rx.State):
         token = session_token(self)
         user = None
         if token:
-            user = await asyncio.to_thread(gateway.current_user, request_context(self), token)
+            user = await asyncio.to_thread(identity_gateway.current_user, request_context(self), token)
         if user is None:
             if self.signed_in:
                 await self._forget()
@@ -141,7 +141,7 @@ class SessionState(rx.State):
         """Revoke the session on the server, forget everything the tab loaded, drop the cookie."""
         token = session_token(self)
         if token:
-            await asyncio.to_thread(gateway.sign_out, request_context(self), token)
+            await asyncio.to_thread(identity_gateway.sign_out, request_context(self), token)
         await self._forget()
         return rx.call_script(close_session_script(LOGIN))
 
@@ -155,20 +155,3 @@ async def signed_in_user(state: rx.State) -> SignedInUser | None:
     """The user of the request's session cookie, checked on the server, or None."""
     session = await state.get_state(SessionState)
     return await session._reload_user()
-
-
-async def user_or_redirect(state: rx.State) -> SignedInUser | EventSpec:
-    """The signed-in user, or the redirect to the sign-in page."""
-    user = await signed_in_user(state)
-    return rx.redirect(LOGIN) if user is None else user
-
-
-async def admin_or_redirect(state: rx.State) -> SignedInUser | EventSpec:
-    """The signed-in admin, or the redirect for everyone else: to sign in, or to the customer dashboard.
-
-    Every admin handler calls this first: hiding the navigation is not protection.
-    """
-    user = await user_or_redirect(state)
-    if isinstance(user, SignedInUser) and not user.is_admin:
-        return rx.redirect(DASHBOARD)
-    return user

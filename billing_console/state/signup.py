@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
 import reflex as rx
 from reflex.event import EventSpec
 
-from backend import gateway
+from backend.gateway import identity as identity_gateway
 from backend.kit.errors import DomainError
 from billing_console.routes import CONFIRM_EMAIL, LOGIN
+from billing_console.state.auth_form import AuthFormState
 from billing_console.state.session import request_context
 
 
-class RegisterState(rx.State):
-    error: str = ""
-    submitting: bool = False
-
+class RegisterState(AuthFormState, rx.State):
     @rx.event
     def load(self) -> None:
-        self.error = ""
-        self.submitting = False
+        self._clear_form()
 
     @rx.event
     async def register(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
@@ -36,33 +32,24 @@ class RegisterState(rx.State):
         if password != str(form_data.get("password_confirm", "")):
             self.error = "The two passwords differ. Please type the same password twice."
             return
-        self.error = ""
-        self.submitting = True
+        self._begin_submit()
         yield
-        try:
-            await asyncio.to_thread(
-                gateway.register, request_context(self), email=email, password=password, name=name
-            )
-        except DomainError as exc:
-            self.error = str(exc)
+        outcome = await self._submit(
+            identity_gateway.register, request_context(self), email=email, password=password, name=name
+        )
+        if isinstance(outcome, DomainError):
             return
-        finally:
-            self.submitting = False
         yield rx.redirect(f"{CONFIRM_EMAIL}?{urlencode({'email': email, 'sent': '1'})}")
 
 
-class ConfirmEmailState(rx.State):
+class ConfirmEmailState(AuthFormState, rx.State):
     email: str = ""
-    error: str = ""
-    notice: str = ""
-    submitting: bool = False
 
     @rx.event
     def load(self) -> None:
         query = self.router.url.query_parameters
         self.email = query.get("email", "")
-        self.error = ""
-        self.submitting = False
+        self._clear_form()
         self.notice = (
             "We sent a 6-digit code to your email address. It is valid for 24 hours."
             if query.get("sent")
@@ -77,16 +64,11 @@ class ConfirmEmailState(rx.State):
             self.error = "Enter your email address and the code from the email."
             return
         self.email = email
-        self.error = ""
-        self.submitting = True
+        self._begin_submit()
         yield
-        try:
-            await asyncio.to_thread(gateway.confirm_email, request_context(self), email, code)
-        except DomainError as exc:
-            self.error = str(exc)
+        outcome = await self._submit(identity_gateway.confirm_email, request_context(self), email, code)
+        if isinstance(outcome, DomainError):
             return
-        finally:
-            self.submitting = False
         yield rx.redirect(f"{LOGIN}?confirmed=1")
 
     @rx.event
@@ -94,17 +76,11 @@ class ConfirmEmailState(rx.State):
         if not self.email.strip():
             self.error = "Enter your email address first."
             return
-        self.error = ""
-        self.submitting = True
+        self._begin_submit()
         yield
-        try:
-            await asyncio.to_thread(gateway.resend_confirmation, request_context(self), self.email)
-        except DomainError as exc:
-            self.error = str(exc)
-        else:
+        outcome = await self._submit(identity_gateway.resend_confirmation, request_context(self), self.email)
+        if not isinstance(outcome, DomainError):
             self.notice = "If this address still needs confirming, a new code is on its way."
-        finally:
-            self.submitting = False
 
     @rx.event
     def set_email(self, value: str) -> None:

@@ -19,7 +19,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from backend import clock, gateway
+from backend import clock
+from backend.gateway import identity as identity_gateway
 from backend.kit.principals import RequestContext
 from backend.kit.tokens import new_token
 from backend.settings import get_settings
@@ -78,7 +79,7 @@ def page_refusals(host: str, cookie: str) -> list[str]:
 
 
 def current_user(host: str, cookie: str) -> Any:
-    return gateway.current_user(RequestContext(host=host), cookie)
+    return identity_gateway.current_user(RequestContext(host=host), cookie)
 
 
 def test_bad_session_cookies_are_refused_on_pages_and_the_web_api(

@@ -26,8 +26,7 @@ from reflex.state import State
 import billing_console.billing_console  # noqa: F401 - registers every page state
 from backend.demo.service import ADMIN_LOGIN, CUSTOMER_LOGIN
 from billing_console.pages import ROUTES
-from billing_console.pages.refusals import JOB_MONITOR_REFUSED
-from billing_console.routes import ADMIN, DASHBOARD
+from billing_console.routes import ADMIN, DASHBOARD, JOB_MONITOR_REFUSED
 from billing_console.state.account import AccountState
 from billing_console.state.admin import AdminOverviewState
 from tests.browser.conftest import RunningConsole

@@ -1,0 +1,1 @@
+"""Page sections: the parts of a page that read its state, built from `components/`."""

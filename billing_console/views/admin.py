@@ -1,0 +1,123 @@
+"""The admin overview's sections: the tenant's headline figures and its background jobs."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from backend.scheduling.schemas import CoordinatorRun
+from billing_console.components.cards import stat_card
+from billing_console.components.navigation import JOB_MONITOR
+from billing_console.state.admin import AdminOverviewState
+
+
+def _amounts(amounts: rx.Var[list[str]], empty: str) -> rx.Component:
+    """One line per currency, or `empty`."""
+    return rx.cond(
+        amounts.length() > 0,
+        rx.vstack(rx.foreach(amounts, lambda amount: rx.text(amount)), spacing="1"),
+        rx.text(empty, size="5", weight="medium", color="var(--gray-10)"),
+    )
+
+
+def figures() -> rx.Component:
+    state = AdminOverviewState
+    return rx.grid(
+        stat_card("Customers", state.customers, "users", hint="Customer accounts"),
+        stat_card(
+            "Active subscriptions",
+            state.active_subscriptions,
+            "repeat",
+            hint="Active, trial or ending",
+            tone="green",
+        ),
+        stat_card(
+            "Unpaid invoices",
+            state.unpaid_invoices,
+            "file-clock",
+            hint="Issued and not yet paid",
+            tone="amber",
+        ),
+        stat_card(
+            "Overdue invoices",
+            state.overdue_invoices,
+            "alarm-clock",
+            hint="Past their due date",
+            tone=rx.cond(state.overdue_invoices > 0, "red", "gray"),
+        ),
+        stat_card("Open amounts", _amounts(state.open_amounts, "Nothing open"), "wallet", hint="Balance due"),
+        stat_card(
+            "Paid in the last 30 days",
+            _amounts(state.paid_last_30_days, "No payments"),
+            "banknote",
+            hint="Gross of paid invoices",
+            tone="green",
+        ),
+        columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+        spacing="4",
+        width="100%",
+        id="admin-overview",
+    )
+
+
+def _coordinator_row(run: rx.Var[CoordinatorRun]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.vstack(rx.text(run.name, weight="medium"), rx.text(run.description, size="1"))),
+        rx.table.cell(run.schedule),
+        rx.table.cell(run.last_success),
+        rx.table.cell(
+            rx.badge(run.failed_attempts, color_scheme=rx.cond(run.failed_attempts > 0, "red", "gray"))
+        ),
+    )
+
+
+def background_jobs() -> rx.Component:
+    """Failed jobs of this tenant and the last successful run of each coordinator (SPEC §9)."""
+    state = AdminOverviewState
+    return rx.vstack(
+        rx.hstack(
+            rx.heading("Background jobs", size="4"),
+            rx.link("Open the job queues", href=JOB_MONITOR, reload_document=True, size="2"),
+            justify="between",
+            align="center",
+            width="100%",
+        ),
+        rx.cond(
+            state.jobs_available,
+            rx.vstack(
+                rx.grid(
+                    stat_card(
+                        "Failed jobs",
+                        state.failed_jobs,
+                        "circle-alert",
+                        hint="Kept for inspection; requeue them in the job queues",
+                        tone=rx.cond(state.failed_jobs > 0, "red", "gray"),
+                        element_id="failed-jobs",
+                    ),
+                    stat_card("Queued jobs", state.queued_jobs, "list-checks", hint="Waiting for a worker"),
+                    columns=rx.breakpoints(initial="1", sm="2", lg="3"),
+                    spacing="4",
+                    width="100%",
+                ),
+                rx.table.root(
+                    rx.table.header(
+                        rx.table.row(
+                            rx.table.column_header_cell("Coordinator"),
+                            rx.table.column_header_cell("Schedule"),
+                            rx.table.column_header_cell("Last successful run"),
+                            rx.table.column_header_cell("Failed attempts"),
+                        )
+                    ),
+                    rx.table.body(rx.foreach(state.coordinator_runs, _coordinator_row)),
+                    variant="surface",
+                    width="100%",
+                    id="coordinator-runs",
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            rx.callout(state.jobs_notice, icon="triangle-alert", color_scheme="amber", width="100%"),
+        ),
+        spacing="3",
+        width="100%",
+        id="background-jobs",
+    )

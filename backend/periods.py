@@ -133,13 +133,6 @@ def add_days(at: datetime, days: int, time_zone: str) -> datetime:
     return (local + timedelta(days=days)).replace(tzinfo=zone).astimezone(UTC)
 
 
-def fraction(covered: Period, full: Period) -> Decimal:
-    """Elapsed share of a period, seconds-exact (proration)."""
-    if full.seconds <= 0:
-        raise ValueError("a period must have a positive length")
-    return Decimal(covered.seconds) / Decimal(full.seconds)
-
-
 def display_quantity(share: Decimal) -> Decimal:
     return share.quantize(QUANTITY_PLACES, rounding=ROUND_HALF_UP)
 

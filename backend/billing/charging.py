@@ -20,11 +20,13 @@ from typing import Any
 
 from sqlmodel import Session
 
+from backend.billing.proration import prorate
 from backend.billing.repository import (
     AttachedAddonRepository,
     DueSubscriptionRepository,
     OpenPositionRepository,
 )
+from backend.billing.source_ref import SourceRef
 from backend.catalog.terms import PlanTerms, terms_by_plan
 from backend.kit.coordination import Coordinator
 from backend.kit.repository import TenantScope
@@ -39,7 +41,7 @@ from backend.models import (
 )
 from backend.models.statuses import RUNNING_SUBSCRIPTION_STATUSES
 from backend.money import Money
-from backend.periods import Interval, Period, Schedule, display_quantity, first_anchor, fraction, price_factor
+from backend.periods import Interval, Period, Schedule, display_quantity, first_anchor, price_factor
 
 BUCKET_SIZE = 500  # subscriptions per unit job: large enough that queue overhead stays small
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
@@ -49,7 +51,7 @@ FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 class Charge:
     """One charge about to become an open position."""
 
-    source_ref: str
+    source_ref: SourceRef
     subscription_id: int
     customer_account_id: int
     description: str
@@ -70,7 +72,7 @@ class Charge:
         return {
             "customer_account_id": self.customer_account_id,
             "subscription_id": self.subscription_id,
-            "source_ref": self.source_ref,
+            "source_ref": str(self.source_ref),
             "description": self.description,
             "period_start": self.covered.start,
             "period_end": self.covered.end,
@@ -80,22 +82,6 @@ class Charge:
             "currency": self.currency,
             "tax_category": self.tax_category,
         }
-
-
-def stamp(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _revision(revision: int) -> str:
-    return f"r{revision}:" if revision else ""
-
-
-def plan_ref(subscription_id: int, plan_id: int, start: datetime, revision: int = 0) -> str:
-    return f"sub:{subscription_id}:plan:{plan_id}:{_revision(revision)}{stamp(start)}"
-
-
-def addon_ref(subscription_id: int, subscription_addon_id: int, start: datetime, revision: int = 0) -> str:
-    return f"sub:{subscription_id}:addon:{subscription_addon_id}:{_revision(revision)}{stamp(start)}"
 
 
 def schedule_of(subscription: Subscription, terms: PlanTerms, time_zone: str) -> Schedule:
@@ -110,9 +96,9 @@ def terms_of(subscription: Subscription) -> PlanTerms:
 def plan_charge(subscription: Subscription, terms: PlanTerms, covered: Period, full: Period) -> Charge:
     """The plan's price for `covered`, a part of the period `full` (prorated by the second)."""
     assert subscription.id is not None
-    share = fraction(covered, full)
+    share = prorate(covered, full)
     return Charge(
-        source_ref=plan_ref(subscription.id, terms.plan_id, covered.start, terms.revision),
+        source_ref=SourceRef.plan(subscription.id, terms.plan_id, covered.start, terms.revision),
         subscription_id=subscription.id,
         customer_account_id=subscription.customer_account_id,
         description=terms.name if share == 1 else f"{terms.name} (prorated)",
@@ -145,12 +131,12 @@ def addon_charges(
         )
         charges.append(
             Charge(
-                source_ref=addon_ref(subscription.id, attached.id, window.start, terms.revision),
+                source_ref=SourceRef.addon(subscription.id, attached.id, window.start, terms.revision),
                 subscription_id=subscription.id,
                 customer_account_id=subscription.customer_account_id,
                 description=addon.name if window == full else f"{addon.name} (prorated)",
                 covered=window,
-                share=fraction(window, full),
+                share=prorate(window, full),
                 unit_price=addon.price * factor,
                 quantity=attached.quantity,
                 currency=addon.currency,

@@ -22,12 +22,6 @@ class ConflictingSourceRef(RuntimeError):
 class OpenPositionRepository(TenantRepository[OpenPosition]):
     model = OpenPosition
 
-    def unbilled_for_customer(self, customer_account_id: int) -> list[OpenPosition]:
-        statement = self.select().where(
-            OpenPosition.customer_account_id == customer_account_id, OpenPosition.invoice_id.is_(None)
-        )
-        return list(self.session.scalars(statement.order_by(OpenPosition.period_start, OpenPosition.id)))
-
     def add_charges(self, rows: list[dict[str, Any]], created_at: datetime) -> int:
         """Insert charges; the same charge already present under its source reference is skipped
         (this makes charging idempotent). Returns how many were new. One statement, however many rows.
@@ -112,19 +106,6 @@ class OpenPositionRepository(TenantRepository[OpenPosition]):
             .execution_options(populate_existing=True)
         )
         return list(self.session.scalars(statement))
-
-    def by_source_ref(self, source_ref: str) -> OpenPosition | None:
-        return self.session.scalars(self.select().where(OpenPosition.source_ref == source_ref)).first()
-
-    def latest_with_prefix(self, prefix: str) -> OpenPosition | None:
-        """The latest charge whose source reference starts with `prefix` (one subscription part)."""
-        statement = (
-            self.select()
-            .where(OpenPosition.source_ref.startswith(prefix, autoescape=True))
-            .order_by(OpenPosition.period_start.desc(), OpenPosition.id.desc())
-            .limit(1)
-        )
-        return self.session.scalars(statement).first()
 
     def for_subscription(self, subscription_id: int) -> list[OpenPosition]:
         statement = self.select().where(OpenPosition.subscription_id == subscription_id)

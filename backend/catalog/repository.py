@@ -13,7 +13,6 @@ from backend.models import (
     PlanAddon,
     Promotion,
     PromotionRedemption,
-    PromotionUse,
     ServiceType,
     Subscription,
     SubscriptionStatus,
@@ -38,10 +37,6 @@ class PlanRepository(TenantRepository[Plan]):
 
     def by_key(self, key: str) -> Plan | None:
         return self.session.scalars(self.select().where(Plan.key == key)).first()
-
-    def active(self) -> list[Plan]:
-        statement = self.select().where(Plan.active.is_(True)).order_by(Plan.sort_order, Plan.id)
-        return list(self.session.scalars(statement))
 
     def by_ids(self, plan_ids: set[int]) -> dict[int, Plan]:
         if not plan_ids:
@@ -200,39 +195,3 @@ class PromotionRedemptionRepository(TenantRepository[PromotionRedemption]):
         )
         customers = list(self.session.scalars(in_use))
         return len(customers), sum(1 for c in customers if c == customer_account_id)
-
-
-class PromotionUseRepository(TenantRepository[PromotionUse]):
-    """What each issued invoice used of a redemption (written at issue, given back by a void)."""
-
-    model = PromotionUse
-
-    def add_many(self, uses: list[PromotionUse]) -> None:
-        """Insert the uses of an invoice run in one flush (every row of this tenant); a use of
-        another tenant is refused before anything is written."""
-        for use in uses:
-            if use.tenant_id is None:
-                use.tenant_id = self.scope.tenant_id
-        self.check_owned(uses)
-        self.session.add_all(uses)
-        self.session.flush()
-
-    def live_for_invoice(self, invoice_id: int) -> list[tuple[PromotionUse, PromotionRedemption]]:
-        """The uses of `invoice_id` not given back yet, with their redemptions."""
-        statement: Any = self.scoped(
-            select(PromotionUse, PromotionRedemption)
-            .join(PromotionRedemption, PromotionRedemption.id == PromotionUse.redemption_id)
-            .where(PromotionUse.invoice_id == invoice_id, PromotionUse.returned_at.is_(None))
-            .order_by(PromotionUse.id),
-            PromotionRedemption,
-        )
-        return [(row[0], row[1]) for row in self.session.execute(statement)]
-
-    def first_live_invoice(self, redemption_id: int) -> int | None:
-        """The earliest invoice still using `redemption_id` (None when every use was given back)."""
-        statement = self.scoped(
-            select(func.min(PromotionUse.invoice_id)).where(
-                PromotionUse.redemption_id == redemption_id, PromotionUse.returned_at.is_(None)
-            )
-        )
-        return self.session.scalar(statement)

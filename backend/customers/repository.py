@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 
 from backend.kit.repository import TenantRepository
 from backend.models import (
     CustomerAccount,
     CustomerMember,
     CustomerProfile,
-    VatIdStatus,
 )
 
 
@@ -38,32 +35,6 @@ class CustomerMemberRepository(TenantRepository[CustomerMember]):
 
 class CustomerProfileRepository(TenantRepository[CustomerProfile]):
     model = CustomerProfile
-
-    def vat_ids_due_for_check(
-        self, *, checked_before: datetime, unreachable_before: datetime, unreachable_source: str, limit: int
-    ) -> list[int]:
-        """Accounts whose VAT ID was never checked, was checked before `checked_before`, or found
-        VIES unreachable before `unreachable_before`; oldest check first."""
-        last_checked = CustomerProfile.vat_id_checked_at
-        due = or_(
-            last_checked.is_(None),
-            CustomerProfile.vat_id_status == VatIdStatus.UNCHECKED,
-            last_checked <= checked_before,
-            and_(
-                or_(
-                    CustomerProfile.vat_id_status == VatIdStatus.UNREACHABLE,
-                    CustomerProfile.vat_id_source == unreachable_source,
-                ),
-                last_checked <= unreachable_before,
-            ),
-        )
-        statement = (
-            self.select()
-            .where(CustomerProfile.vat_id != "", due)
-            .order_by(last_checked.is_not(None), last_checked, CustomerProfile.id)
-            .limit(limit)
-        )
-        return [profile.customer_account_id for profile in self.session.scalars(statement)]
 
     def for_accounts(self, customer_account_ids: set[int]) -> dict[int, CustomerProfile]:
         if not customer_account_ids:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from sqlmodel import Session
 
 from backend import clock
@@ -20,8 +18,6 @@ SOURCE_VIES = "vies"
 # VIES did not answer the last attempt; the status is the one an earlier answer gave (if any).
 SOURCE_VIES_UNREACHABLE = "vies_unreachable"
 
-RECHECK_AFTER = timedelta(days=30)
-RETRY_UNREACHABLE_AFTER = timedelta(hours=1)
 
 _VIES_TO_STATUS = {ViesStatus.VALID: VatIdStatus.VALID, ViesStatus.INVALID: VatIdStatus.INVALID}
 
@@ -33,8 +29,7 @@ def refresh_vat_status(
 
     A VAT ID with a wrong syntax is `invalid` without asking VIES (source "syntax"); otherwise VIES
     decides (source "vies"). When VIES cannot answer, a status an earlier answer gave (valid or
-    invalid) is kept, the attempt is recorded (source "vies_unreachable", checked now) and
-    `vat_ids_due_for_recheck` offers the profile again after `RETRY_UNREACHABLE_AFTER`. A profile
+    invalid) is kept and the attempt is recorded (source "vies_unreachable", checked now). A profile
     without a VAT ID is `unchecked`. Whoever changes a profile's VAT ID resets its status to
     `unchecked`, so a status never outlives the ID it was found for.
     """
@@ -47,20 +42,6 @@ def refresh_vat_status(
     profile.vat_id_checked_at = clock.now() if source else None
     session.flush()
     return status
-
-
-def vat_ids_due_for_recheck(session: Session, scope: TenantScope, now: datetime, limit: int) -> list[int]:
-    """Customer account ids whose VAT ID should be (re)checked, oldest check first.
-
-    Due: never checked; VIES unreachable on the last attempt (after `RETRY_UNREACHABLE_AFTER`);
-    or last checked more than `RECHECK_AFTER` ago. Profiles without a VAT ID are never due.
-    """
-    return CustomerProfileRepository(session, scope).vat_ids_due_for_check(
-        checked_before=now - RECHECK_AFTER,
-        unreachable_before=now - RETRY_UNREACHABLE_AFTER,
-        unreachable_source=SOURCE_VIES_UNREACHABLE,
-        limit=limit,
-    )
 
 
 def _check(profile: CustomerProfile, client: VatIdRegister) -> tuple[VatIdStatus, str]:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from backend.billing.source_ref import SourceRef
 from backend.demo.repository import BillingRecords
 from backend.demo.scenario import Scenario
 from backend.kit.repository import TenantScope
@@ -140,7 +141,7 @@ def collect_report(
             subscription=subscription.get(p.subscription_id) if p.subscription_id else None,
             customer=customer[p.customer_account_id],
             kind="credit" if p.amount < 0 else "charge",
-            part="addon" if ":addon:" in p.source_ref else "plan",
+            part=SourceRef.parse(p.source_ref).part if p.subscription_id is not None else "plan",
             description=p.description,
             period_start=p.period_start,
             period_end=p.period_end,

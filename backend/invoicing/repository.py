@@ -20,6 +20,8 @@ from backend.models import (
     Invoice,
     InvoiceLine,
     InvoiceStatus,
+    PromotionRedemption,
+    PromotionUse,
 )
 from backend.models.statuses import UNPAID_INVOICE_STATUSES
 
@@ -222,3 +224,39 @@ class DocumentSequenceRepository(TenantRepository[DocumentNumberSequence]):
         sequence.last_value += count
         self.session.flush()
         return list(range(first, first + count))
+
+
+class PromotionUseRepository(TenantRepository[PromotionUse]):
+    """What each issued invoice used of a redemption (written at issue, given back by a void)."""
+
+    model = PromotionUse
+
+    def add_many(self, uses: list[PromotionUse]) -> None:
+        """Insert the uses of an invoice run in one flush (every row of this tenant); a use of
+        another tenant is refused before anything is written."""
+        for use in uses:
+            if use.tenant_id is None:
+                use.tenant_id = self.scope.tenant_id
+        self.check_owned(uses)
+        self.session.add_all(uses)
+        self.session.flush()
+
+    def live_for_invoice(self, invoice_id: int) -> list[tuple[PromotionUse, PromotionRedemption]]:
+        """The uses of `invoice_id` not given back yet, with their redemptions."""
+        statement: Any = self.scoped(
+            select(PromotionUse, PromotionRedemption)
+            .join(PromotionRedemption, PromotionRedemption.id == PromotionUse.redemption_id)
+            .where(PromotionUse.invoice_id == invoice_id, PromotionUse.returned_at.is_(None))
+            .order_by(PromotionUse.id),
+            PromotionRedemption,
+        )
+        return [(row[0], row[1]) for row in self.session.execute(statement)]
+
+    def first_live_invoice(self, redemption_id: int) -> int | None:
+        """The earliest invoice still using `redemption_id` (None when every use was given back)."""
+        statement = self.scoped(
+            select(func.min(PromotionUse.invoice_id)).where(
+                PromotionUse.redemption_id == redemption_id, PromotionUse.returned_at.is_(None)
+            )
+        )
+        return self.session.scalar(statement)

@@ -27,9 +27,9 @@ from sqlmodel import Session
 from backend.audit import service as audit
 from backend.billing.charging import Charger, parse_range
 from backend.billing.repository import OpenPositionRepository
-from backend.catalog import promotions
 from backend.catalog.repository import PromotionRedemptionRepository
 from backend.customers.repository import CustomerProfileRepository
+from backend.invoicing import promotions
 from backend.invoicing.repository import (
     CreditNoteRepository,
     DocumentSequenceRepository,
@@ -239,7 +239,7 @@ def apply_promotions(
     draft: InvoiceDraft, redemptions: list[tuple[PromotionRedemption, Promotion]], time_zone: str
 ) -> None:
     """Promotions apply when an invoice is created (SPEC §4): each redemption the draft's charges
-    use adds a discount line per tax category (the rules are in backend/catalog/promotions.py)."""
+    use adds a discount line per tax category (the rules are in backend/invoicing/promotions.py)."""
     for usage in promotions.usages(draft.positions, redemptions, draft.currency, time_zone):
         for category, amount in usage.discounts.items():
             draft.lines.append(

@@ -21,15 +21,15 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from backend.audit import service as audit
-from backend.billing.charging import Charge, stamp
+from backend.billing.charging import Charge
+from backend.billing.proration import prorate
 from backend.billing.repository import OpenPositionRepository
+from backend.billing.source_ref import SourceRef
 from backend.invoicing.repository import CreditNoteRepository, InvoiceLineRepository, InvoiceRepository
 from backend.invoicing.service import issue_credit_note
 from backend.kit.repository import TenantScope
 from backend.models import InvoiceStatus, OpenPosition, Subscription, TaxCategory
 from backend.periods import Period
-
-CREDIT_PREFIX = "credit:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,27 +40,18 @@ class Credit:
     original: OpenPosition
 
 
-def is_credit(source_ref: str) -> bool:
-    return source_ref.startswith(CREDIT_PREFIX)
-
-
-def credited_ref(source_ref: str) -> str:
-    """The source reference of the charge a credit reverses."""
-    return source_ref.removeprefix(CREDIT_PREFIX).rsplit(":", 1)[0]
-
-
 def credit_for(original: OpenPosition, unused: Period) -> Charge:
     """Credit `unused` of `original`: its amount times the unused share of its covered time."""
     assert original.period_start is not None and original.period_end is not None
     covered = Period(original.period_start, original.period_end)
     assert original.subscription_id is not None
     return Charge(
-        source_ref=f"{CREDIT_PREFIX}{original.source_ref}:{stamp(unused.start)}",
+        source_ref=SourceRef.parse(original.source_ref).credit(unused.start),
         subscription_id=original.subscription_id,
         customer_account_id=original.customer_account_id,
         description=f"Credit for unused time: {original.description.removesuffix(' (prorated)')}",
         covered=unused,
-        share=Decimal(unused.seconds) / Decimal(covered.seconds),
+        share=prorate(unused, covered),
         unit_price=original.amount,
         quantity=1,
         currency=original.currency,
@@ -86,12 +77,12 @@ class UnusedTime:
         credited_from = self._credited_from(positions)
         credits = []
         for original in positions:
-            ref = original.source_ref
-            if is_credit(ref) or original.amount <= 0 or (not addons and ":plan:" not in ref):
+            ref = SourceRef.parse(original.source_ref)
+            if ref.is_credit or original.amount <= 0 or (not addons and not ref.is_plan):
                 continue
             assert original.period_start is not None and original.period_end is not None
             start = max(at, original.period_start)
-            end = min(original.period_end, credited_from.get(ref, original.period_end))
+            end = min(original.period_end, credited_from.get(original.source_ref, original.period_end))
             if start < end:
                 credits.append(Credit(credit_for(original, Period(start, end)), original))
         return credits
@@ -106,8 +97,9 @@ class UnusedTime:
 
         by_id = {p.id: p for p in positions}
         for position in positions:
-            if is_credit(position.source_ref):
-                note(credited_ref(position.source_ref), position.period_start)
+            ref = SourceRef.parse(position.source_ref)
+            if ref.is_credit:
+                note(str(ref.charged), position.period_start)
         windows = CreditNoteRepository(self.session, self.scope).credited_windows(list(by_id))
         for position_id, credited_start, line_start in windows:
             # A credit note over the whole line (a void, a manual credit) is limited by amount below;

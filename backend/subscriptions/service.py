@@ -27,6 +27,7 @@ from backend.billing.charging import (
     schedule_of,
     terms_of,
 )
+from backend.billing.source_ref import SourceRef
 from backend.catalog.repository import (
     AddonRepository,
     PlanAddonRepository,
@@ -57,7 +58,7 @@ from backend.models import (
 from backend.models.statuses import CHANGEABLE_SUBSCRIPTION_STATUSES
 from backend.money import Money
 from backend.periods import Period, Schedule, add_days, first_anchor
-from backend.subscriptions.credits import Credit, UnusedTime, is_credit
+from backend.subscriptions.credits import Credit, UnusedTime
 from backend.subscriptions.repository import SubscriptionAddonRepository, SubscriptionRepository
 
 WITHDRAWAL_DAYS = 14
@@ -474,7 +475,7 @@ class Lifecycle:
             (
                 p.period_end
                 for p in self.charger.positions.for_subscription(subscription.id)
-                if ":plan:" in p.source_ref and not is_credit(p.source_ref) and p.period_end is not None
+                if _is_plan_charge(SourceRef.parse(p.source_ref)) and p.period_end is not None
             ),
             default=None,
         )
@@ -621,6 +622,10 @@ class Lifecycle:
             before=before,
             after={key: str(value) for key, value in after.items()},
         )
+
+
+def _is_plan_charge(ref: SourceRef) -> bool:
+    return ref.is_plan and not ref.is_credit
 
 
 def _next_terms(subscription: Subscription, plan: Plan) -> PlanTerms:

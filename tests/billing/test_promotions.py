@@ -14,13 +14,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from backend.catalog import promotions
 from backend.catalog.repository import (
     PromotionRedemptionRepository,
     PromotionRepository,
-    PromotionUseRepository,
 )
+from backend.invoicing import promotions
 from backend.invoicing import service as invoicing
+from backend.invoicing.repository import PromotionUseRepository
 from backend.kit.errors import NotFoundError
 from backend.models import (
     Invoice,

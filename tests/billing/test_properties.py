@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from backend import clock
+from backend.billing.source_ref import SourceRef
 from backend.invoicing import service as invoicing
 from backend.kit.errors import DomainError
 from backend.models import (
@@ -110,20 +111,21 @@ def _counts(world: World) -> tuple[int, int, int]:
 
 def plan_parts(world: World, subscription) -> list[tuple[datetime, datetime, int, Decimal]]:
     """Signed plan charges of a subscription: charges, credit positions and credit note lines."""
-    parts = [
-        (p.period_start, p.period_end, -1 if p.source_ref.startswith("credit:") else 1, p.amount)
-        for p in world.positions(subscription)
-        if ":plan:" in p.source_ref
-    ]
+    parts = []
+    for p in world.positions(subscription):
+        ref = SourceRef.parse(p.source_ref)
+        if ref.is_plan:
+            parts.append((p.period_start, p.period_end, -1 if ref.is_credit else 1, p.amount))
     statement = (
-        select(CreditNoteLine, CreditNote)
+        select(CreditNoteLine, OpenPosition)
         .join(CreditNote, CreditNote.id == CreditNoteLine.credit_note_id)
         .join(InvoiceLine, InvoiceLine.id == CreditNoteLine.invoice_line_id)
         .join(OpenPosition, OpenPosition.id == InvoiceLine.open_position_id)
-        .where(OpenPosition.subscription_id == subscription.id, OpenPosition.source_ref.contains(":plan:"))
+        .where(OpenPosition.subscription_id == subscription.id)
     )
-    for line, _note in world.session.execute(statement):
-        parts.append((line.period_start, line.period_end, -1, -line.net))
+    for line, position in world.session.execute(statement):
+        if SourceRef.parse(position.source_ref).is_plan:
+            parts.append((line.period_start, line.period_end, -1, -line.net))
     return parts
 
 
@@ -176,7 +178,8 @@ def test_prorated_parts_add_up_to_the_full_period_price(session: Session, timeli
 
 def _share_of_month(world: World, start: datetime, end: datetime) -> Decimal:
     """Seconds-exact share of the monthly period(s) of the subscription grid that [start, end) covers."""
-    from backend.periods import Interval, Schedule, fraction
+    from backend.billing.proration import prorate
+    from backend.periods import Interval, Schedule
 
     schedule = Schedule(START, Interval(IntervalUnit.MONTH), world.tenant.time_zone)
     share = Decimal(0)
@@ -185,7 +188,7 @@ def _share_of_month(world: World, start: datetime, end: datetime) -> Decimal:
         full = schedule.period(index)
         part = full.overlap(start, end)
         if part is not None:
-            share += fraction(part, full)
+            share += prorate(part, full)
         index += 1
     return share
 

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from backend import clock
+from backend.billing.source_ref import SourceRef
 from backend.kit.errors import DomainError
 from backend.models import (
     BillingTiming,
@@ -317,18 +318,20 @@ def _engine_parts(world: World, subscription_id: int) -> list[tuple[datetime, da
     for position in world.session.scalars(
         select(OpenPosition).where(OpenPosition.subscription_id == subscription_id)
     ):
-        if ":plan:" in position.source_ref:
-            sign = -1 if position.source_ref.startswith("credit:") else 1
+        ref = SourceRef.parse(position.source_ref)
+        if ref.is_plan:
+            sign = -1 if ref.is_credit else 1
             parts.append((position.period_start, position.period_end, sign, position.amount))
     statement = (
-        select(CreditNoteLine)
+        select(CreditNoteLine, OpenPosition)
         .join(CreditNote, CreditNote.id == CreditNoteLine.credit_note_id)
         .join(InvoiceLine, InvoiceLine.id == CreditNoteLine.invoice_line_id)
         .join(OpenPosition, OpenPosition.id == InvoiceLine.open_position_id)
-        .where(OpenPosition.subscription_id == subscription_id, OpenPosition.source_ref.contains(":plan:"))
+        .where(OpenPosition.subscription_id == subscription_id)
     )
-    for line in world.session.scalars(statement):
-        parts.append((line.period_start, line.period_end, -1, -line.net))
+    for line, position in world.session.execute(statement):
+        if SourceRef.parse(position.source_ref).is_plan:
+            parts.append((line.period_start, line.period_end, -1, -line.net))
     return parts
 
 

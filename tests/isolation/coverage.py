@@ -31,7 +31,6 @@ from typing import Any
 
 import backend
 from backend.billing import charging
-from backend.catalog import promotions
 from backend.catalog import service as catalog
 from backend.catalog import terms as plan_terms
 from backend.currency import service as exchange_rates
@@ -39,6 +38,7 @@ from backend.customers import service as customers
 from backend.customers import vat_checks as vat_service
 from backend.demo import scenario_report
 from backend.idempotency import service as idempotency
+from backend.invoicing import promotions
 from backend.invoicing import service as invoicing
 from backend.kit.repository import TenantRepository
 from backend.reporting import dashboard

@@ -31,7 +31,6 @@ from backend.catalog.repository import (
     PlanRepository,
     PromotionRedemptionRepository,
     PromotionRepository,
-    PromotionUseRepository,
     ServiceTypeRepository,
 )
 from backend.currency.repository import ExchangeRateRepository
@@ -48,7 +47,12 @@ from backend.identity.repository import (
     UserSessionRepository,
 )
 from backend.invoicing.repository import CreditNoteRepository as CreditNotes
-from backend.invoicing.repository import DocumentSequenceRepository, InvoiceLineRepository, InvoiceRepository
+from backend.invoicing.repository import (
+    DocumentSequenceRepository,
+    InvoiceLineRepository,
+    InvoiceRepository,
+    PromotionUseRepository,
+)
 from backend.kit.repository import CrossTenantWrite
 from backend.models import (
     AccountCodePurpose,
@@ -127,7 +131,6 @@ def _uses_of(session: Session, a: Side) -> list[PromotionUse]:
 
 REPOSITORY_PROBES: list[Probe] = [
     # --- open positions -------------------------------------------------------------------------
-    R(OpenPositionRepository.unbilled_for_customer, lambda s, me, a: (a.customer_id,)),
     # Source references are unique per tenant (the conflict key holds the tenant, no filter does):
     # B's charge goes in beside A's, A's stays as it was. A has this reference: its call adds nothing.
     R(
@@ -146,8 +149,6 @@ REPOSITORY_PROBES: list[Probe] = [
     ),
     R(OpenPositionRepository.unbilled_customers, lambda s, me, a: (NOW, *EVERY_ID)),
     R(OpenPositionRepository.lock_unbilled, lambda s, me, a: ([a.customer_id, a.other_customer_id], NOW)),
-    R(OpenPositionRepository.by_source_ref, lambda s, me, a: (a.unbilled_ref,)),
-    R(OpenPositionRepository.latest_with_prefix, lambda s, me, a: (a.unbilled_ref.rsplit(":", 1)[0] + ":",)),
     R(OpenPositionRepository.for_subscription, lambda s, me, a: (a.active_sub,)),
     # --- invoices, lines, credit notes, numbers -------------------------------------------------
     R(InvoiceRepository.by_number, lambda s, me, a: (row(s, Invoice, a.issued_invoice).number,)),
@@ -211,7 +212,6 @@ REPOSITORY_PROBES: list[Probe] = [
     R(ServiceTypeRepository.by_key, lambda s, me, a: ("vps",)),
     R(ServiceTypeRepository.in_catalog_order, expect=only_b),
     R(PlanRepository.by_key, lambda s, me, a: ("basic",)),
-    R(PlanRepository.active, expect=only_b),
     R(PlanRepository.by_ids, lambda s, me, a: ({a.plan_id, a.other_plan_id, a.spare_plan_id},)),
     R(PlanRepository.in_catalog_order, expect=only_b),
     R(PlanRepository.orderable, expect=only_b),
@@ -256,15 +256,6 @@ REPOSITORY_PROBES: list[Probe] = [
         equals(lambda b: "C-10002"),
     ),
     R(CustomerAccountRepository.for_user, lambda s, me, a: (a.user_id,)),
-    R(
-        CustomerProfileRepository.vat_ids_due_for_check,
-        lambda s, me, a: {
-            "checked_before": NOW,
-            "unreachable_before": NOW,
-            "unreachable_source": "vies",
-            "limit": 100,
-        },
-    ),
     R(CustomerProfileRepository.for_accounts, lambda s, me, a: ({a.customer_id, a.other_customer_id},)),
     R(CustomerProfileRepository.for_account, lambda s, me, a: (a.customer_id,)),
     # --- sessions, tokens, codes, audit log -----------------------------------------------------

@@ -19,8 +19,7 @@ from sqlmodel import Session
 
 from backend.audit.service import SYSTEM
 from backend.billing import charging
-from backend.billing.repository import OpenPositionRepository
-from backend.catalog import promotions
+from backend.invoicing import promotions
 from backend.invoicing import service as invoicing
 from backend.invoicing.service import InvoicingContext
 from backend.kit.coordination import Coordinator
@@ -31,7 +30,7 @@ from backend.subscriptions import service as lifecycle
 from backend.subscriptions.credits import Credit, UnusedTime
 from backend.subscriptions.service import Lifecycle, OrderRequest, SubscriptionError
 from tests.isolation.probes import Check, Probe, Raises, nothing
-from tests.isolation.world import NOW, T1, Side
+from tests.isolation.world import NOW, T1, Side, unbilled
 
 NOT_FOUND = Raises(NotFoundError)
 
@@ -82,7 +81,7 @@ def order(customer: Callable[[Side, Side], int], plan: Callable[[Side, Side], in
 
 def a_drafts_issued_by(session: Session, me: Side, a: Side) -> list[int]:
     """Drafts of A's unbilled charges (built in A), issued in `me`'s invoicing context."""
-    positions = OpenPositionRepository(session, a.scope).unbilled_for_customer(a.customer_id)
+    positions = unbilled(session, a.scope, a.customer_id)
     drafts = invoicing.build_drafts(InvoicingContext(session, a.scope), positions)
     return invoicing.issue_drafts(InvoicingContext(session, me.scope), drafts, NOW)
 

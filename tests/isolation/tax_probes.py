@@ -26,7 +26,7 @@ from backend.models import CustomerProfile, CustomerType, TaxMode, Tenant
 from backend.tax import oss
 from tests.isolation.probes import Probe, Raises, equals, nothing
 from tests.isolation.service_probes import S
-from tests.isolation.world import NOW, RATE_DAY, Side
+from tests.isolation.world import RATE_DAY, Side
 
 TODAY = date(2027, 3, 10)  # NOW's date in the tenants' time zone
 LOW = "10.00"  # an OSS threshold A's sales of 2027 have exceeded and B's (none) have not
@@ -156,10 +156,5 @@ TAX_PROBES: list[Probe] = [
         vat.refresh_vat_status,
         lambda s, me, a: vat.refresh_vat_status(s, me.scope, a.other_customer_id, EveryVatIdValid()),
         Raises(NotFoundError),
-    ),
-    S(
-        vat.vat_ids_due_for_recheck,
-        lambda s, me, a: vat.vat_ids_due_for_recheck(s, me.scope, NOW, 100),
-        nothing,
     ),
 ]

@@ -45,6 +45,7 @@ from backend.models import (
     AccountCodePurpose,
     IntervalUnit,
     ItemStatus,
+    OpenPosition,
     ProviderKind,
     SubscriptionItem,
     UserRole,
@@ -108,6 +109,18 @@ class Side:
     def actor(self) -> Actor:
         """The tenant's admin as the policy sees them: may do every operation the tables call."""
         return Actor.for_user(self.admin)
+
+
+def unbilled(session: Session, scope: TenantScope, customer_account_id: int) -> list[OpenPosition]:
+    """The customer's charges not on an invoice yet, in time order."""
+    return sorted(
+        (
+            p
+            for p in OpenPositionRepository(session, scope).list(limit=10_000)
+            if p.customer_account_id == customer_account_id and p.invoice_id is None
+        ),
+        key=lambda p: (p.period_start, p.id),
+    )
 
 
 def build_pair(session: Session, suffix: str) -> tuple[Side, Side]:
@@ -247,7 +260,7 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
     frozen.set(T3)
     canceling = lifecycle.order(OrderRequest(alice, basic), T3)
     lifecycle.cancel(canceling.id or 0, T3 + timedelta(days=1))
-    [position, *_] = OpenPositionRepository(session, scope).unbilled_for_customer(alice)
+    [position, *_] = unbilled(session, scope, alice)
     bob_profile.vat_id = "ATU13585627"  # never checked: due for a VIES check
     [redemption] = PromotionRedemptionRepository(session, scope).active_for_subscriptions({active.id or 0})
     return start.side(

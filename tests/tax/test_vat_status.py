@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from backend import clock
 from backend.customers.repository import CustomerAccountRepository, CustomerProfileRepository
-from backend.customers.vat_checks import refresh_vat_status, vat_ids_due_for_recheck
+from backend.customers.vat_checks import refresh_vat_status
 from backend.integrations.vies import ViesClient
 from backend.kit.errors import NotFoundError
 from backend.kit.repository import TenantScope
@@ -142,7 +142,7 @@ def test_an_unreachable_vies_keeps_the_last_known_status_and_records_the_attempt
     assert profile.vat_id_checked_at == frozen_clock.now()
 
 
-def test_an_unreachable_vies_without_a_known_status_marks_it_unreachable_and_a_later_run_retries(
+def test_an_unreachable_vies_without_a_known_status_marks_it_unreachable_and_a_later_check_fixes_it(
     session: Session,
     scope: TenantScope,
     fake_vies: FakeVies,
@@ -152,52 +152,14 @@ def test_an_unreachable_vies_without_a_known_status_marks_it_unreachable_and_a_l
     account_id = _customer(session, scope, GOOD_ID)
     fake_vies.mode = "ms_unavailable"
     assert refresh_vat_status(session, scope, account_id, vies_client) == VatIdStatus.UNREACHABLE
-    assert vat_ids_due_for_recheck(session, scope, frozen_clock.now(), 10) == []
+    assert _profile(session, scope, account_id).vat_id_source == "vies_unreachable"
 
     frozen_clock.advance(timedelta(hours=1))
-    assert vat_ids_due_for_recheck(session, scope, frozen_clock.now(), 10) == [account_id]
     fake_vies.mode = "register"
     fake_vies.register(GOOD_ID)
     assert refresh_vat_status(session, scope, account_id, vies_client) == VatIdStatus.VALID
     assert _profile(session, scope, account_id).vat_id_source == "vies"
-    assert vat_ids_due_for_recheck(session, scope, frozen_clock.now(), 10) == []
-
-
-def test_due_for_recheck_lists_unchecked_unreachable_and_stale_ids_oldest_first(
-    session: Session, scope: TenantScope, frozen_clock: clock.FrozenClock
-) -> None:
-    now = frozen_clock.now()
-    never = _customer(session, scope, GOOD_ID)
-    stale = _customer(
-        session, scope, GOOD_ID, VatIdStatus.VALID, source="vies", checked_at=now - timedelta(days=31)
-    )
-    retry = _customer(
-        session,
-        scope,
-        GOOD_ID,
-        VatIdStatus.VALID,
-        source="vies_unreachable",
-        checked_at=now - timedelta(hours=2),
-    )
-    down = _customer(
-        session, scope, GOOD_ID, VatIdStatus.UNREACHABLE, source="vies_unreachable", checked_at=now
-    )
-    _customer(session, scope, GOOD_ID, VatIdStatus.VALID, source="vies", checked_at=now - timedelta(days=29))
-    _customer(
-        session, scope, GOOD_ID, VatIdStatus.INVALID, source="syntax", checked_at=now - timedelta(days=1)
-    )
-    _customer(session, scope, "")
-    other = _scope(session, "other-tax-tenant")
-    _customer(session, other, GOOD_ID)
-
-    assert vat_ids_due_for_recheck(session, scope, now, 10) == [never, stale, retry]
-    assert vat_ids_due_for_recheck(session, scope, now, 2) == [never, stale]
-    assert vat_ids_due_for_recheck(session, scope, now + timedelta(hours=1), 10) == [
-        never,
-        stale,
-        retry,
-        down,
-    ]
+    assert _profile(session, scope, account_id).vat_id_checked_at == frozen_clock.now()
 
 
 def test_a_customer_of_another_tenant_is_not_found(

@@ -25,7 +25,9 @@ from decimal import Decimal
 
 from sqlmodel import Session
 
-from backend.catalog.repository import PromotionRedemptionRepository, PromotionUseRepository
+from backend.billing.proration import prorate
+from backend.billing.source_ref import SourceRef
+from backend.invoicing.repository import PromotionUseRepository
 from backend.kit.repository import TenantScope
 from backend.models import (
     IntervalUnit,
@@ -99,7 +101,7 @@ def _usage(
     usage = PromotionUsage(redemption, promotion)
     exact: dict[TaxCategory, Decimal] = defaultdict(Decimal)
     unused = redemption.periods_used == 0 and redemption.amount_used == 0
-    plan_charges = [p for p in charged if ":plan:" in p.source_ref]
+    plan_charges = [p for p in charged if SourceRef.parse(p.source_ref).is_plan]
     benefit = PromotionBenefit(promotion.benefit)
     if benefit == PromotionBenefit.PERCENT_OFF and unused:
         for position in charged:
@@ -124,7 +126,7 @@ def _usage(
             covered = _covered(position)
             part = covered.overlap(free.start, free.end)
             if part is not None:
-                exact[_category(position)] += position.amount * part.seconds / covered.seconds
+                exact[_category(position)] += position.amount * prorate(part, covered)
         usage.periods_used = 1
     for category, amount in exact.items():
         rounded = Money.of(amount, currency).round_to_minor().amount
@@ -144,9 +146,8 @@ def record_uses(session: Session, scope: TenantScope, issued: list[tuple[int, li
     """Drafts became invoices (invoice id, the draft's usages): the usages now count against
     their redemptions, and each invoice's use is recorded for a later void. A redemption of
     another tenant is refused (`CrossTenantWrite`) before anything changes."""
-    PromotionRedemptionRepository(session, scope).check_owned(
-        usage.redemption for _, taken in issued for usage in taken
-    )
+    uses = PromotionUseRepository(session, scope)
+    uses.check_owned(usage.redemption for _, taken in issued for usage in taken)
     rows = []
     for invoice_id, taken in issued:
         for usage in taken:
@@ -166,7 +167,7 @@ def record_uses(session: Session, scope: TenantScope, issued: list[tuple[int, li
                 )
             )
     if rows:
-        PromotionUseRepository(session, scope).add_many(rows)
+        uses.add_many(rows)
 
 
 def give_back(session: Session, scope: TenantScope, invoice_id: int, now: datetime) -> int:

@@ -23,7 +23,8 @@ from backend.demo.scenario import ScenarioError, load_scenario, parse_scenario
 from backend.demo.scenario_format import render
 from backend.demo.scenario_report import ScenarioReport, as_data
 from backend.demo.scenario_runner import merge_settings, run_scenario
-from backend.subscriptions.service import Lifecycle, SubscriptionError
+from backend.subscriptions.errors import SubscriptionError
+from backend.subscriptions.service import Lifecycle
 from billing_console.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "scenarios"

@@ -18,14 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.idempotency.service import KeyInUse, KeyReused
-from backend.kit.errors import (
-    Conflict,
-    DomainError,
-    NotFoundError,
-    PermissionDenied,
-    TooManyAttempts,
-    ValidationFailed,
-)
+from backend.kit.errors import DomainError, TooManyAttempts, ValidationFailed
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_PATH = "/api/problems"
@@ -160,22 +153,18 @@ def _escape(token: str) -> str:
 
 
 def domain_problem(error: DomainError) -> JSONResponse:
-    """The problem for an error a user caused; a few domain errors have a type of their own."""
+    """The problem for an error a user caused, with the status its class names (`http_status`);
+    a few domain errors have a type of their own."""
     if isinstance(error, KeyReused):
         return problem_response(422, str(error), slug="idempotency-key-reused")
     if isinstance(error, KeyInUse):
         return problem_response(409, str(error), slug="idempotency-key-in-use")
     if isinstance(error, TooManyAttempts):
-        return problem_response(429, str(error), headers={"Retry-After": str(error.minutes * 60)})
-    if isinstance(error, NotFoundError):
-        return problem_response(404, str(error))
-    if isinstance(error, PermissionDenied):
-        return problem_response(403, str(error))
-    if isinstance(error, Conflict):
-        return problem_response(409, str(error))
-    if isinstance(error, ValidationFailed):
+        retry_after = {"Retry-After": str(error.minutes * 60)}
+        return problem_response(error.http_status, str(error), headers=retry_after)
+    if isinstance(error, ValidationFailed) and error.http_status == 422:
         return validation_problem([], detail=str(error))
-    return problem_response(422, str(error))
+    return problem_response(error.http_status, str(error))
 
 
 def install_problem_handlers(api: FastAPI) -> None:

@@ -58,3 +58,22 @@ def open_customer_account(
         )
     )
     return account
+
+
+def customer_account(
+    session: Session, scope: TenantScope, customer_account_id: int
+) -> CustomerAccount | None:
+    """The tenant's customer account with this id (None for an id of another tenant)."""
+    return CustomerAccountRepository(session, scope).get(customer_account_id)
+
+
+def billing_profile(session: Session, scope: TenantScope, customer_account_id: int) -> CustomerProfile | None:
+    """Whom the account's invoices are addressed to and taxed for; None until the customer completed it."""
+    return CustomerProfileRepository(session, scope).for_account(customer_account_id)
+
+
+def billing_profiles(
+    session: Session, scope: TenantScope, customer_account_ids: set[int]
+) -> dict[int, CustomerProfile]:
+    """The billing profiles of the accounts, by account id (accounts without one are left out)."""
+    return CustomerProfileRepository(session, scope).for_accounts(customer_account_ids)

@@ -54,7 +54,8 @@ from backend.models import BillingTiming
 from backend.scheduling import simulation
 from backend.scheduling.coordinators import coordinators
 from backend.settings import Settings
-from backend.subscriptions.service import Lifecycle, OrderRequest
+from backend.subscriptions.ordering import OrderRequest
+from backend.subscriptions.service import Lifecycle
 from backend.tenancy.service import create_tenant
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -379,8 +380,9 @@ def _field(path: str) -> Iterator[None]:
 
 
 def _code(exc: DomainError) -> str:
-    """A stable error code from the exception class: SubscriptionError -> subscription_error."""
-    name = type(exc).__name__
+    """A stable error code from the exception class, or its family's for a named error:
+    SubscriptionError (CommitmentNotOver, ...) -> subscription_error."""
+    name = exc.family or type(exc).__name__
     return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 

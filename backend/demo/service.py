@@ -62,8 +62,9 @@ from backend.models import (
 )
 from backend.models.statuses import UNPAID_INVOICE_STATUSES
 from backend.settings import Settings
+from backend.subscriptions.ordering import OrderRequest
 from backend.subscriptions.repository import SubscriptionItemRepository
-from backend.subscriptions.service import Lifecycle, OrderRequest
+from backend.subscriptions.service import Lifecycle
 from backend.tenancy.service import create_tenant
 
 DEMO_SLUG = "demo"

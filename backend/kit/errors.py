@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class DomainError(Exception):
     """Base of every error a user can cause."""
+
+    http_status: ClassVar[int] = 422  # what the API answers (backend/api/problems.py)
+    # Scenario reports name a refusal by its class; the named errors of a family (`SubscriptionError`)
+    # set the family's name here, so their reports keep the family's code (`subscription_error`).
+    family: ClassVar[str] = ""
 
 
 class NotFoundError(DomainError):
     """The object does not exist for this tenant."""
 
+    http_status = 404
+
 
 class Conflict(DomainError):
     """The request clashes with the object's current state or with another request (HTTP 409)."""
+
+    http_status = 409
 
 
 class InvalidCredentials(DomainError):
@@ -35,6 +46,8 @@ class EmailNotConfirmed(DomainError):
 
 
 class TooManyAttempts(DomainError):
+    http_status = 429
+
     def __init__(self, minutes: int) -> None:
         self.minutes = minutes
         unit = "minute" if minutes == 1 else "minutes"
@@ -50,6 +63,8 @@ class InvalidCode(DomainError):
 
 class PermissionDenied(DomainError):
     """The signed-in user may not do this (e.g. a customer calling an admin action)."""
+
+    http_status = 403
 
     def __init__(self, message: str = "You are not allowed to do this.") -> None:
         super().__init__(message)

@@ -15,11 +15,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 from sqlalchemy import Delete, Select, Update, func, select
 from sqlmodel import Session, SQLModel
 
+from backend.kit.errors import NotFoundError
 from backend.kit.pagination import Page
-
-
-class NotFound(LookupError):
-    """The object does not exist in this tenant (whether or not it exists elsewhere)."""
 
 
 class CrossTenantWrite(PermissionError):
@@ -61,9 +58,11 @@ class TenantRepository(Generic[M]):
         return self.session.scalars(self.select().where(self.model.id == object_id)).first()
 
     def get_or_raise(self, object_id: int) -> M:
+        """The row, or `NotFoundError` when it does not exist in this tenant (whether or not it
+        exists elsewhere)."""
         found = self.get(object_id)
         if found is None:
-            raise NotFound(f"{self.model.__name__} {object_id} not found")
+            raise NotFoundError(f"{self.model.__name__} {object_id} not found")
         return found
 
     def list(self, *, limit: int = 100, offset: int = 0) -> list[M]:

@@ -8,9 +8,9 @@ then due periods, then invoices for what was charged, then overdue marking. Extr
 from __future__ import annotations
 
 from backend.billing.charging import SUBSCRIPTION_BILLING
-from backend.invoicing.service import INVOICE_RUN, OVERDUE_MARKING
+from backend.invoicing.runs import INVOICE_RUN, OVERDUE_MARKING
 from backend.kit.coordination import Coordinator
-from backend.subscriptions.service import EXPIRATION
+from backend.subscriptions.tasks import EXPIRATION
 
 BUILTIN: tuple[Coordinator, ...] = (EXPIRATION, SUBSCRIPTION_BILLING, INVOICE_RUN, OVERDUE_MARKING)
 _EXTRA: dict[str, Coordinator] = {}

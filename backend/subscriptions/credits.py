@@ -16,19 +16,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from sqlmodel import Session
 
 from backend.audit import service as audit
 from backend.billing.charging import Charge
+from backend.billing.positions import charges_of_subscription, check_own_charges
 from backend.billing.proration import prorate
-from backend.billing.repository import OpenPositionRepository
 from backend.billing.source_ref import SourceRef
-from backend.invoicing.repository import CreditNoteRepository, InvoiceLineRepository, InvoiceRepository
-from backend.invoicing.service import issue_credit_note
+from backend.invoicing.credit_notes import credit_billed_charge, credited_windows
 from backend.kit.repository import TenantScope
-from backend.models import InvoiceStatus, OpenPosition, Subscription, TaxCategory
+from backend.models import OpenPosition, Subscription, TaxCategory
 from backend.periods import Period
 
 
@@ -67,13 +65,12 @@ class UnusedTime:
         self.session = session
         self.scope = scope
         self.actor = actor
-        self.positions = OpenPositionRepository(session, scope)
 
     def credits_after(self, subscription: Subscription, at: datetime, *, addons: bool = True) -> list[Credit]:
         """Credits for every charge of `subscription` covering time after `at` (plan charges, and
         addon charges unless `addons` is false) that is not credited yet."""
         assert subscription.id is not None
-        positions = self.positions.for_subscription(subscription.id)
+        positions = charges_of_subscription(self.session, self.scope, subscription.id)
         credited_from = self._credited_from(positions)
         credits = []
         for original in positions:
@@ -100,7 +97,7 @@ class UnusedTime:
             ref = SourceRef.parse(position.source_ref)
             if ref.is_credit:
                 note(str(ref.charged), position.period_start)
-        windows = CreditNoteRepository(self.session, self.scope).credited_windows(list(by_id))
+        windows = credited_windows(self.session, self.scope, list(by_id))
         for position_id, credited_start, line_start in windows:
             # A credit note over the whole line (a void, a manual credit) is limited by amount below;
             # one from a later moment on is a credit for unused time.
@@ -112,36 +109,20 @@ class UnusedTime:
         """Book credits: credit notes for invoiced charges; returns the unbilled ones, which the
         caller adds as open positions. Credits of another tenant's charges are refused
         (`CrossTenantWrite`) before anything is written."""
-        self.positions.check_owned(credit.original for credit in credits)
+        check_own_charges(self.session, self.scope, (credit.original for credit in credits))
         unbilled = []
         for credit in credits:
             if credit.original.invoice_id is None:
                 unbilled.append(credit.charge)
             else:
-                self._credit_note(credit, now)
+                credit_billed_charge(
+                    self.session,
+                    self.scope,
+                    credit.original,
+                    -credit.charge.amount,
+                    credit.charge.description,
+                    credit.charge.covered,
+                    now,
+                    actor=self.actor,
+                )
         return unbilled
-
-    def _credit_note(self, credit: Credit, now: datetime) -> None:
-        original = credit.original
-        assert original.invoice_id is not None and original.id is not None
-        invoice = InvoiceRepository(self.session, self.scope).get(original.invoice_id)
-        assert invoice is not None and invoice.id is not None
-        if invoice.status not in (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE, InvoiceStatus.PAID):
-            return  # a void invoice charged nothing, so there is nothing to credit
-        line = InvoiceLineRepository(self.session, self.scope).for_open_position(original.id)
-        assert line is not None and line.id is not None
-        credited = CreditNoteRepository(self.session, self.scope).credited_net_by_line(invoice.id)
-        amount = min(-credit.charge.amount, line.net - credited.get(line.id, Decimal(0)))
-        if amount <= 0:
-            return
-        covered = credit.charge.covered
-        issue_credit_note(
-            self.session,
-            self.scope,
-            invoice.id,
-            {line.id: amount},
-            credit.charge.description,
-            now,
-            periods={line.id: (covered.start, covered.end)},
-            actor=self.actor,
-        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from typing import Any
 
 import pytest
@@ -9,7 +11,11 @@ from sqlalchemy import select
 
 from backend.api.app import create_api
 from backend.api.params import MAX_ID
-from backend.models import User
+from backend.api.problems import domain_problem
+from backend.invoicing.errors import InvoiceError, InvoiceNotVoidable
+from backend.kit.errors import Conflict, DomainError, InvalidCode, NotFoundError, PermissionDenied
+from backend.models import InvoiceStatus, User
+from backend.subscriptions.errors import CommitmentNotOver, PromotionExpired, SubscriptionError
 from tests.api.conftest import REFLEX_PAGE, bearer, client, problem_of
 from tests.conftest import IdentityWorld
 
@@ -209,3 +215,33 @@ def test_a_lock_of_an_unknown_user_changes_nothing(identity_world: IdentityWorld
     )
     with Session(world.engine) as session:
         assert [(u.id, u.locked) for u in session.scalars(select(User).order_by(User.id))] == before
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "problem_type"),
+    [
+        (NotFoundError("Invoice not found."), 404, "about:blank"),
+        (PermissionDenied(), 403, "about:blank"),
+        (CommitmentNotOver(date(2027, 4, 1)), 409, "about:blank"),
+        (InvoiceNotVoidable("INV-2027-00001", InvoiceStatus.PAID), 409, "about:blank"),
+        (PromotionExpired("WELCOME"), 422, "/api/problems/validation-error"),
+        (InvalidCode(), 422, "about:blank"),
+    ],
+)
+def test_a_domain_error_answers_with_the_status_its_class_names(
+    error: DomainError, status: int, problem_type: str
+) -> None:
+    response = domain_problem(error)
+    body = json.loads(response.body)
+    assert (response.status_code, body["status"], body["type"]) == (status, status, problem_type)
+    assert body["detail"] == str(error)
+
+
+def test_a_named_error_is_caught_as_its_family_and_reports_the_familys_code() -> None:
+    refusal = CommitmentNotOver(date(2027, 4, 1))
+    assert isinstance(refusal, SubscriptionError) and isinstance(refusal, Conflict)
+    assert str(refusal) == "Your plan has a minimum term until 2027-04-01; you can cancel from then on."
+    assert refusal.family == "SubscriptionError"
+    paid = InvoiceNotVoidable("INV-2027-00001", InvoiceStatus.PAID)
+    assert isinstance(paid, InvoiceError) and paid.family == "InvoiceError"
+    assert str(paid).endswith("can be voided. Refund it with a credit note instead.")

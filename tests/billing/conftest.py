@@ -31,7 +31,8 @@ from backend.models import (
 )
 from backend.scheduling import simulation
 from backend.settings import load_settings
-from backend.subscriptions.service import Lifecycle, OrderRequest
+from backend.subscriptions.ordering import OrderRequest
+from backend.subscriptions.service import Lifecycle
 from backend.tenancy.service import create_tenant
 
 _slugs = itertools.count(1)

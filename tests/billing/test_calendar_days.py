@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from backend.models import SubscriptionStatus
-from backend.subscriptions.service import SubscriptionError
+from backend.subscriptions.errors import SubscriptionError
 from tests.billing.conftest import World, utc
 
 BERLIN = ZoneInfo("Europe/Berlin")

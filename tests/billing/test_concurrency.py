@@ -15,11 +15,12 @@ from sqlalchemy.engine import Engine
 from backend.audit.service import Actor
 from backend.billing import charging
 from backend.db import make_engine, unit_of_work
-from backend.invoicing import service as invoicing
+from backend.invoicing import runs
 from backend.kit.repository import TenantScope
 from backend.models import CustomerAccount, CustomerProfile, Invoice, OpenPosition, Plan
 from backend.settings import load_settings
-from backend.subscriptions.service import Lifecycle, OrderRequest
+from backend.subscriptions.ordering import OrderRequest
+from backend.subscriptions.service import Lifecycle
 from backend.tenancy.service import create_tenant
 from tests.billing.conftest import utc
 
@@ -70,7 +71,7 @@ def run_concurrently(
     """Run every unit `work` finds in two threads at the same time, each in its own transaction."""
     coordinator = {
         charging.run_billing_unit: charging.find_billing_units,
-        invoicing.run_invoice_run_unit: invoicing.find_invoice_run_units,
+        runs.run_invoice_run_unit: runs.find_invoice_run_units,
     }[work]
     with unit_of_work(engine) as session:
         keys = coordinator(session, scope, now)
@@ -116,7 +117,7 @@ def test_two_billing_runs_at_once_charge_each_period_once(pg_engine: Engine) -> 
 def test_two_invoice_runs_at_once_issue_gapless_numbers_once(pg_engine: Engine) -> None:
     scope = seeded_tenant(pg_engine)
     billing_day = utc(2027, 2, 1, 6)
-    results = run_concurrently(pg_engine, invoicing.run_invoice_run_unit, scope, billing_day)
+    results = run_concurrently(pg_engine, runs.run_invoice_run_unit, scope, billing_day)
     assert sum(results) == CUSTOMERS
     with unit_of_work(pg_engine) as session:
         numbers = sorted(session.scalars(select(Invoice.number).where(Invoice.tenant_id == scope.tenant_id)))

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from backend.invoicing import service as invoicing
-from backend.invoicing.service import InvoiceError
+from backend.invoicing.drafts import tax_breakdown
+from backend.invoicing.errors import InvoiceError
 from backend.kit.errors import ValidationFailed
 from backend.models import (
     CreditNote,
@@ -285,5 +286,5 @@ def test_tax_is_rounded_per_line_and_totals_are_sums_of_lines(world: World) -> N
     lines = world.lines(invoice)
     assert [line.tax for line in lines] == [Decimal("0.01")] * 3  # 0.0095 rounds half-up per line
     assert invoice.tax == Decimal("0.03") and invoice.net == sum(line.net for line in lines)
-    [row] = invoicing.tax_breakdown(lines)
+    [row] = tax_breakdown(lines)
     assert (row.rate, row.net, row.tax) == (Decimal("19"), Decimal("0.15"), Decimal("0.03"))

@@ -16,7 +16,7 @@ from backend.models import (
     Subscription,
     SubscriptionStatus,
 )
-from backend.subscriptions.service import SubscriptionError
+from backend.subscriptions.errors import SubscriptionError
 from tests.billing.conftest import World, utc
 
 

@@ -30,7 +30,7 @@ from backend.models import (
     Subscription,
     TaxCategory,
 )
-from backend.subscriptions.service import SubscriptionError
+from backend.subscriptions.errors import SubscriptionError
 from tests.billing.conftest import World, utc
 
 D = Decimal

@@ -7,8 +7,9 @@
   (`next_customer_number`);
 - every public function of the billing service modules that takes a tenant scope, directly or
   through an object built in one (`Lifecycle`, `Charger`, `InvoicingContext`, `UnusedTime`,
-  `OssLedger`), every public method of such classes, and every static or class method of another
-  class that takes one (`RateTable.load`).
+  `OssLedger`), every public method of such classes (and of classes that inherit such a
+  constructor: `Ordering`, `PlanChanges`), and every static or class method of another class that
+  takes one (`RateTable.load`).
 
 Which modules are billing modules is a list (`SERVICE_MODULES`); every other module of the domain
 packages (and kit) with such an operation must be in `EXEMPT_MODULES` with the reason, so a new
@@ -30,7 +31,8 @@ from types import ModuleType
 from typing import Any
 
 import backend
-from backend.billing import charging
+from backend.billing import charging, positions
+from backend.catalog import offers, redemptions
 from backend.catalog import service as catalog
 from backend.catalog import terms as plan_terms
 from backend.currency import service as exchange_rates
@@ -38,22 +40,32 @@ from backend.customers import service as customers
 from backend.customers import vat_checks as vat_service
 from backend.demo import scenario_report
 from backend.idempotency import service as idempotency
-from backend.invoicing import promotions
+from backend.invoicing import credit_notes, drafts, issuing, promotions, runs
 from backend.invoicing import service as invoicing
 from backend.kit.repository import TenantRepository
 from backend.reporting import dashboard
 from backend.reporting import overview as admin_overview
 from backend.scheduling import simulation
-from backend.subscriptions import credits
+from backend.subscriptions import credits, ordering, plan_changes, tasks
 from backend.subscriptions import service as subscriptions
 from backend.tax import oss
 from tests.isolation.probes import operation_name
 
 SERVICE_MODULES: tuple[ModuleType, ...] = (
     subscriptions,
+    ordering,
+    plan_changes,
+    tasks,
     invoicing,
+    drafts,
+    issuing,
+    credit_notes,
+    runs,
     charging,
+    positions,
     catalog,
+    offers,
+    redemptions,
     plan_terms,
     credits,
     promotions,
@@ -193,16 +205,19 @@ def _annotation_names(function: Callable[..., Any]) -> set[str]:
 
 
 def scoped_classes(modules: Iterable[ModuleType]) -> list[type]:
-    """Classes of `modules` built in a tenant scope: their `__init__` takes a `TenantScope`."""
+    """Classes of `modules` built in a tenant scope: their `__init__` (their own, or the one they
+    inherit) takes a `TenantScope`."""
     return [
         cls
         for module in modules
         for cls in vars(module).values()
-        if inspect.isclass(cls)
-        and cls.__module__ == module.__name__
-        and "__init__" in vars(cls)
-        and "TenantScope" in _annotation_names(vars(cls)["__init__"])
+        if inspect.isclass(cls) and cls.__module__ == module.__name__ and _built_in_a_scope(cls)
     ]
+
+
+def _built_in_a_scope(cls: type) -> bool:
+    init = next((vars(base)["__init__"] for base in cls.__mro__ if "__init__" in vars(base)), None)
+    return inspect.isfunction(init) and "TenantScope" in _annotation_names(init)
 
 
 def service_operations(modules: Iterable[ModuleType]) -> dict[str, Callable[..., Any]]:

@@ -19,16 +19,18 @@ from sqlmodel import Session
 
 from backend.audit.service import SYSTEM
 from backend.billing import charging
-from backend.invoicing import promotions
+from backend.invoicing import credit_notes, drafts, issuing, promotions, runs
 from backend.invoicing import service as invoicing
-from backend.invoicing.service import InvoicingContext
+from backend.invoicing.drafts import InvoicingContext
 from backend.kit.coordination import Coordinator
 from backend.kit.errors import NotFoundError
 from backend.kit.repository import CrossTenantWrite
 from backend.models import Invoice, Promotion, PromotionRedemption, Subscription
-from backend.subscriptions import service as lifecycle
+from backend.subscriptions import tasks as subscription_tasks
 from backend.subscriptions.credits import Credit, UnusedTime
-from backend.subscriptions.service import Lifecycle, OrderRequest, SubscriptionError
+from backend.subscriptions.errors import SubscriptionError
+from backend.subscriptions.ordering import OrderRequest
+from backend.subscriptions.service import Lifecycle
 from tests.isolation.probes import Check, Probe, Raises, nothing
 from tests.isolation.world import NOW, T1, Side, unbilled
 
@@ -82,8 +84,8 @@ def order(customer: Callable[[Side, Side], int], plan: Callable[[Side, Side], in
 def a_drafts_issued_by(session: Session, me: Side, a: Side) -> list[int]:
     """Drafts of A's unbilled charges (built in A), issued in `me`'s invoicing context."""
     positions = unbilled(session, a.scope, a.customer_id)
-    drafts = invoicing.build_drafts(InvoicingContext(session, a.scope), positions)
-    return invoicing.issue_drafts(InvoicingContext(session, me.scope), drafts, NOW)
+    built = drafts.build_drafts(InvoicingContext(session, a.scope), positions)
+    return issuing.issue_drafts(InvoicingContext(session, me.scope), built, NOW)
 
 
 def a_credits(session: Session, a: Side) -> list[Credit]:
@@ -99,7 +101,7 @@ def a_usage(session: Session, a: Side) -> promotions.PromotionUsage:
     return promotions.PromotionUsage(redemption, of(session, Promotion, a.promotion_id), periods_used=1)
 
 
-def credit_notes(operation: Callable[..., Any]) -> list[Probe]:
+def credit_note_probes(operation: Callable[..., Any]) -> list[Probe]:
     """A credit note on A's invoice, and one crediting A's line on B's own invoice."""
     one = Decimal(1)
     return [
@@ -172,7 +174,7 @@ SERVICE_PROBES: list[Probe] = [
         lambda s, me, a: L(s, me.scope, me.actor).mark_past_due(a.active_sub, NOW, suspend=True),
     ),
     S(L.reinstate, lambda s, me, a: L(s, me.scope, me.actor).reinstate(a.past_due_sub, NOW)),
-    *coordinator_units(lifecycle.EXPIRATION, lambda a: unit(a.expiring_sub)),
+    *coordinator_units(subscription_tasks.EXPIRATION, lambda a: unit(a.expiring_sub)),
     # --- charging -------------------------------------------------------------------------------
     *coordinator_units(charging.SUBSCRIPTION_BILLING, lambda a: unit(a.active_sub)),
     S(
@@ -187,10 +189,10 @@ SERVICE_PROBES: list[Probe] = [
         nothing,
     ),
     # --- invoicing ------------------------------------------------------------------------------
-    *coordinator_units(invoicing.INVOICE_RUN, lambda a: unit(a.customer_id)),
+    *coordinator_units(runs.INVOICE_RUN, lambda a: unit(a.customer_id)),
     S(
-        invoicing.due_customers,
-        lambda s, me, a: invoicing.due_customers(InvoicingContext(s, me.scope), NOW),
+        runs.due_customers,
+        lambda s, me, a: runs.due_customers(InvoicingContext(s, me.scope), NOW),
         nothing,
     ),
     S(
@@ -205,17 +207,17 @@ SERVICE_PROBES: list[Probe] = [
         nothing,
         label="every customer",
     ),
-    S(invoicing.issue_drafts, a_drafts_issued_by, nothing),
+    S(issuing.issue_drafts, a_drafts_issued_by, nothing),
     S(
-        invoicing.credited_by_line,
-        lambda s, me, a: invoicing.credited_by_line(
+        credit_notes.credited_by_line,
+        lambda s, me, a: credit_notes.credited_by_line(
             InvoicingContext(s, me.scope), of(s, Invoice, a.paid_invoice)
         ),
         nothing,
     ),
     # An admin's credit note, and the same without the policy check (a step of lifecycle operations).
-    *credit_notes(invoicing.credit_invoice),
-    *credit_notes(invoicing.issue_credit_note),
+    *credit_note_probes(invoicing.credit_invoice),
+    *credit_note_probes(credit_notes.issue_credit_note),
     S(
         invoicing.void_invoice,
         lambda s, me, a: invoicing.void_invoice(s, me.scope, a.issued_invoice, "x", NOW, actor=me.actor),
@@ -228,8 +230,8 @@ SERVICE_PROBES: list[Probe] = [
         invoicing.mark_unpaid,
         lambda s, me, a: invoicing.mark_unpaid(s, me.scope, a.paid_invoice, NOW, actor=me.actor),
     ),
-    S(invoicing.mark_overdue, lambda s, me, a: invoicing.mark_overdue(s, me.scope, NOW), nothing),
-    *coordinator_units(invoicing.OVERDUE_MARKING, lambda a: "all"),
+    S(runs.mark_overdue, lambda s, me, a: runs.mark_overdue(s, me.scope, NOW), nothing),
+    *coordinator_units(runs.OVERDUE_MARKING, lambda a: "all"),
     # --- credits for unused time ----------------------------------------------------------------
     S(
         UnusedTime.credits_after,
@@ -261,14 +263,14 @@ EXEMPT: dict[str, str] = {
         "writes the charges it is handed as rows of its own tenant; they are computed from"
         " subscriptions its callers locked in that tenant (probed: Charger.bill, Lifecycle, run units)"
     ),
-    "invoicing.service.build_drafts": (
+    "invoicing.drafts.build_drafts": (
         "groups the positions it is handed, read by lock_unbilled in the same context (probed);"
         " the promotions it adds are read in that tenant (probed: active_for_subscriptions)"
     ),
-    "invoicing.service.is_due_for_invoice_run": (
+    "invoicing.runs.is_due_for_invoice_run": (
         "pure date arithmetic in the context's time zone; no id, no row"
     ),
-    "invoicing.service.InvoicingContext.rate": "pure: the tax rate of a decision; no id, no row",
-    "invoicing.service.InvoicingContext.snapshot": "pure: the tax snapshot of a decision; no id, no row",
-    "invoicing.service.InvoicingContext.local_date": "pure: a date in the tenant's time zone; no id, no row",
+    "invoicing.drafts.InvoicingContext.rate": "pure: the tax rate of a decision; no id, no row",
+    "invoicing.drafts.InvoicingContext.snapshot": "pure: the tax snapshot of a decision; no id, no row",
+    "invoicing.drafts.InvoicingContext.local_date": "pure: a date in the tenant's time zone; no id, no row",
 }

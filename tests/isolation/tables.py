@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.isolation import repository_probes, service_probes
 from tests.isolation.api_probes import API_OPERATION_PROBES, API_REPOSITORY_PROBES
 from tests.isolation.catalog_probes import CATALOG_PROBES
+from tests.isolation.crossing_probes import CROSSING_PROBES
 from tests.isolation.overview_probes import OVERVIEW_PROBES
 from tests.isolation.probes import Probe
 from tests.isolation.repository_probes import REPOSITORY_PROBES
@@ -13,6 +14,7 @@ from tests.isolation.tax_probes import TAX_PROBES
 OPERATION_PROBES: list[Probe] = [
     *service_probes.SERVICE_PROBES,
     *CATALOG_PROBES,
+    *CROSSING_PROBES,
     *TAX_PROBES,
     *OVERVIEW_PROBES,
     *API_OPERATION_PROBES,

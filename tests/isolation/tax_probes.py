@@ -19,7 +19,7 @@ from backend.currency import service as rates
 from backend.currency.repository import ExchangeRateRepository
 from backend.customers import vat_checks as vat
 from backend.integrations.vies import ViesResult, ViesStatus
-from backend.invoicing.service import InvoicingContext
+from backend.invoicing.drafts import InvoicingContext
 from backend.kit.errors import NotFoundError
 from backend.kit.tenants import TenantDirectory
 from backend.models import CustomerProfile, CustomerType, TaxMode, Tenant

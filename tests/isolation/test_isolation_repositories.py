@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from backend.kit.repository import CrossTenantWrite, NotFound, TenantRepository
+from backend.kit.errors import NotFoundError
+from backend.kit.repository import CrossTenantWrite, TenantRepository
 from backend.models import Invoice, Subscription
 from tests.isolation.conftest import Pair
 from tests.isolation.coverage import concrete, tenant_repositories
@@ -42,7 +43,7 @@ def test_tenant_b_reaches_no_row_of_tenant_a(pair: Pair, repository: type[Tenant
     assert as_b.count() == len(listed) == len(pages[0].items)
     for row in rows_of_a:
         assert as_b.get(row.id) is None
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFoundError):
             as_b.get_or_raise(row.id)
     for write in (as_b.add, as_b.delete, lambda row: as_b.check_owned([row])):
         with pytest.raises(CrossTenantWrite):

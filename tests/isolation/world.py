@@ -53,7 +53,8 @@ from backend.models import (
 from backend.models import PromotionBenefit as Benefit
 from backend.scheduling import simulation
 from backend.settings import load_settings
-from backend.subscriptions.service import Lifecycle, OrderRequest
+from backend.subscriptions.ordering import OrderRequest
+from backend.subscriptions.service import Lifecycle
 from backend.tenancy.service import create_tenant
 
 T0 = datetime(2027, 1, 4, 9, tzinfo=UTC)  # orders; the customers' billing day is the 4th

@@ -37,7 +37,8 @@ from backend.invoicing import service as invoicing
 from backend.kit.principals import SignedInUser
 from backend.models import PromotionBenefit
 from backend.reporting import overview as admin_overview
-from backend.subscriptions.service import Lifecycle, OrderRequest
+from backend.subscriptions.ordering import OrderRequest
+from backend.subscriptions.service import Lifecycle
 from backend.tax import oss
 from tests.isolation.world import NOW, PASSWORD, Side
 

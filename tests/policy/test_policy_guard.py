@@ -27,9 +27,13 @@ NO_CHECK: dict[str, str] = {
     "audit.service.record": (
         "writes the entry of an operation that asked the policy; the actor is what it records"
     ),
-    "invoicing.service.issue_credit_note": (
+    "invoicing.credit_notes.issue_credit_note": (
         "the credit note of credit_invoice and of lifecycle steps crediting unused time, each of which"
         " asked the policy first"
+    ),
+    "invoicing.credit_notes.credit_billed_charge": (
+        "the credit note for unused time of an invoiced charge, booked by a plan change, withdrawal,"
+        " cancellation or expiry that asked the policy; the actor only signs the credit note"
     ),
     "subscriptions.credits.UnusedTime.credits_after": (
         "reads the credits a lifecycle operation (that asked) is to book"

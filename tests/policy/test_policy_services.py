@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from backend.audit.service import SYSTEM, Actor
 from backend.kit.errors import PermissionDenied
-from backend.subscriptions import service as subscriptions
+from backend.subscriptions import tasks as subscription_tasks
 from backend.subscriptions.service import Lifecycle
 from tests.isolation.conftest import Pair
 from tests.isolation.probes import is_nothing, rows_of_tenant
@@ -84,7 +84,7 @@ def test_a_refused_customer_gets_a_message_naming_the_action(pair: Pair) -> None
 def test_the_expiration_job_acts_as_the_system(pair: Pair) -> None:
     """The job's unit builds its Lifecycle with `SYSTEM`, which the table lets expire subscriptions."""
     session, a = pair.session, pair.a
-    coordinator = subscriptions.EXPIRATION
+    coordinator = subscription_tasks.EXPIRATION
     assert coordinator.run_unit(session, a.scope, unit(a.expiring_sub), NOW) == 1
     with pytest.raises(PermissionDenied):
         Lifecycle(session, a.scope, a.actor).expire(a.expiring_sub)  # not even an admin

@@ -1,0 +1,52 @@
+"""Why an invoice operation is refused: one named error per rule, each with the message an admin
+reads. Every one is an `InvoiceError` (catching the family catches them all) and a `Conflict`
+(HTTP 409): the invoice's state does not allow the step.
+"""
+
+from __future__ import annotations
+
+from backend.kit.errors import Conflict, DomainError
+from backend.models import InvoiceStatus
+
+
+class InvoiceError(DomainError):
+    """An invoice operation that the invoice's state does not allow."""
+
+    family = "InvoiceError"
+
+
+class InvoiceNotCreditable(InvoiceError, Conflict):
+    def __init__(self, invoice: str, status: InvoiceStatus) -> None:
+        self.invoice, self.status = invoice, status
+        super().__init__(
+            f"Invoice {invoice} is {status}; only issued, overdue or paid invoices can be credited."
+        )
+
+
+class InvoiceNotVoidable(InvoiceError, Conflict):
+    """Only an unpaid invoice can be voided; a paid one is refunded with a credit note."""
+
+    def __init__(self, invoice: str, status: InvoiceStatus) -> None:
+        self.invoice, self.status = invoice, status
+        refund = " Refund it with a credit note instead." if status == InvoiceStatus.PAID else ""
+        super().__init__(
+            f"Invoice {invoice} is {status}; only issued or overdue unpaid invoices can be voided.{refund}"
+        )
+
+
+class InvoiceNotPayable(InvoiceError, Conflict):
+    def __init__(self, invoice: str, status: InvoiceStatus) -> None:
+        self.invoice, self.status = invoice, status
+        super().__init__(
+            f"Invoice {invoice} is {status}; only issued or overdue invoices can be marked paid."
+        )
+
+
+class InvoiceNotPaid(InvoiceError, Conflict):
+    """Only a paid invoice with an amount can be marked unpaid again."""
+
+    def __init__(self, invoice: str, status: InvoiceStatus) -> None:
+        self.invoice, self.status = invoice, status
+        super().__init__(
+            f"Invoice {invoice} is {status}; only a paid invoice with an amount can be marked unpaid."
+        )

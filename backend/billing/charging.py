@@ -28,7 +28,7 @@ from backend.billing.repository import (
 )
 from backend.billing.source_ref import SourceRef
 from backend.catalog.terms import PlanTerms, terms_by_plan
-from backend.kit.coordination import Coordinator
+from backend.kit.coordination import BUCKET_SIZE, Coordinator, IdRange, bucket_keys
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
 from backend.models import (
@@ -43,7 +43,6 @@ from backend.models.statuses import RUNNING_SUBSCRIPTION_STATUSES
 from backend.money import Money
 from backend.periods import Interval, Period, Schedule, display_quantity, first_anchor, price_factor
 
-BUCKET_SIZE = 500  # subscriptions per unit job: large enough that queue overhead stays small
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 
@@ -296,23 +295,15 @@ class Charger:
 
 def find_billing_units(session: Session, scope: TenantScope, now: datetime) -> list[str]:
     buckets = DueSubscriptionRepository(session, scope).due_buckets(now, BUCKET_SIZE)
-    return [f"ids:{b * BUCKET_SIZE}-{(b + 1) * BUCKET_SIZE - 1}" for b in buckets]
+    return bucket_keys(buckets)
 
 
 def run_billing_unit(session: Session, scope: TenantScope, key: str, now: datetime) -> int:
     """Charge the due subscriptions of one id range. Safe to run twice or concurrently: rows are
     locked and re-checked, and source references make every charge unique."""
-    first, last = parse_range(key)
+    ids = IdRange.parse(key)
     charger = Charger(session, scope)
-    return charger.bill(charger.subscriptions.lock_due(now, first, last), now)
-
-
-def parse_range(key: str) -> tuple[int, int]:
-    kind, _, span = key.partition(":")
-    first, _, last = span.partition("-")
-    if kind != "ids" or not first.isdigit() or not last.isdigit():
-        raise ValueError(f"not an id range unit key: {key!r}")
-    return int(first), int(last)
+    return charger.bill(charger.subscriptions.lock_due(now, ids.first, ids.last), now)
 
 
 SUBSCRIPTION_BILLING = Coordinator(

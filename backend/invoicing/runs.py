@@ -11,15 +11,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session
 
-from backend.billing.charging import parse_range
 from backend.billing.positions import customers_with_unbilled_charges, lock_unbilled_charges
 from backend.invoicing.drafts import InvoicingContext, build_drafts
 from backend.invoicing.issuing import issue_drafts
 from backend.invoicing.repository import InvoiceRepository
-from backend.kit.coordination import Coordinator
+from backend.kit.coordination import Coordinator, IdRange, unit_keys
 from backend.kit.repository import TenantScope
-
-BUCKET_SIZE = 500
 
 
 def last_billing_date(today: date, billing_day: int) -> date:
@@ -62,18 +59,15 @@ def due_customers(
 
 
 def find_invoice_run_units(session: Session, scope: TenantScope, now: datetime) -> list[str]:
-    buckets = sorted(
-        {customer_id // BUCKET_SIZE for customer_id in due_customers(InvoicingContext(session, scope), now)}
-    )
-    return [f"ids:{b * BUCKET_SIZE}-{(b + 1) * BUCKET_SIZE - 1}" for b in buckets]
+    return unit_keys(due_customers(InvoicingContext(session, scope), now))
 
 
 def run_invoice_run_unit(session: Session, scope: TenantScope, key: str, now: datetime) -> int:
     """Invoice the due customers of one id range. Positions are locked and re-read, so a second
     run (or a concurrent one) finds them billed and issues nothing."""
-    first, last = parse_range(key)
+    ids = IdRange.parse(key)
     ctx = InvoicingContext(session, scope)
-    positions = lock_unbilled_charges(session, scope, due_customers(ctx, now, first, last), now)
+    positions = lock_unbilled_charges(session, scope, due_customers(ctx, now, ids.first, ids.last), now)
     return len(issue_drafts(ctx, build_drafts(ctx, positions), now))
 
 

@@ -7,27 +7,24 @@ from datetime import datetime
 from sqlmodel import Session
 
 from backend.audit import service as audit
-from backend.billing.charging import BUCKET_SIZE, parse_range
-from backend.kit.coordination import Coordinator
+from backend.kit.coordination import Coordinator, IdRange, unit_keys
 from backend.kit.repository import TenantScope
 from backend.subscriptions.repository import SubscriptionRepository
 from backend.subscriptions.service import Lifecycle
 
 
 def find_expiration_units(session: Session, scope: TenantScope, now: datetime) -> list[str]:
-    ids = SubscriptionRepository(session, scope).due_cancellations(now)
-    buckets = sorted({i // BUCKET_SIZE for i in ids})
-    return [f"ids:{b * BUCKET_SIZE}-{(b + 1) * BUCKET_SIZE - 1}" for b in buckets]
+    return unit_keys(SubscriptionRepository(session, scope).due_cancellations(now))
 
 
 def run_expiration_unit(session: Session, scope: TenantScope, key: str, now: datetime) -> int:
     """Execute cancellations whose effective time has passed: final charge, then canceled."""
-    first, last = parse_range(key)
+    ids = IdRange.parse(key)
     lifecycle = Lifecycle(session, scope, audit.SYSTEM)
     done = sum(
         lifecycle.expire(subscription_id)
         for subscription_id in lifecycle.subscriptions.due_cancellations(now)
-        if first <= subscription_id <= last
+        if ids.first <= subscription_id <= ids.last
     )
     session.flush()
     return done

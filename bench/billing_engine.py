@@ -16,10 +16,10 @@ from decimal import Decimal
 import psycopg
 from sqlalchemy import text
 
-from backend.billing import charging
+from backend.billing import tasks as billing_tasks
 from backend.catalog.terms import PlanTerms
 from backend.db import make_engine, unit_of_work
-from backend.invoicing import service as invoicing
+from backend.invoicing import tasks as invoicing_tasks
 from backend.kit.repository import TenantScope
 from backend.models import BillingTiming, IntervalUnit, TaxCategory
 from bench import Measurement, register
@@ -102,11 +102,11 @@ def billing_engine(rows: int) -> Measurement:
         scope = TenantScope(tenant_id)
         started = time.perf_counter()
         units, positions = _run_coordinator(
-            engine, scope, charging.find_billing_units, charging.run_billing_unit
+            engine, scope, billing_tasks.find_billing_units, billing_tasks.run_billing_unit
         )
         charged = time.perf_counter()
         _, invoices = _run_coordinator(
-            engine, scope, invoicing.find_invoice_run_units, invoicing.run_invoice_run_unit
+            engine, scope, invoicing_tasks.find_invoice_run_units, invoicing_tasks.run_invoice_run_unit
         )
         finished = time.perf_counter()
         with unit_of_work(engine) as session:

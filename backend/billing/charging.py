@@ -28,7 +28,6 @@ from backend.billing.repository import (
 )
 from backend.billing.source_ref import SourceRef
 from backend.catalog.terms import PlanTerms, terms_by_plan
-from backend.kit.coordination import BUCKET_SIZE, Coordinator, IdRange, bucket_keys
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
 from backend.models import (
@@ -291,26 +290,3 @@ class Charger:
 
     def add(self, charges: list[Charge], now: datetime) -> int:
         return self.positions.add_charges([charge.as_row() for charge in charges], now)
-
-
-def find_billing_units(session: Session, scope: TenantScope, now: datetime) -> list[str]:
-    buckets = DueSubscriptionRepository(session, scope).due_buckets(now, BUCKET_SIZE)
-    return bucket_keys(buckets)
-
-
-def run_billing_unit(session: Session, scope: TenantScope, key: str, now: datetime) -> int:
-    """Charge the due subscriptions of one id range. Safe to run twice or concurrently: rows are
-    locked and re-checked, and source references make every charge unique."""
-    ids = IdRange.parse(key)
-    charger = Charger(session, scope)
-    return charger.bill(charger.subscriptions.lock_due(now, ids.first, ids.last), now)
-
-
-SUBSCRIPTION_BILLING = Coordinator(
-    name="subscription_billing",
-    queue="billing",
-    description="Turn due subscription periods into open positions",
-    find_units=find_billing_units,
-    run_unit=run_billing_unit,
-    interval_seconds=60,
-)

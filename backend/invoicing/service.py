@@ -2,7 +2,8 @@
 
 Each operation asks the policy first, refuses a step the invoice's state does not allow with a
 named `InvoiceError` (changing nothing), and records an audit entry. How drafts are built and
-issued is in drafts.py and issuing.py, credit notes in credit_notes.py, the coordinators in runs.py.
+issued is in drafts.py and issuing.py, credit notes in credit_notes.py, the invoice run in runs.py
+and its coordinators in tasks.py.
 """
 
 from __future__ import annotations

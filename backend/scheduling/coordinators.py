@@ -7,8 +7,8 @@ then due periods, then invoices for what was charged, then overdue marking. Extr
 
 from __future__ import annotations
 
-from backend.billing.charging import SUBSCRIPTION_BILLING
-from backend.invoicing.runs import INVOICE_RUN, OVERDUE_MARKING
+from backend.billing.tasks import SUBSCRIPTION_BILLING
+from backend.invoicing.tasks import INVOICE_RUN, OVERDUE_MARKING
 from backend.kit.coordination import Coordinator
 from backend.subscriptions.tasks import EXPIRATION
 

@@ -14,8 +14,9 @@ from sqlalchemy.engine import Engine
 
 from backend.audit.service import Actor
 from backend.billing import charging
+from backend.billing import tasks as billing_tasks
 from backend.db import make_engine, unit_of_work
-from backend.invoicing import runs
+from backend.invoicing import tasks as invoicing_tasks
 from backend.kit.repository import TenantScope
 from backend.models import CustomerAccount, CustomerProfile, Invoice, OpenPosition, Plan
 from backend.settings import load_settings
@@ -70,8 +71,8 @@ def run_concurrently(
 ) -> list[int]:
     """Run every unit `work` finds in two threads at the same time, each in its own transaction."""
     coordinator = {
-        charging.run_billing_unit: charging.find_billing_units,
-        runs.run_invoice_run_unit: runs.find_invoice_run_units,
+        billing_tasks.run_billing_unit: billing_tasks.find_billing_units,
+        invoicing_tasks.run_invoice_run_unit: invoicing_tasks.find_invoice_run_units,
     }[work]
     with unit_of_work(engine) as session:
         keys = coordinator(session, scope, now)
@@ -109,7 +110,7 @@ def test_two_billing_runs_at_once_charge_each_period_once(pg_engine: Engine) -> 
     scope = seeded_tenant(pg_engine)
     assert count(pg_engine, OpenPosition, scope) == CUSTOMERS
     later = ORDERED + timedelta(days=70)  # two more monthly periods each
-    results = run_concurrently(pg_engine, charging.run_billing_unit, scope, later)
+    results = run_concurrently(pg_engine, billing_tasks.run_billing_unit, scope, later)
     assert sum(results) == 2 * CUSTOMERS
     assert count(pg_engine, OpenPosition, scope) == 3 * CUSTOMERS
 
@@ -117,7 +118,7 @@ def test_two_billing_runs_at_once_charge_each_period_once(pg_engine: Engine) -> 
 def test_two_invoice_runs_at_once_issue_gapless_numbers_once(pg_engine: Engine) -> None:
     scope = seeded_tenant(pg_engine)
     billing_day = utc(2027, 2, 1, 6)
-    results = run_concurrently(pg_engine, runs.run_invoice_run_unit, scope, billing_day)
+    results = run_concurrently(pg_engine, invoicing_tasks.run_invoice_run_unit, scope, billing_day)
     assert sum(results) == CUSTOMERS
     with unit_of_work(pg_engine) as session:
         numbers = sorted(session.scalars(select(Invoice.number).where(Invoice.tenant_id == scope.tenant_id)))
@@ -139,12 +140,12 @@ def test_a_billing_run_that_dies_half_way_leaves_nothing_and_the_rerun_charges_o
 
     monkeypatch.setattr(charging.Charger, "bill", dying_bill)
     with unit_of_work(pg_engine) as session:
-        [key] = charging.find_billing_units(session, scope, later)
+        [key] = billing_tasks.find_billing_units(session, scope, later)
     with pytest.raises(RuntimeError), unit_of_work(pg_engine) as session:
-        charging.run_billing_unit(session, scope, key, later)
+        billing_tasks.run_billing_unit(session, scope, key, later)
     assert calls["n"] == 1 and count(pg_engine, OpenPosition, scope) == CUSTOMERS
     monkeypatch.setattr(charging.Charger, "bill", real_bill)
     for _ in range(2):
         with unit_of_work(pg_engine) as session:
-            charging.run_billing_unit(session, scope, key, later)
+            billing_tasks.run_billing_unit(session, scope, key, later)
     assert count(pg_engine, OpenPosition, scope) == 2 * CUSTOMERS

@@ -32,6 +32,7 @@ from typing import Any
 
 import backend
 from backend.billing import charging, positions
+from backend.billing import tasks as billing_tasks
 from backend.catalog import offers, redemptions
 from backend.catalog import service as catalog
 from backend.catalog import terms as plan_terms
@@ -42,6 +43,7 @@ from backend.demo import scenario_report
 from backend.idempotency import service as idempotency
 from backend.invoicing import credit_notes, drafts, issuing, promotions, runs
 from backend.invoicing import service as invoicing
+from backend.invoicing import tasks as invoicing_tasks
 from backend.kit.repository import TenantRepository
 from backend.reporting import dashboard
 from backend.reporting import overview as admin_overview
@@ -56,6 +58,8 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     ordering,
     plan_changes,
     tasks,
+    billing_tasks,
+    invoicing_tasks,
     invoicing,
     drafts,
     issuing,

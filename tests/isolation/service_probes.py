@@ -19,8 +19,10 @@ from sqlmodel import Session
 
 from backend.audit.service import SYSTEM
 from backend.billing import charging
+from backend.billing import tasks as billing_tasks
 from backend.invoicing import credit_notes, drafts, issuing, promotions, runs
 from backend.invoicing import service as invoicing
+from backend.invoicing import tasks as invoicing_tasks
 from backend.invoicing.drafts import InvoicingContext
 from backend.kit.coordination import Coordinator
 from backend.kit.errors import NotFoundError
@@ -176,7 +178,7 @@ SERVICE_PROBES: list[Probe] = [
     S(L.reinstate, lambda s, me, a: L(s, me.scope, me.actor).reinstate(a.past_due_sub, NOW)),
     *coordinator_units(subscription_tasks.EXPIRATION, lambda a: unit(a.expiring_sub)),
     # --- charging -------------------------------------------------------------------------------
-    *coordinator_units(charging.SUBSCRIPTION_BILLING, lambda a: unit(a.active_sub)),
+    *coordinator_units(billing_tasks.SUBSCRIPTION_BILLING, lambda a: unit(a.active_sub)),
     S(
         charging.Charger.bill,
         lambda s, me, a: charging.Charger(s, me.scope).bill([of(s, Subscription, a.active_sub)], NOW),
@@ -189,7 +191,7 @@ SERVICE_PROBES: list[Probe] = [
         nothing,
     ),
     # --- invoicing ------------------------------------------------------------------------------
-    *coordinator_units(runs.INVOICE_RUN, lambda a: unit(a.customer_id)),
+    *coordinator_units(invoicing_tasks.INVOICE_RUN, lambda a: unit(a.customer_id)),
     S(
         runs.due_customers,
         lambda s, me, a: runs.due_customers(InvoicingContext(s, me.scope), NOW),
@@ -231,7 +233,7 @@ SERVICE_PROBES: list[Probe] = [
         lambda s, me, a: invoicing.mark_unpaid(s, me.scope, a.paid_invoice, NOW, actor=me.actor),
     ),
     S(runs.mark_overdue, lambda s, me, a: runs.mark_overdue(s, me.scope, NOW), nothing),
-    *coordinator_units(runs.OVERDUE_MARKING, lambda a: "all"),
+    *coordinator_units(invoicing_tasks.OVERDUE_MARKING, lambda a: "all"),
     # --- credits for unused time ----------------------------------------------------------------
     S(
         UnusedTime.credits_after,

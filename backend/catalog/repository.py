@@ -39,10 +39,6 @@ class PlanRepository(TenantRepository[Plan]):
     def by_key(self, key: str) -> Plan | None:
         return self.session.scalars(self.select().where(Plan.key == key)).first()
 
-    def active(self) -> list[Plan]:
-        statement = self.select().where(Plan.active.is_(True)).order_by(Plan.sort_order, Plan.id)
-        return list(self.session.scalars(statement))
-
     def by_ids(self, plan_ids: set[int]) -> dict[int, Plan]:
         if not plan_ids:
             return {}

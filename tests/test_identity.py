@@ -21,7 +21,7 @@ from backend.customers.repository import (
     CustomerMemberRepository,
     CustomerProfileRepository,
 )
-from backend.identity import accounts, api_tokens, auth, sessions
+from backend.identity import api_tokens, auth, passwords, registration, sessions, users
 from backend.identity.repository import ApiTokenRepository, UserRepository, UserSessionRepository
 from backend.integrations.mail import MailBatch, Message
 from backend.kit.errors import (
@@ -78,12 +78,12 @@ def register(
     session: Session, scope: TenantScope, settings: Settings, email: str, *, confirm: bool = True
 ) -> SignedInUser | MailBatch:
     mail = MailBatch()
-    accounts.register(
+    registration.register(
         session, scope, settings, mail, email=email, password=PASSWORD, name="Pat Doe", actor=HERE
     )
     if not confirm:
         return mail
-    accounts.confirm_email(session, scope, email=email, code=code_in(mail.messages[-1]), actor=HERE)
+    registration.confirm_email(session, scope, email=email, code=code_in(mail.messages[-1]), actor=HERE)
     return auth.authenticate(session, scope, email, PASSWORD, actor=HERE)
 
 
@@ -126,13 +126,13 @@ def test_a_wrong_code_is_refused_and_five_kill_the_code(
     assert isinstance(mail, MailBatch)
     code = code_in(mail.messages[-1])
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
-    for _ in range(accounts.MAX_CODE_ATTEMPTS):
+    for _ in range(registration.MAX_CODE_ATTEMPTS):
         with pytest.raises(InvalidCode):
-            accounts.confirm_email(session, scope, email="new@example.com", code=wrong)
+            registration.confirm_email(session, scope, email="new@example.com", code=wrong)
     with pytest.raises(InvalidCode):
-        accounts.confirm_email(session, scope, email="new@example.com", code=code)
-    accounts.resend_confirmation(session, scope, settings, mail, email="new@example.com")
-    accounts.confirm_email(session, scope, email="new@example.com", code=code_in(mail.messages[-1]))
+        registration.confirm_email(session, scope, email="new@example.com", code=code)
+    registration.resend_confirmation(session, scope, settings, mail, email="new@example.com")
+    registration.confirm_email(session, scope, email="new@example.com", code=code_in(mail.messages[-1]))
     assert auth.authenticate(session, scope, "new@example.com", PASSWORD).email == "new@example.com"
 
 
@@ -141,9 +141,9 @@ def test_a_confirmation_code_expires_after_a_day(
 ) -> None:
     mail = register(session, scope, settings, "late@example.com", confirm=False)
     assert isinstance(mail, MailBatch)
-    frozen_clock.advance(accounts.CONFIRM_CODE_LIFETIME + timedelta(seconds=1))
+    frozen_clock.advance(registration.CONFIRM_CODE_LIFETIME + timedelta(seconds=1))
     with pytest.raises(InvalidCode):
-        accounts.confirm_email(session, scope, email="late@example.com", code=code_in(mail.messages[-1]))
+        registration.confirm_email(session, scope, email="late@example.com", code=code_in(mail.messages[-1]))
 
 
 def test_signing_up_with_a_registered_email_reveals_nothing_and_changes_nothing(
@@ -151,7 +151,7 @@ def test_signing_up_with_a_registered_email_reveals_nothing_and_changes_nothing(
 ) -> None:
     register(session, scope, settings, "taken@example.com")
     mail = MailBatch()
-    accounts.register(
+    registration.register(
         session, scope, settings, mail, email="Taken@Example.com", password="Other-pass-123", name="Mallory"
     )
     assert [m.subject for m in mail.messages] == ["Test Hosting: you already have an account"]
@@ -162,7 +162,7 @@ def test_signing_up_with_a_registered_email_reveals_nothing_and_changes_nothing(
 def test_sign_up_can_be_closed(session: Session, scope: TenantScope) -> None:
     closed = load_settings(signup_open=False)
     with pytest.raises(ValidationFailed, match="Sign-up is closed"):
-        accounts.register(
+        registration.register(
             session, scope, closed, MailBatch(), email="a@example.com", password=PASSWORD, name="A"
         )
     assert UserRepository(session, scope).count() == 0
@@ -279,7 +279,7 @@ def test_changing_the_password_revokes_every_session_and_token(
         session, scope, user, name="ci", scopes=["read"], actor=audit.Actor.for_user(user)
     ).token
     with pytest.raises(ValidationFailed, match="current password is wrong"):
-        accounts.change_password(
+        passwords.change_password(
             session,
             scope,
             user.user_id,
@@ -288,7 +288,7 @@ def test_changing_the_password_revokes_every_session_and_token(
             actor=audit.Actor.for_user(user),
         )
     assert sessions.resolve_session(session, scope, token, POLICY) is not None
-    accounts.change_password(
+    passwords.change_password(
         session,
         scope,
         user.user_id,
@@ -309,11 +309,11 @@ def test_locking_revokes_sessions_and_refuses_sign_in_until_unlocked(
     user = register(session, scope, settings, "pat@example.com")
     assert isinstance(admin, SignedInUser) and isinstance(user, SignedInUser)
     token = signed_in(session, scope, user)
-    accounts.set_locked(session, scope, user.user_id, True, actor=audit.Actor.for_user(admin, "10.1.1.1"))
+    users.set_locked(session, scope, user.user_id, True, actor=audit.Actor.for_user(admin, "10.1.1.1"))
     assert sessions.resolve_session(session, scope, token, POLICY) is None
     with pytest.raises(AccountLocked):
         auth.authenticate(session, scope, "pat@example.com", PASSWORD)
-    accounts.set_locked(session, scope, user.user_id, False, actor=audit.Actor.for_user(admin))
+    users.set_locked(session, scope, user.user_id, False, actor=audit.Actor.for_user(admin))
     assert sessions.resolve_session(session, scope, token, POLICY) is None  # unlocking revives nothing
     assert auth.authenticate(session, scope, "pat@example.com", PASSWORD).email == "pat@example.com"
     locked = [
@@ -331,11 +331,11 @@ def test_customers_cannot_lock_or_change_roles(
     assert isinstance(admin, SignedInUser) and isinstance(customer, SignedInUser)
     as_customer = audit.Actor.for_user(customer)
     with pytest.raises(PermissionDenied):
-        accounts.set_locked(session, scope, admin.user_id, True, actor=as_customer)
+        users.set_locked(session, scope, admin.user_id, True, actor=as_customer)
     with pytest.raises(PermissionDenied):
-        accounts.set_role(session, scope, customer.user_id, "admin", actor=as_customer)
+        users.set_role(session, scope, customer.user_id, "admin", actor=as_customer)
     with pytest.raises(PermissionDenied):
-        accounts.list_users(session, scope, as_customer)
+        users.list_users(session, scope, as_customer)
     assert UserRepository(session, scope).get(admin.user_id).locked is False  # type: ignore[union-attr]
 
 
@@ -346,9 +346,9 @@ def test_role_change_is_audited_and_an_admin_cannot_demote_themselves(
     user = register(session, scope, settings, "pat@example.com")
     assert isinstance(admin, SignedInUser) and isinstance(user, SignedInUser)
     with pytest.raises(ValidationFailed):
-        accounts.set_role(session, scope, admin.user_id, "customer", actor=audit.Actor.for_user(admin))
+        users.set_role(session, scope, admin.user_id, "customer", actor=audit.Actor.for_user(admin))
     assert (
-        accounts.set_role(session, scope, user.user_id, "admin", actor=audit.Actor.for_user(admin)).role
+        users.set_role(session, scope, user.user_id, "admin", actor=audit.Actor.for_user(admin)).role
         == "admin"
     )
     entry = next(
@@ -367,14 +367,14 @@ def test_password_reset_works_once_and_signs_out_everywhere(
     assert isinstance(user, SignedInUser)
     token = signed_in(session, scope, user)
     mail = MailBatch()
-    accounts.request_password_reset(session, scope, settings, mail, email="pat@example.com", actor=HERE)
+    passwords.request_password_reset(session, scope, settings, mail, email="pat@example.com", actor=HERE)
     reset_token = reset_token_in(mail.messages[-1])
-    assert accounts.reset_password(session, scope, token=reset_token, new_password="Reset-pass-2026") == (
+    assert passwords.reset_password(session, scope, token=reset_token, new_password="Reset-pass-2026") == (
         "pat@example.com"
     )
     assert sessions.resolve_session(session, scope, token, POLICY) is None
     with pytest.raises(InvalidCode):
-        accounts.reset_password(session, scope, token=reset_token, new_password="Again-pass-2026")
+        passwords.reset_password(session, scope, token=reset_token, new_password="Again-pass-2026")
     assert auth.authenticate(session, scope, "pat@example.com", "Reset-pass-2026").user_id == user.user_id
 
 
@@ -383,21 +383,21 @@ def test_a_reset_link_expires_and_a_newer_one_replaces_it(
 ) -> None:
     register(session, scope, settings, "pat@example.com")
     mail = MailBatch()
-    accounts.request_password_reset(session, scope, settings, mail, email="pat@example.com")
-    accounts.request_password_reset(session, scope, settings, mail, email="pat@example.com")
+    passwords.request_password_reset(session, scope, settings, mail, email="pat@example.com")
+    passwords.request_password_reset(session, scope, settings, mail, email="pat@example.com")
     first, second = (reset_token_in(m) for m in mail.messages)
     with pytest.raises(InvalidCode):
-        accounts.reset_password(session, scope, token=first, new_password="Reset-pass-2026")
-    frozen_clock.advance(accounts.RESET_TOKEN_LIFETIME + timedelta(seconds=1))
+        passwords.reset_password(session, scope, token=first, new_password="Reset-pass-2026")
+    frozen_clock.advance(passwords.RESET_TOKEN_LIFETIME + timedelta(seconds=1))
     with pytest.raises(InvalidCode):
-        accounts.reset_password(session, scope, token=second, new_password="Reset-pass-2026")
+        passwords.reset_password(session, scope, token=second, new_password="Reset-pass-2026")
 
 
 def test_a_reset_for_an_unknown_email_sends_nothing(
     session: Session, scope: TenantScope, settings: Settings
 ) -> None:
     mail = MailBatch()
-    accounts.request_password_reset(session, scope, settings, mail, email="ghost@example.com")
+    passwords.request_password_reset(session, scope, settings, mail, email="ghost@example.com")
     assert mail.messages == []
 
 
@@ -482,14 +482,14 @@ def test_passwords_and_codes_are_never_logged_nor_stored_nor_returned(
     mail = register(session, scope, settings, "pat@example.com", confirm=False)
     assert isinstance(mail, MailBatch)
     code = code_in(mail.messages[-1])
-    accounts.confirm_email(session, scope, email="pat@example.com", code=code)
+    registration.confirm_email(session, scope, email="pat@example.com", code=code)
     user = auth.authenticate(session, scope, "pat@example.com", PASSWORD)
     with pytest.raises(InvalidCredentials):
         auth.authenticate(session, scope, "pat@example.com", "Guessed-pass-99")
     reset = MailBatch()
-    accounts.request_password_reset(session, scope, settings, reset, email="pat@example.com")
+    passwords.request_password_reset(session, scope, settings, reset, email="pat@example.com")
     reset_token = reset_token_in(reset.messages[-1])
-    accounts.reset_password(session, scope, token=reset_token, new_password="Reset-pass-2026")
+    passwords.reset_password(session, scope, token=reset_token, new_password="Reset-pass-2026")
 
     secrets = [PASSWORD, "Guessed-pass-99", "Reset-pass-2026", code, reset_token]
     assert not [s for s in secrets if s in caplog.text]

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from backend.identity import accounts
+from backend.identity import passwords, registration
 from backend.integrations.mail import MailBatch
 from backend.kit.errors import NotFoundError
 from backend.kit.tenants import TenantDirectory
@@ -274,11 +274,13 @@ def test_confirm_and_reset_links_open_the_tenants_own_host(session: Session, sfx
     scope = scope_for_host(session, f"alpha-{sfx}.example", DEPLOYMENT)
     mail = MailBatch()
     email = f"new-{sfx}@example.com"
-    accounts.register(session, scope, DEPLOYMENT, mail, email=email, password="Alpha-pass-2027", name="Ann")
-    accounts.register(
+    registration.register(
+        session, scope, DEPLOYMENT, mail, email=email, password="Alpha-pass-2027", name="Ann"
+    )
+    registration.register(
         session, scope, DEPLOYMENT, mail, email=f"second-{email}", password="Alpha-pass-2027", name="Bo"
     )
-    accounts.request_password_reset(session, scope, DEPLOYMENT, mail, email=email)
+    passwords.request_password_reset(session, scope, DEPLOYMENT, mail, email=email)
     links = [line for message in mail.messages for line in message.text.splitlines() if "://" in line]
     assert [link.split("?")[0] for link in links] == [
         f"https://billing.alpha-{sfx}.example/confirm-email",

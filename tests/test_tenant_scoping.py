@@ -20,7 +20,7 @@ from backend.audit import service as audit
 from backend.catalog.repository import PlanRepository
 from backend.customers.repository import CustomerAccountRepository
 from backend.demo.service import ADMIN_LOGIN, CUSTOMER_LOGIN
-from backend.identity import accounts, api_tokens, auth, sessions
+from backend.identity import api_tokens, auth, passwords, sessions, users
 from backend.identity.repository import ApiTokenRepository, UserRepository
 from backend.kit.errors import InvalidCredentials, NotFoundError
 from backend.kit.principals import SignedInUser
@@ -57,7 +57,7 @@ def _sign_in_and_ask_for_a_reset(session: Session, scope: TenantScope) -> None:
     api_tokens.create_token(
         session, scope, user, name="scoping", scopes=["read"], actor=audit.Actor.for_user(user)
     )
-    accounts.request_password_reset(session, scope, load_settings(), MailBatch(), email=CUSTOMER_LOGIN[0])
+    passwords.request_password_reset(session, scope, load_settings(), MailBatch(), email=CUSTOMER_LOGIN[0])
 
 
 def _admin_of(session: Session, scope: TenantScope) -> SignedInUser:
@@ -96,11 +96,11 @@ SERVICE_CALLS: list[tuple[str, Callable[[Session, TenantScope, TenantScope], Any
         "customer dashboard",
         lambda s, a, b: dashboard.customer_overview(s, b, _demo_account_id(s, a)),
     ),
-    ("lock user", lambda s, a, b: accounts.set_locked(s, b, _user_id(s, a), True, actor=_b_admin(s, b))),
-    ("change role", lambda s, a, b: accounts.set_role(s, b, _user_id(s, a), "admin", actor=_b_admin(s, b))),
+    ("lock user", lambda s, a, b: users.set_locked(s, b, _user_id(s, a), True, actor=_b_admin(s, b))),
+    ("change role", lambda s, a, b: users.set_role(s, b, _user_id(s, a), "admin", actor=_b_admin(s, b))),
     (
         "change password",
-        lambda s, a, b: accounts.change_password(
+        lambda s, a, b: passwords.change_password(
             s,
             b,
             _user_id(s, a),
@@ -191,10 +191,10 @@ def test_sessions_tokens_and_codes_of_tenant_a_mean_nothing_in_tenant_b(
     assert api_tokens.authenticate_token(session, scope_b, secret) is None
     assert api_tokens.list_tokens(session, scope_b, _admin_of(session, scope_b)) == []
     mail = MailBatch()
-    accounts.request_password_reset(session, scope_a, load_settings(), mail, email=ADMIN_LOGIN[0])
+    passwords.request_password_reset(session, scope_a, load_settings(), mail, email=ADMIN_LOGIN[0])
     reset_token = mail.messages[-1].text.split("token=")[1].split()[0]
     with pytest.raises(InvalidCode):
-        accounts.reset_password(session, scope_b, token=reset_token, new_password="Taken-over-2026")
+        passwords.reset_password(session, scope_b, token=reset_token, new_password="Taken-over-2026")
     assert [e for e in audit_entries(session, scope_b) if e.object_type == "user"] == []
 
 

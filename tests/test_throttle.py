@@ -9,7 +9,7 @@ from redis import Redis
 from sqlmodel import Session
 
 from backend.audit import service as audit
-from backend.identity import accounts, auth
+from backend.identity import auth, passwords, registration
 from backend.identity.users import create_user
 from backend.integrations.mail import MailBatch
 from backend.kit.errors import InvalidCredentials, TooManyAttempts
@@ -116,11 +116,11 @@ def test_password_reset_requests_are_limited(
     settings = load_settings()
     mail = MailBatch()
     for _ in range(3):
-        accounts.request_password_reset(
+        passwords.request_password_reset(
             session, scope, settings, mail, email="pat@example.com", throttle=throttle
         )
     with pytest.raises(TooManyAttempts):
-        accounts.request_password_reset(
+        passwords.request_password_reset(
             session, scope, settings, mail, email="pat@example.com", throttle=throttle
         )
     assert len(mail.messages) == 3
@@ -150,7 +150,7 @@ def test_sign_ups_and_new_codes_for_one_address_are_limited(
 ) -> None:
     settings = load_settings()
     mail = MailBatch()
-    accounts.register(
+    registration.register(
         session,
         scope,
         settings,
@@ -161,11 +161,11 @@ def test_sign_ups_and_new_codes_for_one_address_are_limited(
         throttle=throttle,
     )
     for _ in range(2):
-        accounts.resend_confirmation(
+        registration.resend_confirmation(
             session, scope, settings, mail, email="new@example.com", throttle=throttle
         )
     with pytest.raises(TooManyAttempts):
-        accounts.resend_confirmation(
+        registration.resend_confirmation(
             session, scope, settings, mail, email="new@example.com", throttle=throttle
         )
     assert len(mail.messages) == 3

@@ -17,7 +17,7 @@ from backend.api.security import api_principal, request_context
 from backend.audit import service as audit
 from backend.audit.schemas import AuditEntryView
 from backend.db import unit_of_work
-from backend.identity import accounts
+from backend.identity import users as identity_users
 from backend.identity.schemas import UserSummary
 from backend.kit.policy import Action, authorize
 from backend.kit.principals import ApiPrincipal
@@ -98,7 +98,7 @@ def list_users(
 ) -> Page[UserOut]:
     """The tenant's users, oldest first (by id)."""
     with unit_of_work() as session:
-        users = accounts.list_users(
+        users = identity_users.list_users(
             session, TenantScope(principal.user.tenant_id), _actor(request, principal),
             limit=limit, starting_after=starting_after,
         )  # fmt: skip
@@ -109,7 +109,7 @@ def list_users(
 def lock_user(user_id: Id, request: Request, principal: ApiPrincipal = Depends(api_principal)) -> UserOut:  # noqa: B008
     """Lock a user: signed out everywhere, tokens dead, sign-in refused."""
     with unit_of_work() as session:
-        user = accounts.set_locked(
+        user = identity_users.set_locked(
             session, TenantScope(principal.user.tenant_id), user_id, True, actor=_actor(request, principal)
         )
     return _user_out(user)
@@ -118,7 +118,7 @@ def lock_user(user_id: Id, request: Request, principal: ApiPrincipal = Depends(a
 @router.post("/admin/users/{user_id}/unlock")
 def unlock_user(user_id: Id, request: Request, principal: ApiPrincipal = Depends(api_principal)) -> UserOut:  # noqa: B008
     with unit_of_work() as session:
-        user = accounts.set_locked(
+        user = identity_users.set_locked(
             session, TenantScope(principal.user.tenant_id), user_id, False, actor=_actor(request, principal)
         )
     return _user_out(user)
@@ -132,7 +132,7 @@ def change_role(
     principal: ApiPrincipal = Depends(api_principal),  # noqa: B008
 ) -> UserOut:
     with unit_of_work() as session:
-        user = accounts.set_role(
+        user = identity_users.set_role(
             session,
             TenantScope(principal.user.tenant_id),
             user_id,

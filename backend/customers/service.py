@@ -1,7 +1,8 @@
 """Opening a customer account with its billing profile on behalf of the tenant (no user attached).
 
-Self-service sign-up opens accounts in `accounts.register`; this is the admin's and the tools' way
-(the scenario runner): the paying party and its billing identity in one step.
+Self-service sign-up and the demo open an account owned by a user (`open_account_for_user`); this
+is the admin's and the tools' way (the scenario runner): the paying party and its billing identity
+in one step.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ from sqlmodel import Session
 
 from backend.customers.repository import (
     CustomerAccountRepository,
+    CustomerMemberRepository,
     CustomerProfileRepository,
     next_customer_number,
 )
 from backend.kit.errors import ValidationFailed
 from backend.kit.repository import TenantScope
-from backend.models import CustomerAccount, CustomerProfile, CustomerType
+from backend.models import CustomerAccount, CustomerMember, CustomerProfile, CustomerType, MemberRole, User
 from backend.tax import country_code
 from backend.tenancy.service import normalise_email
 
@@ -77,3 +79,29 @@ def billing_profiles(
 ) -> dict[int, CustomerProfile]:
     """The billing profiles of the accounts, by account id (accounts without one are left out)."""
     return CustomerProfileRepository(session, scope).for_accounts(customer_account_ids)
+
+
+def open_account_for_user(
+    session: Session, scope: TenantScope, user: User, profile: CustomerProfile
+) -> CustomerAccount:
+    """A customer account the user owns, with `profile` as its billing profile: the account takes
+    the profile's name and type and the tenant's next free number. A user of another tenant is
+    refused before anything is written."""
+    members = CustomerMemberRepository(session, scope)
+    members.check_owned([user])
+    accounts = CustomerAccountRepository(session, scope)
+    account = accounts.add(
+        CustomerAccount(
+            number=next_customer_number(accounts), name=profile.name, customer_type=profile.customer_type
+        )
+    )
+    assert account.id is not None and user.id is not None
+    members.add(CustomerMember(customer_account_id=account.id, user_id=user.id, role=MemberRole.OWNER))
+    profile.customer_account_id = account.id
+    CustomerProfileRepository(session, scope).add(profile)
+    return account
+
+
+def accounts_of_user(session: Session, scope: TenantScope, user_id: int) -> list[CustomerAccount]:
+    """The customer accounts the user is a member of, oldest first."""
+    return CustomerAccountRepository(session, scope).for_user(user_id)

@@ -1,4 +1,6 @@
-"""Queries of the scenario runner: when billing next has work, and everything billing produced."""
+"""Queries of the demo and the scenario runner: when billing next has work, everything billing
+produced, and the demo's own invoices and simulated servers (read and written here, so the demo
+needs no other domain's repository)."""
 
 from __future__ import annotations
 
@@ -12,14 +14,16 @@ from backend.kit.repository import M, TenantRepository, TenantScope
 from backend.models import (
     CreditNote,
     CreditNoteLine,
+    CustomerProfile,
     Invoice,
     InvoiceLine,
     InvoiceStatus,
     OpenPosition,
     Subscription,
+    SubscriptionItem,
     SubscriptionStatus,
 )
-from backend.models.statuses import RUNNING_SUBSCRIPTION_STATUSES
+from backend.models.statuses import RUNNING_SUBSCRIPTION_STATUSES, UNPAID_INVOICE_STATUSES
 
 
 class Timeline(TenantRepository[Subscription]):
@@ -44,6 +48,19 @@ class Timeline(TenantRepository[Subscription]):
     def next_due_at(self) -> datetime | None:
         """The earliest due date of an issued invoice with something left to pay (it turns overdue)."""
         return _InvoiceRows(self.session, self.scope).next_due_at()
+
+    def billing_days_with_unbilled_charges(self, now: datetime) -> set[int]:
+        """The billing days of the customers with charges made by `now` that no invoice holds yet."""
+        statement = self.scoped(
+            select(CustomerProfile.billing_day)
+            .join(OpenPosition, OpenPosition.customer_account_id == CustomerProfile.customer_account_id)
+            .where(OpenPosition.invoice_id.is_(None), OpenPosition.created_at <= now)
+            .distinct(),
+            CustomerProfile,
+            OpenPosition,
+            own_model=False,
+        )
+        return {int(day) for day in self.session.scalars(statement)}
 
 
 class _Rows(TenantRepository[M]):
@@ -110,3 +127,32 @@ class BillingRecords:
 
     def subscriptions(self) -> list[Subscription]:
         return _SubscriptionRows(self.session, self.scope).in_order(Subscription.id)
+
+
+class DemoInvoices(TenantRepository[Invoice]):
+    """The demo story's invoices: how many it made, and which an invoice run just issued."""
+
+    model = Invoice
+
+    def issued_unpaid(self, customer_account_id: int, issued_at: datetime) -> list[Invoice]:
+        """The customer's invoices issued at `issued_at` that are still unpaid, newest first."""
+        statement = (
+            self.select()
+            .where(
+                Invoice.customer_account_id == customer_account_id,
+                Invoice.issued_at == issued_at,
+                Invoice.status.in_(UNPAID_INVOICE_STATUSES),
+            )
+            .order_by(Invoice.id.desc())
+        )
+        return list(self.session.scalars(statement))
+
+
+class DemoServers(TenantRepository[SubscriptionItem]):
+    """The demo's simulated servers: the demo provisions them itself, as no provider runs there."""
+
+    model = SubscriptionItem
+
+    def of_subscription(self, subscription_id: int) -> list[SubscriptionItem]:
+        statement = self.select().where(SubscriptionItem.subscription_id == subscription_id)
+        return list(self.session.scalars(statement.order_by(SubscriptionItem.id)))

@@ -21,35 +21,32 @@ At any other instant every coordinator would find the same nothing, so skipping 
 
 from __future__ import annotations
 
-import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, closing, contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from backend import clock
 from backend.audit import service as audit
-from backend.billing.repository import OpenPositionRepository
-from backend.catalog import service as catalog
+from backend.catalog import plans, validation
 from backend.catalog.schemas import PlanInput
 from backend.customers.service import open_customer_account
 from backend.customers.vat_checks import refresh_vat_status
-from backend.db import make_engine, unit_of_work
+from backend.db import unit_of_work
 from backend.demo.repository import Timeline
 from backend.demo.scenario import SAMPLE_VAT_IDS, EventSpec, EventType, PlanSpec, Scenario, ScenarioError
+from backend.demo.scenario_database import throwaway_engine
 from backend.demo.scenario_report import EventError, ScenarioKeys, ScenarioReport, collect_report
 from backend.integrations.vies import ViesResult, ViesStatus
 from backend.invoicing import service as invoicing
 from backend.kit.errors import DomainError, ValidationFailed
 from backend.kit.repository import TenantScope
-from backend.migrations import migrate_database
 from backend.models import BillingTiming
 from backend.scheduling import simulation
 from backend.scheduling.coordinators import coordinators
@@ -76,7 +73,7 @@ def run_scenario(scenario: Scenario) -> ScenarioReport:
     """
     with (
         tempfile.TemporaryDirectory(prefix="billing-scenario-") as folder,
-        _throwaway_engine(folder) as engine,
+        throwaway_engine(folder) as engine,
         clock.frozen(scenario.started) as frozen,
     ):
         machine = _Machine(scenario, engine, frozen)
@@ -86,40 +83,6 @@ def run_scenario(scenario: Scenario) -> ScenarioReport:
             return collect_report(
                 session, machine.scope, scenario, machine.keys, machine.errors, machine.stops
             )
-
-
-@contextmanager
-def _throwaway_engine(folder: str) -> Iterator[Engine]:
-    """A SQLite database at the newest migration in `folder`, without fsync (it is thrown away)."""
-    path = Path(folder) / "scenario.db"
-    _migrated_database(path)
-    engine = make_engine(f"sqlite:///{path}")
-    event.listen(engine, "connect", _no_fsync)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-_schema: list[sqlite3.Connection] = []  # the migrated empty database, in memory, once per process
-
-
-def _migrated_database(path: Path) -> None:
-    """An empty database at the newest migration at `path`. The first run of a process migrates it
-    with `migrate_database` and keeps a copy in memory; later runs copy that (a second, not one)."""
-    if not _schema:
-        migrate_database(f"sqlite:///{path}")
-        schema = sqlite3.connect(":memory:", check_same_thread=False)
-        with closing(sqlite3.connect(path)) as migrated:
-            migrated.backup(schema)
-        _schema.append(schema)
-        return
-    with closing(sqlite3.connect(path)) as target:
-        _schema[0].backup(target)
-
-
-def _no_fsync(connection: Any, _record: Any) -> None:
-    connection.execute("PRAGMA synchronous=OFF")
 
 
 class _ConfirmingRegister:
@@ -157,7 +120,7 @@ class _Machine:
             self.scope = self._tenant(session)
             for key, plan in self.scenario.plans.items():
                 with _field(f"plans.{key}"):
-                    created = catalog.create_plan(session, self.scope, _plan_input(key, plan), self._admin)
+                    created = plans.create_plan(session, self.scope, _plan_input(key, plan), self._admin)
                 assert created.id is not None
                 self.keys.plans[key] = created.id
             for number, (key, customer) in enumerate(self.scenario.customers.items(), start=1):
@@ -259,7 +222,7 @@ class _Machine:
         """The first invoice run on each billing day of a customer with unbilled charges that is
         still ahead: today's (when today is the day and its first run has not come), else next month's."""
         today = now.astimezone(self.zone).date()
-        days = {day for _, day, _ in OpenPositionRepository(session, self.scope).unbilled_customers(now)}
+        days = Timeline(session, self.scope).billing_days_with_unbilled_charges(now)
         runs: list[datetime | None] = []
         for day in sorted(days):
             dates = ([today] if today.day == day else []) + [_next_day_numbered(today, day)]
@@ -346,7 +309,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _plan_input(key: str, plan: PlanSpec) -> PlanInput:
-    return catalog.parse_input(
+    return validation.parse_input(
         PlanInput,
         {
             "key": key,

@@ -1,11 +1,12 @@
 """Demo data made by the billing engine: a year of a small hosting company, told as it happened.
 
-The demo creates the tenant, its admin, the catalog (through `catalog`) and two customers, then
-plays twelve months up to "now" (`clock.now()`) on a moving clock (`demo_timeline`): customers
-order (`Lifecycle.order`), one changes plans, one cancels, and every day the billing coordinators
-run as the scheduler would. Invoices, credit notes and payments are the engine's own: the invoice
-run issues them, `void_invoice` voids one (its credit note), `mark_paid` settles most of them and
-some stay unpaid until they are overdue. Nothing in the demo computes an amount itself.
+The demo creates the tenant, its admin, the catalog (through the catalog services) and two
+customers, as `backend.demo.company` describes them, then plays twelve months up to "now"
+(`clock.now()`) on a moving clock (`demo_timeline`): customers order (`Lifecycle.order`), one
+changes plans, one cancels, and every day the billing coordinators run as the scheduler would.
+Invoices, credit notes and payments are the engine's own: the invoice run issues them,
+`void_invoice` voids one (its credit note), `mark_paid` settles most of them and some stay unpaid
+until they are overdue. Nothing in the demo computes an amount itself.
 
 The story keeps to the engine's everyday paths: the plan change is between plans of the same
 interval, timing and anchor rule; nothing is charged on a billing day after its invoice run; and
@@ -19,51 +20,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from functools import partial
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from backend import clock
 from backend.audit import service as audit
-from backend.catalog import service as catalog
-from backend.catalog.schemas import AddonInput, PlanInput, PromotionInput, ServiceTypeInput
-from backend.customers.repository import (
-    CustomerAccountRepository,
-    CustomerMemberRepository,
-    CustomerProfileRepository,
+from backend.catalog.addons import create_addon
+from backend.catalog.plans import allow_addon, create_plan
+from backend.catalog.promotion_codes import create_promotion
+from backend.catalog.service_types import create_service_type
+from backend.customers.service import open_account_for_user
+from backend.demo.company import (
+    BACKUP_PLANS,
+    SERVERS,
+    backups_addon,
+    cloud_server_type,
+    erika_profile,
+    nordwind_profile,
+    plan_inputs,
+    server_item,
+    web_hosting_type,
+    welcome_promotion,
 )
+from backend.demo.repository import DemoInvoices, DemoServers
 from backend.demo.timeline import DAILY_RUN, Action, Timeline
 from backend.identity.users import create_user
 from backend.invoicing import service as invoicing
-from backend.invoicing.repository import InvoiceRepository
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
-from backend.models import (
-    BillingTiming,
-    CustomerAccount,
-    CustomerMember,
-    CustomerProfile,
-    CustomerType,
-    IntervalUnit,
-    Invoice,
-    ItemStatus,
-    Plan,
-    PowerState,
-    PromotionBenefit,
-    PromotionEligibility,
-    ProviderKind,
-    Subscription,
-    SubscriptionItem,
-    UserRole,
-    VatIdStatus,
-)
-from backend.models.statuses import UNPAID_INVOICE_STATUSES
+from backend.models import CustomerAccount, CustomerProfile, Invoice, Plan, PowerState, Subscription, UserRole
 from backend.settings import Settings
 from backend.subscriptions.ordering import OrderRequest
-from backend.subscriptions.repository import SubscriptionItemRepository
 from backend.subscriptions.service import Lifecycle
 from backend.tenancy.service import create_tenant
 
@@ -112,7 +101,7 @@ def seed_demo(session: Session, settings: Settings, *, slug: str = DEMO_SLUG) ->
         object_id=tenant.id,
         after={"source": "seed-demo", "as_of": now.isoformat()},
     )
-    invoices = InvoiceRepository(session, story.scope).count()
+    invoices = DemoInvoices(session, story.scope).count()
     return DemoSeedResult(created=True, tenant_slug=slug, logins=demo_logins(), invoices=invoices)
 
 
@@ -136,28 +125,9 @@ class _Story:
         )
         self.admin = audit.Actor.admin(scope.tenant_id, user_id=admin.id)
         self.plans, self.backups = _catalog(session, scope, self.admin, now)
-        self.erika, self.erika_actor = self._customer(
-            CUSTOMER_LOGIN,
-            "Erika Mustermann",
-            CustomerType.PRIVATE,
-            "C-10001",
-            dict(address_line1="Hauptstrasse 5", postal_code="80331", city="München", country="DE"),
-        )
+        self.erika, self.erika_actor = self._customer(CUSTOMER_LOGIN, erika_profile(CUSTOMER_LOGIN[0]))
         self.nordwind, self.nordwind_actor = self._customer(
-            BUSINESS_LOGIN,
-            "Nordwind Logistics AB",
-            CustomerType.BUSINESS,
-            "C-10002",
-            dict(
-                address_line1="Storgatan 12",
-                postal_code="11122",
-                city="Stockholm",
-                country="SE",
-                company_name="Nordwind Logistics AB",
-                vat_id="SE556677889901",
-                vat_id_status=VatIdStatus.VALID,
-                vat_id_source="vies",
-            ),
+            BUSINESS_LOGIN, nordwind_profile(BUSINESS_LOGIN[0])
         )
         self.subscriptions: dict[str, Subscription] = {}
         # The month (counted from the first) of the last invoice run before now: the newest
@@ -199,7 +169,7 @@ class _Story:
         plan = self.plans[plan_key]
         assert customer.id is not None and plan.id is not None
         options, addons = {}, {}
-        server = _SERVERS.get(name)
+        server = SERVERS.get(name)
         if server is not None:
             options = {"server_type": "cx22", "location": server["location"]}
         if name == "erika-server":
@@ -208,21 +178,10 @@ class _Story:
         request = OrderRequest(customer.id, plan.id, options=options, addons=addons)
         subscription = self._lifecycle(actor).order(request, now)
         self.subscriptions[name] = subscription
-        if server is not None:
-            SubscriptionItemRepository(self.session, self.scope).add(
-                SubscriptionItem(
-                    subscription_id=subscription.id,  # type: ignore[arg-type]
-                    provider=ProviderKind.SIMULATED,
-                    provider_ref=server["ref"],
-                    hostname=server["hostname"],
-                    ipv4=server["ipv4"],
-                    ipv6=server.get("ipv6", ""),
-                    status=ItemStatus.ACTIVE,
-                    power_state=PowerState.RUNNING,
-                    activated_at=now,
-                    provisioning_log=f"reserved hostname\ncreated server {server['ref']}\nserver running\n",
-                )
-            )
+        assert subscription.id is not None
+        item = server_item(name, subscription.id, now)
+        if item is not None:
+            DemoServers(self.session, self.scope).add(item)
 
     def _cancel(self, name: str, actor: audit.Actor, now: datetime) -> None:
         self._lifecycle(actor).cancel(self._id(name), now)
@@ -235,7 +194,7 @@ class _Story:
     def _suspend_nordwind_server(self, now: datetime) -> None:
         subscription_id = self._id("nordwind-server")
         self._lifecycle(self.admin).mark_past_due(subscription_id, now, suspend=True)
-        for item in SubscriptionItemRepository(self.session, self.scope).for_subscriptions([subscription_id]):
+        for item in DemoServers(self.session, self.scope).of_subscription(subscription_id):
             item.power_state = PowerState.STOPPED
             item.provisioning_log += "stopped: overdue suspension\n"
         self.session.flush()
@@ -258,12 +217,11 @@ class _Story:
 
     def _issued_at(self, now: datetime) -> list[Invoice]:
         """The unpaid invoices the invoice run issued at `now`."""
+        invoices = DemoInvoices(self.session, self.scope)
         issued = []
         for customer in (self.erika, self.nordwind):
             assert customer.id is not None
-            for invoice in InvoiceRepository(self.session, self.scope).for_customer(customer.id, limit=3):
-                if invoice.issued_at == now and invoice.status in UNPAID_INVOICE_STATUSES:
-                    issued.append(invoice)
+            issued.extend(invoices.issued_unpaid(customer.id, now))
         return issued
 
     def _pay(self, invoice_id: int, now: datetime) -> None:
@@ -295,7 +253,7 @@ class _Story:
         return (day.year - self.first_day.year) * 12 + day.month - self.first_day.month
 
     def _customer(
-        self, login: tuple[str, str], name: str, kind: CustomerType, number: str, profile: dict[str, Any]
+        self, login: tuple[str, str], profile: CustomerProfile
     ) -> tuple[CustomerAccount, audit.Actor]:
         user = create_user(
             self.session,
@@ -303,49 +261,11 @@ class _Story:
             email=login[0],
             password=login[1],
             role=UserRole.CUSTOMER,
-            display_name=name,
+            display_name=profile.name,
         )
-        account = CustomerAccountRepository(self.session, self.scope).add(
-            CustomerAccount(number=number, name=name, customer_type=kind)
-        )
-        assert account.id is not None and user.id is not None
-        CustomerMemberRepository(self.session, self.scope).add(
-            CustomerMember(customer_account_id=account.id, user_id=user.id)
-        )
-        CustomerProfileRepository(self.session, self.scope).add(
-            CustomerProfile(
-                customer_account_id=account.id,
-                name=name,
-                customer_type=kind,
-                email=login[0],
-                billing_day=1,
-                **profile,
-            )
-        )
+        account = open_account_for_user(self.session, self.scope, user, profile)
+        assert account.id is not None
         return account, audit.Actor.customer(self.scope.tenant_id, account.id, user_id=user.id)
-
-
-_SERVERS: dict[str, dict[str, str]] = {
-    "erika-server": {
-        "ref": "sim-48213",
-        "hostname": "erika-web-01.demo-cloud.example",
-        "ipv4": "203.0.113.24",
-        "ipv6": "2001:db8::24",
-        "location": "fsn1",
-    },
-    "nordwind-server": {
-        "ref": "sim-50117",
-        "hostname": "nordwind-db-01.demo-cloud.example",
-        "ipv4": "203.0.113.77",
-        "location": "hel1",
-    },
-    "erika-trial": {
-        "ref": "sim-61002",
-        "hostname": "erika-test-01.demo-cloud.example",
-        "ipv4": "203.0.113.91",
-        "location": "nbg1",
-    },
-}
 
 
 def _catalog(
@@ -353,110 +273,14 @@ def _catalog(
 ) -> tuple[dict[str, Plan], int]:
     """The demo's service types, plans, backups addon and welcome promotion, made as an admin
     would; returns the plans by key and the addon's id."""
-    cloud = catalog.create_service_type(
-        session,
-        scope,
-        ServiceTypeInput(
-            key="cloud-server",
-            name="Cloud Server",
-            provider=ProviderKind.SIMULATED,
-            provider_defaults={"image": "debian-12"},
-            config_schema={
-                "type": "object",
-                "properties": {
-                    "server_type": {"enum": ["cx22", "cx32"]},
-                    "location": {"enum": ["fsn1", "nbg1", "hel1"]},
-                },
-            },
-        ),
-        admin,
-    )
-    hosting = catalog.create_service_type(
-        session, scope, ServiceTypeInput(key="web-hosting", name="Managed Web Hosting"), admin
-    )
-    cx22_options = {"server_type": ["cx22"], "location": ["fsn1", "nbg1", "hel1"]}
-    plan_inputs = [
-        PlanInput(
-            key="support-retainer",
-            name="Support Retainer",
-            description="Billing only: 4 h support a month",
-            base_price=Decimal("49.00"),
-            minimum_commitment_days=90,
-            notice_days=30,
-            sort_order=40,
-            highlights=["4 hours of support", "Response within one business day"],
-        ),
-        PlanInput(
-            key="hosting-monthly",
-            name="Web Hosting Monthly",
-            service_type_id=hosting.id,
-            base_price=Decimal("9.90"),
-            sort_order=10,
-            highlights=["10 GB SSD", "Free TLS"],
-        ),
-        PlanInput(
-            key="hosting-pro",
-            name="Web Hosting Pro",
-            service_type_id=hosting.id,
-            base_price=Decimal("19.90"),
-            sort_order=15,
-            highlights=["50 GB SSD", "Free TLS", "Staging site"],
-        ),
-        PlanInput(
-            key="hosting-yearly",
-            name="Web Hosting Yearly",
-            service_type_id=hosting.id,
-            base_price=Decimal("99.00"),
-            interval_unit=IntervalUnit.YEAR,
-            sort_order=20,
-            highlights=["Two months free", "10 GB SSD"],
-        ),
-        PlanInput(
-            key="cloud-cx22",
-            name="Cloud Server CX22",
-            service_type_id=cloud.id,
-            description="2 vCPU, 4 GB RAM, 40 GB SSD",
-            base_price=Decimal("5.39"),
-            trial_days=14,
-            billing_anchor_day=1,
-            sort_order=30,
-            allowed_options=cx22_options,
-            highlights=["2 vCPU", "4 GB RAM", "40 GB SSD"],
-        ),
-        PlanInput(
-            key="cloud-hourly",
-            name="Cloud Server (hourly)",
-            service_type_id=cloud.id,
-            base_price=Decimal("0.0119"),
-            interval_unit=IntervalUnit.HOUR,
-            billing_timing=BillingTiming.ARREAR,
-            sort_order=35,
-            allowed_options={"server_type": ["cx22"], "location": ["fsn1"]},
-        ),
-    ]
-    plans = {data.key: catalog.create_plan(session, scope, data, admin) for data in plan_inputs}
-    backups = catalog.create_addon(
-        session, scope, AddonInput(key="backups", name="Daily Backups", price=Decimal("2.00")), admin
-    )
+    cloud = create_service_type(session, scope, cloud_server_type(), admin)
+    hosting = create_service_type(session, scope, web_hosting_type(), admin)
+    plans = {data.key: create_plan(session, scope, data, admin) for data in plan_inputs(cloud.id, hosting.id)}
+    backups = create_addon(session, scope, backups_addon(), admin)
     assert backups.id is not None
-    for key in ("cloud-cx22", "hosting-monthly", "hosting-pro"):
+    for key in BACKUP_PLANS:
         plan_id = plans[key].id
         assert plan_id is not None
-        catalog.allow_addon(session, scope, plan_id, backups.id, admin)
-    catalog.create_promotion(
-        session,
-        scope,
-        PromotionInput(
-            code="WELCOME10",
-            description="10 % off the first invoice for new customers",
-            benefit=PromotionBenefit.PERCENT_OFF,
-            percent_off=Decimal("10"),
-            eligibility=PromotionEligibility.NEW_CUSTOMERS,
-            max_redemptions=500,
-            max_per_customer=1,
-            valid_from=now - timedelta(days=30),
-            valid_until=now + timedelta(days=335),
-        ),
-        admin,
-    )
+        allow_addon(session, scope, plan_id, backups.id, admin)
+    create_promotion(session, scope, welcome_promotion(now), admin)
     return plans, backups.id

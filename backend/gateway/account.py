@@ -6,7 +6,7 @@ from backend.audit import service as audit
 from backend.audit.schemas import AuditEntryView
 from backend.db import unit_of_work
 from backend.gateway.units import actor, throttle, user_scope
-from backend.identity import accounts, api_tokens
+from backend.identity import api_tokens, passwords
 from backend.identity.schemas import ApiTokenSummary, CreatedApiToken
 from backend.kit.pagination import Page
 from backend.kit.principals import RequestContext, SignedInUser
@@ -15,7 +15,7 @@ from backend.kit.principals import RequestContext, SignedInUser
 def change_password(request: RequestContext, user: SignedInUser, current: str, new: str) -> None:
     """Signs the user out everywhere, this browser included."""
     with unit_of_work() as session:
-        accounts.change_password(
+        passwords.change_password(
             session,
             user_scope(user),
             user.user_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from backend.audit import service as audit
 from backend.db import unit_of_work
 from backend.gateway.units import actor, throttle, unit_keeping
-from backend.identity import accounts, auth, sessions
+from backend.identity import auth, passwords, registration, sessions
 from backend.identity.schemas import LoginTicket
 from backend.integrations.mail import MailBatch, mailer_for
 from backend.kit.errors import DomainError
@@ -69,7 +69,7 @@ def register(request: RequestContext, *, email: str, password: str, name: str) -
     mail = MailBatch()
     with unit_of_work() as session:
         scope = scope_for_host(session, request.host, settings)
-        accounts.register(
+        registration.register(
             session,
             scope,
             settings,
@@ -88,7 +88,7 @@ def resend_confirmation(request: RequestContext, email: str) -> None:
     mail = MailBatch()
     with unit_of_work() as session:
         scope = scope_for_host(session, request.host, settings)
-        accounts.resend_confirmation(
+        registration.resend_confirmation(
             session, scope, settings, mail, email=email, throttle=throttle(), actor=actor(request)
         )
     mail.send_all(mailer_for(settings))
@@ -97,7 +97,7 @@ def resend_confirmation(request: RequestContext, email: str) -> None:
 def confirm_email(request: RequestContext, email: str, code: str) -> None:
     with unit_keeping(DomainError) as session:
         scope = scope_for_host(session, request.host, get_settings())
-        accounts.confirm_email(session, scope, email=email, code=code, actor=actor(request))
+        registration.confirm_email(session, scope, email=email, code=code, actor=actor(request))
 
 
 def request_password_reset(request: RequestContext, email: str) -> None:
@@ -105,7 +105,7 @@ def request_password_reset(request: RequestContext, email: str) -> None:
     mail = MailBatch()
     with unit_of_work() as session:
         scope = scope_for_host(session, request.host, settings)
-        accounts.request_password_reset(
+        passwords.request_password_reset(
             session, scope, settings, mail, email=email, throttle=throttle(), actor=actor(request)
         )
     mail.send_all(mailer_for(settings))
@@ -115,7 +115,7 @@ def reset_password(request: RequestContext, token: str, new_password: str) -> st
     """Returns the account's email, so the sign-in form can be filled in."""
     with unit_of_work() as session:
         scope = scope_for_host(session, request.host, get_settings())
-        return accounts.reset_password(
+        return passwords.reset_password(
             session,
             scope,
             token=token,

@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from backend import clock
 from backend.audit import service as audit
-from backend.customers.repository import CustomerAccountRepository
+from backend.customers.service import accounts_of_user
 from backend.identity.repository import UserRepository
 from backend.kit.errors import AccountLocked, EmailNotConfirmed, InvalidCredentials, TooManyAttempts
 from backend.kit.passwords import hash_password, needs_rehash, verify_password
@@ -94,7 +94,7 @@ def load_signed_in_user(
 
 
 def signed_in_user(session: Session, scope: TenantScope, user: User) -> SignedInUser:
-    accounts = CustomerAccountRepository(session, scope).for_user(user.id or 0)
+    accounts = accounts_of_user(session, scope, user.id or 0)
     return SignedInUser(
         user_id=user.id or 0,
         tenant_id=scope.tenant_id,

@@ -9,27 +9,26 @@ from sqlmodel import Session
 
 from backend.catalog.pricing import price_display
 from backend.catalog.terms import PlanTerms
-from backend.customers.repository import CustomerAccountRepository
-from backend.invoicing.repository import InvoiceRepository
 from backend.kit.errors import NotFoundError
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
 from backend.models import Plan, Subscription
 from backend.money import Money
+from backend.reporting.repository import CustomerHoldings, TenantFigures
 from backend.reporting.schemas import CustomerOverview, OpenBalance, SubscriptionSummary
-from backend.subscriptions.repository import SubscriptionItemRepository, SubscriptionRepository
 
 
 def customer_overview(session: Session, scope: TenantScope, customer_account_id: int) -> CustomerOverview:
     """Subscriptions (newest first, with servers) and the open balance per currency of one customer."""
-    account = CustomerAccountRepository(session, scope).get(customer_account_id)
+    holdings = CustomerHoldings(session, scope)
+    account = holdings.get(customer_account_id)
     if account is None:
         raise NotFoundError("Customer account not found.")
     tenant = TenantDirectory(session).by_id(scope.tenant_id)
     zone = ZoneInfo(tenant.time_zone if tenant else "UTC")
 
-    rows = SubscriptionRepository(session, scope).with_plans_for_customer(customer_account_id)
-    items = SubscriptionItemRepository(session, scope).for_subscriptions([s.id for s, _ in rows if s.id])
+    rows = holdings.subscriptions_with_plans(customer_account_id)
+    items = holdings.servers([s.id for s, _ in rows if s.id])
     servers: dict[int, list[str]] = {}
     for item in items:
         servers.setdefault(item.subscription_id, []).append(f"{item.hostname} ({item.status.value})")
@@ -42,7 +41,7 @@ def customer_overview(session: Session, scope: TenantScope, customer_account_id:
             overdue_invoices=overdue,
         )
         for currency, (total, count, overdue) in sorted(
-            InvoiceRepository(session, scope).open_balance_by_currency(customer_account_id).items()
+            TenantFigures(session, scope).unpaid_by_currency(customer_account_id).items()
         )
     ]
     return CustomerOverview(

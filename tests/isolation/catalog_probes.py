@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from backend.catalog import service as c
+from backend.catalog import addons, plans, promotion_codes, service_types, validation
 from backend.catalog.schemas import (
     AddonInput,
     AddonUpdate,
@@ -26,7 +26,7 @@ from backend.catalog.schemas import (
 )
 from backend.catalog.terms import terms_by_plan
 from backend.kit.errors import ValidationFailed
-from backend.models import Addon, Plan, Promotion, PromotionBenefit, ServiceType
+from backend.models import Addon, Plan, Promotion, PromotionBenefit, ServiceType, Tenant
 from tests.isolation.probes import Probe, Raises, nothing, views_of_b
 from tests.isolation.service_probes import S
 from tests.isolation.world import Side
@@ -50,84 +50,128 @@ def free_in_b(operation: Callable[..., Any], data: Callable[[Side], Any]) -> Pro
     )
 
 
+def _default_currency_of_b(result: Any, b: Side, session: Session) -> None:
+    tenant = session.get(Tenant, b.tenant_id)
+    assert tenant is not None and result == tenant.default_currency, f"tenant B got {result!r}"
+
+
 def _promotion(code: str, **fields: Any) -> PromotionInput:
     return PromotionInput(code=code, **PERCENT, **fields)
 
 
 CATALOG_PROBES: list[Probe] = [
+    S(
+        validation.checked_currency,
+        lambda s, me, a: validation.checked_currency(s, me.scope, None),
+        _default_currency_of_b,
+        filtered=False,  # (the tenant row is the scope's own, read by the scope's id: no filter)
+    ),
     S(terms_by_plan, lambda s, me, a: terms_by_plan(s, me.scope, {a.plan_id, a.other_plan_id}), nothing),
     # --- service types --------------------------------------------------------------------------
-    free_in_b(c.create_service_type, lambda a: ServiceTypeInput(key="vps", name="VPS")),
+    free_in_b(service_types.create_service_type, lambda a: ServiceTypeInput(key="vps", name="VPS")),
     S(
-        c.update_service_type,
-        lambda s, me, a: c.update_service_type(
+        service_types.update_service_type,
+        lambda s, me, a: service_types.update_service_type(
             s, me.scope, a.service_type_id, ServiceTypeUpdate(name="X"), me.actor
         ),
     ),
     S(
-        c.deactivate_service_type,
-        lambda s, me, a: c.deactivate_service_type(s, me.scope, a.service_type_id, me.actor),
+        service_types.deactivate_service_type,
+        lambda s, me, a: service_types.deactivate_service_type(s, me.scope, a.service_type_id, me.actor),
     ),
     S(
-        c.reactivate_service_type,
-        lambda s, me, a: c.reactivate_service_type(s, me.scope, a.service_type_id, me.actor),
+        service_types.reactivate_service_type,
+        lambda s, me, a: service_types.reactivate_service_type(s, me.scope, a.service_type_id, me.actor),
     ),
-    S(c.get_service_type, lambda s, me, a: c.get_service_type(s, me.scope, a.service_type_id)),
-    S(c.list_service_types, lambda s, me, a: c.list_service_types(s, me.scope), views_of_b(ServiceType)),
+    S(
+        service_types.get_service_type,
+        lambda s, me, a: service_types.get_service_type(s, me.scope, a.service_type_id),
+    ),
+    S(
+        service_types.list_service_types,
+        lambda s, me, a: service_types.list_service_types(s, me.scope),
+        views_of_b(ServiceType),
+    ),
     # --- plans ----------------------------------------------------------------------------------
-    free_in_b(c.create_plan, lambda a: PlanInput(key="basic", name="Basic")),
+    free_in_b(plans.create_plan, lambda a: PlanInput(key="basic", name="Basic")),
     S(
-        c.create_plan,
-        lambda s, me, a: c.create_plan(
+        plans.create_plan,
+        lambda s, me, a: plans.create_plan(
             s, me.scope, PlanInput(key="typed", name="Typed", service_type_id=a.service_type_id), me.actor
         ),
         Raises(ValidationFailed, "there is no service type"),
         label="A's service type",
     ),
-    S(c.update_plan, lambda s, me, a: c.update_plan(s, me.scope, a.plan_id, PlanUpdate(name="X"), me.actor)),
-    S(c.deactivate_plan, lambda s, me, a: c.deactivate_plan(s, me.scope, a.plan_id, me.actor)),
-    S(c.reactivate_plan, lambda s, me, a: c.reactivate_plan(s, me.scope, a.plan_id, me.actor)),
-    S(c.delete_plan, lambda s, me, a: c.delete_plan(s, me.scope, a.spare_plan_id, me.actor)),
-    S(c.allow_addon, lambda s, me, a: c.allow_addon(s, me.scope, a.spare_plan_id, a.addon_id, me.actor)),
     S(
-        c.allow_addon,
-        lambda s, me, a: c.allow_addon(s, me.scope, me.plan_id, a.addon_id, me.actor),
+        plans.update_plan,
+        lambda s, me, a: plans.update_plan(s, me.scope, a.plan_id, PlanUpdate(name="X"), me.actor),
+    ),
+    S(plans.deactivate_plan, lambda s, me, a: plans.deactivate_plan(s, me.scope, a.plan_id, me.actor)),
+    S(plans.reactivate_plan, lambda s, me, a: plans.reactivate_plan(s, me.scope, a.plan_id, me.actor)),
+    S(plans.delete_plan, lambda s, me, a: plans.delete_plan(s, me.scope, a.spare_plan_id, me.actor)),
+    S(
+        plans.allow_addon,
+        lambda s, me, a: plans.allow_addon(s, me.scope, a.spare_plan_id, a.addon_id, me.actor),
+    ),
+    S(
+        plans.allow_addon,
+        lambda s, me, a: plans.allow_addon(s, me.scope, me.plan_id, a.addon_id, me.actor),
         label="A's addon on B's plan",
     ),
-    S(c.disallow_addon, lambda s, me, a: c.disallow_addon(s, me.scope, a.plan_id, a.addon_id, me.actor)),
-    S(c.get_plan, lambda s, me, a: c.get_plan(s, me.scope, a.plan_id)),
-    S(c.list_plans, lambda s, me, a: c.list_plans(s, me.scope), views_of_b(Plan)),
-    S(c.plan_details, lambda s, me, a: c.plan_details(s, me.scope, a.plan_id)),
-    # --- addons ---------------------------------------------------------------------------------
-    free_in_b(c.create_addon, lambda a: AddonInput(key="backup", name="Backup")),
     S(
-        c.update_addon,
-        lambda s, me, a: c.update_addon(s, me.scope, a.addon_id, AddonUpdate(price="3"), me.actor),
+        plans.disallow_addon,
+        lambda s, me, a: plans.disallow_addon(s, me.scope, a.plan_id, a.addon_id, me.actor),
     ),
-    S(c.deactivate_addon, lambda s, me, a: c.deactivate_addon(s, me.scope, a.addon_id, me.actor)),
-    S(c.reactivate_addon, lambda s, me, a: c.reactivate_addon(s, me.scope, a.addon_id, me.actor)),
-    S(c.get_addon, lambda s, me, a: c.get_addon(s, me.scope, a.addon_id)),
-    S(c.list_addons, lambda s, me, a: c.list_addons(s, me.scope), views_of_b(Addon)),
-    S(c.list_addons_for_plan, lambda s, me, a: c.list_addons_for_plan(s, me.scope, a.plan_id)),
-    # --- promotions -----------------------------------------------------------------------------
-    free_in_b(c.create_promotion, lambda a: _promotion(a.promotion_code)),
+    S(plans.get_plan, lambda s, me, a: plans.get_plan(s, me.scope, a.plan_id)),
+    S(plans.list_plans, lambda s, me, a: plans.list_plans(s, me.scope), views_of_b(Plan)),
+    S(plans.plan_details, lambda s, me, a: plans.plan_details(s, me.scope, a.plan_id)),
+    # --- addons ---------------------------------------------------------------------------------
+    free_in_b(addons.create_addon, lambda a: AddonInput(key="backup", name="Backup")),
     S(
-        c.create_promotion,
-        lambda s, me, a: c.create_promotion(
+        addons.update_addon,
+        lambda s, me, a: addons.update_addon(s, me.scope, a.addon_id, AddonUpdate(price="3"), me.actor),
+    ),
+    S(addons.deactivate_addon, lambda s, me, a: addons.deactivate_addon(s, me.scope, a.addon_id, me.actor)),
+    S(addons.reactivate_addon, lambda s, me, a: addons.reactivate_addon(s, me.scope, a.addon_id, me.actor)),
+    S(addons.get_addon, lambda s, me, a: addons.get_addon(s, me.scope, a.addon_id)),
+    S(addons.list_addons, lambda s, me, a: addons.list_addons(s, me.scope), views_of_b(Addon)),
+    S(plans.list_addons_for_plan, lambda s, me, a: plans.list_addons_for_plan(s, me.scope, a.plan_id)),
+    # --- promotions -----------------------------------------------------------------------------
+    free_in_b(promotion_codes.create_promotion, lambda a: _promotion(a.promotion_code)),
+    S(
+        promotion_codes.create_promotion,
+        lambda s, me, a: promotion_codes.create_promotion(
             s, me.scope, _promotion("NEW", eligible_plan_ids=[a.plan_id]), me.actor
         ),
         Raises(ValidationFailed, "there is no plan"),
         label="A's plan",
     ),
     S(
-        c.update_promotion,
-        lambda s, me, a: c.update_promotion(
+        promotion_codes.update_promotion,
+        lambda s, me, a: promotion_codes.update_promotion(
             s, me.scope, a.promotion_id, PromotionUpdate(description="X"), me.actor
         ),
     ),
-    S(c.deactivate_promotion, lambda s, me, a: c.deactivate_promotion(s, me.scope, a.promotion_id, me.actor)),
-    S(c.reactivate_promotion, lambda s, me, a: c.reactivate_promotion(s, me.scope, a.promotion_id, me.actor)),
-    S(c.get_promotion, lambda s, me, a: c.get_promotion(s, me.scope, a.promotion_id)),
-    S(c.find_promotion, lambda s, me, a: c.find_promotion(s, me.scope, a.promotion_code.lower()), nothing),
-    S(c.list_promotions, lambda s, me, a: c.list_promotions(s, me.scope), views_of_b(Promotion)),
+    S(
+        promotion_codes.deactivate_promotion,
+        lambda s, me, a: promotion_codes.deactivate_promotion(s, me.scope, a.promotion_id, me.actor),
+    ),
+    S(
+        promotion_codes.reactivate_promotion,
+        lambda s, me, a: promotion_codes.reactivate_promotion(s, me.scope, a.promotion_id, me.actor),
+    ),
+    S(
+        promotion_codes.get_promotion,
+        lambda s, me, a: promotion_codes.get_promotion(s, me.scope, a.promotion_id),
+    ),
+    S(
+        promotion_codes.find_promotion,
+        lambda s, me, a: promotion_codes.find_promotion(s, me.scope, a.promotion_code.lower()),
+        nothing,
+    ),
+    S(
+        promotion_codes.list_promotions,
+        lambda s, me, a: promotion_codes.list_promotions(s, me.scope),
+        views_of_b(Promotion),
+    ),
 ]

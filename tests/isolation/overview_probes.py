@@ -18,11 +18,13 @@ from backend.catalog.repository import PlanRepository
 from backend.customers import service as customers
 from backend.customers.repository import CustomerAccountRepository
 from backend.demo import scenario_report
+from backend.kit.repository import CrossTenantWrite
+from backend.models import CustomerProfile, User
 from backend.reporting import dashboard
 from backend.reporting import overview as admin_overview
 from backend.scheduling import simulation
 from backend.subscriptions.repository import SubscriptionRepository
-from tests.isolation.probes import Probe, equals, nothing
+from tests.isolation.probes import Probe, Raises, equals, nothing
 from tests.isolation.service_probes import S
 from tests.isolation.world import NOW, T0, Side
 
@@ -30,6 +32,10 @@ from tests.isolation.world import NOW, T0, Side
 def _opened_in_b(result: Any, b: Side, session: Session) -> None:
     """B's second customer: C-10002 in B, whatever A numbered."""
     assert (result.tenant_id, result.number) == (b.tenant_id, "C-10002")
+
+
+def _dora() -> CustomerProfile:
+    return CustomerProfile(name="Dora", country="AT", email="dora@example.com", billing_day=1)
 
 
 def figures(session: Session, me: Side) -> tuple[Any, ...]:
@@ -74,6 +80,17 @@ OVERVIEW_PROBES: list[Probe] = [
             s, me.scope, name="Dora", email="dora@example.com", country="AT"
         ),
         _opened_in_b,
+    ),
+    S(
+        customers.open_account_for_user,
+        lambda s, me, a: customers.open_account_for_user(s, me.scope, s.get(User, a.user_id), _dora()),
+        Raises(CrossTenantWrite),
+        filtered=False,  # (A's user is handed in: check_owned refuses it before anything is written)
+    ),
+    S(
+        customers.accounts_of_user,
+        lambda s, me, a: customers.accounts_of_user(s, me.scope, a.user_id),
+        nothing,
     ),
     S(dashboard.customer_overview, lambda s, me, a: dashboard.customer_overview(s, me.scope, a.customer_id)),
     S(

@@ -39,7 +39,7 @@ from backend.customers.repository import (
     CustomerProfileRepository,
     next_customer_number,
 )
-from backend.demo.repository import BillingRecords, Timeline, _InvoiceRows, _Rows
+from backend.demo.repository import BillingRecords, DemoInvoices, DemoServers, Timeline, _InvoiceRows, _Rows
 from backend.identity.repository import (
     AccountCodeRepository,
     ApiTokenRepository,
@@ -65,7 +65,7 @@ from backend.models import (
     Subscription,
     User,
 )
-from backend.reporting.repository import TenantFigures
+from backend.reporting.repository import CustomerHoldings, TenantFigures
 from backend.subscriptions.repository import (
     SubscriptionItemRepository,
     SubscriptionRepository,
@@ -287,6 +287,7 @@ REPOSITORY_PROBES: list[Probe] = [
     R(Timeline.next_billing_at, expect=equals(lambda b: datetime(2028, 1, 4, 9, tzinfo=UTC))),
     R(Timeline.next_cancellation_at),
     R(Timeline.next_due_at),
+    R(Timeline.billing_days_with_unbilled_charges, lambda s, me, a: (NOW,)),
     R(_InvoiceRows.next_due_at),
     R(_Rows.in_order, lambda s, me, a: (Invoice.id,), only_b, on=_InvoiceRows),
     *[
@@ -304,7 +305,16 @@ REPOSITORY_PROBES: list[Probe] = [
     R(TenantFigures.customer_count, expect=equals(lambda b: 1)),
     R(TenantFigures.live_subscription_count, expect=equals(lambda b: 1)),
     R(TenantFigures.unpaid_by_currency),
+    R(TenantFigures.unpaid_by_currency, lambda s, me, a: (a.customer_id,), label="A's customer"),
     R(TenantFigures.paid_since, lambda s, me, a: (T0,), equals(lambda b: {"EUR": Decimal("142.80")})),
+    # --- the customer dashboard's reads, and the demo's own invoices and servers -------------------
+    R(CustomerHoldings.subscriptions_with_plans, lambda s, me, a: (a.customer_id,)),
+    R(CustomerHoldings.servers, lambda s, me, a: ([a.active_sub],)),
+    R(
+        DemoInvoices.issued_unpaid,
+        lambda s, me, a: (a.customer_id, row(s, Invoice, a.issued_invoice).issued_at),
+    ),
+    R(DemoServers.of_subscription, lambda s, me, a: (a.active_sub,)),
 ]
 
 # Methods without a probe, and why none is needed.

@@ -26,13 +26,16 @@ from sqlmodel import Session
 from backend import clock
 from backend.audit.service import Actor
 from backend.billing.repository import OpenPositionRepository
-from backend.catalog import service as catalog
+from backend.catalog.addons import create_addon
+from backend.catalog.plans import allow_addon, create_plan
+from backend.catalog.promotion_codes import create_promotion
 from backend.catalog.repository import PromotionRedemptionRepository
 from backend.catalog.schemas import AddonInput, PlanInput, PromotionInput, ServiceTypeInput
+from backend.catalog.service_types import create_service_type
 from backend.currency import service as exchange_rates
 from backend.customers.repository import CustomerProfileRepository
 from backend.idempotency import service as idempotency
-from backend.identity import accounts, api_tokens, auth, sessions
+from backend.identity import api_tokens, auth, passwords, registration, sessions
 from backend.identity.repository import AccountCodeRepository, UserRepository
 from backend.identity.users import create_user
 from backend.integrations.mail import MailBatch
@@ -177,7 +180,7 @@ def _tenant(session: Session, slug: str, customer: str) -> _Start:
 def _customer(session: Session, scope: TenantScope, email: str) -> tuple[int, int]:
     """A customer signed up like on the web: (user id, customer account id)."""
     settings, name = load_settings(), email.split("@")[0]
-    accounts.register(session, scope, settings, MailBatch(), email=email, password=PASSWORD, name=name)
+    registration.register(session, scope, settings, MailBatch(), email=email, password=PASSWORD, name=name)
     user = UserRepository(session, scope).by_email(email)
     assert user is not None and user.id is not None
     account_id = auth.signed_in_user(session, scope, user).customer_account_id
@@ -187,16 +190,16 @@ def _customer(session: Session, scope: TenantScope, email: str) -> tuple[int, in
 
 def _plan(session: Session, scope: TenantScope, key: str, price: str, **fields: Any) -> int:
     data = PlanInput(key=key, name=key.title(), base_price=Decimal(price), **fields)
-    return catalog.create_plan(session, scope, data, _admin(scope)).id or 0
+    return create_plan(session, scope, data, _admin(scope)).id or 0
 
 
 def _addon(
     session: Session, scope: TenantScope, key: str, price: str, plans: list[int], **fields: Any
 ) -> int:
     data = AddonInput(key=key, name=key.title(), price=Decimal(price), **fields)
-    addon = catalog.create_addon(session, scope, data, _admin(scope)).id or 0
+    addon = create_addon(session, scope, data, _admin(scope)).id or 0
     for plan in plans:
-        catalog.allow_addon(session, scope, plan, addon, _admin(scope))
+        allow_addon(session, scope, plan, addon, _admin(scope))
     return addon
 
 
@@ -220,7 +223,7 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
         session, scope, currency="USD", valid_from=RATE_DAY, rate="1.0850", actor=_admin(scope)
     )
     vps = ServiceTypeInput(key="vps", name="VPS")
-    service_type = catalog.create_service_type(session, scope, vps, _admin(scope)).id or 0
+    service_type = create_service_type(session, scope, vps, _admin(scope)).id or 0
     basic = _plan(session, scope, "basic", "10.00", service_type_id=service_type)
     pro = _plan(session, scope, "pro", "20.00")
     spare = _plan(session, scope, "spare", "5.00")
@@ -232,7 +235,7 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
         max_per_customer=10,
         eligible_plan_ids=[basic, pro],
     )
-    promotion = catalog.create_promotion(session, scope, welcome, _admin(scope))
+    promotion = create_promotion(session, scope, welcome, _admin(scope))
     lifecycle = Lifecycle(session, scope, _admin(scope))
     active = lifecycle.order(OrderRequest(alice, basic, addons={addon: 1}, promotion_code="WELCOME"), T0)
     expiring = lifecycle.order(OrderRequest(alice, pro), T0)
@@ -316,7 +319,7 @@ def _identity_rows(session: Session, scope: TenantScope, admin: SignedInUser, us
     )
     secret, key = created.token, f"iso-{scope.tenant_id}"
     idempotency.begin(session, scope, created.summary.id, key, "0" * 64, T0)
-    accounts.request_password_reset(session, scope, load_settings(), MailBatch(), email=user.email)
+    passwords.request_password_reset(session, scope, load_settings(), MailBatch(), email=user.email)
     codes = AccountCodeRepository(session, scope).live_for_user(
         user_id, AccountCodePurpose.RESET_PASSWORD, T0
     )

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from backend.audit import service as audit
 from backend.audit.service import SYSTEM, Actor
-from backend.catalog import service as c
+from backend.catalog import addons, plans, promotion_codes, service_types
 from backend.catalog.schemas import (
     AddonInput,
     AddonUpdate,
@@ -31,7 +31,7 @@ from backend.catalog.schemas import (
     ServiceTypeUpdate,
 )
 from backend.currency import service as rates
-from backend.identity import accounts, api_tokens, auth
+from backend.identity import api_tokens, auth, passwords, users
 from backend.identity.repository import ApiTokenRepository, UserRepository
 from backend.invoicing import service as invoicing
 from backend.kit.principals import SignedInUser
@@ -121,24 +121,24 @@ ONE = Decimal("1.00")
 OPERATIONS: list[Op] = [
     # --- users, the audit log, the overview: admins ---------------------------------------------
     op(
-        accounts.set_locked,
-        lambda s, a, who: accounts.set_locked(s, a.scope, a.user_id, True, actor=who),
+        users.set_locked,
+        lambda s, a, who: users.set_locked(s, a.scope, a.user_id, True, actor=who),
         ADMIN,
     ),
     op(
-        accounts.set_role,
-        lambda s, a, who: accounts.set_role(s, a.scope, a.user_id, "admin", actor=who),
+        users.set_role,
+        lambda s, a, who: users.set_role(s, a.scope, a.user_id, "admin", actor=who),
         ADMIN,
     ),
-    op(accounts.list_users, lambda s, a, who: accounts.list_users(s, a.scope, who), ADMIN),
+    op(users.list_users, lambda s, a, who: users.list_users(s, a.scope, who), ADMIN),
     op(audit.list_entries, lambda s, a, who: audit.list_entries(s, a.scope, who), ADMIN),
     op(
         admin_overview.admin_overview, lambda s, a, who: admin_overview.admin_overview(s, a.scope, who), ADMIN
     ),
     # --- each user's own password and tokens ----------------------------------------------------
     op(
-        accounts.change_password,
-        lambda s, a, who: accounts.change_password(
+        passwords.change_password,
+        lambda s, a, who: passwords.change_password(
             s, a.scope, a.user_id, current_password=PASSWORD, new_password="Policy-pass-2027", actor=who
         ),
         OWNER,
@@ -156,40 +156,52 @@ OPERATIONS: list[Op] = [
         ADMIN,  # the admin's own token
     ),
     # --- the catalog: admins ----------------------------------------------------------------------
-    catalog(c.create_service_type, lambda a: ServiceTypeInput(key="dedicated", name="Dedicated")),
-    catalog_on(c.update_service_type, lambda a: a.service_type_id, ServiceTypeUpdate(name="Virtual")),
-    catalog(c.deactivate_service_type, lambda a: a.service_type_id),
+    catalog(service_types.create_service_type, lambda a: ServiceTypeInput(key="dedicated", name="Dedicated")),
+    catalog_on(
+        service_types.update_service_type, lambda a: a.service_type_id, ServiceTypeUpdate(name="Virtual")
+    ),
+    catalog(service_types.deactivate_service_type, lambda a: a.service_type_id),
     catalog(
-        c.reactivate_service_type,
+        service_types.reactivate_service_type,
         lambda a: a.service_type_id,
-        prepare=deactivated(c.deactivate_service_type, lambda a: a.service_type_id),
+        prepare=deactivated(service_types.deactivate_service_type, lambda a: a.service_type_id),
     ),
-    catalog(c.create_plan, lambda a: PlanInput(key="policy", name="Policy", base_price="3.00")),
-    catalog_on(c.update_plan, lambda a: a.plan_id, PlanUpdate(name="Basic Plus")),
-    catalog(c.deactivate_plan, lambda a: a.plan_id),
+    catalog(plans.create_plan, lambda a: PlanInput(key="policy", name="Policy", base_price="3.00")),
+    catalog_on(plans.update_plan, lambda a: a.plan_id, PlanUpdate(name="Basic Plus")),
+    catalog(plans.deactivate_plan, lambda a: a.plan_id),
     catalog(
-        c.reactivate_plan,
+        plans.reactivate_plan,
         lambda a: a.spare_plan_id,
-        prepare=deactivated(c.deactivate_plan, lambda a: a.spare_plan_id),
+        prepare=deactivated(plans.deactivate_plan, lambda a: a.spare_plan_id),
     ),
-    catalog(c.delete_plan, lambda a: a.spare_plan_id),
-    op(c.allow_addon, lambda s, a, who: c.allow_addon(s, a.scope, a.spare_plan_id, a.addon_id, who), ADMIN),
-    op(c.disallow_addon, lambda s, a, who: c.disallow_addon(s, a.scope, a.plan_id, a.addon_id, who), ADMIN),
-    catalog(c.create_addon, lambda a: AddonInput(key="ipv4", name="Extra IPv4", price="1.00")),
-    catalog_on(c.update_addon, lambda a: a.addon_id, AddonUpdate(price="2.50")),
-    catalog(c.deactivate_addon, lambda a: a.addon_id),
+    catalog(plans.delete_plan, lambda a: a.spare_plan_id),
+    op(
+        plans.allow_addon,
+        lambda s, a, who: plans.allow_addon(s, a.scope, a.spare_plan_id, a.addon_id, who),
+        ADMIN,
+    ),
+    op(
+        plans.disallow_addon,
+        lambda s, a, who: plans.disallow_addon(s, a.scope, a.plan_id, a.addon_id, who),
+        ADMIN,
+    ),
+    catalog(addons.create_addon, lambda a: AddonInput(key="ipv4", name="Extra IPv4", price="1.00")),
+    catalog_on(addons.update_addon, lambda a: a.addon_id, AddonUpdate(price="2.50")),
+    catalog(addons.deactivate_addon, lambda a: a.addon_id),
     catalog(
-        c.reactivate_addon,
+        addons.reactivate_addon,
         lambda a: a.addon_id,
-        prepare=deactivated(c.deactivate_addon, lambda a: a.addon_id),
+        prepare=deactivated(addons.deactivate_addon, lambda a: a.addon_id),
     ),
-    catalog(c.create_promotion, lambda a: PROMOTION),
-    catalog_on(c.update_promotion, lambda a: a.promotion_id, PromotionUpdate(description="Spring")),
-    catalog(c.deactivate_promotion, lambda a: a.promotion_id),
+    catalog(promotion_codes.create_promotion, lambda a: PROMOTION),
+    catalog_on(
+        promotion_codes.update_promotion, lambda a: a.promotion_id, PromotionUpdate(description="Spring")
+    ),
+    catalog(promotion_codes.deactivate_promotion, lambda a: a.promotion_id),
     catalog(
-        c.reactivate_promotion,
+        promotion_codes.reactivate_promotion,
         lambda a: a.promotion_id,
-        prepare=deactivated(c.deactivate_promotion, lambda a: a.promotion_id),
+        prepare=deactivated(promotion_codes.deactivate_promotion, lambda a: a.promotion_id),
     ),
     # --- tenant settings and exchange rates: admins, and the operator's CLI -----------------------
     op(

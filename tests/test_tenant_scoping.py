@@ -28,6 +28,7 @@ from backend.kit.repository import TenantRepository, TenantScope
 from backend.models import CustomerAccount, Subscription, SubscriptionStatus
 from backend.reporting import dashboard
 from backend.reporting import overview as admin_overview
+from backend.reporting.repository import CustomerHoldings
 from backend.subscriptions.repository import SubscriptionRepository
 from backend.tenancy.service import scope_for_slug
 
@@ -162,7 +163,7 @@ def test_joins_are_scoped_on_every_joined_table(
             status=SubscriptionStatus.ACTIVE,
         )
     )
-    assert SubscriptionRepository(session, scope_b).with_plans_for_customer(account_b.id or 0) == []
+    assert CustomerHoldings(session, scope_b).subscriptions_with_plans(account_b.id or 0) == []
 
 
 def test_sessions_tokens_and_codes_of_tenant_a_mean_nothing_in_tenant_b(

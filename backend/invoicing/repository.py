@@ -23,7 +23,6 @@ from backend.models import (
     PromotionRedemption,
     PromotionUse,
 )
-from backend.models.statuses import UNPAID_INVOICE_STATUSES
 
 
 def _dialect_insert(session: Session) -> Any:
@@ -113,31 +112,6 @@ class InvoiceRepository(TenantRepository[Invoice]):
     @staticmethod
     def _overdue(now: datetime) -> tuple[Any, ...]:
         return (Invoice.status == InvoiceStatus.ISSUED, Invoice.due_at < now, Invoice.balance_due > 0)
-
-    def for_customer(self, customer_account_id: int, *, limit: int = 50) -> list[Invoice]:
-        statement = (
-            self.select()
-            .where(Invoice.customer_account_id == customer_account_id, Invoice.status != InvoiceStatus.DRAFT)
-            .order_by(Invoice.issued_at.desc(), Invoice.id.desc())
-            .limit(limit)
-        )
-        return list(self.session.scalars(statement))
-
-    def open_balance_by_currency(self, customer_account_id: int) -> dict[str, tuple[Decimal, int, int]]:
-        """Per currency: (balance due, unpaid invoice count, overdue invoice count)."""
-        overdue = func.count().filter(Invoice.status == InvoiceStatus.OVERDUE)
-        statement = self.scoped(
-            select(Invoice.currency, func.sum(Invoice.balance_due), func.count(), overdue)
-            .where(
-                Invoice.customer_account_id == customer_account_id,
-                Invoice.status.in_(UNPAID_INVOICE_STATUSES),
-            )
-            .group_by(Invoice.currency)
-        )
-        return {
-            currency: (Decimal(total or 0), int(count), int(overdue_count or 0))
-            for currency, total, count, overdue_count in self.session.execute(statement)
-        }
 
 
 class InvoiceLineRepository(TenantRepository[InvoiceLine]):

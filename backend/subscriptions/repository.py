@@ -1,14 +1,13 @@
-"""Subscriptions (looked up, locked, counted) and their provisioned items."""
+"""Subscriptions (looked up, locked, counted) and the addons attached to them."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select
 
 from backend.kit.repository import TenantRepository
-from backend.models import Plan, Subscription, SubscriptionAddon, SubscriptionItem, SubscriptionStatus
+from backend.models import Subscription, SubscriptionAddon, SubscriptionStatus
 
 
 class SubscriptionRepository(TenantRepository[Subscription]):
@@ -46,30 +45,9 @@ class SubscriptionRepository(TenantRepository[Subscription]):
         )
         return int(self.session.scalar(statement) or 0)
 
-    def with_plans_for_customer(self, customer_account_id: int) -> list[tuple[Subscription, Plan]]:
-        """A customer's subscriptions with their plans, newest first."""
-        statement: Any = self.scoped(
-            select(Subscription, Plan)
-            .join(Plan, Plan.id == Subscription.plan_id)
-            .where(Subscription.customer_account_id == customer_account_id)
-            .order_by(Subscription.created_at.desc(), Subscription.id.desc()),
-            Plan,
-        )
-        return [(row[0], row[1]) for row in self.session.execute(statement)]
-
 
 class SubscriptionAddonRepository(TenantRepository[SubscriptionAddon]):
     """Addons attached to subscriptions, written by the lifecycle (a billing run reads them through
     billing's `AttachedAddonRepository`)."""
 
     model = SubscriptionAddon
-
-
-class SubscriptionItemRepository(TenantRepository[SubscriptionItem]):
-    model = SubscriptionItem
-
-    def for_subscriptions(self, subscription_ids: list[int]) -> list[SubscriptionItem]:
-        if not subscription_ids:
-            return []
-        statement = self.select().where(SubscriptionItem.subscription_id.in_(subscription_ids))
-        return list(self.session.scalars(statement.order_by(SubscriptionItem.id)))

@@ -67,7 +67,6 @@ from backend.models import (
 )
 from backend.reporting.repository import CustomerHoldings, TenantFigures
 from backend.subscriptions.repository import (
-    SubscriptionItemRepository,
     SubscriptionRepository,
 )
 from backend.tax.rates import EU_COUNTRIES
@@ -160,8 +159,6 @@ REPOSITORY_PROBES: list[Probe] = [
     ),
     R(InvoiceRepository.count_overdue_candidates, lambda s, me, a: (NOW,)),
     R(InvoiceRepository.mark_overdue, lambda s, me, a: (NOW,)),
-    R(InvoiceRepository.for_customer, lambda s, me, a: (a.customer_id,)),
-    R(InvoiceRepository.open_balance_by_currency, lambda s, me, a: (a.customer_id,)),
     R(InvoiceLineRepository.for_invoice, lambda s, me, a: (a.issued_invoice,)),
     R(
         InvoiceLineRepository.for_open_position,
@@ -205,9 +202,7 @@ REPOSITORY_PROBES: list[Probe] = [
         lambda s, me, a: ([a.customer_id, a.other_customer_id], NOW),
     ),
     R(SubscriptionRepository.count_for_customer, lambda s, me, a: (a.customer_id,)),
-    R(SubscriptionRepository.with_plans_for_customer, lambda s, me, a: (a.customer_id,)),
     R(AttachedAddonRepository.with_addons_for, lambda s, me, a: ([a.active_sub],)),
-    R(SubscriptionItemRepository.for_subscriptions, lambda s, me, a: ([a.active_sub],)),
     # --- catalog --------------------------------------------------------------------------------
     R(ServiceTypeRepository.by_key, lambda s, me, a: ("vps",)),
     R(ServiceTypeRepository.in_catalog_order, expect=only_b),

@@ -298,7 +298,8 @@ def _invoices_issued_at(session: Session, scope: TenantScope, at: datetime, *cus
     issued = {
         invoice.customer_account_id: invoice.id or 0
         for customer in customers
-        for invoice in InvoiceRepository(session, scope).for_customer(customer)
+        for invoice in InvoiceRepository(session, scope).list(limit=10_000)
+        if invoice.customer_account_id == customer
         if invoice.issued_at == at
     }
     return [issued[customer] for customer in customers]

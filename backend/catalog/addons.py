@@ -72,8 +72,13 @@ def reactivate_addon(session: Session, scope: TenantScope, addon_id: int, actor:
     return set_active(session, scope, actor, "addon", get_addon(session, scope, addon_id), True)
 
 
+def find_addon(session: Session, scope: TenantScope, addon_id: int) -> Addon | None:
+    """The tenant's addon with this id, active or not (None for an id of another tenant)."""
+    return AddonRepository(session, scope).get(addon_id)
+
+
 def get_addon(session: Session, scope: TenantScope, addon_id: int) -> Addon:
-    addon = AddonRepository(session, scope).get(addon_id)
+    addon = find_addon(session, scope, addon_id)
     if addon is None:
         raise NotFoundError(f"Addon {addon_id} not found.")
     return addon

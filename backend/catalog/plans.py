@@ -196,8 +196,19 @@ def disallow_addon(session: Session, scope: TenantScope, plan_id: int, addon_id:
     )
 
 
+def find_plan(session: Session, scope: TenantScope, plan_id: int) -> Plan | None:
+    """The tenant's plan with this id, active or not (None for an id of another tenant)."""
+    return PlanRepository(session, scope).get(plan_id)
+
+
+def addon_ids_allowed_with(session: Session, scope: TenantScope, plan_id: int) -> set[int]:
+    """The ids of the addons the plan allows (active or not): another addon cannot be attached to
+    a subscription of the plan."""
+    return {link.addon_id for link in PlanAddonRepository(session, scope).for_plan(plan_id)}
+
+
 def get_plan(session: Session, scope: TenantScope, plan_id: int) -> Plan:
-    plan = PlanRepository(session, scope).get(plan_id)
+    plan = find_plan(session, scope, plan_id)
     if plan is None:
         raise NotFoundError(f"Plan {plan_id} not found.")
     return plan

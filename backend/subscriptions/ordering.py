@@ -16,7 +16,9 @@ from typing import Any
 
 from backend.audit import service as audit
 from backend.billing.charging import open_grid
-from backend.catalog.offers import addon_ids_allowed_with, find_addon, promotion_by_code
+from backend.catalog.addons import find_addon
+from backend.catalog.plans import addon_ids_allowed_with
+from backend.catalog.promotion_codes import find_promotion
 from backend.catalog.redemptions import redeem, redemption_counts
 from backend.catalog.terms import PlanTerms
 from backend.customers.service import billing_profile, customer_account
@@ -148,7 +150,7 @@ class Ordering(LifecycleSteps):
         code = code.strip().upper()
         if not code:
             return None
-        promotion = promotion_by_code(self.session, self.scope, code)
+        promotion = find_promotion(self.session, self.scope, code)
         if promotion is None or not promotion.active:
             raise PromotionCodeInvalid(code)
         if promotion.valid_from and now < promotion.valid_from:

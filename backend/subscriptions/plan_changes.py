@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from backend.audit import service as audit
 from backend.billing.charging import Charge, addon_charges, open_grid, plan_charge, schedule_of, terms_of
-from backend.catalog.offers import addon_ids_allowed_with
+from backend.catalog.plans import addon_ids_allowed_with
 from backend.catalog.terms import PlanTerms
 from backend.kit.policy import Action
 from backend.models import Plan, Subscription, SubscriptionStatus

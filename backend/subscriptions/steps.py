@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from backend.audit import service as audit
 from backend.billing.charging import Charge, Charger
-from backend.catalog.offers import find_plan
+from backend.catalog.plans import find_plan
 from backend.kit.errors import NotFoundError
 from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope

@@ -33,7 +33,7 @@ from typing import Any
 import backend
 from backend.billing import charging, positions
 from backend.billing import tasks as billing_tasks
-from backend.catalog import addons, offers, plans, promotion_codes, redemptions, service_types, validation
+from backend.catalog import addons, plans, promotion_codes, redemptions, service_types, validation
 from backend.catalog import terms as plan_terms
 from backend.currency import service as exchange_rates
 from backend.customers import service as customers
@@ -71,7 +71,6 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     addons,
     promotion_codes,
     validation,
-    offers,
     redemptions,
     plan_terms,
     credits,

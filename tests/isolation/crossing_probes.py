@@ -16,7 +16,7 @@ from typing import Any
 from sqlmodel import Session
 
 from backend.billing import positions
-from backend.catalog import offers, redemptions
+from backend.catalog import addons, plans, redemptions
 from backend.customers import service as customers
 from backend.invoicing import credit_notes, issuing
 from backend.invoicing.drafts import InvoicingContext
@@ -69,10 +69,9 @@ CROSSING_PROBES: list[Probe] = [
         lambda s, me, a: customers.billing_profiles(s, me.scope, {a.customer_id, a.other_customer_id}),
     ),
     # --- the catalog an order reads ---------------------------------------------------------------
-    C(offers.find_plan, lambda s, me, a: offers.find_plan(s, me.scope, a.plan_id)),
-    C(offers.find_addon, lambda s, me, a: offers.find_addon(s, me.scope, a.addon_id)),
-    C(offers.addon_ids_allowed_with, lambda s, me, a: offers.addon_ids_allowed_with(s, me.scope, a.plan_id)),
-    C(offers.promotion_by_code, lambda s, me, a: offers.promotion_by_code(s, me.scope, a.promotion_code)),
+    C(plans.find_plan, lambda s, me, a: plans.find_plan(s, me.scope, a.plan_id)),
+    C(addons.find_addon, lambda s, me, a: addons.find_addon(s, me.scope, a.addon_id)),
+    C(plans.addon_ids_allowed_with, lambda s, me, a: plans.addon_ids_allowed_with(s, me.scope, a.plan_id)),
     C(
         redemptions.redemption_counts,
         lambda s, me, a: redemptions.redemption_counts(s, me.scope, a.promotion_id, a.customer_id),

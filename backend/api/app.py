@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from backend.api import auth, docs, fallback, health, v1
+from backend.api import auth, docs, fallback, health
 from backend.api.body_limit import BodyLimitMiddleware
 from backend.api.idempotency import IdempotencyMiddleware
 from backend.api.openapi import document_problems
 from backend.api.problems import install_problem_handlers
 from backend.api.rate_limit import RateLimitMiddleware
+from backend.audit import endpoints as audit_endpoints
+from backend.identity import endpoints as identity_endpoints
 from backend.settings import get_settings
 
 
@@ -25,7 +27,9 @@ def create_api() -> FastAPI:
     api.include_router(docs.router)
     api.include_router(health.router)
     api.include_router(auth.router)
-    api.include_router(v1.router)
+    # /api/v1: each domain's routes
+    api.include_router(identity_endpoints.router)
+    api.include_router(audit_endpoints.router)
     api.include_router(fallback.router)
     fallback.add_api_fallback(api)  # after every /api route
     document_problems(api)

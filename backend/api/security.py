@@ -7,8 +7,9 @@ there. `admin_for_request` lets any ASGI wrapper (e.g. the queue dashboard) requ
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
 
 from backend.api.problems import ApiProblem
@@ -112,3 +113,17 @@ def api_principal(request: Request) -> ApiPrincipal:
             headers={"WWW-Authenticate": 'Bearer realm="api"'},
         )
     return principal
+
+
+def token_actor(request: Request, principal: ApiPrincipal) -> Actor:
+    """The token's user acting from the request's address (what the policy and audit log see)."""
+    return Actor.for_token(principal, request_context(request).ip_address)
+
+
+def token_scope(principal: ApiPrincipal) -> TenantScope:
+    """The tenant a token acts in: its user's."""
+    return TenantScope(principal.user.tenant_id)
+
+
+# A route parameter: the principal of the request's bearer token (401 without a valid one).
+TokenPrincipal = Annotated[ApiPrincipal, Depends(api_principal)]

@@ -46,7 +46,8 @@ test: install lint
 # New Year's Eve late in the evening in Berlin, when UTC and local dates differ.
 # Worker and scheduler processes are left out: under a faked clock they disagree with the real
 # Redis server's clock about heartbeats, which is no billing date at all.
-DATE_TESTS := tests/billing tests/tax tests/test_demo_seed.py tests/test_scenarios.py tests/test_cli.py \
+DATE_TESTS := tests/billing tests/subscriptions tests/invoicing tests/catalog/test_margins.py tests/demo tests/tax \
+	tests/console/test_cli.py \
 	-k "not plays_its_role and not wait_for_the_schema"
 test-dates: install
 	@command -v faketime >/dev/null || { echo "test-dates needs faketime (apt-get install faketime)"; exit 1; }

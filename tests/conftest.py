@@ -25,6 +25,9 @@ from backend import clock
 from backend.db import make_engine, unit_of_work
 from backend.migrations import migrate_database
 
+# The billing world (a tenant, customers, plans and a clock the test moves) for the domain tests.
+pytest_plugins = ["tests.billing.world"]
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PG_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

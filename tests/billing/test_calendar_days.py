@@ -14,7 +14,7 @@ import pytest
 
 from backend.models import SubscriptionStatus
 from backend.subscriptions.errors import SubscriptionError
-from tests.billing.conftest import World, utc
+from tests.billing.world import World, utc
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -23,7 +23,7 @@ from backend.settings import load_settings
 from backend.subscriptions.ordering import OrderRequest
 from backend.subscriptions.service import Lifecycle
 from backend.tenancy.service import create_tenant
-from tests.billing.conftest import utc
+from tests.billing.world import utc
 
 _slugs = itertools.count(1)
 CUSTOMERS = 40

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from backend.models import BillingTiming, IntervalUnit, SubscriptionStatus
-from tests.billing.conftest import World, utc
+from tests.billing.world import World, utc
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -28,7 +28,7 @@ from backend.models import (
     PromotionUse,
     SubscriptionStatus,
 )
-from tests.billing.conftest import World, utc
+from tests.billing.world import World, utc
 
 START = utc(2027, 1, 1, 9)
 PROMOTIONS = {

@@ -43,7 +43,7 @@ from backend.models import (
     Plan,
 )
 from backend.subscriptions.service import Lifecycle
-from tests.billing.conftest import World
+from tests.billing.world import World
 
 HALF_CENT = Decimal("0.005")
 ZONES = ["Europe/Berlin", "America/New_York", "Australia/Sydney", "UTC", "Asia/Kolkata"]

@@ -10,7 +10,7 @@ import pytest
 from backend.billing.repository import ConflictingSourceRef, OpenPositionRepository
 from backend.billing.source_ref import SourceRef
 from backend.models import IntervalUnit
-from tests.billing.conftest import World, utc
+from tests.billing.world import World, utc
 
 
 def test_changing_plans_and_back_at_the_same_instant_keeps_one_day_of_the_plan(world: World) -> None:

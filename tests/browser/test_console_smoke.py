@@ -1,7 +1,7 @@
 """Smoke test of the production build started by `billing-console run --seed-demo`, in Chromium.
 
 The demo is seeded at `DEMO_AS_OF` (12 Nov 2026, the console's frozen clock); the figures are those
-of the engine's invoices worked out in tests/test_demo_seed.py.
+of the engine's invoices worked out in tests/demo/test_seed.py.
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     idempotency,
 )
 _IDENTITY = (
-    "identity, not billing: users, sessions, tokens and codes are tried in tests/test_tenant_scoping.py"
+    "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"
 )
 # Modules of the domain packages with operations that take a scope, but no table here, and why.
 EXEMPT_MODULES: dict[str, str] = {

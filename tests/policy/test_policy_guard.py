@@ -53,7 +53,7 @@ NO_CHECK: dict[str, str] = {
 # Operations that ask the policy but have no row in the table, and why.
 NO_ROW: dict[str, str] = {
     name: "public (sign-up, confirmation, reset, sign-in): anyone may; codes, passwords and throttles"
-    " protect it (tests/test_identity.py, tests/test_throttle.py)"
+    " protect it (tests/identity/test_accounts.py, tests/identity/test_throttle.py)"
     for name in (
         "identity.registration.register",
         "identity.registration.resend_confirmation",

@@ -31,8 +31,8 @@ from billing_console.state.dashboard import DashboardState
 from billing_console.state.session import SessionState
 from jobs.dashboard import mount_queue_dashboard
 from tests.conftest import IdentityWorld
+from tests.console.test_identity_states import redirects, run, state_for
 from tests.security.api_world import ApiWorld
-from tests.test_identity_states import redirects, run, state_for
 
 pytestmark = pytest.mark.redis
 

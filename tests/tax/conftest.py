@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from backend.integrations.vies import ViesClient
-from tests.billing.conftest import world  # noqa: F401 - the billing world, for engine-made invoices
+from tests.billing.world import world  # noqa: F401 - the billing world, for engine-made invoices
 from tests.fakes.vies import FakeVies
 
 FAST_TIMEOUT_SECONDS = 0.3

@@ -19,7 +19,7 @@ from backend.models import AuditLogEntry, ExchangeRate, Tenant
 from backend.settings import load_settings
 from backend.tax import OssSettings, oss_settings, update_oss_settings
 from backend.tenancy.service import create_tenant
-from tests.billing.conftest import utc
+from tests.billing.world import utc
 
 
 def _tenant(session: Session, slug: str) -> tuple[Tenant, TenantScope]:

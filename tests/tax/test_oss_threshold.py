@@ -25,7 +25,7 @@ from backend.models import (
     VatIdStatus,
 )
 from backend.tax import update_oss_settings
-from tests.billing.conftest import World, utc
+from tests.billing.world import World, utc
 
 DE, FR = ("DOMESTIC", "DE"), ("EU_B2C", "FR")
 _plans = itertools.count(1)

@@ -1,4 +1,7 @@
-"""A small billing world per test: one tenant, customers, plans, and a clock the test moves."""
+"""A small billing world per test: one tenant, customers, plans, and a clock the test moves.
+
+The `world` fixture serves the billing, subscriptions, invoicing, catalog and demo tests
+(registered in tests/conftest.py)."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ from backend.scheduling import coordinators as coordination
 from backend.settings import PROJECT_ROOT, get_settings
 from jobs import dispatch, monitoring, tasks
 from jobs.scheduler import LEASE_KEY, CoordinatorScheduler
-from tests.jobs_support import (
+from tests.jobs.support import (
     CHARGES,
     CUSTOMERS_PER_TENANT,
     EXECUTIONS_KEY,
@@ -115,13 +115,13 @@ def connection(job_env: dict[str, str]) -> Iterator[Redis]:
 
 @pytest.fixture
 def processes(tmp_path: Path) -> Iterator[Starter]:
-    """Start `python -m tests.jobs_support ROLE ...`; every process still running at the end is killed."""
+    """Start `python -m tests.jobs.support ROLE ...`; every process still running at the end is killed."""
     started: list[subprocess.Popen[bytes]] = []
 
     def start(env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
         log = (tmp_path / f"{args[0]}-{len(started)}.log").open("wb")
         process = subprocess.Popen(
-            [sys.executable, "-m", "tests.jobs_support", *args],
+            [sys.executable, "-m", "tests.jobs.support", *args],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=log,

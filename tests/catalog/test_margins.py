@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 
 from backend.reporting import dashboard
-from tests.billing.conftest import World, utc
+from tests.billing.world import World, utc
 
 
 def dashboard_prices(world: World, customer_id: int) -> list[str]:

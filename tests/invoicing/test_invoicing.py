@@ -22,7 +22,7 @@ from backend.models import (
     VatIdStatus,
 )
 from backend.tax import REVERSE_CHARGE_NOTE
-from tests.billing.conftest import World, utc
+from tests.billing.world import World, utc
 
 
 def credit_notes(world: World, invoice_id: int) -> list[CreditNote]:
@@ -102,7 +102,7 @@ def test_percent_promotion_applies_to_the_first_invoice_and_void_gives_it_back(w
     assert (note.net, note.tax, note.gross) == (invoice.net, invoice.tax, invoice.gross)
     from backend.catalog.repository import PromotionRedemptionRepository
 
-    # the percent is unused again (the next invoice gets it: tests/billing/test_promotions.py); the
+    # the percent is unused again (the next invoice gets it: tests/invoicing/test_promotions.py); the
     # running subscription still holds the redemption, so it still counts toward the limits
     [redemption] = world.session.scalars(select(PromotionRedemption)).all()
     assert (redemption.periods_used, redemption.invoice_id) == (0, None)

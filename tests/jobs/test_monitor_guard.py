@@ -1,5 +1,5 @@
 """`AdminOnly`, the guard in front of the job monitor: other sites get nothing, refused browsers get
-the console's page. (tests/test_jobs_dashboard.py runs it with the real dashboard and sessions.)"""
+the console's page. (tests/jobs/test_dashboard.py runs it with the real dashboard and sessions.)"""
 
 from __future__ import annotations
 

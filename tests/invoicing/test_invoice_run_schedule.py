@@ -8,7 +8,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from backend.scheduling.coordinators import coordinators
-from tests.billing.conftest import World
+from tests.billing.world import World
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -2,7 +2,7 @@
 and behind a trusted proxy the throttle and the audit log see the client, not the proxy.
 
 The page handlers are called directly with the router data a websocket would carry
-(tests/test_identity_states.py), the API through its test client.
+(tests/console/test_identity_states.py), the API through its test client.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from backend.tenancy.service import update_tenant
 from billing_console.state.admin import AdminOverviewState
 from billing_console.state.login import LoginState
 from tests.conftest import IdentityWorld
-from tests.test_identity_states import redirects, run, state_for
+from tests.console.test_identity_states import redirects, run, state_for
 
 pytestmark = pytest.mark.redis
 

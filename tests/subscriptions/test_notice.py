@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.billing.conftest import World
+from tests.billing.world import World
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

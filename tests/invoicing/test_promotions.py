@@ -31,7 +31,7 @@ from backend.models import (
     TaxCategory,
 )
 from backend.subscriptions.errors import SubscriptionError
-from tests.billing.conftest import World, utc
+from tests.billing.world import World, utc
 
 D = Decimal
 

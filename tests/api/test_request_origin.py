@@ -149,7 +149,7 @@ def test_the_api_joins_repeated_forwarded_for_headers(trusting_10_8: None) -> No
 def test_the_page_context_uses_it(trusting_10_8: None) -> None:
     from billing_console.state.session import SessionState
     from billing_console.state.session import request_context as page_request_context
-    from tests.test_identity_states import state_for
+    from tests.console.test_identity_states import state_for
 
     forwarded = {**SPOOFED, "x-forwarded-host": "acme.example", "x-forwarded-for": "203.0.113.7"}
     state = state_for(SessionState, "console.internal:3000", None, ip="10.0.0.1", headers=forwarded)

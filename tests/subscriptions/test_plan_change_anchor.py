@@ -12,7 +12,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from backend.models import BillingTiming, OpenPosition
-from tests.billing.conftest import World
+from tests.billing.world import World
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -1,6 +1,6 @@
 """`billing-console create-tenant` and `tenants list|show|update`: a refusal names the option.
 
-The rules themselves are tried in tests/test_tenant_hosts.py; these run the real command.
+The rules themselves are tried in tests/tenancy/test_hosts.py; these run the real command.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import _cli
+from tests.console.test_cli import _cli
 
 SETTINGS = {
     "PUBLIC_URL": "https://console.operator.example",

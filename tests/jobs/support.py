@@ -4,7 +4,7 @@ The units write real domain rows: one open position per customer account, with a
 that makes the insert idempotent (the same mechanism subscription billing relies on). Each unit
 also counts its executions in Redis, so a test can tell "ran twice" from "changed data twice".
 
-    python -m tests.jobs_support worker --burst      # `billing-console worker --burst` + these
+    python -m tests.jobs.support worker --burst      # `billing-console worker --burst` + these
 """
 
 from __future__ import annotations

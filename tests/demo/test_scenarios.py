@@ -27,7 +27,7 @@ from backend.subscriptions.errors import SubscriptionError
 from backend.subscriptions.service import Lifecycle
 from billing_console.cli import main
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "scenarios"
+EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "scenarios"
 ROOT = EXAMPLES.parent.parent
 MINUTE = timedelta(minutes=1)
 

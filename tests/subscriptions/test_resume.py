@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from tests.billing.conftest import World
+from tests.billing.world import World
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

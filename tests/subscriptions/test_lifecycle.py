@@ -17,7 +17,7 @@ from backend.models import (
     SubscriptionStatus,
 )
 from backend.subscriptions.errors import SubscriptionError
-from tests.billing.conftest import World, utc
+from tests.billing.world import World, utc
 
 
 def rows(world: World) -> tuple[int, int]:

@@ -277,7 +277,7 @@ def parse_seconds_list(value: str) -> list[int]:
 
 def ensure_sqlite_directory(database_url: str) -> None:
     """Create the folder of a SQLite file, so a fresh checkout can migrate `sqlite:///var/billing.db`."""
-    from sqlalchemy.engine import make_url
+    from sqlalchemy.engine import make_url  # lazily: rxconfig reads settings without SQLAlchemy
 
     if database_url.startswith("sqlite"):
         database = make_url(database_url).database

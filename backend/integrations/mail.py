@@ -11,6 +11,7 @@ import smtplib
 import ssl
 import uuid
 from dataclasses import dataclass, field
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -64,8 +65,6 @@ class FileOutbox:
 
     def messages(self) -> list[EmailMessage]:
         """Every message written so far, oldest first."""
-        from email import message_from_bytes, policy
-
         files = sorted(self.directory.glob("*.eml")) if self.directory.exists() else []
         return [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]  # type: ignore[misc]
 

@@ -20,7 +20,7 @@ from backend.billing.charging import Charger, terms_of
 from backend.billing.positions import charges_of_subscription
 from backend.catalog.pricing import describe_interval
 from backend.customers.service import billing_profile
-from backend.invoicing.drafts import InvoicingContext, LineDraft, build_drafts, line_tax
+from backend.invoicing.drafts import InvoicingContext, LineDraft, build_drafts, line_tax, round_money
 from backend.kit.repository import TenantScope
 from backend.models import OpenPosition, Subscription, TaxCategory
 from backend.subscriptions.schemas import OrderPreview, PricedLine, TaxTreatment, Totals
@@ -108,11 +108,12 @@ def _line_of(position: OpenPosition) -> LineDraft:
 def _priced(ctx: InvoicingContext, decision: TaxDecision, line: LineDraft, currency: str) -> PricedLine:
     """The line as `issue_drafts` writes it: the rate of its tax category, tax rounded per line."""
     rate = ctx.rate(decision, line.tax_category)
-    tax = line_tax(line.net, rate, currency)
-    return PricedLine(line.description, line.period_start, line.period_end, line.net, rate, tax, line.net + tax)
+    net = round_money(line.net, currency)  # already whole minor units; written as the invoice does
+    tax = line_tax(net, rate, currency)
+    return PricedLine(line.description, line.period_start, line.period_end, net, rate, tax, net + tax)
 
 
 def _totals(lines: list[PricedLine], currency: str) -> Totals:
-    net = sum((line.net for line in lines), Decimal(0))
-    tax = sum((line.tax for line in lines), Decimal(0))
+    net = sum((line.net for line in lines), round_money(Decimal(0), currency))
+    tax = sum((line.tax for line in lines), round_money(Decimal(0), currency))
     return Totals(net=net, tax=tax, gross=net + tax, currency=currency)

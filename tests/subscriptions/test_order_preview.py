@@ -108,8 +108,12 @@ def test_a_trial_is_previewed_with_its_first_charge_at_the_trial_end(world: Worl
     [invoice] = invoicing.bill_now(
         world.session, world.scope, world.now, customer_account_id=customer.id, actor=world.admin
     )
-    assert (invoice.net, invoice.tax, invoice.gross) == (
-        preview.first_invoice.net,
-        preview.first_invoice.tax,
-        preview.first_invoice.gross,
-    ) == (D("20.00"), D("3.80"), D("23.80"))
+    assert (
+        (invoice.net, invoice.tax, invoice.gross)
+        == (
+            preview.first_invoice.net,
+            preview.first_invoice.tax,
+            preview.first_invoice.gross,
+        )
+        == (D("20.00"), D("3.80"), D("23.80"))
+    )

@@ -43,12 +43,14 @@ def subscription_by_number(
     session: Session, scope: TenantScope, number: str, actor: Actor
 ) -> SubscriptionView:
     """One subscription by its number, if the caller may read it."""
+    authorize(actor, scope, Action.READ_SUBSCRIPTIONS, owner_account_id=actor.customer_account_id)
     return subscription_views(session, scope, [_readable(session, scope, number, actor)])[0]
 
 
 def subscription_id_for_number(session: Session, scope: TenantScope, number: str, actor: Actor) -> int:
     """The id of the subscription numbered `number`, if the caller may read it (actions on it
     then ask the policy for themselves)."""
+    authorize(actor, scope, Action.READ_SUBSCRIPTIONS, owner_account_id=actor.customer_account_id)
     subscription = _readable(session, scope, number, actor)
     assert subscription.id is not None
     return subscription.id
@@ -70,7 +72,8 @@ def subscription_views(
 
 
 def _readable(session: Session, scope: TenantScope, number: str, actor: Actor) -> Subscription:
-    authorize(actor, scope, Action.READ_SUBSCRIPTIONS, owner_account_id=actor.customer_account_id)
+    """The subscription numbered `number` once the policy lets the actor read it (asked before
+    the lookup whether they may read their own at all, then with the real owner)."""
     subscription = SubscriptionRepository(session, scope).by_number(number.strip().upper())
     if subscription is None:
         raise NotFoundError("Subscription not found.")

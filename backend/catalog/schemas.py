@@ -233,3 +233,29 @@ class PromotionView(_View):
     eligibility: str
     eligible_plan_ids: list[int]
     active: bool
+
+
+class PlanOffer(_View):
+    """A plan as customers see it: the price they are charged per period (margins included,
+    rounded as invoiced, net), never the base price or the margins behind it."""
+
+    id: int
+    key: str
+    name: str
+    description: str
+    service_type_id: int | None
+    currency: str
+    price: Decimal  # net per full period, as invoiced
+    price_display: str  # e.g. "12.24 EUR / month"
+    tax_category: str
+    interval_unit: str
+    interval_count: int
+    billing_anchor_day: int | None
+    billing_timing: str
+    trial_days: int
+    minimum_commitment_days: int
+    notice_days: int
+    cancel_at_period_end: bool
+    allowed_options: dict[str, Any]
+    highlights: list[str]
+    addon_ids: list[int]

@@ -108,10 +108,13 @@ class Action(StrEnum):
     RESET_PASSWORD = "account.reset_password"
     # each user for themselves
     READ_PROFILE = "profile.read"
+    READ_CATALOG = "catalog.read"
     CHANGE_PASSWORD = "account.change_password"
     MANAGE_TOKENS = "token.manage"
     # customers on their own customer account (admins on any of their tenant)
     ORDER_SUBSCRIPTION = "subscription.order"
+    PREVIEW_ORDER = "subscription.preview_order"
+    READ_SUBSCRIPTIONS = "subscription.read"
     PREVIEW_PLAN_CHANGE = "subscription.preview_plan_change"
     CHANGE_PLAN = "subscription.change_plan"
     CANCEL_SUBSCRIPTION = "subscription.cancel"
@@ -169,7 +172,10 @@ RULES: dict[Action, Rule] = {
     Action.READ_PROFILE: Rule(USERS, "read the profile", "read"),
     Action.CHANGE_PASSWORD: Rule(USERS, "change a password", owner=Owner.SELF),
     Action.MANAGE_TOKENS: Rule(USERS, "manage API tokens", owner=Owner.SELF),
+    Action.READ_CATALOG: Rule(USERS, "read the catalog", "read"),
     Action.ORDER_SUBSCRIPTION: Rule(USERS, "order subscriptions", "write", _OWN),
+    Action.PREVIEW_ORDER: Rule(USERS, "preview orders", "read", _OWN),
+    Action.READ_SUBSCRIPTIONS: Rule(USERS, "read subscriptions", "read", _OWN),
     Action.PREVIEW_PLAN_CHANGE: Rule(USERS, "preview plan changes", "read", _OWN),
     Action.CHANGE_PLAN: Rule(USERS, "change plans", "write", _OWN),
     Action.CANCEL_SUBSCRIPTION: Rule(USERS, "cancel subscriptions", "write", _OWN),

@@ -54,6 +54,8 @@ from backend.subscriptions.errors import (
     PromotionUsedUp,
     UnknownOption,
 )
+from backend.subscriptions.order_preview import price_order
+from backend.subscriptions.schemas import OrderPreview
 from backend.subscriptions.steps import LifecycleSteps
 
 
@@ -75,6 +77,23 @@ class Ordering(LifecycleSteps):
         authorize(
             self.actor, self.scope, Action.ORDER_SUBSCRIPTION, owner_account_id=request.customer_account_id
         )
+        return self._place(request, now)
+
+    def preview_order(self, request: OrderRequest, now: datetime) -> OrderPreview:
+        """What the order costs this customer, computed by the engine that charges it: the order is
+        placed and billed (up to its first charged period and one full period after it) in a
+        savepoint, priced as its invoice will be (promotions, tax), and rolled back. A refused
+        order raises the same error `order` would; nothing is kept either way."""
+        authorize(self.actor, self.scope, Action.PREVIEW_ORDER, owner_account_id=request.customer_account_id)
+        savepoint = self.session.begin_nested()
+        try:
+            subscription = self._place(request, now)
+            return price_order(self.session, self.scope, self.charger, subscription, now)
+        finally:
+            savepoint.rollback()
+
+    def _place(self, request: OrderRequest, now: datetime) -> Subscription:
+        """The order itself, once the policy allowed it (`order` keeps it, `preview_order` not)."""
         if customer_account(self.session, self.scope, request.customer_account_id) is None:
             raise NotFoundError("Customer not found.")
         if billing_profile(self.session, self.scope, request.customer_account_id) is None:

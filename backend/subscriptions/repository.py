@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from backend.kit.pagination import Page
 from backend.kit.repository import TenantRepository
 from backend.models import Subscription, SubscriptionAddon, SubscriptionStatus
 
@@ -15,6 +16,13 @@ class SubscriptionRepository(TenantRepository[Subscription]):
 
     def by_number(self, number: str) -> Subscription | None:
         return self.session.scalars(self.select().where(Subscription.number == number)).first()
+
+    def page_for_customer(
+        self, customer_account_id: int, *, limit: int, starting_after: int | None = None
+    ) -> Page[Subscription]:
+        """The customer account's subscriptions after `starting_after`, oldest first."""
+        statement = self.select().where(Subscription.customer_account_id == customer_account_id)
+        return self._page(statement, limit=limit, starting_after=starting_after, newest_first=False)
 
     def lock(self, subscription_id: int) -> Subscription | None:
         statement = (

@@ -47,7 +47,7 @@ from backend.kit.repository import TenantRepository
 from backend.reporting import dashboard
 from backend.reporting import overview as admin_overview
 from backend.scheduling import simulation
-from backend.subscriptions import credits, ordering, plan_changes, tasks
+from backend.subscriptions import credits, ordering, plan_changes, reads, tasks
 from backend.subscriptions import service as subscriptions
 from backend.tax import oss
 from tests.isolation.probes import operation_name
@@ -56,6 +56,7 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     subscriptions,
     ordering,
     plan_changes,
+    reads,
     tasks,
     billing_tasks,
     invoicing_tasks,
@@ -112,6 +113,10 @@ EXEMPT_MODULES: dict[str, str] = {
     "backend.demo.service": (
         "seed_demo creates the demo's own tenant in databases of its own and drives the probed"
         " services there; it takes no scope a caller could point at another tenant"
+    ),
+    "backend.subscriptions.order_preview": (
+        "prices the order its caller placed in the same scope within a savepoint, through the"
+        " probed Charger.bill, charges_of_subscription and invoicing's drafts (probed: preview_order)"
     ),
     "backend.demo.timeline": (
         "the demo's clock: runs the probed coordinators in the demo tenant that seed_demo created"

@@ -202,6 +202,10 @@ REPOSITORY_PROBES: list[Probe] = [
         lambda s, me, a: ([a.customer_id, a.other_customer_id], NOW),
     ),
     R(SubscriptionRepository.count_for_customer, lambda s, me, a: (a.customer_id,)),
+    R(
+        SubscriptionRepository.page_for_customer,
+        lambda s, me, a: {"customer_account_id": a.customer_id, "limit": 50},
+    ),
     R(AttachedAddonRepository.with_addons_for, lambda s, me, a: ([a.active_sub],)),
     # --- catalog --------------------------------------------------------------------------------
     R(ServiceTypeRepository.by_key, lambda s, me, a: ("vps",)),

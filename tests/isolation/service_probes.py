@@ -28,12 +28,13 @@ from backend.kit.coordination import Coordinator
 from backend.kit.errors import NotFoundError
 from backend.kit.repository import CrossTenantWrite
 from backend.models import Invoice, Promotion, PromotionRedemption, Subscription
+from backend.subscriptions import reads
 from backend.subscriptions import tasks as subscription_tasks
 from backend.subscriptions.credits import Credit, UnusedTime
 from backend.subscriptions.errors import SubscriptionError
 from backend.subscriptions.ordering import OrderRequest
 from backend.subscriptions.service import Lifecycle
-from tests.isolation.probes import Check, Probe, Raises, nothing
+from tests.isolation.probes import Check, Probe, Raises, nothing, views_of_b
 from tests.isolation.world import NOW, T1, Side, unbilled
 
 NOT_FOUND = Raises(NotFoundError)
@@ -69,6 +70,12 @@ def unit(object_id: int) -> str:
 
 def of(session: Session, model: type[Any], object_id: int) -> Any:
     return session.get(model, object_id)
+
+
+def number_of(session: Session, subscription_id: int) -> str:
+    subscription = of(session, Subscription, subscription_id)
+    assert subscription is not None
+    return str(subscription.number)
 
 
 def order(customer: Callable[[Side, Side], int], plan: Callable[[Side, Side], int], **extra: Any) -> Any:
@@ -149,6 +156,39 @@ SERVICE_PROBES: list[Probe] = [
         ),
         Raises(SubscriptionError, "The promotion code WELCOME is not valid"),
         label="A's promotion code",
+    ),
+    # The preview places the order in a savepoint: A's customer or plan is not found there either.
+    S(
+        L.preview_order,
+        lambda s, me, a: L(s, me.scope, me.actor).preview_order(OrderRequest(a.customer_id, me.plan_id), NOW),
+        label="A's customer",
+    ),
+    S(
+        L.preview_order,
+        lambda s, me, a: L(s, me.scope, me.actor).preview_order(OrderRequest(me.customer_id, a.plan_id), NOW),
+        label="A's plan",
+    ),
+    # Reading: B's admin lists B's own; A's number (B has no past-due one) is not found.
+    S(
+        reads.list_subscriptions,
+        lambda s, me, a: reads.list_subscriptions(s, me.scope, me.actor).items,
+        views_of_b(Subscription),
+    ),
+    S(
+        reads.subscription_by_number,
+        lambda s, me, a: reads.subscription_by_number(s, me.scope, number_of(s, a.past_due_sub), me.actor),
+    ),
+    S(
+        reads.subscription_id_for_number,
+        lambda s, me, a: reads.subscription_id_for_number(
+            s, me.scope, number_of(s, a.past_due_sub), me.actor
+        ),
+    ),
+    S(
+        reads.subscription_views,
+        lambda s, me, a: reads.subscription_views(s, me.scope, [of(s, Subscription, a.active_sub)]),
+        Raises(CrossTenantWrite),
+        filtered=False,  # (A's row is handed in: refused before its addons are read)
     ),
     # Changing to B's own plan: only the subscription lookup stands between B and A's subscription.
     S(

@@ -35,14 +35,15 @@ from backend.identity import api_tokens, auth, passwords, users
 from backend.identity.repository import ApiTokenRepository, UserRepository
 from backend.invoicing import service as invoicing
 from backend.kit.principals import SignedInUser
-from backend.models import PromotionBenefit
+from backend.models import PromotionBenefit, Subscription
 from backend.reporting import overview as admin_overview
+from backend.subscriptions import reads
 from backend.subscriptions.ordering import OrderRequest
 from backend.subscriptions.service import Lifecycle
 from backend.tax import oss
 from tests.isolation.world import NOW, PASSWORD, Side
 
-ADMIN, OWNER, JOBS = "admin", "owner", "system"
+ADMIN, OWNER, OTHER, JOBS = "admin", "owner", "other customer", "system"
 # Who tries every operation; `actors` builds them for tenant A (and B for its admin).
 KINDS = ("admin", "owner", "other customer", "bare", "visitor", "system", "other tenant's admin")
 
@@ -77,6 +78,12 @@ class Op:
 
 def op(operation: Callable[..., Any], call: Call, *allowed: str, prepare: Any = None) -> Op:
     return Op(operation, call, frozenset(allowed), prepare)
+
+
+def number_of(session: Session, subscription_id: int) -> str:
+    subscription = session.get(Subscription, subscription_id)
+    assert subscription is not None
+    return str(subscription.number)
 
 
 def user(session: Session, a: Side, user_id: int) -> SignedInUser:
@@ -250,6 +257,34 @@ OPERATIONS: list[Op] = [
     op(
         Lifecycle.order,
         lambda s, a, who: Lifecycle(s, a.scope, who).order(OrderRequest(a.customer_id, a.plan_id), NOW),
+        ADMIN,
+        OWNER,
+    ),
+    op(
+        Lifecycle.preview_order,
+        lambda s, a, who: Lifecycle(s, a.scope, who).preview_order(
+            OrderRequest(a.customer_id, a.plan_id), NOW
+        ),
+        ADMIN,
+        OWNER,
+    ),
+    # Each customer lists their own account's subscriptions (the other customer's list is empty).
+    op(
+        reads.list_subscriptions,
+        lambda s, a, who: reads.list_subscriptions(s, a.scope, who),
+        ADMIN,
+        OWNER,
+        OTHER,
+    ),
+    op(
+        reads.subscription_by_number,
+        lambda s, a, who: reads.subscription_by_number(s, a.scope, number_of(s, a.active_sub), who),
+        ADMIN,
+        OWNER,
+    ),
+    op(
+        reads.subscription_id_for_number,
+        lambda s, a, who: reads.subscription_id_for_number(s, a.scope, number_of(s, a.active_sub), who),
         ADMIN,
         OWNER,
     ),

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import IdentityWorld
+from backend import clock
+from tests.conftest import IdentityWorld, Member
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -29,8 +30,8 @@ PRINCIPALS = (ANONYMOUS, CUSTOMER_READ, CUSTOMER_WRITE, OTHER_TENANT_ADMIN, ADMI
 class ApiWorld:
     identity: IdentityWorld
     tokens: dict[str, str]  # principal -> bearer token ("" for anonymous)
-    ids_a: dict[str, int]  # path parameter -> an id of tenant A's object
-    ids_b: dict[str, int]  # the same for tenant B
+    ids_a: dict[str, Any]  # path parameter -> an id (or number) of tenant A's object
+    ids_b: dict[str, Any]  # the same for tenant B
 
     @property
     def host_a(self) -> str:
@@ -97,4 +98,31 @@ def api_world(identity_world: IdentityWorld) -> ApiWorld:
     }
     ids_a = {"user_id": _victim(world, world.a_admin.tenant_id, f"victim@{world.host_a}")}
     ids_b = {"user_id": world.b_customer.user_id}  # B's customer calls nothing here
+    # A's customer has one subscription (SUB-000001); B's number is one A does not have.
+    ids_a |= _shop_ids(world, world.a_admin, world.a_customer, orders=1)
+    ids_b |= _shop_ids(world, world.b_admin, world.b_customer, orders=3)
     return ApiWorld(world, tokens, ids_a, ids_b)
+
+
+def _shop_ids(world: IdentityWorld, admin: Member, customer: Member, *, orders: int) -> dict[str, Any]:
+    """A stocked catalog and `orders` subscriptions of the customer (tests/subscriptions/shop.py):
+    the ids the plan and subscription routes name, the last subscription's number among them."""
+    from backend.audit.service import Actor
+    from backend.db import unit_of_work
+    from backend.kit.repository import TenantScope
+    from backend.subscriptions.ordering import OrderRequest
+    from backend.subscriptions.service import Lifecycle
+    from tests.subscriptions.shop import stock
+
+    shop = stock(world.engine, admin, customer)
+    scope = TenantScope(admin.tenant_id)
+    with unit_of_work(world.engine) as session:
+        lifecycle = Lifecycle(session, scope, Actor.admin(admin.tenant_id, user_id=admin.user_id))
+        for _ in range(orders):
+            number = lifecycle.order(OrderRequest(shop.account_id, shop.basic_plan_id), clock.now()).number
+    return {
+        "plan_id": shop.basic_plan_id,
+        "other_plan_id": shop.pro_plan_id,
+        "customer_account_id": shop.account_id,
+        "number": number,
+    }

@@ -61,6 +61,12 @@ SIGNED_IN = {ANONYMOUS: 401, CUSTOMER_READ: 200, CUSTOMER_WRITE: 200, OTHER_TENA
 # Admins of this tenant with the admin scope; customers are known but not allowed.
 ADMINS_ONLY = {ANONYMOUS: 401, CUSTOMER_READ: 403, CUSTOMER_WRITE: 403, OTHER_TENANT_ADMIN: 401, ADMIN: 200}
 
+# Customers with a "write" token (and admins) change subscriptions; a read-only token is refused.
+WRITERS = {ANONYMOUS: 401, CUSTOMER_READ: 403, CUSTOMER_WRITE: 200, OTHER_TENANT_ADMIN: 401, ADMIN: 200}
+# Body values written "{name}" are the id `name` of the tenant the request is about.
+ORDER = {"plan_id": "{plan_id}", "customer_account_id": "{customer_account_id}"}
+TO_PRO = {"plan_id": "{other_plan_id}"}
+
 EXPECTED: dict[tuple[str, str], Expect] = {
     # Public: the health probe and the API's own documentation.
     ("GET", "/api/health"): Expect(everyone(200)),
@@ -82,6 +88,24 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/admin/users/{user_id}/lock"): Expect(ADMINS_ONLY),
     ("POST", "/api/v1/admin/users/{user_id}/unlock"): Expect(ADMINS_ONLY),
     ("PUT", "/api/v1/admin/users/{user_id}/role"): Expect(ADMINS_ONLY, body={"role": "customer"}),
+    # Subscriptions: A's customer's own SUB (customers need "read" to read and preview, "write" to
+    # change); the admin comes last, after the customer's change took effect.
+    ("GET", "/api/v1/subscriptions"): Expect(SIGNED_IN),
+    ("GET", "/api/v1/subscriptions/{number}"): Expect(SIGNED_IN),
+    ("POST", "/api/v1/subscriptions/preview"): Expect(SIGNED_IN, body=ORDER),
+    ("POST", "/api/v1/subscriptions"): Expect(WRITERS | {ADMIN: 201, CUSTOMER_WRITE: 201}, body=ORDER),
+    ("POST", "/api/v1/subscriptions/{number}/plan-change/preview"): Expect(SIGNED_IN, body=TO_PRO),
+    # the admin's change comes after the customer's: already on Pro
+    ("POST", "/api/v1/subscriptions/{number}/plan-change"): Expect(WRITERS | {ADMIN: 409}, body=TO_PRO),
+    # the admin cancels what is being canceled, and resumes what was resumed: both refused
+    ("POST", "/api/v1/subscriptions/{number}/cancel"): Expect(WRITERS | {ADMIN: 409}),
+    ("POST", "/api/v1/subscriptions/{number}/resume"): Expect(WRITERS | {ADMIN: 409}),
+    # Catalog: any token reads the orderable plans; admins maintain them (deactivation last).
+    ("GET", "/api/v1/plans"): Expect(SIGNED_IN),
+    ("GET", "/api/v1/plans/{plan_id}"): Expect(SIGNED_IN),
+    ("POST", "/api/v1/admin/plans"): Expect(ADMINS_ONLY | {ADMIN: 201}, body={"key": "matrix", "name": "M"}),
+    ("PATCH", "/api/v1/admin/plans/{plan_id}"): Expect(ADMINS_ONLY, body={"name": "Basic Plus"}),
+    ("POST", "/api/v1/admin/plans/{plan_id}/deactivate"): Expect(ADMINS_ONLY),
 }
 
 
@@ -106,6 +130,14 @@ def url(path: str, ids: dict[str, Any], example: str | None = None) -> str:
         raise AssertionError(f"{path}: add an id for {missing} to api_world.py") from None
 
 
+def body(expect: Expect, ids: dict[str, Any]) -> dict[str, Any] | None:
+    """The request body, with each "{name}" value replaced by the id `name` from `ids`."""
+    if expect.body is None:
+        return None
+    placeholders = {f"{{{name}}}": value for name, value in ids.items()}
+    return {key: placeholders.get(value, value) for key, value in expect.body.items()}
+
+
 def is_problem(response: Any) -> bool:
     return response.headers.get("content-type", "").split(";")[0].strip() == PROBLEM_JSON
 
@@ -127,7 +159,7 @@ def test_every_route_answers_every_caller_as_the_table_says(api_world: ApiWorld)
                 method,
                 url(path, api_world.ids_a, expect.example),
                 headers=api_world.headers(principal),
-                json=expect.body,
+                json=body(expect, api_world.ids_a),
             )
             label = f"{method} {path} as {principal}"
             if response.status_code != expect.statuses[principal]:
@@ -147,7 +179,11 @@ def _users_of_b(api_world: ApiWorld) -> Any:
 
 def test_ids_of_another_tenant_are_not_found_like_ids_that_never_existed(api_world: ApiWorld) -> None:
     client = api_world.client()
-    never = {name: value + 1_000_000 for name, value in api_world.ids_b.items()}
+    # An id or a subscription number that never existed (B's with more digits).
+    never = {
+        name: value + 1_000_000 if isinstance(value, int) else f"{value}9"
+        for name, value in api_world.ids_b.items()
+    }
     b_before = _users_of_b(api_world)
     routes_with_ids = [(key, e) for key, e in EXPECTED.items() if "{" in key[1] and e.takes_object_ids]
     assert routes_with_ids
@@ -156,7 +192,7 @@ def test_ids_of_another_tenant_are_not_found_like_ids_that_never_existed(api_wor
         answers = []
         for ids in (api_world.ids_b, never):
             response = client.request(
-                method, url(path, ids), headers=api_world.headers(ADMIN), json=expect.body
+                method, url(path, ids), headers=api_world.headers(ADMIN), json=body(expect, ids)
             )
             title = response.json().get("title") if is_problem(response) else response.text[:60]
             answers.append((response.status_code, is_problem(response), title))
@@ -177,8 +213,11 @@ def _bad_path_ids(api_world: ApiWorld, client: Any) -> list[str]:
         if "{" not in path or not expect.takes_object_ids:
             continue
         for value in OUT_OF_RANGE_IDS:
-            target = url(path, dict.fromkeys(api_world.ids_a, value))
-            response = client.request(method, target, headers=api_world.headers(ADMIN), json=expect.body)
+            bad_ids = dict.fromkeys(api_world.ids_a, value)
+            target = url(path, bad_ids)
+            response = client.request(
+                method, target, headers=api_world.headers(ADMIN), json=body(expect, bad_ids)
+            )
             if response.status_code not in (404, 422) or not is_problem(response):
                 wrong.append(
                     f"{method} {target}: {response.status_code} {response.headers.get('content-type')}"

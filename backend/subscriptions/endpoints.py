@@ -1,0 +1,187 @@
+"""Subscriptions' REST routes: list and read, order (and its preview), cancel, resume, change plan.
+
+Routes authenticate the token (401) and leave "may this caller do it?" to the lifecycle and the
+reads, which ask the policy (customers act on their own customer account only; reading and
+previewing need the token's "read" scope, everything that changes something "write"). A
+subscription is addressed by its number. Every POST takes an `Idempotency-Key` (the middleware),
+and commits before it answers.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Request
+
+from backend import clock
+from backend.api.params import Limit, Page, StartingAfter
+from backend.api.security import TokenPrincipal, token_actor, token_scope
+from backend.audit.service import Actor
+from backend.db import unit_of_work
+from backend.kit.errors import ValidationFailed
+from backend.subscriptions import reads
+from backend.subscriptions.ordering import OrderRequest
+from backend.subscriptions.plan_changes import PlanChangePreview
+from backend.subscriptions.schemas import (
+    OrderInput,
+    OrderPreview,
+    PlanChangeInput,
+    PlanChangeLine,
+    PlanChangeView,
+    SubscriptionView,
+)
+from backend.subscriptions.service import Lifecycle
+
+router = APIRouter(prefix="/api/v1", tags=["v1"])
+
+Number = Annotated[
+    str,
+    Path(
+        pattern=r"^SUB-[0-9]{6,12}$",
+        max_length=16,
+        description="The subscription's number",
+        examples=["SUB-000123"],
+    ),
+]
+
+_ORDER_EXAMPLES: dict[str, Any] = {
+    "customer": {
+        "summary": "A customer orders for their own account",
+        "value": {
+            "plan_id": 12,
+            "options": {"location": "fsn1"},
+            "addons": [{"addon_id": 3, "quantity": 2}],
+            "promotion_code": "SPRING10",
+        },
+    },
+    "admin": {
+        "summary": "An admin orders on a customer's behalf",
+        "value": {"plan_id": 12, "customer_account_id": 42},
+    },
+}
+OrderBody = Annotated[OrderInput, Body(openapi_examples=_ORDER_EXAMPLES)]
+PlanChangeBody = Annotated[
+    PlanChangeInput,
+    Body(openapi_examples={"upgrade": {"summary": "Move to plan 14", "value": {"plan_id": 14}}}),
+]
+
+
+@router.get("/subscriptions", summary="List subscriptions")
+def list_subscriptions(
+    request: Request, principal: TokenPrincipal, limit: Limit = 50, starting_after: StartingAfter = None
+) -> Page[SubscriptionView]:
+    """The subscriptions of the caller's customer account (an admin's token: the tenant's), oldest
+    first by id; `starting_after` is the `id` of the last one of the previous page."""
+    with unit_of_work() as session:
+        found = reads.list_subscriptions(
+            session, token_scope(principal), token_actor(request, principal),
+            limit=limit, starting_after=starting_after,
+        )  # fmt: skip
+    return Page.of(found)
+
+
+@router.post("/subscriptions/preview", summary="Preview an order")
+def preview_order(body: OrderBody, request: Request, principal: TokenPrincipal) -> OrderPreview:
+    """What the order would cost this customer, computed by the engine that charges it: the first
+    (possibly prorated) period with the promotion's discount and tax, then each full period.
+    Nothing is ordered; a refused order answers the error ordering would."""
+    actor = token_actor(request, principal)
+    with unit_of_work() as session:
+        return Lifecycle(session, token_scope(principal), actor).preview_order(
+            _order_request(body, actor), clock.now()
+        )
+
+
+@router.post("/subscriptions", status_code=201, summary="Order a subscription")
+def order(body: OrderBody, request: Request, principal: TokenPrincipal) -> SubscriptionView:
+    """Order a plan; the first period is charged at once when billed in advance. Send an
+    `Idempotency-Key`: a retry with the same key answers the first order again, ordering once."""
+    actor, scope = token_actor(request, principal), token_scope(principal)
+    with unit_of_work() as session:
+        subscription = Lifecycle(session, scope, actor).order(_order_request(body, actor), clock.now())
+        return reads.subscription_views(session, scope, [subscription])[0]
+
+
+@router.get("/subscriptions/{number}", summary="Get a subscription")
+def get_subscription(number: Number, request: Request, principal: TokenPrincipal) -> SubscriptionView:
+    """One subscription: status, plan, options, addons, current period, next billing, trial and
+    cancellation dates."""
+    with unit_of_work() as session:
+        return reads.subscription_by_number(
+            session, token_scope(principal), number, token_actor(request, principal)
+        )
+
+
+@router.post("/subscriptions/{number}/cancel", summary="Cancel a subscription")
+def cancel(number: Number, request: Request, principal: TokenPrincipal) -> SubscriptionView:
+    """Cancel at the end of the notice period (at a period end when the plan says so); refused
+    during the minimum commitment, naming the date it ends."""
+    return _transition(number, request, principal, Lifecycle.cancel)
+
+
+@router.post("/subscriptions/{number}/resume", summary="Resume a subscription")
+def resume(number: Number, request: Request, principal: TokenPrincipal) -> SubscriptionView:
+    """Take back a cancellation that has not taken effect yet."""
+    return _transition(number, request, principal, Lifecycle.resume)
+
+
+@router.post("/subscriptions/{number}/plan-change/preview", summary="Preview a plan change")
+def preview_plan_change(
+    number: Number, body: PlanChangeBody, request: Request, principal: TokenPrincipal
+) -> PlanChangeView:
+    """The credit for the unused part of the period and the new plan's charge, were the plan
+    changed now. Nothing changes."""
+    actor, scope = token_actor(request, principal), token_scope(principal)
+    with unit_of_work() as session:
+        subscription_id = reads.subscription_id_for_number(session, scope, number, actor)
+        lifecycle = Lifecycle(session, scope, actor)
+        preview = lifecycle.preview_plan_change(subscription_id, body.plan_id, clock.now())
+        return _plan_change_view(number, preview)
+
+
+@router.post("/subscriptions/{number}/plan-change", summary="Change the plan")
+def change_plan(
+    number: Number, body: PlanChangeBody, request: Request, principal: TokenPrincipal
+) -> PlanChangeView:
+    """Switch plans now: the old price up to now, the new one after; the unused part of a period
+    paid in advance is credited."""
+    actor, scope = token_actor(request, principal), token_scope(principal)
+    with unit_of_work() as session:
+        subscription_id = reads.subscription_id_for_number(session, scope, number, actor)
+        change = Lifecycle(session, scope, actor).change_plan(subscription_id, body.plan_id, clock.now())
+        return _plan_change_view(number, change)
+
+
+def _transition(number: str, request: Request, principal: Any, step: Any) -> SubscriptionView:
+    """Run the lifecycle `step` (cancel, resume) on the subscription numbered `number`."""
+    actor, scope = token_actor(request, principal), token_scope(principal)
+    with unit_of_work() as session:
+        subscription_id = reads.subscription_id_for_number(session, scope, number, actor)
+        subscription = step(Lifecycle(session, scope, actor), subscription_id, clock.now())
+        return reads.subscription_views(session, scope, [subscription])[0]
+
+
+def _order_request(body: OrderInput, actor: Actor) -> OrderRequest:
+    """The order for the account the body names, else the caller's own."""
+    account = body.customer_account_id or actor.customer_account_id
+    if account is None:
+        raise ValidationFailed("Customer account: name the account to order for (customer_account_id).")
+    return OrderRequest(
+        customer_account_id=account,
+        plan_id=body.plan_id,
+        options=dict(body.options),
+        addons={choice.addon_id: choice.quantity for choice in body.addons},
+        promotion_code=body.promotion_code,
+    )
+
+
+def _plan_change_view(number: str, preview: PlanChangePreview) -> PlanChangeView:
+    return PlanChangeView(
+        subscription_number=number,
+        from_plan=preview.from_plan,
+        to_plan=preview.to_plan,
+        currency=preview.currency,
+        lines=[PlanChangeLine(x.description, x.period_start, x.period_end, x.amount) for x in preview.lines],
+        total=preview.total,
+        next_period_price=preview.next_period_price,
+    )

@@ -114,6 +114,7 @@ class Action(StrEnum):
     ORDER_SUBSCRIPTION = "subscription.order"
     PREVIEW_PLAN_CHANGE = "subscription.preview_plan_change"
     CHANGE_PLAN = "subscription.change_plan"
+    PREVIEW_CANCEL = "subscription.preview_cancel"
     CANCEL_SUBSCRIPTION = "subscription.cancel"
     RESUME_SUBSCRIPTION = "subscription.resume"
     WITHDRAW_SUBSCRIPTION = "subscription.withdraw"
@@ -172,6 +173,7 @@ RULES: dict[Action, Rule] = {
     Action.ORDER_SUBSCRIPTION: Rule(USERS, "order subscriptions", "write", _OWN),
     Action.PREVIEW_PLAN_CHANGE: Rule(USERS, "preview plan changes", "read", _OWN),
     Action.CHANGE_PLAN: Rule(USERS, "change plans", "write", _OWN),
+    Action.PREVIEW_CANCEL: Rule(USERS, "preview cancellations", "read", _OWN),
     Action.CANCEL_SUBSCRIPTION: Rule(USERS, "cancel subscriptions", "write", _OWN),
     Action.RESUME_SUBSCRIPTION: Rule(USERS, "resume subscriptions", "write", _OWN),
     Action.WITHDRAW_SUBSCRIPTION: Rule(USERS, "withdraw from subscriptions", "write", _OWN),

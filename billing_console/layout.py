@@ -57,16 +57,17 @@ def app_shell(route: str, title: str, content: rx.Component) -> rx.Component:
 
 
 def template(
-    route: str, title: str, on_load: EventType[()] | None = None
+    route: str, title: str, on_load: EventType[()] | None = None, section: str = ""
 ) -> Callable[[Callable[[], rx.Component]], Route]:
     """Turn a page's content function into a `Route` that renders it inside the signed-in frame.
 
     `on_load` must re-check the user on the server: the frame only hides itself until then.
+    `section` is the navigation entry to highlight when it is not `route` (a detail page's list).
     """
 
     def decorator(content: Callable[[], rx.Component]) -> Route:
         def page() -> rx.Component:
-            return app_shell(route, title, content())
+            return app_shell(section or route, title, content())
 
         page.__name__ = content.__name__
         return Route(path=route, title=page_title(title), component=page, on_load=on_load)

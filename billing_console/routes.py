@@ -17,11 +17,18 @@ RESET_PASSWORD = "/reset-password"
 ACCOUNT = "/account"
 DASHBOARD = "/dashboard"
 ADMIN = "/admin"
+PLANS = "/plans"
+SUBSCRIPTIONS = "/subscriptions"
+SUBSCRIPTION = "/subscriptions/[number]"
 NOT_FOUND = "404"  # Reflex's route for every address no page has
 # The job monitor's own addresses: the web app answers them with this page when it refuses them.
 JOB_MONITOR_REFUSED = "/admin/queues/[[...splat]]"
 
 ADMIN_ROLE = "admin"
+
+
+def subscription_path(number: str) -> str:
+    return f"{SUBSCRIPTIONS}/{number}"
 
 
 def home_for(role: str) -> str:

@@ -65,12 +65,15 @@ def problem_responses(path: str, method: str, has_path_parameters: bool) -> dict
         "429": _problem("Too many requests for this token or address", _RETRY_AFTER),
     }
     if method in _HAS_BODY:
+        found["400"] = _problem("The body could not be read as JSON text (e.g. bytes that are not UTF-8)")
         found["413"] = _problem("The body is larger than MAX_REQUEST_BODY_BYTES")
     if path.startswith(TOKEN_PREFIX):
         found["401"] = _problem("No valid personal access token for this tenant")
         found["403"] = _problem("The token's user or scopes may not do this")
     if has_path_parameters:
         found["404"] = _problem("No such object in this tenant")
+    elif path.startswith(TOKEN_PREFIX) and method in _HAS_BODY:
+        found["404"] = _problem("An object the body names (a plan, a customer account) is not in this tenant")
     if path.startswith(TOKEN_PREFIX) and method in _WRITES:
         found["409"] = _problem("The object's state forbids this, or the Idempotency-Key is in use")
     return found

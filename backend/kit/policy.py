@@ -117,6 +117,7 @@ class Action(StrEnum):
     READ_SUBSCRIPTIONS = "subscription.read"
     PREVIEW_PLAN_CHANGE = "subscription.preview_plan_change"
     CHANGE_PLAN = "subscription.change_plan"
+    PREVIEW_CANCEL = "subscription.preview_cancel"
     CANCEL_SUBSCRIPTION = "subscription.cancel"
     RESUME_SUBSCRIPTION = "subscription.resume"
     WITHDRAW_SUBSCRIPTION = "subscription.withdraw"
@@ -178,6 +179,7 @@ RULES: dict[Action, Rule] = {
     Action.READ_SUBSCRIPTIONS: Rule(USERS, "read subscriptions", "read", _OWN),
     Action.PREVIEW_PLAN_CHANGE: Rule(USERS, "preview plan changes", "read", _OWN),
     Action.CHANGE_PLAN: Rule(USERS, "change plans", "write", _OWN),
+    Action.PREVIEW_CANCEL: Rule(USERS, "preview cancellations", "read", _OWN),
     Action.CANCEL_SUBSCRIPTION: Rule(USERS, "cancel subscriptions", "write", _OWN),
     Action.RESUME_SUBSCRIPTION: Rule(USERS, "resume subscriptions", "write", _OWN),
     Action.WITHDRAW_SUBSCRIPTION: Rule(USERS, "withdraw from subscriptions", "write", _OWN),

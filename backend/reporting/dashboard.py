@@ -47,14 +47,17 @@ def customer_overview(session: Session, scope: TenantScope, customer_account_id:
     return CustomerOverview(
         customer_name=account.name,
         customer_number=account.number,
-        subscriptions=[_summary(subscription, plan, servers, zone) for subscription, plan in rows],
+        subscriptions=[
+            subscription_summary(subscription, plan, servers, zone) for subscription, plan in rows
+        ],
         balances=balances,
     )
 
 
-def _summary(
+def subscription_summary(
     subscription: Subscription, plan: Plan, servers: dict[int, list[str]], zone: ZoneInfo
 ) -> SubscriptionSummary:
+    """One row of a customer's subscription list: dates in `zone`, the price the engine bills."""
     start, end = subscription.current_period_start, subscription.current_period_end
     period = f"{_date(start, zone)} – {_date(end, zone)}" if start and end else ""
     terms = subscription_terms(subscription, plan)

@@ -14,7 +14,16 @@ from typing import Any
 from sqlalchemy import func, select
 
 from backend.kit.repository import TenantRepository
-from backend.models import CustomerAccount, Invoice, InvoiceStatus, Plan, Subscription, SubscriptionItem
+from backend.models import (
+    Addon,
+    CustomerAccount,
+    Invoice,
+    InvoiceStatus,
+    Plan,
+    Subscription,
+    SubscriptionAddon,
+    SubscriptionItem,
+)
 from backend.models.statuses import RUNNING_SUBSCRIPTION_STATUSES, UNPAID_INVOICE_STATUSES
 
 
@@ -66,15 +75,59 @@ class CustomerHoldings(TenantRepository[CustomerAccount]):
 
     model = CustomerAccount
 
-    def subscriptions_with_plans(self, customer_account_id: int) -> list[tuple[Subscription, Plan]]:
-        """The customer's subscriptions with their plans, newest first."""
+    def subscriptions_with_plans(
+        self, customer_account_id: int, *, limit: int | None = None, offset: int = 0
+    ) -> list[tuple[Subscription, Plan]]:
+        """The customer's subscriptions with their plans, newest first (`limit` of them from `offset`)."""
         statement: Any = self.scoped(
             select(Subscription, Plan)
             .join(Plan, Plan.id == Subscription.plan_id)
             .where(Subscription.customer_account_id == customer_account_id)
-            .order_by(Subscription.created_at.desc(), Subscription.id.desc()),
+            .order_by(Subscription.created_at.desc(), Subscription.id.desc())
+            .offset(offset)
+            .limit(limit),
             Subscription,
             Plan,
+            own_model=False,
+        )
+        return [(row[0], row[1]) for row in self.session.execute(statement)]
+
+    def subscription_count(self, customer_account_id: int) -> int:
+        statement = self.scoped(
+            select(func.count())
+            .select_from(Subscription)
+            .where(Subscription.customer_account_id == customer_account_id),
+            Subscription,
+            own_model=False,
+        )
+        return int(self.session.scalar(statement) or 0)
+
+    def subscription_with_plan(
+        self, customer_account_id: int, number: str
+    ) -> tuple[Subscription, Plan] | None:
+        """The customer's subscription numbered `number` with its plan; None for anyone else's."""
+        statement: Any = self.scoped(
+            select(Subscription, Plan)
+            .join(Plan, Plan.id == Subscription.plan_id)
+            .where(Subscription.customer_account_id == customer_account_id, Subscription.number == number),
+            Subscription,
+            Plan,
+            own_model=False,
+        )
+        row = self.session.execute(statement).first()
+        return (row[0], row[1]) if row else None
+
+    def addons_of(self, subscription_id: int) -> list[tuple[SubscriptionAddon, Addon]]:
+        """The addons attached to a subscription and not removed, in the order they were added."""
+        statement: Any = self.scoped(
+            select(SubscriptionAddon, Addon)
+            .join(Addon, Addon.id == SubscriptionAddon.addon_id)
+            .where(
+                SubscriptionAddon.subscription_id == subscription_id, SubscriptionAddon.removed_at.is_(None)
+            )
+            .order_by(SubscriptionAddon.id),
+            SubscriptionAddon,
+            Addon,
             own_model=False,
         )
         return [(row[0], row[1]) for row in self.session.execute(statement)]

@@ -45,3 +45,42 @@ class AdminOverview:
     overdue_invoices: int
     open_amounts: list[str]  # formatted balance due per currency, e.g. ["1,234.00 EUR"]
     paid_last_30_days: list[str]  # formatted gross of invoices paid in the last 30 days, per currency
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionList:
+    """One page of a customer's subscriptions, newest first."""
+
+    subscriptions: list[SubscriptionSummary]
+    page: int  # 1-based
+    page_count: int  # at least 1
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class AddonLine:
+    name: str
+    quantity: int
+    price: str  # per unit and period, e.g. "2.00 EUR / month"
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionDetail:
+    """One subscription of a customer as its page shows it; moments in the tenant's time zone."""
+
+    id: int
+    number: str
+    plan_id: int
+    plan_name: str
+    currency: str
+    status: str
+    price: str  # e.g. "19.90 EUR / month", net
+    options: list[str]  # e.g. ["location: fsn1"]
+    addons: list[AddonLine]
+    started: str
+    current_period: str  # empty when not started
+    trial_end: str  # empty without a trial
+    commitment_end: str  # empty without a minimum term
+    cancel_effective: str  # empty unless a cancellation is pending or done
+    time_zone: str
+    servers: list[str] = field(default_factory=list)

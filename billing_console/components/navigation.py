@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from billing_console.components.brand import brand
-from billing_console.routes import ACCOUNT, ADMIN, DASHBOARD
+from billing_console.routes import ACCOUNT, ADMIN, DASHBOARD, PLANS, SUBSCRIPTIONS
 
 SIDEBAR_WIDTH = "240px"
 
@@ -23,7 +23,11 @@ class NavLink:
 # rq-dashboard-fast, mounted beside the API (admins only, checked by the web app on every request).
 JOB_MONITOR = "/admin/queues/"
 
-CUSTOMER_AREA = (NavLink("Dashboard", DASHBOARD, "layout-dashboard"),)
+CUSTOMER_AREA = (
+    NavLink("Dashboard", DASHBOARD, "layout-dashboard"),
+    NavLink("Subscriptions", SUBSCRIPTIONS, "repeat"),
+    NavLink("Plans", PLANS, "tags"),
+)
 ADMIN_AREA = (
     NavLink("Overview", ADMIN, "chart-no-axes-column"),
     NavLink("Job queues", JOB_MONITOR, "list-checks", document=True),

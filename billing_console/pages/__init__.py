@@ -10,8 +10,11 @@ from billing_console.pages import (
     job_monitor_refused,
     login,
     not_found,
+    plans,
     register,
     reset_password,
+    subscription_detail,
+    subscriptions,
 )
 from billing_console.routes import Route
 
@@ -25,6 +28,9 @@ ROUTES: tuple[Route, ...] = (
     dashboard.route,
     admin.route,
     account.route,
+    plans.route,
+    subscriptions.route,
+    subscription_detail.route,
     not_found.route,
     job_monitor_refused.route,
 )

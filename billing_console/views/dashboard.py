@@ -6,7 +6,9 @@ import reflex as rx
 
 from billing_console.components.cards import balance_card, nothing_due_card
 from billing_console.components.feedback import empty_state, skeleton_cards, skeleton_rows
-from billing_console.components.subscriptions import subscriptions_table
+from billing_console.components.refusal import link_button
+from billing_console.components.subscriptions import subscriptions_list
+from billing_console.routes import PLANS
 from billing_console.state.dashboard import DashboardState
 
 
@@ -73,9 +75,10 @@ def subscriptions() -> rx.Component:
             skeleton_rows(4),
             rx.cond(
                 DashboardState.has_subscriptions,
-                subscriptions_table(DashboardState.subscriptions),
+                subscriptions_list(DashboardState.subscriptions),
                 rx.card(
                     empty_state("inbox", "No subscriptions yet", "Plans you order will show up here."),
+                    rx.center(link_button("See the plans", PLANS, "dashboard-see-plans", icon="tags")),
                     width="100%",
                     id="subscriptions-empty",
                 ),

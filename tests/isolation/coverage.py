@@ -46,8 +46,9 @@ from backend.invoicing import tasks as invoicing_tasks
 from backend.kit.repository import TenantRepository
 from backend.reporting import dashboard
 from backend.reporting import overview as admin_overview
+from backend.reporting import subscriptions as customer_subscriptions
 from backend.scheduling import simulation
-from backend.subscriptions import credits, ordering, plan_changes, reads, tasks
+from backend.subscriptions import credits, ordering, plan_changes, previews, reads, tasks
 from backend.subscriptions import service as subscriptions
 from backend.tax import oss
 from tests.isolation.probes import operation_name
@@ -81,6 +82,8 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     vat_service,
     customers,
     dashboard,
+    customer_subscriptions,
+    previews,
     admin_overview,
     simulation,
     scenario_report,

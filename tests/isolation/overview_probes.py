@@ -19,9 +19,11 @@ from backend.customers import service as customers
 from backend.customers.repository import CustomerAccountRepository
 from backend.demo import scenario_report
 from backend.kit.repository import CrossTenantWrite
-from backend.models import CustomerProfile, User
+from backend.models import CustomerProfile, Subscription, User
 from backend.reporting import dashboard
 from backend.reporting import overview as admin_overview
+from backend.reporting import subscriptions as customer_subscriptions
+from backend.reporting.schemas import SubscriptionList
 from backend.scheduling import simulation
 from backend.subscriptions.repository import SubscriptionRepository
 from tests.isolation.probes import Probe, Raises, equals, nothing
@@ -93,6 +95,17 @@ OVERVIEW_PROBES: list[Probe] = [
         nothing,
     ),
     S(dashboard.customer_overview, lambda s, me, a: dashboard.customer_overview(s, me.scope, a.customer_id)),
+    S(
+        customer_subscriptions.customer_subscriptions,
+        lambda s, me, a: customer_subscriptions.customer_subscriptions(s, me.scope, a.customer_id),
+        equals(lambda b: SubscriptionList([], 1, 1, 0)),
+    ),
+    S(
+        customer_subscriptions.subscription_detail,
+        lambda s, me, a: customer_subscriptions.subscription_detail(
+            s, me.scope, a.customer_id, s.get(Subscription, a.active_sub).number
+        ),
+    ),
     S(
         admin_overview.admin_overview,
         lambda s, me, a: figures(s, me),

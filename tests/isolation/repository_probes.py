@@ -309,6 +309,12 @@ REPOSITORY_PROBES: list[Probe] = [
     # --- the customer dashboard's reads, and the demo's own invoices and servers -------------------
     R(CustomerHoldings.subscriptions_with_plans, lambda s, me, a: (a.customer_id,)),
     R(CustomerHoldings.servers, lambda s, me, a: ([a.active_sub],)),
+    R(CustomerHoldings.subscription_count, lambda s, me, a: (a.customer_id,)),
+    R(
+        CustomerHoldings.subscription_with_plan,
+        lambda s, me, a: (a.customer_id, row(s, Subscription, a.active_sub).number),
+    ),
+    R(CustomerHoldings.addons_of, lambda s, me, a: (a.active_sub,)),
     R(
         DemoInvoices.issued_unpaid,
         lambda s, me, a: (a.customer_id, row(s, Invoice, a.issued_invoice).issued_at),

@@ -28,7 +28,7 @@ from backend.kit.coordination import Coordinator
 from backend.kit.errors import NotFoundError
 from backend.kit.repository import CrossTenantWrite
 from backend.models import Invoice, Promotion, PromotionRedemption, Subscription
-from backend.subscriptions import reads
+from backend.subscriptions import previews, reads
 from backend.subscriptions import tasks as subscription_tasks
 from backend.subscriptions.credits import Credit, UnusedTime
 from backend.subscriptions.errors import SubscriptionError
@@ -207,6 +207,14 @@ SERVICE_PROBES: list[Probe] = [
         label="to A's plan",
     ),
     S(L.cancel, lambda s, me, a: L(s, me.scope, me.actor).cancel(a.active_sub, NOW)),
+    S(
+        previews.preview_cancel,
+        lambda s, me, a: previews.preview_cancel(s, me.scope, me.actor, a.active_sub, NOW),
+    ),
+    S(
+        previews.preview_next_charge,
+        lambda s, me, a: previews.preview_next_charge(s, me.scope, a.active_sub),
+    ),
     S(L.resume, lambda s, me, a: L(s, me.scope, me.actor).resume(a.canceling_sub, NOW)),
     S(L.cancel_immediately, lambda s, me, a: L(s, me.scope, me.actor).cancel_immediately(a.active_sub, NOW)),
     S(L.withdraw, lambda s, me, a: L(s, me.scope, me.actor).withdraw(a.canceling_sub, NOW)),

@@ -37,7 +37,7 @@ from backend.invoicing import service as invoicing
 from backend.kit.principals import SignedInUser
 from backend.models import PromotionBenefit, Subscription
 from backend.reporting import overview as admin_overview
-from backend.subscriptions import reads
+from backend.subscriptions import previews, reads
 from backend.subscriptions.ordering import OrderRequest
 from backend.subscriptions.service import Lifecycle
 from backend.tax import oss
@@ -293,6 +293,12 @@ OPERATIONS: list[Op] = [
     ),
     lifecycle(Lifecycle.change_plan, lambda a: a.active_sub, lambda a: a.plan_id, allowed=(ADMIN, OWNER)),
     lifecycle(Lifecycle.cancel, lambda a: a.active_sub, allowed=(ADMIN, OWNER)),
+    op(
+        previews.preview_cancel,
+        lambda s, a, who: previews.preview_cancel(s, a.scope, who, a.active_sub, NOW),
+        ADMIN,
+        OWNER,
+    ),
     lifecycle(Lifecycle.resume, lambda a: a.canceling_sub, allowed=(ADMIN, OWNER)),
     lifecycle(Lifecycle.withdraw, lambda a: a.canceling_sub, allowed=(ADMIN, OWNER)),
     lifecycle(Lifecycle.cancel_immediately, lambda a: a.active_sub, allowed=(ADMIN,)),

@@ -42,6 +42,9 @@ AUDIENCE: dict[str, str] = {
     "billing_console.state.admin.AdminOverviewState": ADMIN_ONLY,
     "billing_console.state.account.AccountState": SIGNED_IN,
     "billing_console.state.dashboard.DashboardState": SIGNED_IN,
+    "billing_console.state.subscriptions.SubscriptionsState": SIGNED_IN,
+    "billing_console.state.subscription_detail.SubscriptionState": SIGNED_IN,
+    "billing_console.state.plans.PlansState": ANYONE,  # the public plans page
     "billing_console.state.session.SessionState": ANYONE,
     "billing_console.state.login.LoginState": ANYONE,
     "billing_console.state.signup.RegisterState": ANYONE,

@@ -1,0 +1,102 @@
+"""Previews a customer sees before they commit: when a cancellation would take effect, and what the
+next charge of a subscription will be.
+
+Both run the engine's own code on the real subscription inside a savepoint that is always rolled
+back (as `PlanChanges.preview_plan_change` does), so a preview says what the step will do and
+changes nothing: no status, no charge, no audit entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from decimal import Decimal
+
+from sqlmodel import Session
+
+from backend.audit.service import Actor
+from backend.billing.charging import Charger, bill_subscription, terms_of
+from backend.catalog.terms import terms_by_plan
+from backend.kit.errors import NotFoundError
+from backend.kit.policy import Action, authorize
+from backend.kit.repository import TenantScope
+from backend.models import SubscriptionStatus
+from backend.money import Money
+from backend.subscriptions.repository import SubscriptionRepository
+from backend.subscriptions.service import Lifecycle
+
+
+@dataclass(frozen=True, slots=True)
+class CancelPreview:
+    subscription_id: int
+    effective_at: datetime  # when the subscription ends
+    reason: str  # why then, in the customer's words
+    in_trial: bool  # canceled during the trial: nothing is charged
+
+
+@dataclass(frozen=True, slots=True)
+class NextCharge:
+    at: datetime
+    currency: str
+    amount: Decimal  # net, the sum of the rounded lines the billing run will add at `at`
+
+
+def preview_cancel(
+    session: Session, scope: TenantScope, actor: Actor, subscription_id: int, now: datetime
+) -> CancelPreview:
+    """What canceling now would do: `Lifecycle.cancel` itself, rolled back. A cancellation the
+    engine refuses raises its named error (e.g. `CommitmentNotOver` with the date)."""
+    # As the lifecycle asks: may the actor look at a subscription of their own at all, then at this one.
+    authorize(actor, scope, Action.PREVIEW_CANCEL, owner_account_id=actor.customer_account_id)
+    subscription = SubscriptionRepository(session, scope).get(subscription_id)
+    if subscription is None:
+        raise NotFoundError("Subscription not found.")
+    authorize(actor, scope, Action.PREVIEW_CANCEL, owner_account_id=subscription.customer_account_id)
+    terms = terms_of(subscription)
+    in_trial = subscription.status == SubscriptionStatus.TRIALING
+    savepoint = session.begin_nested()
+    try:
+        # Allowed to look (a read token suffices): the cancel runs for the same user, then is undone.
+        canceled = Lifecycle(session, scope, replace(actor, token_scopes=None)).cancel(subscription_id, now)
+        assert canceled.cancel_effective_at is not None
+        effective = canceled.cancel_effective_at
+    finally:
+        savepoint.rollback()
+        session.expire_all()
+    if in_trial:
+        reason = "Your trial ends then; canceling during the trial costs nothing."
+    elif terms.notice_days and terms.cancel_at_period_end:
+        reason = (
+            f"Your plan has a notice period of {terms.notice_days} days; "
+            "it ends with the billing period in which the notice runs out."
+        )
+    elif terms.notice_days:
+        reason = f"Your plan has a notice period of {terms.notice_days} days."
+    else:
+        reason = "Your plan ends with the billing period you have paid for."
+    return CancelPreview(subscription_id, effective, reason, in_trial)
+
+
+def preview_next_charge(session: Session, scope: TenantScope, subscription_id: int) -> NextCharge | None:
+    """The charge the billing run will add when the subscription is next due (the trial's end, the
+    next period, or the final part before a cancellation); None when nothing more is due."""
+    subscription = SubscriptionRepository(session, scope).get(subscription_id)
+    if subscription is None:
+        raise NotFoundError("Subscription not found.")
+    due = subscription.next_billing_at
+    if due is None:
+        return None
+    charger = Charger(session, scope)
+    addons = charger.attached_addons([subscription_id])
+    plan = terms_by_plan(session, scope, {subscription.plan_id}).get(subscription.plan_id)
+    currency = terms_of(subscription).currency
+    savepoint = session.begin_nested()
+    try:
+        charges = bill_subscription(subscription, charger.time_zone, addons, plan, due)
+    finally:
+        savepoint.rollback()
+        session.expire(subscription)
+    if not charges:
+        return None
+    total = sum((Money.of(c.amount, c.currency) for c in charges), Money.zero(currency))
+    return NextCharge(due, currency, total.amount)

@@ -1,0 +1,39 @@
+"""The public plans page: anyone may look; a signed-in customer is offered to order."""
+
+from __future__ import annotations
+
+import asyncio
+
+import reflex as rx
+
+from backend.gateway import catalog as catalog_gateway
+from backend.gateway.catalog import PlanGroup
+from billing_console.state.guards import starts_from_defaults
+from billing_console.state.session import cleared_on_sign_out, request_context, signed_in_user
+
+
+@cleared_on_sign_out
+class PlansState(rx.State):
+    """The tenant's plans for sale (from the visited host), read on every page load."""
+
+    loading: bool = True
+    tenant_name: str = ""
+    groups: list[PlanGroup] = []
+    customer: bool = False  # a signed-in customer: offer to order, not to sign up
+    order_email: str = ""
+
+    @rx.var
+    def has_plans(self) -> bool:
+        return len(self.groups) > 0
+
+    @rx.event
+    @starts_from_defaults
+    async def load(self) -> None:
+        """Public: the plans of the host's tenant; the user only decides which buttons show."""
+        user = await signed_in_user(self)
+        self.customer = user is not None and user.customer_account_id is not None
+        catalog = await asyncio.to_thread(catalog_gateway.plan_catalog, request_context(self))
+        self.tenant_name = catalog.tenant_name
+        self.groups = catalog.groups
+        self.order_email = catalog.order_email
+        self.loading = False

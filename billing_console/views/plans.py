@@ -141,9 +141,16 @@ def public_frame(content: rx.Component) -> rx.Component:
             rx.hstack(
                 color_mode_toggle(),
                 text_link("Sign in", LOGIN, "plans-sign-in"),
-                rx.link(rx.button("Sign up", size="2"), href=REGISTER, id="plans-sign-up", underline="none"),
+                rx.link(
+                    rx.button("Sign up", size="2", white_space="nowrap"),
+                    href=REGISTER,
+                    id="plans-sign-up",
+                    underline="none",
+                ),
                 align="center",
                 spacing="3",
+                flex_shrink="0",
+                white_space="nowrap",
             ),
             as_="header",
             justify="between",

@@ -290,7 +290,7 @@ def _line(line: rx.Var[ChargeLine]) -> rx.Component:
 
 def change_dialog() -> rx.Component:
     return rx.vstack(
-        rx.dialog.title("Change the plan of ", S.subscription.number),
+        rx.dialog.title("Change the plan of ", rx.el.span(S.subscription.number, white_space="nowrap")),
         rx.text(
             "Currently ",
             S.subscription.plan_name,

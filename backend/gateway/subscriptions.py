@@ -26,7 +26,7 @@ from backend.money import Money
 from backend.reporting import subscriptions as reads
 from backend.reporting.schemas import SubscriptionDetail, SubscriptionList
 from backend.subscriptions import previews
-from backend.subscriptions.plan_changes import PlanChangePreview
+from backend.subscriptions.schemas import PlanChangePreview
 from backend.subscriptions.service import Lifecycle
 
 CHANGEABLE = {status.value for status in CHANGEABLE_SUBSCRIPTION_STATUSES}

@@ -21,12 +21,11 @@ from backend.db import unit_of_work
 from backend.kit.errors import ValidationFailed
 from backend.subscriptions import reads
 from backend.subscriptions.ordering import OrderRequest
-from backend.subscriptions.plan_changes import PlanChangePreview
 from backend.subscriptions.schemas import (
     OrderInput,
     OrderPreview,
     PlanChangeInput,
-    PlanChangeLine,
+    PlanChangePreview,
     PlanChangeView,
     SubscriptionView,
 )
@@ -181,7 +180,7 @@ def _plan_change_view(number: str, preview: PlanChangePreview) -> PlanChangeView
         from_plan=preview.from_plan,
         to_plan=preview.to_plan,
         currency=preview.currency,
-        lines=[PlanChangeLine(x.description, x.period_start, x.period_end, x.amount) for x in preview.lines],
+        lines=preview.lines,
         total=preview.total,
         next_period_price=preview.next_period_price,
     )

@@ -9,7 +9,7 @@ preview computes the same charges `change_plan` adds, and changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -30,26 +30,8 @@ from backend.subscriptions.errors import (
     PlanCurrencyMismatch,
     SubscriptionNotChangeable,
 )
+from backend.subscriptions.schemas import PlanChangeLine, PlanChangePreview
 from backend.subscriptions.steps import LifecycleSteps
-
-
-@dataclass(frozen=True, slots=True)
-class PreviewLine:
-    description: str
-    period_start: datetime
-    period_end: datetime
-    amount: Decimal  # net, negative for a credit
-
-
-@dataclass(frozen=True, slots=True)
-class PlanChangePreview:
-    subscription_id: int
-    from_plan: str
-    to_plan: str
-    currency: str
-    lines: list[PreviewLine]
-    total: Decimal  # net due now (negative: credited)
-    next_period_price: Decimal
 
 
 class PlanChanges(LifecycleSteps):
@@ -162,7 +144,7 @@ class PlanChanges(LifecycleSteps):
     ) -> PlanChangePreview:
         assert subscription.id is not None
         current = terms_of(subscription)
-        lines = [PreviewLine(c.description, c.covered.start, c.covered.end, c.amount) for c in charges]
+        lines = [PlanChangeLine(c.description, c.covered.start, c.covered.end, c.amount) for c in charges]
         return PlanChangePreview(
             subscription_id=subscription.id,
             from_plan=current.name,

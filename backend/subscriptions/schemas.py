@@ -132,6 +132,19 @@ class PlanChangeLine:
 
 
 @dataclass(frozen=True, slots=True)
+class PlanChangePreview:
+    """What a plan change credits and charges now, as the engine computed it (net)."""
+
+    subscription_id: int
+    from_plan: str
+    to_plan: str
+    currency: str
+    lines: list[PlanChangeLine]
+    total: Decimal  # net due now (negative: credited)
+    next_period_price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
 class PlanChangeView:
     """A plan change (or its preview): the credit for unused time and the new charges, net."""
 

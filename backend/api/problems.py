@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend.idempotency.service import KeyInUse, KeyReused
-from backend.kit.errors import DomainError, TooManyAttempts, ValidationFailed
+from backend.kit.errors import DomainError, FieldErrors, TooManyAttempts, ValidationFailed
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_PATH = "/api/problems"
@@ -162,6 +162,12 @@ def domain_problem(error: DomainError) -> JSONResponse:
     if isinstance(error, TooManyAttempts):
         retry_after = {"Retry-After": str(error.minutes * 60)}
         return problem_response(error.http_status, str(error), headers=retry_after)
+    if isinstance(error, FieldErrors):
+        fields = [
+            {**field_error("body", name, message), "pointer": f"#/{_escape(name)}"}
+            for name, message in error.fields.items()
+        ]
+        return validation_problem(fields)
     if isinstance(error, ValidationFailed) and error.http_status == 422:
         return validation_problem([], detail=str(error))
     return problem_response(error.http_status, str(error))

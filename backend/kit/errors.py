@@ -40,6 +40,20 @@ class ValidationFailed(DomainError):
     """Input was rejected; the message names the field and the rule."""
 
 
+class FieldErrors(ValidationFailed):
+    """Several fields of one form were rejected at once: `fields` maps each field to its message.
+
+    Forms show each message next to its field; the API answers 422 with one `errors` entry per
+    field (location "body"). The message is all of them, for callers that show one line.
+    """
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        if not fields:
+            raise ValueError("FieldErrors needs at least one field")
+        self.fields = dict(fields)
+        super().__init__(" ".join(self.fields.values()))
+
+
 class EmailNotConfirmed(DomainError):
     def __init__(self) -> None:
         super().__init__("Please confirm your email address first: enter the code we sent you.")

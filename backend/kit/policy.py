@@ -121,6 +121,8 @@ class Action(StrEnum):
     CANCEL_SUBSCRIPTION = "subscription.cancel"
     RESUME_SUBSCRIPTION = "subscription.resume"
     WITHDRAW_SUBSCRIPTION = "subscription.withdraw"
+    READ_BILLING_PROFILE = "customer.read_profile"
+    EDIT_BILLING_PROFILE = "customer.edit_profile"
     # tenant administration
     LIST_USERS = "user.list"
     LOCK_USER = "user.lock"
@@ -183,6 +185,8 @@ RULES: dict[Action, Rule] = {
     Action.CANCEL_SUBSCRIPTION: Rule(USERS, "cancel subscriptions", "write", _OWN),
     Action.RESUME_SUBSCRIPTION: Rule(USERS, "resume subscriptions", "write", _OWN),
     Action.WITHDRAW_SUBSCRIPTION: Rule(USERS, "withdraw from subscriptions", "write", _OWN),
+    Action.READ_BILLING_PROFILE: Rule(USERS, "read billing profiles", "read", _OWN),
+    Action.EDIT_BILLING_PROFILE: Rule(USERS, "change billing profiles", "write", _OWN),
     Action.LIST_USERS: Rule(ADMINS, "list users", "admin"),
     Action.LOCK_USER: Rule(ADMINS, "lock or unlock users", "admin"),
     Action.SET_USER_ROLE: Rule(ADMINS, "change roles", "admin"),

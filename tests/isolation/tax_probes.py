@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from backend.currency import service as rates
 from backend.currency.repository import ExchangeRateRepository
+from backend.customers import profiles
 from backend.customers import vat_checks as vat
 from backend.integrations.vies import ViesResult, ViesStatus
 from backend.invoicing.drafts import InvoicingContext
@@ -99,6 +100,15 @@ class EveryVatIdValid:
         return ViesResult(ViesStatus.VALID, vat_id)
 
 
+PROFILE_CHANGE = profiles.BillingProfileInput(
+    name="Mallory",
+    address_line1="Elsewhere 1",
+    postal_code="10115",
+    city="Berlin",
+    country="DE",
+    email="mallory@example.com",
+)
+
 TAX_PROBES: list[Probe] = [
     # --- exchange rates (B has only GBP 0.8500 from RATE_DAY) -----------------------------------
     S(
@@ -155,6 +165,19 @@ TAX_PROBES: list[Probe] = [
     S(
         vat.refresh_vat_status,
         lambda s, me, a: vat.refresh_vat_status(s, me.scope, a.other_customer_id, EveryVatIdValid()),
+        Raises(NotFoundError),
+    ),
+    # --- billing profiles: B's admin names A's customer ----------------------------------------
+    S(
+        profiles.read_billing_profile,
+        lambda s, me, a: profiles.read_billing_profile(s, me.scope, me.actor, a.customer_id),
+        Raises(NotFoundError),
+    ),
+    S(
+        profiles.save_billing_profile,
+        lambda s, me, a: profiles.save_billing_profile(
+            s, me.scope, me.actor, a.customer_id, PROFILE_CHANGE, EveryVatIdValid()
+        ),
         Raises(NotFoundError),
     ),
 ]

@@ -31,6 +31,7 @@ from backend.catalog.schemas import (
     ServiceTypeUpdate,
 )
 from backend.currency import service as rates
+from backend.customers import profiles
 from backend.identity import api_tokens, auth, passwords, users
 from backend.identity.repository import ApiTokenRepository, UserRepository
 from backend.invoicing import service as invoicing
@@ -41,6 +42,7 @@ from backend.subscriptions import previews, reads
 from backend.subscriptions.ordering import OrderRequest
 from backend.subscriptions.service import Lifecycle
 from backend.tax import oss
+from tests.isolation.tax_probes import EveryVatIdValid
 from tests.isolation.world import NOW, PASSWORD, Side
 
 ADMIN, OWNER, OTHER, JOBS = "admin", "owner", "other customer", "system"
@@ -124,6 +126,14 @@ def lifecycle(method: Callable[..., Any], *args: Callable[[Side], Any], allowed:
 
 PROMOTION = PromotionInput(code="SPRING", benefit=PromotionBenefit.PERCENT_OFF, percent_off=Decimal(5))
 ONE = Decimal("1.00")
+PROFILE = profiles.BillingProfileInput(
+    name="Alice Example",
+    address_line1="Hauptstr. 1",
+    postal_code="10115",
+    city="Berlin",
+    country="DE",
+    email="alice@example.com",
+)
 
 OPERATIONS: list[Op] = [
     # --- users, the audit log, the overview: admins ---------------------------------------------
@@ -305,4 +315,18 @@ OPERATIONS: list[Op] = [
     lifecycle(Lifecycle.mark_past_due, lambda a: a.active_sub, allowed=(ADMIN, JOBS)),
     lifecycle(Lifecycle.reinstate, lambda a: a.past_due_sub, allowed=(ADMIN, JOBS)),
     lifecycle(Lifecycle.expire, lambda a: a.expiring_sub, allowed=(JOBS,)),
+    op(
+        profiles.read_billing_profile,
+        lambda s, a, who: profiles.read_billing_profile(s, a.scope, who, a.customer_id),
+        ADMIN,
+        OWNER,
+    ),
+    op(
+        profiles.save_billing_profile,
+        lambda s, a, who: profiles.save_billing_profile(
+            s, a.scope, who, a.customer_id, PROFILE, EveryVatIdValid()
+        ),
+        ADMIN,
+        OWNER,
+    ),
 ]

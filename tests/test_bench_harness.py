@@ -44,3 +44,19 @@ def test_billing_benchmark_bills_every_subscription_once() -> None:
         require_service(str(exc))
     assert measurement.rows == 300 and measurement.notes["duplicates"] == 0
     assert measurement.notes["units"] == 1  # 300 subscriptions fit in one 500-subscription unit
+
+
+@pytest.mark.postgres
+def test_order_preview_benchmark_previews_and_measures_one_page_of_state() -> None:
+    from bench.order_preview import SUBSCRIPTIONS_OF_ONE_CUSTOMER, order_preview
+
+    try:
+        measurement = order_preview(30)
+    except PostgresUnavailable as exc:
+        require_service(str(exc))
+    notes = measurement.notes
+    assert measurement.rows == 30 and notes["p50_ms"] <= notes["p99_ms"] <= notes["max_ms"]
+    # The demo's customer already has 3 subscriptions; the benchmark orders 200 more.
+    assert notes["subscriptions"] == SUBSCRIPTIONS_OF_ONE_CUSTOMER + 3
+    # One page of 20 is sent, not all 203: the unpaged list is several times larger.
+    assert notes["unpaged_bytes"] > 5 * notes["state_bytes"]

@@ -45,6 +45,20 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
 }
 
+# Every POST under /api/v1 takes it (backend/api/idempotency.py, a middleware): the document says so.
+IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Any unique string (up to 255 visible ASCII characters, e.g. a UUID). A retry with the same key"
+        " and the same request gets the first answer again (with `Idempotent-Replayed: true`) and does"
+        " nothing twice; the same key with another request is a 422, while the first is still running a"
+        " 409. Keys are kept 24 hours per token."
+    ),
+    "schema": {"type": "string", "maxLength": 255},
+    "example": "3f1c2a9e-8d4b-4c1e-9a57-0b6f2e7d9c10",
+}
 _RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 
 
@@ -100,6 +114,8 @@ def document_problems(api: FastAPI) -> None:
                     responses.update(problem_responses(path, method, in_path))
                     if path.startswith(TOKEN_PREFIX):
                         operation["security"] = [{"bearer": []}]
+                        if method == "post":
+                            operation["parameters"] = [*parameters, IDEMPOTENCY_KEY_PARAMETER]
             api.openapi_schema = document
         return api.openapi_schema
 

@@ -308,3 +308,21 @@ def test_requests_without_a_key_or_a_valid_token_are_not_remembered(
     read = api.get("/api/v1/me", headers=admin | key("k-get"))
     assert read.status_code == 200 and "idempotent-replayed" not in read.headers
     assert stored_keys(world) == 0
+
+
+def test_the_openapi_document_offers_the_key_on_every_post_of_the_token_api_and_nowhere_else() -> None:
+    from backend.api.app import create_api
+
+    with_key, posts = set(), set()
+    for path, operations in create_api().openapi()["paths"].items():
+        for method, operation in operations.items():
+            route = f"{method.upper()} {path}"
+            if method == "post" and path.startswith("/api/v1/"):
+                posts.add(route)
+            if any(
+                p["name"] == "Idempotency-Key" and p["in"] == "header"
+                for p in operation.get("parameters", [])
+            ):
+                with_key.add(route)
+    assert "POST /api/v1/subscriptions" in posts
+    assert with_key == posts

@@ -87,21 +87,24 @@ def navigation(current: str, is_admin: rx.Var[bool]) -> rx.Component:
 
 
 def sidebar(current: str, is_admin: rx.Var[bool]) -> rx.Component:
-    """Fixed column on wide screens."""
+    """Fixed column on wide screens: the coloured column runs the page's whole height, the
+    navigation inside it stays in view while the page scrolls."""
     return rx.box(
-        rx.vstack(
-            rx.box(brand(), padding_x="12px", padding_y="4px"),
-            navigation(current, is_admin),
-            spacing="6",
-            width="100%",
+        rx.box(
+            rx.vstack(
+                rx.box(brand(), padding_x="12px", padding_y="4px"),
+                navigation(current, is_admin),
+                spacing="6",
+                width="100%",
+            ),
+            height="100vh",
+            position="sticky",
+            top="0",
+            padding="16px 12px",
         ),
         display=["none", "none", "block"],
         width=SIDEBAR_WIDTH,
         flex_shrink="0",
-        height="100vh",
-        position="sticky",
-        top="0",
-        padding="16px 12px",
         border_right="1px solid var(--gray-a5)",
         background="var(--gray-a2)",
     )

@@ -70,7 +70,9 @@ def test_saving_a_complete_profile_normalises_it_and_names_the_account(session: 
     assert (view.country, view.email, view.missing_for_order) == ("DE", "ada@example.com", [])
     assert session.get(CustomerAccount, account_id).name == "Ada Lovelace"
     entry = session.exec(
-        select(AuditLogEntry).where(AuditLogEntry.action == "customer.profile_updated")
+        select(AuditLogEntry).where(
+            AuditLogEntry.tenant_id == scope.tenant_id, AuditLogEntry.action == "customer.profile_updated"
+        )
     ).one()
     assert entry.before["city"] == "" and entry.after["city"] == "Berlin"
     assert "vat_id" not in entry.after  # only what changed
@@ -101,7 +103,7 @@ def test_every_wrong_field_is_named_and_nothing_is_written(session: Session, acc
         CustomerType.PRIVATE,
         stored.billing_day,
     )
-    assert session.exec(select(AuditLogEntry)).all() == []
+    assert session.exec(select(AuditLogEntry).where(AuditLogEntry.tenant_id == scope.tenant_id)).all() == []
 
 
 @pytest.mark.parametrize(

@@ -104,7 +104,9 @@ def test_percent_promotion_applies_to_the_first_invoice_and_void_gives_it_back(w
 
     # the percent is unused again (the next invoice gets it: tests/invoicing/test_promotions.py); the
     # running subscription still holds the redemption, so it still counts toward the limits
-    [redemption] = world.session.scalars(select(PromotionRedemption)).all()
+    [redemption] = world.session.scalars(
+        select(PromotionRedemption).where(PromotionRedemption.tenant_id == world.scope.tenant_id)
+    ).all()
     assert (redemption.periods_used, redemption.invoice_id) == (0, None)
     assert PromotionRedemptionRepository(world.session, world.scope).counts(promotion.id, customer.id) == (
         1,

@@ -81,7 +81,9 @@ def test_an_amount_off_larger_than_the_first_invoice_is_carried_to_the_next(worl
     assert totals(second) == (D("7.64"), D("1.45"), D("9.09"))
     # 1 Apr: the 12.34 are used up
     assert totals(third) == (D("9.99"), D("1.90"), D("11.89"))
-    redemption = world.session.scalars(select(PromotionRedemption)).one()
+    redemption = world.session.scalars(
+        select(PromotionRedemption).where(PromotionRedemption.tenant_id == world.scope.tenant_id)
+    ).one()
     assert redemption.amount_used == D("12.34")  # 9.99 + 2.35
 
 
@@ -390,7 +392,9 @@ def test_another_tenant_can_neither_see_nor_give_back_promotion_uses(world: Worl
     world.order(world.customer(billing_day=1), world.plan("web", "10.00"), promotion_code="SAVE6")
     world.run_until(utc(2027, 2, 1, 12))
     [invoice] = world.invoices()
-    redemption = world.session.scalars(select(PromotionRedemption)).one()
+    redemption = world.session.scalars(
+        select(PromotionRedemption).where(PromotionRedemption.tenant_id == world.scope.tenant_id)
+    ).one()
     other = World(world.session, world.clock)
     uses_as_other = PromotionUseRepository(world.session, other.scope)
     assert uses_as_other.live_for_invoice(invoice.id) == []

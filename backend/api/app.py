@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from backend.api import auth, docs, fallback, health
+from backend.api import auth, docs, downloads, fallback, health
 from backend.api.body_limit import BodyLimitMiddleware
 from backend.api.idempotency import IdempotencyMiddleware
 from backend.api.openapi import document_problems
@@ -38,6 +38,7 @@ def create_api() -> FastAPI:
     api.include_router(subscription_endpoints.router)
     api.include_router(admin_listing_endpoints.router)
     api.include_router(customer_endpoints.router)
+    api.include_router(downloads.router)
     api.include_router(fallback.router)
     fallback.add_api_fallback(api)  # after every /api route
     document_problems(api)

@@ -1,5 +1,5 @@
-"""Customer notes: the admin API (`/api/v1/admin/customers/{id}/notes`) and the console's CSV
-download of a customer's notes (the browser's admin session, `/api/admin/...`).
+"""Customer notes in the admin API: `/api/v1/admin/customers/{id}/notes` (the console's CSV
+download of them is backend/api/downloads.py).
 
 Admins only (the notes service asks the policy); an id of another tenant is 404.
 """
@@ -9,17 +9,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Request
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.api.params import Id, Limit, Page, StartingAfter
-from backend.api.problems import ApiProblem
-from backend.api.security import TokenPrincipal, request_context, token_actor, token_scope, user_for_request
+from backend.api.security import TokenPrincipal, token_actor, token_scope
 from backend.customers import notes
 from backend.customers.notes import NoteView
 from backend.db import unit_of_work
-from backend.kit.policy import Actor
-from backend.kit.repository import TenantScope
 from backend.models.notes import NOTE_MAX_LENGTH
 
 router = APIRouter(tags=["v1"])
@@ -70,22 +66,3 @@ def add_note(customer_id: Id, body: NoteBody, request: Request, principal: Token
         return notes.add_note(
             session, token_scope(principal), token_actor(request, principal), customer_id, body.body
         )
-
-
-@router.get("/api/admin/customers/{customer_id}/notes.csv", include_in_schema=False)
-async def download_notes(customer_id: Id, request: Request) -> Response:
-    """The customer's notes as a CSV file, for the admin signed in to the console."""
-    user = await user_for_request(request)
-    if user is None:
-        raise ApiProblem(401, "Unauthorized", "Sign in to the console as an admin first.")
-    actor = Actor.for_user(user, request_context(request).ip_address)
-    with unit_of_work() as session:
-        text = notes.notes_csv(session, TenantScope(user.tenant_id), actor, customer_id)
-    return Response(
-        content=text.encode("utf-8-sig"),  # the BOM makes spreadsheets read the file as UTF-8
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="customer-{customer_id}-notes.csv"',
-            "Cache-Control": "no-store",
-        },
-    )

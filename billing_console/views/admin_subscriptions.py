@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from backend.models import SubscriptionStatus
 from backend.reporting.admin_schemas import AdminSubscriptionRow, ChargeEntry, HistoryEntry
 from billing_console.components.feedback import empty_state, problem_callout
 from billing_console.components.standing import pager
@@ -38,13 +37,12 @@ def _customer_link(row: rx.Var[AdminSubscriptionRow]) -> rx.Component:
 
 
 def filters() -> rx.Component:
-    statuses = [status.value for status in SubscriptionStatus]
     return rx.flex(
         rx.select.root(
             rx.select.trigger(placeholder="Status", aria_label="Status", id="filter-status"),
             rx.select.content(
                 rx.select.item("Any status", value=ANY),
-                *[rx.select.item(SUBSCRIPTION_STATUSES.get(s, (s, ""))[0], value=s) for s in statuses],
+                *[rx.select.item(label, value=value) for value, (label, _) in SUBSCRIPTION_STATUSES.items()],
             ),
             value=L.status,
             on_change=L.filter_status,

@@ -103,8 +103,15 @@ def preview_cancel_immediately(
     finally:
         savepoint.rollback()
         session.expire_all()
-    charged_total = sum((line.amount for line in charged), Decimal(0))
-    credited_total = -sum((line.amount for line in credits), Decimal(0))
+
+    def total(lines: list[PlanChangeLine]) -> Decimal:
+        return (
+            sum((Money.of(line.amount, currency) for line in lines), Money.zero(currency))
+            .round_to_minor()
+            .amount
+        )
+
+    charged_total, credited_total = total(charged), -total(credits)
     return CancelNowPreview(
         subscription_id=subscription_id,
         subscription_number=number,

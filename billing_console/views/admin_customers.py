@@ -32,6 +32,17 @@ def _number_link(customer: rx.Var[CustomerListItem]) -> rx.Component:
     )
 
 
+def _subscriptions_link(customer: rx.Var[CustomerListItem]) -> rx.Component:
+    """The count leads to the customer's subscriptions in the admin's list."""
+    return rx.link(
+        customer.subscriptions,
+        rx.cond(customer.subscriptions == 1, " subscription", " subscriptions"),
+        href=f"{ADMIN_SUBSCRIPTIONS}?customer={customer.number}",
+        size="2",
+        white_space="nowrap",
+    )
+
+
 def search_bar() -> rx.Component:
     return rx.form(
         rx.hstack(
@@ -69,7 +80,7 @@ def _row(customer: rx.Var[CustomerListItem]) -> rx.Component:
         rx.table.cell(rx.text(customer.name, size="2"), min_width="160px"),
         rx.table.cell(rx.text(customer.customer_type, size="2", text_transform="capitalize")),
         rx.table.cell(rx.text(customer.country, size="2")),
-        rx.table.cell(rx.text(customer.subscriptions, size="2")),
+        rx.table.cell(_subscriptions_link(customer)),
         rx.table.cell(standing_badge(customer.standing)),
         align="center",
     )
@@ -86,12 +97,10 @@ def _card(customer: rx.Var[CustomerListItem]) -> rx.Component:
                 rx.text.span(customer.customer_type, text_transform="capitalize"),
                 " · ",
                 customer.country,
-                " · ",
-                customer.subscriptions,
-                rx.cond(customer.subscriptions == 1, " subscription", " subscriptions"),
                 size="2",
                 color="var(--gray-11)",
             ),
+            _subscriptions_link(customer),
             spacing="2",
             width="100%",
         ),

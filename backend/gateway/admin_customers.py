@@ -108,7 +108,7 @@ def customer_page(user: SignedInUser, customer_id: int) -> CustomerPage:
                 ("Invoice email", profile.email),
                 ("Phone", profile.phone),
                 ("VAT ID", vat),
-                ("Billing day", f"{profile.billing_day}. of the month"),
+                ("Billing day", f"Day {profile.billing_day} of each month"),
             )
             if value
         ]

@@ -155,7 +155,9 @@ def subscription_file(
 
 
 def _detail(after: dict[str, Any] | None) -> str:
-    return ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in sorted((after or {}).items()))
+    """The entry's "after" values that say something, e.g. "effective: 2026-12-03T09:05:00+00:00"."""
+    said = sorted((key, value) for key, value in (after or {}).items() if value not in ("", None, {}, []))
+    return ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in said)
 
 
 def _zone(session: Session, scope: TenantScope) -> ZoneInfo:

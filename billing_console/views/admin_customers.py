@@ -338,7 +338,9 @@ def subscriptions_card() -> rx.Component:
 
 def _invoice(line: rx.Var[InvoiceLine]) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(rx.text(line.number, font_family="var(--code-font-family)", size="2")),
+        rx.table.row_header_cell(
+            rx.text(line.number, font_family="var(--code-font-family)", size="2"), white_space="nowrap"
+        ),
         rx.table.cell(line.issued, white_space="nowrap"),
         rx.table.cell(line.total, white_space="nowrap"),
         rx.table.cell(line.balance_due, white_space="nowrap"),
@@ -443,9 +445,15 @@ def notes_card() -> rx.Component:
             width="100%",
         ),
         "customer-notes-card",
+        # A file from the web app, not a page: the browser loads it (the router would not).
         action=rx.button(
-            rx.el.a(
-                rx.icon("download", size=16), "Download CSV", href=C.notes_csv, download=True, id="notes-csv"
+            rx.link(
+                rx.icon("download", size=16),
+                "Download CSV",
+                href=C.notes_csv,
+                download=True,
+                reload_document=True,
+                id="notes-csv",
             ),
             as_child=True,
             variant="soft",

@@ -354,7 +354,7 @@ def history_and_charges() -> rx.Component:
             min_width="0",
             id="subscription-charges",
         ),
-        columns=rx.breakpoints(initial="1", lg="2"),
+        columns="1",
         spacing="4",
         width="100%",
     )

@@ -298,9 +298,12 @@ def _charge(entry: rx.Var[ChargeEntry]) -> rx.Component:
         rx.table.cell(rx.text(entry.period, size="1"), white_space="nowrap"),
         rx.table.cell(entry.amount, white_space="nowrap", text_align="right"),
         rx.table.cell(
-            rx.cond(entry.invoice != "", entry.invoice, "Next invoice"),
+            rx.cond(
+                entry.invoice != "",
+                rx.text(entry.invoice, font_family="var(--code-font-family)", size="2"),
+                rx.text("Next invoice", color="var(--gray-11)", size="2"),
+            ),
             white_space="nowrap",
-            font_family="var(--code-font-family)",
         ),
     )
 

@@ -10,7 +10,7 @@ from billing_console.components.refusal import link_button, refusal_panel
 from billing_console.layout import template
 from billing_console.routes import ADMIN_CUSTOMER, ADMIN_CUSTOMERS
 from billing_console.state.admin_customers import AdminCustomerState
-from billing_console.views.admin_customers import (
+from billing_console.views.admin_customer import (
     customer_heading,
     invoices_card,
     notes_card,

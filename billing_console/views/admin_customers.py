@@ -6,7 +6,8 @@ import reflex as rx
 
 from backend.reporting.admin_schemas import CustomerListItem
 from billing_console.components.feedback import empty_state
-from billing_console.components.standing import pager, standing_badge
+from billing_console.components.paging import pager
+from billing_console.components.standing import standing_badge
 from billing_console.routes import ADMIN_CUSTOMERS, ADMIN_SUBSCRIPTIONS
 from billing_console.state.admin_customers import AdminCustomersState
 

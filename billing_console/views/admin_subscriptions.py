@@ -11,7 +11,7 @@ import reflex as rx
 
 from backend.reporting.admin_schemas import AdminSubscriptionRow, ChargeEntry, HistoryEntry
 from billing_console.components.feedback import empty_state, problem_callout
-from billing_console.components.standing import pager
+from billing_console.components.paging import pager
 from billing_console.components.status import SUBSCRIPTION_STATUSES, subscription_status_badge
 from billing_console.routes import ADMIN_CUSTOMERS, ADMIN_SUBSCRIPTIONS
 from billing_console.state.admin_subscriptions import ANY, AdminSubscriptionsState, AdminSubscriptionState

@@ -163,7 +163,8 @@ class AdminSubscriptionState(rx.State):
         self.now_ready, self.now_lines, self.now_total = False, [], ""
 
     @rx.event
-    def close_dialog(self, _open: bool = False) -> None:
+    @admin_only
+    async def close_dialog(self, admin: SignedInUser, _open: bool = False) -> None:
         if not self.working:
             self._closed()
 

@@ -168,7 +168,7 @@ def add_note(request: RequestContext, user: SignedInUser, customer_id: int, body
 def _note(note: NoteView, zone: ZoneInfo) -> NoteLine:
     return NoteLine(
         id=note.id,
-        author=note.author or "A deleted user",
+        author=note.author or "Unknown author",  # the user was deleted, or a tool wrote it
         written=note.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
         body=note.body,
     )

@@ -20,6 +20,10 @@ ADMIN = "/admin"
 PLANS = "/plans"
 SUBSCRIPTIONS = "/subscriptions"
 SUBSCRIPTION = "/subscriptions/[number]"
+ADMIN_CUSTOMERS = "/admin/customers"
+ADMIN_CUSTOMER = "/admin/customers/[id]"
+ADMIN_SUBSCRIPTIONS = "/admin/subscriptions"
+ADMIN_SUBSCRIPTION = "/admin/subscriptions/[number]"
 NOT_FOUND = "404"  # Reflex's route for every address no page has
 # The job monitor's own addresses: the web app answers them with this page when it refuses them.
 JOB_MONITOR_REFUSED = "/admin/queues/[[...splat]]"
@@ -29,6 +33,14 @@ ADMIN_ROLE = "admin"
 
 def subscription_path(number: str) -> str:
     return f"{SUBSCRIPTIONS}/{number}"
+
+
+def admin_customer_path(customer_id: int) -> str:
+    return f"{ADMIN_CUSTOMERS}/{customer_id}"
+
+
+def admin_subscription_path(number: str) -> str:
+    return f"{ADMIN_SUBSCRIPTIONS}/{number}"
 
 
 def home_for(role: str) -> str:

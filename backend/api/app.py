@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from backend.api import auth, docs, fallback, health
+from backend.api import auth, docs, downloads, fallback, health
 from backend.api.body_limit import BodyLimitMiddleware
 from backend.api.idempotency import IdempotencyMiddleware
 from backend.api.openapi import document_problems
@@ -16,7 +16,9 @@ from backend.api.problems import install_problem_handlers
 from backend.api.rate_limit import RateLimitMiddleware
 from backend.audit import endpoints as audit_endpoints
 from backend.catalog import endpoints as catalog_endpoints
+from backend.customers import endpoints as customer_endpoints
 from backend.identity import endpoints as identity_endpoints
+from backend.reporting import endpoints as admin_listing_endpoints
 from backend.settings import get_settings
 from backend.subscriptions import endpoints as subscription_endpoints
 
@@ -34,6 +36,9 @@ def create_api() -> FastAPI:
     api.include_router(audit_endpoints.router)
     api.include_router(catalog_endpoints.router)
     api.include_router(subscription_endpoints.router)
+    api.include_router(admin_listing_endpoints.router)
+    api.include_router(customer_endpoints.router)
+    api.include_router(downloads.router)
     api.include_router(fallback.router)
     fallback.add_api_fallback(api)  # after every /api route
     document_problems(api)

@@ -139,6 +139,11 @@ class Action(StrEnum):
     MARK_INVOICE_PAID = "invoice.mark_paid"
     MARK_INVOICE_UNPAID = "invoice.mark_unpaid"
     CANCEL_IMMEDIATELY = "subscription.cancel_immediately"
+    PREVIEW_CANCEL_IMMEDIATELY = "subscription.preview_cancel_immediately"
+    BROWSE_SUBSCRIPTIONS = "subscription.browse"
+    READ_CUSTOMERS = "customer.read"
+    READ_CUSTOMER_NOTES = "customer.read_notes"
+    ADD_CUSTOMER_NOTE = "customer.add_note"
     MARK_PAST_DUE = "subscription.mark_past_due"
     REINSTATE_SUBSCRIPTION = "subscription.reinstate"
     # the system alone
@@ -204,6 +209,12 @@ RULES: dict[Action, Rule] = {
     Action.MARK_INVOICE_PAID: Rule(ADMINS, "mark invoices paid", "admin"),
     Action.MARK_INVOICE_UNPAID: Rule(ADMINS, "mark invoices unpaid", "admin"),
     Action.CANCEL_IMMEDIATELY: Rule(ADMINS, "cancel subscriptions immediately", "admin"),
+    Action.PREVIEW_CANCEL_IMMEDIATELY: Rule(ADMINS, "preview immediate cancellations", "admin"),
+    # the admin pages and API across customers: every subscription, every customer account
+    Action.BROWSE_SUBSCRIPTIONS: Rule(ADMINS, "browse every subscription", "admin"),
+    Action.READ_CUSTOMERS: Rule(ADMINS, "read customer accounts", "admin"),
+    Action.READ_CUSTOMER_NOTES: Rule(ADMINS, "read customer notes", "admin"),
+    Action.ADD_CUSTOMER_NOTE: Rule(ADMINS, "add customer notes", "admin"),
     # dunning: the reminder job after the last reminder, or an admin
     Action.MARK_PAST_DUE: Rule(ADMINS_AND_SYSTEM, "mark subscriptions past due", "admin"),
     Action.REINSTATE_SUBSCRIPTION: Rule(ADMINS_AND_SYSTEM, "reinstate subscriptions", "admin"),

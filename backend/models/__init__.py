@@ -23,6 +23,7 @@ from backend.models.currency import ExchangeRate
 from backend.models.enums import *  # noqa: F403 - the vocabularies belong with the tables
 from backend.models.idempotency import IdempotencyKey
 from backend.models.identity import AccountCode, AccountCodePurpose, ApiToken, UserSession
+from backend.models.notes import CustomerNote
 from backend.models.payments import InboundWebhookEvent, Payment, Refund
 from backend.models.subscriptions import Subscription, SubscriptionAddon, SubscriptionItem
 from backend.models.tenancy import (
@@ -44,6 +45,7 @@ __all__ = [
     "CreditNoteLine",
     "CustomerAccount",
     "CustomerMember",
+    "CustomerNote",
     "CustomerProfile",
     "DocumentNumberSequence",
     "ExchangeRate",

@@ -7,22 +7,27 @@ to the tenant for every table it names) and writes nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from backend.kit.repository import TenantRepository
 from backend.models import (
     Addon,
     CustomerAccount,
+    CustomerMember,
+    CustomerProfile,
     Invoice,
     InvoiceStatus,
+    OpenPosition,
     Plan,
     Subscription,
     SubscriptionAddon,
     SubscriptionItem,
+    User,
 )
 from backend.models.statuses import RUNNING_SUBSCRIPTION_STATUSES, UNPAID_INVOICE_STATUSES
 
@@ -144,3 +149,234 @@ class CustomerHoldings(TenantRepository[CustomerAccount]):
             own_model=False,
         )
         return list(self.session.scalars(statement))
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern for `text` anywhere, case-insensitive (lower-cased), wildcards taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRow:
+    """A customer account as the admin's list shows it, with its standing counted in SQL."""
+
+    account: CustomerAccount
+    country: str  # from the billing profile; empty without one
+    email: str
+    subscriptions: int
+    unpaid_invoices: int
+    overdue_invoices: int
+
+
+class CustomerDirectory(TenantRepository[CustomerAccount]):
+    """The tenant's customer accounts for its admins: searched, paged, each with its standing."""
+
+    model = CustomerAccount
+
+    def _matching(self, search: str) -> Any:
+        statement = self.scoped(
+            select(CustomerAccount, CustomerProfile.country, CustomerProfile.email).outerjoin(
+                CustomerProfile,
+                and_(
+                    CustomerProfile.customer_account_id == CustomerAccount.id,
+                    CustomerProfile.tenant_id == CustomerAccount.tenant_id,
+                ),
+            )
+        )
+        text = search.strip()
+        if text:
+            pattern = _contains(text)
+            member_email = self.scoped(
+                select(CustomerMember.id)
+                .join(User, User.id == CustomerMember.user_id)
+                .where(
+                    CustomerMember.customer_account_id == CustomerAccount.id,
+                    func.lower(User.email).like(pattern, escape="\\"),
+                ),
+                CustomerMember,
+                User,
+                own_model=False,
+            )
+            statement = statement.where(
+                or_(
+                    func.lower(CustomerAccount.name).like(pattern, escape="\\"),
+                    func.lower(CustomerAccount.number).like(pattern, escape="\\"),
+                    func.lower(CustomerProfile.email).like(pattern, escape="\\"),
+                    member_email.exists(),
+                )
+            )
+        return statement
+
+    def count_matching(self, search: str) -> int:
+        statement = select(func.count()).select_from(self._matching(search).subquery())
+        return int(self.session.scalar(statement) or 0)
+
+    def rows(
+        self, search: str, *, limit: int, offset: int = 0, starting_after: int | None = None
+    ) -> list[CustomerRow]:
+        """Accounts matching `search` (name, number, billing or member email) in number order."""
+        subscriptions = self.scoped(
+            select(func.count())
+            .select_from(Subscription)
+            .where(Subscription.customer_account_id == CustomerAccount.id),
+            Subscription,
+            own_model=False,
+        ).scalar_subquery()
+        unpaid = self._invoice_count(UNPAID_INVOICE_STATUSES)
+        overdue = self._invoice_count((InvoiceStatus.OVERDUE,))
+        statement = self._matching(search).add_columns(subscriptions, unpaid, overdue)
+        if starting_after is not None:
+            statement = statement.where(CustomerAccount.id > starting_after)
+        statement = statement.order_by(CustomerAccount.id).offset(offset).limit(limit)
+        return [
+            CustomerRow(row[0], row[1] or "", row[2] or "", int(row[3]), int(row[4]), int(row[5]))
+            for row in self.session.execute(statement)
+        ]
+
+    def _invoice_count(self, statuses: tuple[InvoiceStatus, ...]) -> Any:
+        return self.scoped(
+            select(func.count())
+            .select_from(Invoice)
+            .where(Invoice.customer_account_id == CustomerAccount.id, Invoice.status.in_(statuses)),
+            Invoice,
+            own_model=False,
+        ).scalar_subquery()
+
+    def members(self, customer_account_id: int) -> list[tuple[str, str]]:
+        """(email, role) of the account's members, owners first, then by email."""
+        statement = self.scoped(
+            select(User.email, CustomerMember.role)
+            .join(User, User.id == CustomerMember.user_id)
+            .where(CustomerMember.customer_account_id == customer_account_id)
+            .order_by(CustomerMember.role, User.email),
+            CustomerMember,
+            User,
+            own_model=False,
+        )
+        return [(email, str(role)) for email, role in self.session.execute(statement)]
+
+    def invoices(self, customer_account_id: int, *, limit: int) -> list[Invoice]:
+        """The account's issued invoices (drafts have no number yet), newest first."""
+        statement = self.scoped(
+            select(Invoice)
+            .where(Invoice.customer_account_id == customer_account_id, Invoice.number.is_not(None))
+            .order_by(Invoice.issued_at.desc(), Invoice.id.desc())
+            .limit(limit),
+            Invoice,
+            own_model=False,
+        )
+        return list(self.session.scalars(statement))
+
+    def invoice_count(self, customer_account_id: int) -> int:
+        statement = self.scoped(
+            select(func.count())
+            .select_from(Invoice)
+            .where(Invoice.customer_account_id == customer_account_id, Invoice.number.is_not(None)),
+            Invoice,
+            own_model=False,
+        )
+        return int(self.session.scalar(statement) or 0)
+
+    def paid_by_currency(self, customer_account_id: int) -> dict[str, Decimal]:
+        """Per currency, the gross of the account's paid invoices."""
+        statement = self.scoped(
+            select(Invoice.currency, func.sum(Invoice.gross))
+            .where(Invoice.customer_account_id == customer_account_id, Invoice.status == InvoiceStatus.PAID)
+            .group_by(Invoice.currency),
+            Invoice,
+            own_model=False,
+        )
+        return {currency: Decimal(total or 0) for currency, total in self.session.execute(statement)}
+
+
+@dataclass(frozen=True, slots=True)
+class SubscriptionFilter:
+    status: str = ""  # a subscription status value, or "" for any
+    plan_id: int | None = None
+    customer: str = ""  # customer name or number, contained
+
+
+class SubscriptionDirectory(TenantRepository[Subscription]):
+    """Every subscription of the tenant for its admins, filtered, with its plan and customer."""
+
+    model = Subscription
+
+    def _filtered(self, wanted: SubscriptionFilter) -> Any:
+        statement = self.scoped(
+            select(Subscription, Plan, CustomerAccount)
+            .join(Plan, Plan.id == Subscription.plan_id)
+            .join(CustomerAccount, CustomerAccount.id == Subscription.customer_account_id),
+            Plan,
+            CustomerAccount,
+        )
+        if wanted.status:
+            statement = statement.where(Subscription.status == wanted.status)
+        if wanted.plan_id is not None:
+            statement = statement.where(Subscription.plan_id == wanted.plan_id)
+        if wanted.customer.strip():
+            pattern = _contains(wanted.customer.strip())
+            statement = statement.where(
+                or_(
+                    func.lower(CustomerAccount.name).like(pattern, escape="\\"),
+                    func.lower(CustomerAccount.number).like(pattern, escape="\\"),
+                )
+            )
+        return statement
+
+    def count_matching(self, wanted: SubscriptionFilter) -> int:
+        statement = select(func.count()).select_from(self._filtered(wanted).subquery())
+        return int(self.session.scalar(statement) or 0)
+
+    def rows(
+        self,
+        wanted: SubscriptionFilter,
+        *,
+        limit: int,
+        offset: int = 0,
+        starting_after: int | None = None,
+        newest_first: bool = True,
+    ) -> list[tuple[Subscription, Plan, CustomerAccount]]:
+        """Matching subscriptions by id (newest first for the page, oldest first for the API's cursor)."""
+        statement = self._filtered(wanted)
+        if starting_after is not None:
+            after = Subscription.id < starting_after if newest_first else Subscription.id > starting_after
+            statement = statement.where(after)
+        order = Subscription.id.desc() if newest_first else Subscription.id
+        statement = statement.order_by(order).offset(offset).limit(limit)
+        return [(row[0], row[1], row[2]) for row in self.session.execute(statement)]
+
+    def with_customer(self, number: str) -> tuple[Subscription, CustomerAccount] | None:
+        """The subscription numbered `number` with its customer account."""
+        statement = self.scoped(
+            select(Subscription, CustomerAccount)
+            .join(CustomerAccount, CustomerAccount.id == Subscription.customer_account_id)
+            .where(Subscription.number == number),
+            CustomerAccount,
+        )
+        row = self.session.execute(statement).first()
+        return (row[0], row[1]) if row else None
+
+    def charges(self, subscription_id: int) -> list[tuple[OpenPosition, str | None]]:
+        """The subscription's charges and credits with the number of the invoice that billed them
+        (None while unbilled), newest first."""
+        statement = self.scoped(
+            select(OpenPosition, Invoice.number)
+            .outerjoin(
+                Invoice,
+                and_(Invoice.id == OpenPosition.invoice_id, Invoice.tenant_id == OpenPosition.tenant_id),
+            )
+            .where(OpenPosition.subscription_id == subscription_id)
+            .order_by(OpenPosition.id.desc()),
+            OpenPosition,
+            own_model=False,
+        )
+        return [(row[0], row[1]) for row in self.session.execute(statement)]
+
+    def user_emails(self, user_ids: set[int]) -> dict[int, str]:
+        if not user_ids:
+            return {}
+        statement = self.scoped(
+            select(User.id, User.email).where(User.id.in_(sorted(user_ids))), User, own_model=False
+        )
+        return {user_id: email for user_id, email in self.session.execute(statement)}

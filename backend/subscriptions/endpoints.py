@@ -19,8 +19,9 @@ from backend.api.security import TokenPrincipal, token_actor, token_scope
 from backend.audit.service import Actor
 from backend.db import unit_of_work
 from backend.kit.errors import ValidationFailed
-from backend.subscriptions import reads
+from backend.subscriptions import previews, reads
 from backend.subscriptions.ordering import OrderRequest
+from backend.subscriptions.previews import CancelNowPreview
 from backend.subscriptions.schemas import (
     OrderInput,
     OrderPreview,
@@ -151,8 +152,29 @@ def change_plan(
         return _plan_change_view(number, change)
 
 
+@router.post(
+    "/admin/subscriptions/{number}/cancel-immediately/preview", summary="Preview an immediate cancellation"
+)
+def preview_cancel_immediately(
+    number: Number, request: Request, principal: TokenPrincipal
+) -> CancelNowPreview:
+    """Admins: what ending the subscription now would book, net: the credit for the paid time
+    after now (billed in advance), a final charge for the time used (billed in arrears). Nothing
+    changes."""
+    actor, scope = token_actor(request, principal), token_scope(principal)
+    with unit_of_work() as session:
+        subscription_id = reads.subscription_id_for_number(session, scope, number, actor)
+        return previews.preview_cancel_immediately(session, scope, actor, subscription_id, clock.now())
+
+
+@router.post("/admin/subscriptions/{number}/cancel-immediately", summary="Cancel a subscription now")
+def cancel_immediately(number: Number, request: Request, principal: TokenPrincipal) -> SubscriptionView:
+    """Admins: end the subscription now, crediting the unused paid time as the preview shows."""
+    return _transition(number, request, principal, Lifecycle.cancel_immediately)
+
+
 def _transition(number: str, request: Request, principal: Any, step: Any) -> SubscriptionView:
-    """Run the lifecycle `step` (cancel, resume) on the subscription numbered `number`."""
+    """Run the lifecycle `step` (cancel, resume, cancel now) on the subscription numbered `number`."""
     actor, scope = token_actor(request, principal), token_scope(principal)
     with unit_of_work() as session:
         subscription_id = reads.subscription_id_for_number(session, scope, number, actor)

@@ -1,5 +1,5 @@
 """Previews a customer sees before they commit: when a cancellation would take effect, and what the
-next charge of a subscription will be.
+next charge of a subscription will be; and the admin's before canceling a subscription now.
 
 Both run the engine's own code on the real subscription inside a savepoint that is always rolled
 back (as `PlanChanges.preview_plan_change` does), so a preview says what the step will do and
@@ -11,18 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlmodel import Session
 
 from backend.audit.service import Actor
 from backend.billing.charging import Charger, bill_subscription, terms_of
+from backend.billing.positions import charges_of_subscription
+from backend.billing.source_ref import SourceRef
 from backend.catalog.terms import terms_by_plan
 from backend.kit.errors import NotFoundError
 from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope
 from backend.models import SubscriptionStatus
 from backend.money import Money
+from backend.subscriptions.credits import Credit
 from backend.subscriptions.repository import SubscriptionRepository
+from backend.subscriptions.schemas import PlanChangeLine
 from backend.subscriptions.service import Lifecycle
 
 
@@ -39,6 +44,84 @@ class NextCharge:
     at: datetime
     currency: str
     amount: Decimal  # net, the sum of the rounded lines the billing run will add at `at`
+
+
+@dataclass(frozen=True, slots=True)
+class CancelNowPreview:
+    """What canceling a subscription now books (net): a final charge for time used (billed in
+    arrears), and a credit for the paid time after now (billed in advance)."""
+
+    subscription_id: int
+    subscription_number: str
+    ends_at: datetime
+    currency: str
+    lines: list[PlanChangeLine]  # charges positive, credits negative
+    credited: Decimal  # the credits' sum, as a positive amount
+    charged: Decimal  # the final charges' sum
+    total: Decimal  # charged minus credited: negative when the customer gets money back
+
+
+class _CreditsNoted(Lifecycle):
+    """The lifecycle, noting the credits it books (a preview reads them before rolling back)."""
+
+    def __init__(self, session: Session, scope: TenantScope, actor: Actor) -> None:
+        super().__init__(session, scope, actor)
+        self.noted: list[Credit] = []
+
+    def _apply(self, charges: list[Any], credits: list[Credit], now: datetime) -> None:
+        self.noted.extend(credits)
+        super()._apply(charges, credits, now)
+
+
+def preview_cancel_immediately(
+    session: Session, scope: TenantScope, actor: Actor, subscription_id: int, now: datetime
+) -> CancelNowPreview:
+    """What `Lifecycle.cancel_immediately` would book now: the engine's own step, rolled back. The
+    final charges are the positions it adds, the credits those it books (credit notes included
+    for charges already invoiced)."""
+    authorize(actor, scope, Action.PREVIEW_CANCEL_IMMEDIATELY)
+    subscription = SubscriptionRepository(session, scope).get(subscription_id)
+    if subscription is None:
+        raise NotFoundError("Subscription not found.")
+    number, currency = subscription.number, terms_of(subscription).currency
+    known = {position.id for position in charges_of_subscription(session, scope, subscription_id)}
+    lifecycle = _CreditsNoted(session, scope, actor)
+    savepoint = session.begin_nested()
+    try:
+        lifecycle.cancel_immediately(subscription_id, now)
+        charged = [
+            PlanChangeLine(p.description, p.period_start, p.period_end, p.amount)  # type: ignore[arg-type]
+            for p in charges_of_subscription(session, scope, subscription_id)
+            if p.id not in known and not SourceRef.parse(p.source_ref).is_credit
+        ]
+        credits = [
+            PlanChangeLine(
+                c.charge.description, c.charge.covered.start, c.charge.covered.end, c.charge.amount
+            )
+            for c in lifecycle.noted
+        ]
+    finally:
+        savepoint.rollback()
+        session.expire_all()
+
+    def total(lines: list[PlanChangeLine]) -> Decimal:
+        return (
+            sum((Money.of(line.amount, currency) for line in lines), Money.zero(currency))
+            .round_to_minor()
+            .amount
+        )
+
+    charged_total, credited_total = total(charged), -total(credits)
+    return CancelNowPreview(
+        subscription_id=subscription_id,
+        subscription_number=number,
+        ends_at=now,
+        currency=currency,
+        lines=[*charged, *credits],
+        credited=credited_total,
+        charged=charged_total,
+        total=charged_total - credited_total,
+    )
 
 
 def preview_cancel(

@@ -1,7 +1,13 @@
 """One subscription's page: what it is and costs, and its actions, each confirmed in a dialog that
-first shows the engine's preview (when it ends, what is credited and charged)."""
+first shows the engine's preview (when it ends, what is credited and charged).
+
+Each section takes the page's state (`S`): the customer's `SubscriptionState` by default, or the
+admin's subscription state, which has the same vars and dialog handlers.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import reflex as rx
 
@@ -9,7 +15,10 @@ from backend.gateway.subscriptions import ChargeLine, PlanChoice
 from backend.reporting.schemas import AddonLine
 from billing_console.components.feedback import problem_callout, skeleton_cards
 from billing_console.components.status import subscription_status_badge
-from billing_console.state.subscription_detail import SubscriptionState as S
+from billing_console.state.subscription_detail import SubscriptionState
+
+# The page's state class: SubscriptionState, or another with the same vars and handlers.
+PageState = Any
 
 
 def _fact(label: str, value: rx.Component, element_id: str) -> rx.Component:
@@ -26,7 +35,7 @@ def _or_dash(value: rx.Var[str]) -> rx.Component:
     return rx.cond(value != "", rx.text(value), rx.text("—", color="var(--gray-9)"))
 
 
-def subscription_heading() -> rx.Component:
+def subscription_heading(S: PageState = SubscriptionState) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.heading(S.subscription.number, as_="h1", size="7", font_family="var(--code-font-family)"),
@@ -41,7 +50,7 @@ def subscription_heading() -> rx.Component:
     )
 
 
-def _next_charge() -> rx.Component:
+def _next_charge(S: PageState) -> rx.Component:
     return rx.cond(
         S.next_charge_amount != "",
         rx.vstack(
@@ -57,14 +66,14 @@ def _addon(addon: rx.Var[AddonLine]) -> rx.Component:
     return rx.text(addon.quantity, " × ", addon.name, " · ", addon.price, size="2")
 
 
-def subscription_facts() -> rx.Component:
+def subscription_facts(S: PageState = SubscriptionState) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.grid(
                 _fact("Plan", rx.text(S.subscription.plan_name), "fact-plan"),
                 _fact("Price", rx.text(S.subscription.price, " net"), "fact-price"),
                 _fact("Current period", _or_dash(S.subscription.current_period), "fact-period"),
-                _fact("Next charge", _next_charge(), "fact-next-charge"),
+                _fact("Next charge", _next_charge(S), "fact-next-charge"),
                 _fact("Started", _or_dash(S.subscription.started), "fact-started"),
                 _fact("Trial ends", _or_dash(S.subscription.trial_end), "fact-trial-end"),
                 _fact("Minimum term until", _or_dash(S.subscription.commitment_end), "fact-commitment"),
@@ -128,7 +137,7 @@ def subscription_facts() -> rx.Component:
     )
 
 
-def subscription_actions() -> rx.Component:
+def subscription_actions(S: PageState = SubscriptionState) -> rx.Component:
     return rx.hstack(
         rx.cond(
             S.can_change_plan,
@@ -164,7 +173,7 @@ def subscription_actions() -> rx.Component:
     )
 
 
-def _dialog_buttons(confirm: rx.Component, keep: str = "Close") -> rx.Component:
+def dialog_buttons(S: PageState, confirm: rx.Component, keep: str = "Close") -> rx.Component:
     return rx.hstack(
         rx.button(
             keep, variant="soft", color_scheme="gray", on_click=S.close_dialog(False), disabled=S.working
@@ -177,7 +186,7 @@ def _dialog_buttons(confirm: rx.Component, keep: str = "Close") -> rx.Component:
     )
 
 
-def _working_or(body: rx.Component) -> rx.Component:
+def _working_or(S: PageState, body: rx.Component) -> rx.Component:
     return rx.cond(
         S.refusal != "",
         problem_callout(S.refusal, element_id="dialog-refusal"),
@@ -189,10 +198,11 @@ def _working_or(body: rx.Component) -> rx.Component:
     )
 
 
-def cancel_dialog() -> rx.Component:
+def cancel_dialog(S: PageState) -> rx.Component:
     return rx.vstack(
         rx.dialog.title("Cancel ", S.subscription.number, "?"),
         _working_or(
+            S,
             rx.vstack(
                 rx.text(
                     "It ends on ",
@@ -212,9 +222,10 @@ def cancel_dialog() -> rx.Component:
                     size="2",
                 ),
                 spacing="2",
-            )
+            ),
         ),
-        _dialog_buttons(
+        dialog_buttons(
+            S,
             rx.button(
                 "Cancel subscription",
                 color_scheme="red",
@@ -229,10 +240,11 @@ def cancel_dialog() -> rx.Component:
     )
 
 
-def resume_dialog() -> rx.Component:
+def resume_dialog(S: PageState) -> rx.Component:
     return rx.vstack(
         rx.dialog.title("Resume ", S.subscription.number, "?"),
         _working_or(
+            S,
             rx.text(
                 "It will no longer end on ",
                 rx.text.strong(S.subscription.cancel_effective),
@@ -241,19 +253,20 @@ def resume_dialog() -> rx.Component:
                 " at ",
                 S.subscription.price,
                 " net, billed as before.",
-            )
+            ),
         ),
-        _dialog_buttons(
+        dialog_buttons(
+            S,
             rx.button(
                 "Resume subscription", on_click=S.confirm_resume, loading=S.working, id="resume-confirm"
-            )
+            ),
         ),
         spacing="4",
         id="resume-dialog",
     )
 
 
-def _choice(choice: rx.Var[PlanChoice]) -> rx.Component:
+def _choice(S: PageState, choice: rx.Var[PlanChoice]) -> rx.Component:
     chosen = S.chosen_plan == choice.id.to_string()
     return rx.button(
         rx.hstack(
@@ -273,7 +286,7 @@ def _choice(choice: rx.Var[PlanChoice]) -> rx.Component:
     )
 
 
-def _line(line: rx.Var[ChargeLine]) -> rx.Component:
+def charge_line(line: rx.Var[ChargeLine]) -> rx.Component:
     return rx.hstack(
         rx.vstack(
             rx.text(line.description, size="2"),
@@ -288,7 +301,7 @@ def _line(line: rx.Var[ChargeLine]) -> rx.Component:
     )
 
 
-def change_dialog() -> rx.Component:
+def change_dialog(S: PageState) -> rx.Component:
     return rx.vstack(
         rx.dialog.title("Change the plan of ", rx.el.span(S.subscription.number, white_space="nowrap")),
         rx.text(
@@ -299,7 +312,7 @@ def change_dialog() -> rx.Component:
             ". Choose the new plan:",
             size="2",
         ),
-        rx.vstack(rx.foreach(S.plan_choices, _choice), spacing="2", width="100%"),
+        rx.vstack(rx.foreach(S.plan_choices, lambda choice: _choice(S, choice)), spacing="2", width="100%"),
         rx.cond(S.refusal != "", problem_callout(S.refusal, element_id="dialog-refusal")),
         rx.cond(
             S.working & (S.change_to == ""),
@@ -309,7 +322,7 @@ def change_dialog() -> rx.Component:
             (S.change_to != "") & (S.refusal == ""),
             rx.vstack(
                 rx.separator(size="4"),
-                rx.foreach(S.change_lines, _line),
+                rx.foreach(S.change_lines, charge_line),
                 rx.text(
                     rx.cond(S.change_credited, "You will be credited ", "Charged now: "),
                     rx.text.strong(S.change_total),
@@ -330,7 +343,8 @@ def change_dialog() -> rx.Component:
                 id="change-preview",
             ),
         ),
-        _dialog_buttons(
+        dialog_buttons(
+            S,
             rx.button(
                 "Change to ",
                 S.change_to,
@@ -346,14 +360,18 @@ def change_dialog() -> rx.Component:
     )
 
 
-def action_dialog() -> rx.Component:
+def action_dialog(
+    S: PageState = SubscriptionState, more: tuple[tuple[str, rx.Component], ...] = ()
+) -> rx.Component:
+    """The dialog of the action `S.dialog` names; `more` adds (name, dialog) pairs of a page's own."""
     return rx.dialog.root(
         rx.dialog.content(
             rx.match(
                 S.dialog,
-                ("cancel", cancel_dialog()),
-                ("resume", resume_dialog()),
-                ("change", change_dialog()),
+                ("cancel", cancel_dialog(S)),
+                ("resume", resume_dialog(S)),
+                ("change", change_dialog(S)),
+                *more,
                 rx.fragment(),
             ),
             max_width="520px",

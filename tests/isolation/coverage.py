@@ -36,7 +36,7 @@ from backend.billing import tasks as billing_tasks
 from backend.catalog import addons, plans, promotion_codes, redemptions, service_types, validation
 from backend.catalog import terms as plan_terms
 from backend.currency import service as exchange_rates
-from backend.customers import profiles
+from backend.customers import notes, profiles
 from backend.customers import service as customers
 from backend.customers import vat_checks as vat_service
 from backend.demo import scenario_report
@@ -45,7 +45,8 @@ from backend.invoicing import credit_notes, drafts, issuing, promotions, runs
 from backend.invoicing import service as invoicing
 from backend.invoicing import tasks as invoicing_tasks
 from backend.kit.repository import TenantRepository
-from backend.reporting import dashboard
+from backend.reporting import admin_subscriptions, dashboard
+from backend.reporting import customers as admin_customers
 from backend.reporting import overview as admin_overview
 from backend.reporting import subscriptions as customer_subscriptions
 from backend.scheduling import simulation
@@ -90,6 +91,9 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     simulation,
     scenario_report,
     idempotency,
+    notes,
+    admin_customers,
+    admin_subscriptions,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.isolation import repository_probes, service_probes
+from tests.isolation.admin_probes import ADMIN_PROBES, ADMIN_REPOSITORY_PROBES
 from tests.isolation.api_probes import API_OPERATION_PROBES, API_REPOSITORY_PROBES
 from tests.isolation.catalog_probes import CATALOG_PROBES
 from tests.isolation.crossing_probes import CROSSING_PROBES
@@ -18,8 +19,13 @@ OPERATION_PROBES: list[Probe] = [
     *TAX_PROBES,
     *OVERVIEW_PROBES,
     *API_OPERATION_PROBES,
+    *ADMIN_PROBES,
 ]
-REPOSITORY_TABLE: list[Probe] = [*REPOSITORY_PROBES, *API_REPOSITORY_PROBES]
+REPOSITORY_TABLE: list[Probe] = [
+    *REPOSITORY_PROBES,
+    *API_REPOSITORY_PROBES,
+    *ADMIN_REPOSITORY_PROBES,
+]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.
 EXEMPT: dict[str, str] = repository_probes.EXEMPT | service_probes.EXEMPT

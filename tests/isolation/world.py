@@ -1,6 +1,7 @@
 """Two tenants for the isolation tables, made through the real services on a frozen clock.
 
-Tenant A has billing in every state a cross-tenant call could reach: an active subscription with
+Tenant A has billing in every state a cross-tenant call could reach (and a note on its first
+customer): an active subscription with
 an addon and a promotion, one whose cancellation is due, one past due, one being canceled (still
 resumable and within its withdrawal period); a paid invoice with a credit note and a promotion use,
 an overdue one, an issued one past its due date, a void one; unbilled charges; an exchange rate;
@@ -33,6 +34,7 @@ from backend.catalog.repository import PromotionRedemptionRepository
 from backend.catalog.schemas import AddonInput, PlanInput, PromotionInput, ServiceTypeInput
 from backend.catalog.service_types import create_service_type
 from backend.currency import service as exchange_rates
+from backend.customers import notes
 from backend.customers.repository import CustomerProfileRepository
 from backend.idempotency import service as idempotency
 from backend.identity import api_tokens, auth, passwords, registration, sessions
@@ -267,6 +269,7 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
     [position, *_] = unbilled(session, scope, alice)
     bob_profile.vat_id = "ATU13585627"  # never checked: due for a VIES check
     [redemption] = PromotionRedemptionRepository(session, scope).active_for_subscriptions({active.id or 0})
+    notes.add_note(session, scope, _admin(scope), alice, "=Prefers invoices by email.")
     return start.side(
         session,
         plan=basic,

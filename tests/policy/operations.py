@@ -31,13 +31,15 @@ from backend.catalog.schemas import (
     ServiceTypeUpdate,
 )
 from backend.currency import service as rates
-from backend.customers import profiles
+from backend.customers import notes, profiles
 from backend.identity import api_tokens, auth, passwords, users
 from backend.identity.repository import ApiTokenRepository, UserRepository
 from backend.invoicing import service as invoicing
 from backend.kit.principals import SignedInUser
 from backend.models import PromotionBenefit, Subscription
+from backend.reporting import admin_subscriptions, customers
 from backend.reporting import overview as admin_overview
+from backend.reporting.repository import SubscriptionFilter
 from backend.subscriptions import previews, reads
 from backend.subscriptions.ordering import OrderRequest
 from backend.subscriptions.service import Lifecycle
@@ -328,5 +330,40 @@ OPERATIONS: list[Op] = [
         ),
         ADMIN,
         OWNER,
+    ),
+    # --- the admin's customer and subscription pages: admins ----------------------------------------
+    op(customers.customer_list, lambda s, a, who: customers.customer_list(s, a.scope, who), ADMIN),
+    op(customers.customers_after, lambda s, a, who: customers.customers_after(s, a.scope, who), ADMIN),
+    op(
+        customers.customer_file,
+        lambda s, a, who: customers.customer_file(s, a.scope, who, a.customer_id),
+        ADMIN,
+    ),
+    op(
+        notes.add_note,
+        lambda s, a, who: notes.add_note(s, a.scope, who, a.customer_id, "Called about the invoice."),
+        ADMIN,
+    ),
+    op(notes.list_notes, lambda s, a, who: notes.list_notes(s, a.scope, who, a.customer_id), ADMIN),
+    op(notes.notes_csv, lambda s, a, who: notes.notes_csv(s, a.scope, who, a.customer_id), ADMIN),
+    op(
+        admin_subscriptions.subscription_list,
+        lambda s, a, who: admin_subscriptions.subscription_list(s, a.scope, who, SubscriptionFilter()),
+        ADMIN,
+    ),
+    op(
+        admin_subscriptions.subscriptions_after,
+        lambda s, a, who: admin_subscriptions.subscriptions_after(s, a.scope, who, SubscriptionFilter()),
+        ADMIN,
+    ),
+    op(
+        admin_subscriptions.subscription_file,
+        lambda s, a, who: admin_subscriptions.subscription_file(s, a.scope, who, number_of(s, a.active_sub)),
+        ADMIN,
+    ),
+    op(
+        previews.preview_cancel_immediately,
+        lambda s, a, who: previews.preview_cancel_immediately(s, a.scope, who, a.active_sub, NOW),
+        ADMIN,
     ),
 ]

@@ -124,5 +124,6 @@ def _shop_ids(world: IdentityWorld, admin: Member, customer: Member, *, orders: 
         "plan_id": shop.basic_plan_id,
         "other_plan_id": shop.pro_plan_id,
         "customer_account_id": shop.account_id,
+        "customer_id": shop.account_id,
         "number": number,
     }

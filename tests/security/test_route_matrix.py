@@ -100,6 +100,21 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     # the admin cancels what is being canceled, and resumes what was resumed: both refused
     ("POST", "/api/v1/subscriptions/{number}/cancel"): Expect(WRITERS | {ADMIN: 409}),
     ("POST", "/api/v1/subscriptions/{number}/resume"): Expect(WRITERS | {ADMIN: 409}),
+    # Admins end it now (after the customer's resume above), having seen the credit first.
+    ("POST", "/api/v1/admin/subscriptions/{number}/cancel-immediately/preview"): Expect(ADMINS_ONLY),
+    ("POST", "/api/v1/admin/subscriptions/{number}/cancel-immediately"): Expect(ADMINS_ONLY),
+    ("GET", "/api/v1/admin/subscriptions"): Expect(ADMINS_ONLY),
+    # Customers and their notes: admins only.
+    ("GET", "/api/v1/admin/customers"): Expect(ADMINS_ONLY),
+    ("GET", "/api/v1/admin/customers/{customer_id}"): Expect(ADMINS_ONLY),
+    ("GET", "/api/v1/admin/customers/{customer_id}/notes"): Expect(ADMINS_ONLY),
+    ("POST", "/api/v1/admin/customers/{customer_id}/notes"): Expect(
+        ADMINS_ONLY | {ADMIN: 201}, body={"body": "Called about the invoice."}
+    ),
+    # The console's download takes the browser's session cookie, never a token.
+    ("GET", "/api/admin/customers/{customer_id}/notes.csv"): Expect(
+        everyone(401), example="/api/admin/customers/1/notes.csv"
+    ),
     # Catalog: any token reads the orderable plans; admins maintain them (deactivation last).
     ("GET", "/api/v1/plans"): Expect(SIGNED_IN),
     ("GET", "/api/v1/plans/{plan_id}"): Expect(SIGNED_IN),

@@ -13,6 +13,7 @@ A new state class fails `test_every_page_state_declares_who_may_use_it` until it
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import json
 import typing
@@ -40,6 +41,10 @@ ADMIN_ONLY, SIGNED_IN, ANYONE = "admin only", "signed in", "anyone"
 # Who may use each page state. A new state needs a line here (the first test fails without one).
 AUDIENCE: dict[str, str] = {
     "billing_console.state.admin.AdminOverviewState": ADMIN_ONLY,
+    "billing_console.state.admin_customers.AdminCustomersState": ADMIN_ONLY,
+    "billing_console.state.admin_customers.AdminCustomerState": ADMIN_ONLY,
+    "billing_console.state.admin_subscriptions.AdminSubscriptionsState": ADMIN_ONLY,
+    "billing_console.state.admin_subscriptions.AdminSubscriptionState": ADMIN_ONLY,
     "billing_console.state.account.AccountState": SIGNED_IN,
     "billing_console.state.dashboard.DashboardState": SIGNED_IN,
     "billing_console.state.subscriptions.SubscriptionsState": SIGNED_IN,
@@ -95,7 +100,11 @@ ADMIN_HANDLERS = [(s, name) for s in admin_states() for name in sorted(s.event_h
 
 
 def _default(state_cls: type[rx.State], var: str) -> Any:
-    return json.loads(json.dumps(state_cls.get_fields()[var].default_value(), default=str))
+    """The var's default as the page receives it (a dataclass, e.g. an empty record, as its fields)."""
+    value = state_cls.get_fields()[var].default_value()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = dataclasses.asdict(value)
+    return json.loads(json.dumps(value, default=str))
 
 
 def admin_data_in(reply_values: dict[str, Any], state_cls: type[rx.State]) -> dict[str, Any]:

@@ -67,11 +67,23 @@ def test_a_rule_the_input_breaks_is_a_422_naming_the_field(identity_world: Ident
     world = identity_world
     token = world.a_admin.token
     duplicate = call(world, "POST", "/api/v1/admin/plans", token, json={"key": "basic", "name": "Again"})
-    assert problem_of(duplicate, 422)["detail"] == "Key: a plan with key 'basic' already exists."
+    errors = problem_of(duplicate, 422)["errors"]
+    assert [(e["field"], e["message"]) for e in errors] == [
+        ("key", "Key: a plan with key 'basic' already exists.")
+    ]
     negative = call(
-        world, "PATCH", f"/api/v1/admin/plans/{shop.pro_plan_id}", token, json={"base_price": "-1"}
+        world,
+        "PATCH",
+        f"/api/v1/admin/plans/{shop.pro_plan_id}",
+        token,
+        json={"base_price": "-1", "trial_days": -2, "name": " "},
     )
-    assert problem_of(negative, 422)["detail"].startswith("Base price must not be negative")
+    errors = problem_of(negative, 422)["errors"]  # every wrong field, each with its own message
+    assert {e["field"]: e["message"] for e in errors} == {
+        "name": "Name must not be empty.",
+        "base_price": "Base price must not be negative (got -1).",
+        "trial_days": "Trial days must not be negative (got -2).",
+    }
     a_float = call(
         world, "POST", "/api/v1/admin/plans", token, json={"key": "f", "name": "F", "base_price": 9.9}
     )

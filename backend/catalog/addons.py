@@ -15,7 +15,7 @@ from backend.audit.service import Actor
 from backend.catalog.changes import apply_changes, record_change, set_active
 from backend.catalog.pricing import price_display
 from backend.catalog.repository import AddonRepository, PlanRepository
-from backend.catalog.schemas import AddonInput, AddonUpdate, AddonView
+from backend.catalog.schemas import AddonInput, AddonUpdate, AddonView, CatalogQuery
 from backend.catalog.validation import (
     CALENDAR_UNITS,
     MAX_INTERVAL_COUNT,
@@ -25,6 +25,7 @@ from backend.catalog.validation import (
     checked_key,
     checked_name,
     checked_whole,
+    matches,
     merge,
     plain,
 )
@@ -164,3 +165,13 @@ def _checked_addon(
 
 def _addon_fields(addon: Addon) -> dict[str, Any]:
     return {name: getattr(addon, name) for name in (*AddonInput.model_fields, "active")}
+
+
+def find_addons(session: Session, scope: TenantScope, actor: Actor, query: CatalogQuery) -> list[AddonView]:
+    """The admin's list, active and inactive, in catalog order, narrowed by `query`."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
+    return [
+        view
+        for view in list_addons(session, scope)
+        if matches(query, view.active, view.key, view.name, view.description)
+    ]

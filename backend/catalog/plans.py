@@ -27,7 +27,7 @@ from backend.catalog.repository import (
     PromotionRepository,
     ServiceTypeRepository,
 )
-from backend.catalog.schemas import AddonView, PlanInput, PlanUpdate, PlanView
+from backend.catalog.schemas import AddonView, CatalogQuery, PlanInput, PlanUpdate, PlanView
 from backend.catalog.service_types import get_service_type
 from backend.catalog.validation import (
     CALENDAR_UNITS,
@@ -41,6 +41,7 @@ from backend.catalog.validation import (
     checked_name,
     checked_whole,
     label,
+    matches,
     merge,
     plain,
 )
@@ -402,3 +403,14 @@ def list_addons_for_plan(
     get_plan(session, scope, plan_id)
     rows = AddonRepository(session, scope).allowed_for_plan(plan_id, active_only=active_only)
     return [addon_view(addon) for addon in rows]
+
+
+def find_plans(session: Session, scope: TenantScope, actor: Actor, query: CatalogQuery) -> list[PlanView]:
+    """The admin's list, active and inactive, in catalog order, narrowed by `query`."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
+    return [
+        view
+        for view in list_plans(session, scope)
+        if matches(query, view.active, view.key, view.name, view.description)
+        and (query.service_type_id is None or view.service_type_id == query.service_type_id)
+    ]

@@ -8,15 +8,17 @@ and is unique in the tenant; deactivating one stops new redemptions and keeps be
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session
 
+from backend import clock
 from backend.audit.service import Actor
 from backend.catalog.changes import apply_changes, record_change, set_active
 from backend.catalog.repository import PlanRepository, PromotionRepository
-from backend.catalog.schemas import PromotionInput, PromotionUpdate, PromotionView
+from backend.catalog.schemas import CatalogQuery, PromotionInput, PromotionUpdate, PromotionView
 from backend.catalog.validation import (
     MAX_DAYS,
     MAX_INTERVAL_COUNT,
@@ -26,6 +28,7 @@ from backend.catalog.validation import (
     checked_currency,
     checked_whole,
     label,
+    matches,
     merge,
     plain,
 )
@@ -107,7 +110,42 @@ def promotion_view(promotion: Promotion) -> PromotionView:
         eligibility=plain(promotion.eligibility),
         eligible_plan_ids=list(promotion.eligible_plan_ids),
         active=promotion.active,
+        currency=promotion.currency,
+        amount_off=promotion.amount_off,
+        percent_off=promotion.percent_off,
+        free_days=promotion.free_days,
+        free_periods=promotion.free_periods,
+        state=promotion_state(promotion, clock.now()),
     )
+
+
+def promotion_state(promotion: Promotion, now: datetime) -> str:
+    """ "inactive" once deactivated; else "scheduled" before valid from, "expired" from valid until."""
+    if not promotion.active:
+        return "inactive"
+    if promotion.valid_from is not None and now < _aware(promotion.valid_from):
+        return "scheduled"
+    if promotion.valid_until is not None and now >= _aware(promotion.valid_until):
+        return "expired"
+    return "active"
+
+
+def find_promotions(
+    session: Session, scope: TenantScope, actor: Actor, query: CatalogQuery
+) -> list[PromotionView]:
+    """The admin's list: every promotion whose code or description has `query.search`, by code."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
+    return [
+        view
+        for view in list_promotions(session, scope)
+        if matches(query, view.active, view.code, view.description)
+        and (not query.state or view.state == query.state)
+    ]
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; they are stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _describe_benefit(promotion: Promotion) -> str:

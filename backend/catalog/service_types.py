@@ -13,8 +13,8 @@ from sqlmodel import Session
 from backend.audit.service import Actor
 from backend.catalog.changes import apply_changes, record_change, set_active
 from backend.catalog.repository import ServiceTypeRepository
-from backend.catalog.schemas import ServiceTypeInput, ServiceTypeUpdate, ServiceTypeView
-from backend.catalog.validation import FieldCheck, checked_key, checked_name, merge, plain
+from backend.catalog.schemas import CatalogQuery, ServiceTypeInput, ServiceTypeUpdate, ServiceTypeView
+from backend.catalog.validation import FieldCheck, checked_key, checked_name, matches, merge, plain
 from backend.kit.errors import NotFoundError
 from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope
@@ -115,3 +115,15 @@ def _checked_service_type(
 def _service_type_fields(service_type: ServiceType) -> dict[str, Any]:
     # The encrypted provider secrets never go into the audit log.
     return {name: getattr(service_type, name) for name in (*ServiceTypeInput.model_fields, "active")}
+
+
+def find_service_types(
+    session: Session, scope: TenantScope, actor: Actor, query: CatalogQuery
+) -> list[ServiceTypeView]:
+    """The admin's list, active and inactive, in catalog order, narrowed by `query`."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
+    return [
+        view
+        for view in list_service_types(session, scope)
+        if matches(query, view.active, view.key, view.name)
+    ]

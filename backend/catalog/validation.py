@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from pydantic import ValidationError as InputError
 from sqlmodel import Session
 
+from backend.catalog.schemas import CatalogQuery
 from backend.kit.errors import FieldErrors, ValidationFailed
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
@@ -170,3 +171,12 @@ def _type_errors(exc: InputError) -> FieldErrors:
         name = label(field) if location else "Input"
         fields.setdefault(field, f"{name}: {error['msg'].removeprefix('Value error, ')}.")
     return FieldErrors(fields)
+
+
+def matches(query: CatalogQuery, active: bool, *texts: str) -> bool:
+    """Whether a row fits an admin list's `CatalogQuery`: its search text (any case) is in one of
+    `texts`, and it is active or inactive as asked."""
+    if (query.status == "active" and not active) or (query.status == "inactive" and active):
+        return False
+    needle = query.search.strip().lower()
+    return not needle or any(needle in text.lower() for text in texts)

@@ -122,10 +122,14 @@ def test_every_catalog_route_documents_a_summary_and_its_body_example(identity_w
     operations = [
         (path, method, operation)
         for path, methods in document["paths"].items()
-        if path.startswith(("/api/v1/plans", "/api/v1/admin/plans"))
+        if path.startswith(
+            ("/api/v1/plans", "/api/v1/admin/plans", "/api/v1/admin/service-types", "/api/v1/admin/addons")
+        )
+        or path.startswith("/api/v1/admin/promotions")
         for method, operation in methods.items()
     ]
-    assert len(operations) == 5
+    # plans: 2 public + 6 admin; service types, addons, promotions: 6 each; promotion redemptions: 1
+    assert len(operations) == 2 + 6 + 6 + 6 + 6 + 1
     for path, method, operation in operations:
         assert operation.get("summary"), (method, path)
         if "requestBody" in operation:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from billing_console.components.brand import brand
-from billing_console.routes import ACCOUNT, ADMIN, DASHBOARD, PLANS, SUBSCRIPTIONS
+from billing_console.routes import ACCOUNT, ADMIN, ADMIN_CATALOG, DASHBOARD, PLANS, SUBSCRIPTIONS
 
 SIDEBAR_WIDTH = "240px"
 
@@ -30,6 +30,7 @@ CUSTOMER_AREA = (
 )
 ADMIN_AREA = (
     NavLink("Overview", ADMIN, "chart-no-axes-column"),
+    NavLink("Catalog", ADMIN_CATALOG, "package"),
     NavLink("Job queues", JOB_MONITOR, "list-checks", document=True),
 )
 ACCOUNT_AREA = (NavLink("Account settings", ACCOUNT, "user-cog"),)

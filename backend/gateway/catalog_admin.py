@@ -449,7 +449,7 @@ def _text(name: str, value: Any) -> str:
     if isinstance(value, Decimal):
         text = f"{value.normalize():f}"
         whole, _, fraction = text.partition(".")
-        return f"{whole}.{fraction}0" if len(fraction) == 1 else text
+        return f"{whole}.{fraction.ljust(2, '0')}"  # at least cents: 8.00, 4.50, 0.012
     if isinstance(value, datetime):
         return f"{value:%Y-%m-%d}"
     if name == "highlights":

@@ -237,7 +237,7 @@ def _plan_row(view: PlanView, type_names: Mapping[int, str]) -> CatalogRow:
         usage=usage,
         deletable=count == 0,
         delete_refusal=(
-            f"In use by {usage}: it can be deactivated (no new orders), never deleted." if count else ""
+            "In use, so it cannot be deleted: deactivate it to stop new orders." if count else ""
         ),
     )
 

@@ -173,11 +173,13 @@ class CatalogPage(rx.State, mixin=True):
         except FieldErrors as exc:
             self.field_errors = exc.fields
             self.form_error = (
-                "Please correct the field marked below."
+                "Please correct the field marked in red."
                 if len(exc.fields) == 1
-                else f"Please correct the {len(exc.fields)} fields marked below."
+                else f"Please correct the {len(exc.fields)} fields marked in red."
             )
             self.working = False
+            first = next(iter(exc.fields))
+            yield rx.scroll_to(f"{self._kind().replace('_', '-')}-error-{first}")
             return
         except DomainError as exc:
             self.form_error, self.working = str(exc), False

@@ -107,7 +107,7 @@ def catalog_page(state: Any, spec: CatalogSpec, current: str) -> rx.Component:
             direction=rx.breakpoints(initial="column", sm="row"),
             justify="between",
             align=rx.breakpoints(initial="start", sm="center"),
-            gap="3",
+            spacing="3",
             width="100%",
         ),
         _filters(state, spec),
@@ -181,7 +181,7 @@ def _filters(state: Any, spec: CatalogSpec) -> rx.Component:
                 spacing="2",
             ),
             direction=rx.breakpoints(initial="column", md="row"),
-            gap="2",
+            spacing="2",
             width="100%",
         ),
         key=state.form_key,
@@ -300,12 +300,50 @@ def _listing(state: Any, spec: CatalogSpec) -> rx.Component:
             id=f"{spec.prefix}-row-" + row.id.to_string(),
         )
 
+    def card_view(row: rx.Var[CatalogRow]) -> rx.Component:
+        return rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.vstack(
+                        rx.text(row.name, weight="medium"),
+                        rx.text(row.key, size="1", color="var(--gray-11)"),
+                        spacing="0",
+                        min_width="0",
+                    ),
+                    _status_badge(row),
+                    justify="between",
+                    align="start",
+                    width="100%",
+                ),
+                rx.text(row.summary, size="2", weight="medium"),
+                rx.cond(row.detail != "", rx.text(row.detail, size="2", color="var(--gray-11)")),
+                rx.cond(row.usage != "", rx.text(row.usage, size="1", color="var(--gray-11)")),
+                rx.cond(
+                    row.delete_refusal != "", rx.text(row.delete_refusal, size="1", color="var(--gray-11)")
+                )
+                if spec.can_delete
+                else rx.fragment(),
+                _row_actions(state, spec, row),
+                spacing="2",
+                width="100%",
+            ),
+            width="100%",
+            class_name=f"{spec.prefix}-card",
+        )
+
     return rx.vstack(
         rx.text(
             state.total,
             rx.cond(state.total == 1, f" {spec.noun}", f" {spec.title.lower()}"),
             size="2",
             color="var(--gray-11)",
+        ),
+        rx.vstack(
+            rx.foreach(state.rows, card_view),
+            spacing="2",
+            width="100%",
+            display=["flex", "flex", "none"],
+            id=f"{spec.prefix}-cards",
         ),
         rx.box(
             rx.table.root(
@@ -322,11 +360,12 @@ def _listing(state: Any, spec: CatalogSpec) -> rx.Component:
                 variant="surface",
                 size="2",
                 width="100%",
-                min_width="720px",
+                min_width="760px",
             ),
             overflow_x="auto",
             width="100%",
             max_width="100%",
+            display=["none", "none", "block"],
             id=f"{spec.prefix}-list",
         ),
         rx.cond(state.page_count > 1, _pager(state, spec)),

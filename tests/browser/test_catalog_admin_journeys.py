@@ -48,7 +48,7 @@ def test_the_admin_creates_a_plan_and_a_promotion_and_the_plan_is_offered(page: 
     page.locator("#plans-save").click()
     expect(page.locator("#plans-error-key")).to_contain_text("Key must be 1-64 lowercase letters")
     expect(page.locator("#plans-error-name")).to_have_count(0)  # only the wrong field has a message
-    expect(page.locator("#plans-form-error")).to_contain_text("Please correct the field marked below.")
+    expect(page.locator("#plans-form-error")).to_contain_text("Please correct the field marked in red.")
     no_overflow_at_390(page, "admin-catalog-plan-form-error")
 
     page.locator("#plans-field-key").fill("cloud-cx42")
@@ -100,6 +100,7 @@ def test_the_admin_creates_a_plan_and_a_promotion_and_the_plan_is_offered(page: 
     expect(backups).to_contain_text("Active")
 
     page.locator("#sign-out").click()
+    expect(page).to_have_url(re.compile(r".*/login/?$"))
     page.goto("/plans")
     cx42 = page.locator(".plan-card", has_text="Cloud Server CX42")
     expect(cx42).to_contain_text("10.00 EUR")

@@ -166,10 +166,7 @@ def test_a_plan_in_use_is_deactivated_never_deleted_and_says_why(
 ) -> None:
     cx22 = _row(demo_session, admin, PLANS, "Cloud Server CX22")
     assert (cx22.usage, cx22.deletable) == ("3 subscriptions", False)
-    assert (
-        cx22.delete_refusal
-        == "In use by 3 subscriptions: it can be deactivated (no new orders), never deleted."
-    )
+    assert cx22.delete_refusal == "In use, so it cannot be deleted: deactivate it to stop new orders."
     with pytest.raises(PlanInUse, match="has subscriptions; deactivate it instead"):
         gateway.delete_plan_in(demo_session, admin, cx22.id)
     assert gateway.set_active_in(demo_session, admin, PLANS, cx22.id, False) == "Cloud Server CX22"

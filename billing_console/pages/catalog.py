@@ -33,9 +33,9 @@ def _section(section: rx.Var[CatalogSection]) -> rx.Component:
             rx.hstack(
                 rx.icon("package", size=20, color="var(--accent-11)"),
                 rx.vstack(
-                    rx.text(part(0), weight="medium", size="3"),
+                    rx.text(part(0), weight="medium", size="3", color="var(--accent-11)"),
                     rx.text(part(1), size="2", color="var(--gray-11)"),
-                    rx.text(section.active, " active of ", section.total, size="2"),
+                    rx.text(section.active, " active of ", section.total, size="2", color="var(--gray-12)"),
                     spacing="1",
                 ),
                 align="start",

@@ -178,8 +178,9 @@ class CatalogPage(rx.State, mixin=True):
                 else f"Please correct the {len(exc.fields)} fields marked in red."
             )
             self.working = False
-            first = next(iter(exc.fields))
-            yield rx.scroll_to(f"{self._kind().replace('_', '-')}-error-{first}")
+            first, prefix = next(iter(exc.fields)), self._kind().replace("_", "-")
+            shown = first in gateway.FORM_FIELDS[self._kind()] or first == "addon_ids"
+            yield rx.scroll_to(f"{prefix}-group-{first}" if shown else f"{prefix}-form-error")
             return
         except DomainError as exc:
             self.form_error, self.working = str(exc), False

@@ -488,6 +488,7 @@ def _form_field(state: Any, spec: CatalogSpec, field: Field) -> rx.Component:
         spacing="1",
         width="100%",
         grid_column="1 / -1" if field.wide else None,
+        id=f"{spec.prefix}-group-{field.name}",
     )
 
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 def test_the_admin_creates_a_plan_and_a_promotion_and_the_plan_is_offered(page: Page) -> None:
     sign_in(page, *ADMIN_LOGIN)
-    expect(page).to_have_url(re.compile(r".*/admin/?$"))
+    expect(page).to_have_url(re.compile(r".*/admin/?$"), timeout=20_000)  # a busy machine signs in slowly
     page.get_by_role("link", name="Catalog").first.click()
     expect(page).to_have_url(re.compile(r".*/admin/catalog/?$"))
     expect(page.locator("#catalog-section-plans")).to_contain_text("6 active of 6")
@@ -109,7 +109,7 @@ def test_the_admin_creates_a_plan_and_a_promotion_and_the_plan_is_offered(page: 
 
 def test_a_customer_is_sent_away_from_the_admin_catalog(page: Page) -> None:
     sign_in(page, *CUSTOMER_LOGIN)
-    expect(page).to_have_url(re.compile(r".*/dashboard/?$"))
+    expect(page).to_have_url(re.compile(r".*/dashboard/?$"), timeout=20_000)
     for path in ("/admin/catalog", "/admin/catalog/plans", "/admin/catalog/promotions"):
         page.goto(path)
         expect(page).to_have_url(re.compile(r".*/dashboard/?$"))

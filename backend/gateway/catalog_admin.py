@@ -317,6 +317,16 @@ def save_in(
     scope, who = user_scope(user), actor(None, user)
     create_model, update_model = _INPUTS[kind]
     raw = _raw_input(kind, create_model, values)
+    if object_id and kind == PROMOTIONS:  # a day left as it was keeps its time of day
+        current = promotion_codes.get_promotion(session, scope, object_id)
+        for name in ("valid_from", "valid_until"):
+            stored = getattr(current, name)
+            if (
+                stored is not None
+                and isinstance(raw.get(name), datetime)
+                and raw[name].date() == stored.date()
+            ):
+                raw[name] = stored if stored.tzinfo else stored.replace(tzinfo=UTC)
     data = parse_input(create_model if not object_id else update_model, raw)
     saved: Any
     if kind == SERVICE_TYPES:

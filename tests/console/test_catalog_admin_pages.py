@@ -230,6 +230,25 @@ def test_service_types_addons_and_promotions_are_edited_through_their_forms(
     assert [choice.label.split(" (")[0] for choice in edit.plans if choice.checked] == ["Cloud Server CX22"]
 
 
+def test_editing_a_promotion_keeps_the_time_of_its_unchanged_days(
+    demo_session: Session, admin: SignedInUser
+) -> None:
+    welcome = _row(demo_session, admin, PROMOTIONS, "WELCOME10")
+    # valid from 30 days before DEMO_AS_OF (13 Oct 2026 10:00 UTC), which the form shows as its day
+    form = gateway.catalog_form_in(demo_session, admin, PROMOTIONS, welcome.id).values
+    before = _row(demo_session, admin, PROMOTIONS, "WELCOME10").detail
+    gateway.save_in(demo_session, admin, PROMOTIONS, welcome.id, form | {"description": "Welcome!"})
+    after = gateway.catalog_form_in(demo_session, admin, PROMOTIONS, welcome.id).values
+    assert (after["description"], after["valid_from"], after["valid_until"]) == (
+        "Welcome!",
+        form["valid_from"],
+        form["valid_until"],
+    )
+    assert _row(demo_session, admin, PROMOTIONS, "WELCOME10").detail == before
+    stored = promotion_codes.get_promotion(demo_session, scope_for_slug(demo_session, "demo"), welcome.id)
+    assert stored.valid_from is not None and (stored.valid_from.hour, stored.valid_from.minute) == (10, 0)
+
+
 def test_a_promotion_shows_its_redemptions(
     demo_session: Session, scope: TenantScope, admin: SignedInUser
 ) -> None:

@@ -89,6 +89,19 @@ def test_lists_search_by_name_or_key_and_filter_by_status_and_service_type(
     assert (row.status, row.status_label, row.active) == ("inactive", "Inactive", False)
 
 
+def test_lists_are_paged_on_the_server(demo_session: Session, admin: SignedInUser) -> None:
+    for number in range(20):  # with Daily Backups: 21 addons, 20 a page
+        gateway.save_in(
+            demo_session, admin, ADDONS, 0, {"key": f"extra-{number:02}", "name": f"Extra {number:02}"}
+        )
+    first = gateway.catalog_listing_in(demo_session, admin, ADDONS, CatalogQuery(), 1)
+    assert (len(first.rows), first.page, first.page_count, first.total) == (20, 1, 2, 21)
+    last = gateway.catalog_listing_in(demo_session, admin, ADDONS, CatalogQuery(), 99)  # clamped
+    assert (last.page, [row.name for row in last.rows]) == (2, ["Extra 19"])  # by name: Daily Backups first
+    searched = gateway.catalog_listing_in(demo_session, admin, ADDONS, CatalogQuery(search="extra 1"), 1)
+    assert (searched.total, searched.page_count) == (10, 1)
+
+
 def test_a_new_plan_with_wrong_fields_gets_a_message_for_each_and_nothing_is_created(
     demo_session: Session, scope: TenantScope, admin: SignedInUser
 ) -> None:

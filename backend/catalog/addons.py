@@ -15,19 +15,21 @@ from backend.audit.service import Actor
 from backend.catalog.changes import apply_changes, record_change, set_active
 from backend.catalog.pricing import price_display
 from backend.catalog.repository import AddonRepository, PlanRepository
-from backend.catalog.schemas import AddonInput, AddonUpdate, AddonView
+from backend.catalog.schemas import AddonInput, AddonUpdate, AddonView, CatalogQuery
 from backend.catalog.validation import (
     CALENDAR_UNITS,
     MAX_INTERVAL_COUNT,
+    FieldCheck,
     checked_amount,
     checked_currency,
     checked_key,
     checked_name,
     checked_whole,
+    matches,
     merge,
     plain,
 )
-from backend.kit.errors import NotFoundError, ValidationFailed
+from backend.kit.errors import FieldErrors, NotFoundError
 from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope
 from backend.models import Addon, IntervalUnit
@@ -114,38 +116,62 @@ def check_addon_fits(plan: Terms, addon: Terms) -> None:
     """An addon is billed alongside its plan: same currency, and periods of the same kind."""
     (plan_name, plan_currency, plan_unit), (addon_name, addon_currency, addon_unit) = plan, addon
     if addon_currency != plan_currency:
-        raise ValidationFailed(
-            f"Currency: addon '{addon_name}' is priced in {addon_currency} but plan '{plan_name}' "
-            f"in {plan_currency}; an addon must use its plan's currency."
+        raise FieldErrors(
+            {
+                "currency": f"Currency: addon '{addon_name}' is priced in {addon_currency} but plan "
+                f"'{plan_name}' in {plan_currency}; an addon must use its plan's currency."
+            }
         )
     if (addon_unit in CALENDAR_UNITS) != (plan_unit in CALENDAR_UNITS):
-        raise ValidationFailed(
-            f"Interval: addon '{addon_name}' is billed per {plain(addon_unit)} but plan "
-            f"'{plan_name}' per {plain(plan_unit)}; both must be calendar-based (month, year) "
-            "or both fixed-length (hour, day, week)."
+        raise FieldErrors(
+            {
+                "interval_unit": f"Interval: addon '{addon_name}' is billed per {plain(addon_unit)} but "
+                f"plan '{plan_name}' per {plain(plan_unit)}; both must be calendar-based (month, year) "
+                "or both fixed-length (hour, day, week)."
+            }
         )
 
 
 def _checked_addon(
     session: Session, scope: TenantScope, data: AddonInput, *, current: Addon | None
 ) -> dict[str, Any]:
-    key = checked_key(data.key)
-    existing = AddonRepository(session, scope).by_key(key)
-    if existing is not None and existing is not current:
-        raise ValidationFailed(f"Key: an addon with key '{key}' already exists.")
-    return {
+    """The values to store, or `FieldErrors` with a message for every wrong field."""
+    check = FieldCheck()
+    key = check("key", checked_key, data.key)
+    if key is not None:
+        existing = AddonRepository(session, scope).by_key(key)
+        if existing is not None and existing is not current:
+            check.fail("key", f"Key: an addon with key '{key}' already exists.")
+    values = {
         "key": key,
-        "name": checked_name(data.name),
+        "name": check("name", checked_name, data.name),
         "description": data.description,
-        "currency": checked_currency(session, scope, data.currency),
-        "price": checked_amount("price", data.price),
+        "currency": check("currency", checked_currency, session, scope, data.currency),
+        "price": check("price", checked_amount, "price", data.price),
         "tax_category": data.tax_category,
         "interval_unit": data.interval_unit,
-        "interval_count": checked_whole(
-            "interval_count", data.interval_count, minimum=1, maximum=MAX_INTERVAL_COUNT
+        "interval_count": check(
+            "interval_count",
+            checked_whole,
+            "interval_count",
+            data.interval_count,
+            minimum=1,
+            maximum=MAX_INTERVAL_COUNT,
         ),
     }
+    check.done()
+    return values
 
 
 def _addon_fields(addon: Addon) -> dict[str, Any]:
     return {name: getattr(addon, name) for name in (*AddonInput.model_fields, "active")}
+
+
+def find_addons(session: Session, scope: TenantScope, actor: Actor, query: CatalogQuery) -> list[AddonView]:
+    """The admin's list, active and inactive, in catalog order, narrowed by `query`."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
+    return [
+        view
+        for view in list_addons(session, scope)
+        if matches(query, view.active, view.key, view.name, view.description)
+    ]

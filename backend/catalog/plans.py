@@ -27,23 +27,25 @@ from backend.catalog.repository import (
     PromotionRepository,
     ServiceTypeRepository,
 )
-from backend.catalog.schemas import AddonView, PlanInput, PlanUpdate, PlanView
+from backend.catalog.schemas import AddonView, CatalogQuery, PlanInput, PlanUpdate, PlanView
 from backend.catalog.service_types import get_service_type
 from backend.catalog.validation import (
     CALENDAR_UNITS,
     MAX_DAYS,
     MAX_INTERVAL_COUNT,
     MAX_LIMIT,
+    FieldCheck,
     checked_amount,
     checked_currency,
     checked_key,
     checked_name,
     checked_whole,
     label,
+    matches,
     merge,
     plain,
 )
-from backend.kit.errors import NotFoundError, ValidationFailed
+from backend.kit.errors import FieldErrors, NotFoundError, ValidationFailed
 from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope
 from backend.models import Plan, PlanAddon, PromotionBenefit, ServiceType
@@ -84,9 +86,12 @@ def update_plan(
     changed = {name for name, value in values.items() if getattr(plan, name) != value}
     fixed = [name for name in TERMS_FIXED_BY_SUBSCRIPTIONS if name in changed]
     if fixed and PlanRepository(session, scope).has_subscriptions(plan_id):
-        raise ValidationFailed(
-            f"{label(fixed[0])} cannot change while plan '{plan.name}' has subscriptions; "
-            "create a new plan and move them with a plan change."
+        raise FieldErrors(
+            {
+                name: f"{label(name)} cannot change while plan '{plan.name}' has subscriptions; "
+                "create a new plan and move them with a plan change."
+                for name in fixed
+            }
         )
     if changed & {"currency", "interval_unit"}:
         for addon in AddonRepository(session, scope).allowed_for_plan(plan_id):
@@ -97,9 +102,11 @@ def update_plan(
     if "currency" in changed:
         for promotion in PromotionRepository(session, scope).naming_plan(plan_id):
             if promotion.benefit == PromotionBenefit.AMOUNT_OFF and promotion.currency != values["currency"]:
-                raise ValidationFailed(
-                    f"Currency: promotion {promotion.code} takes an amount in {promotion.currency} off "
-                    f"plan '{plan.name}'; remove the plan from it first."
+                raise FieldErrors(
+                    {
+                        "currency": f"Currency: promotion {promotion.code} takes an amount in "
+                        f"{promotion.currency} off plan '{plan.name}'; remove the plan from it first."
+                    }
                 )
     return apply_changes(session, scope, actor, "plan", plan, values)
 
@@ -269,50 +276,70 @@ def plan_view(plan: Plan, addon_ids: list[int], subscription_count: int) -> Plan
 def _checked_plan(
     session: Session, scope: TenantScope, data: PlanInput, *, current: Plan | None
 ) -> dict[str, Any]:
-    key = checked_key(data.key)
-    existing = PlanRepository(session, scope).by_key(key)
-    if existing is not None and existing is not current:
-        raise ValidationFailed(f"Key: a plan with key '{key}' already exists.")
-    name = checked_name(data.name)
-    service_type = _plan_service_type(session, scope, data.service_type_id, current)
-    currency = checked_currency(session, scope, data.currency)
+    """The values to store, or `FieldErrors` with a message for every wrong field."""
+    check = FieldCheck()
+    key = check("key", checked_key, data.key)
+    if key is not None:
+        existing = PlanRepository(session, scope).by_key(key)
+        if existing is not None and existing is not current:
+            check.fail("key", f"Key: a plan with key '{key}' already exists.")
+    name = check("name", checked_name, data.name)
+    service_type = check("service_type_id", _plan_service_type, session, scope, data.service_type_id, current)
+    currency = check("currency", checked_currency, session, scope, data.currency)
+    limits: dict[str, dict[str, Any]] = {"margin_percent": {"places": 4, "maximum": Decimal(100_000)}}
     amounts = {
-        "base_price": checked_amount("base_price", data.base_price),
-        "margin_percent": checked_amount(
-            "margin_percent", data.margin_percent, places=4, maximum=Decimal(100_000)
-        ),
-        "margin_fixed": checked_amount("margin_fixed", data.margin_fixed),
-        "included_credits": checked_amount("included_credits", data.included_credits),
-        "overage_price": checked_amount("overage_price", data.overage_price),
-        "rollover_cap": checked_amount("rollover_cap", data.rollover_cap),
+        field: check(field, checked_amount, field, getattr(data, field), **limits.get(field, {}))
+        for field in (
+            "base_price",
+            "margin_percent",
+            "margin_fixed",
+            "included_credits",
+            "overage_price",
+            "rollover_cap",
+        )
     }
-    interval_count = checked_whole(
-        "interval_count", data.interval_count, minimum=1, maximum=MAX_INTERVAL_COUNT
+    interval_count = check(
+        "interval_count",
+        checked_whole,
+        "interval_count",
+        data.interval_count,
+        minimum=1,
+        maximum=MAX_INTERVAL_COUNT,
     )
     anchor = data.billing_anchor_day
     if anchor is not None:
         if not 1 <= anchor <= 31:
-            raise ValidationFailed(f"Billing anchor day must be between 1 and 31 (got {anchor}).")
-        if data.interval_unit not in CALENDAR_UNITS:
-            raise ValidationFailed(
+            check.fail("billing_anchor_day", f"Billing anchor day must be between 1 and 31 (got {anchor}).")
+        elif data.interval_unit not in CALENDAR_UNITS:
+            check.fail(
+                "billing_anchor_day",
                 "Billing anchor day applies only to monthly or yearly plans; "
-                f"leave it empty for a plan billed per {plain(data.interval_unit)}."
+                f"leave it empty for a plan billed per {plain(data.interval_unit)}.",
             )
     days = {
-        name: checked_whole(name, getattr(data, name), minimum=0, maximum=MAX_DAYS)
-        for name in ("trial_days", "minimum_commitment_days", "notice_days")
+        field: check(field, checked_whole, field, getattr(data, field), minimum=0, maximum=MAX_DAYS)
+        for field in ("trial_days", "minimum_commitment_days", "notice_days")
     }
-    period_price = sell_price(amounts["base_price"], amounts["margin_percent"], amounts["margin_fixed"])
-    is_pure_usage = period_price == 0 and (amounts["included_credits"] > 0 or amounts["overage_price"] > 0)
-    if is_pure_usage and days["trial_days"] > 0:
-        raise ValidationFailed(
-            "Trial days: a pure usage plan (no price per period, only usage) cannot have a trial; "
-            "set it to 0."
+    if check.ok("base_price", "margin_percent", "margin_fixed", "included_credits", "overage_price"):
+        period_price = sell_price(amounts["base_price"], amounts["margin_percent"], amounts["margin_fixed"])
+        is_pure_usage = period_price == 0 and (
+            amounts["included_credits"] > 0 or amounts["overage_price"] > 0
         )
-    _check_allowed_options(data.allowed_options, service_type)
+        if is_pure_usage and data.trial_days > 0:
+            check.fail(
+                "trial_days",
+                "Trial days: a pure usage plan (no price per period, only usage) cannot have a trial; "
+                "set it to 0.",
+            )
+    if check.ok("service_type_id"):
+        check("allowed_options", _check_allowed_options, data.allowed_options, service_type)
     highlights = [highlight.strip() for highlight in data.highlights]
     if any(not highlight for highlight in highlights):
-        raise ValidationFailed("Highlights must not contain empty entries.")
+        check.fail("highlights", "Highlights must not contain empty entries.")
+    sort_order = check(
+        "sort_order", checked_whole, "sort_order", data.sort_order, minimum=-MAX_LIMIT, maximum=MAX_LIMIT
+    )
+    check.done()
     return {
         "key": key,
         "name": name,
@@ -329,7 +356,7 @@ def _checked_plan(
         "cancel_at_period_end": data.cancel_at_period_end,
         "allowed_options": data.allowed_options,
         "highlights": highlights,
-        "sort_order": checked_whole("sort_order", data.sort_order, minimum=-MAX_LIMIT, maximum=MAX_LIMIT),
+        "sort_order": sort_order,
     }
 
 
@@ -376,3 +403,14 @@ def list_addons_for_plan(
     get_plan(session, scope, plan_id)
     rows = AddonRepository(session, scope).allowed_for_plan(plan_id, active_only=active_only)
     return [addon_view(addon) for addon in rows]
+
+
+def find_plans(session: Session, scope: TenantScope, actor: Actor, query: CatalogQuery) -> list[PlanView]:
+    """The admin's list, active and inactive, in catalog order, narrowed by `query`."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
+    return [
+        view
+        for view in list_plans(session, scope)
+        if matches(query, view.active, view.key, view.name, view.description)
+        and (query.service_type_id is None or view.service_type_id == query.service_type_id)
+    ]

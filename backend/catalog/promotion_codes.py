@@ -8,27 +8,31 @@ and is unique in the tenant; deactivating one stops new redemptions and keeps be
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session
 
+from backend import clock
 from backend.audit.service import Actor
 from backend.catalog.changes import apply_changes, record_change, set_active
 from backend.catalog.repository import PlanRepository, PromotionRepository
-from backend.catalog.schemas import PromotionInput, PromotionUpdate, PromotionView
+from backend.catalog.schemas import CatalogQuery, PromotionInput, PromotionUpdate, PromotionView
 from backend.catalog.validation import (
     MAX_DAYS,
     MAX_INTERVAL_COUNT,
     MAX_LIMIT,
+    FieldCheck,
     checked_amount,
     checked_currency,
     checked_whole,
     label,
+    matches,
     merge,
     plain,
 )
-from backend.kit.errors import NotFoundError, ValidationFailed
+from backend.kit.errors import NotFoundError
 from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope
 from backend.models import Promotion, PromotionBenefit
@@ -106,7 +110,42 @@ def promotion_view(promotion: Promotion) -> PromotionView:
         eligibility=plain(promotion.eligibility),
         eligible_plan_ids=list(promotion.eligible_plan_ids),
         active=promotion.active,
+        currency=promotion.currency,
+        amount_off=promotion.amount_off,
+        percent_off=promotion.percent_off,
+        free_days=promotion.free_days,
+        free_periods=promotion.free_periods,
+        state=promotion_state(promotion, clock.now()),
     )
+
+
+def promotion_state(promotion: Promotion, now: datetime) -> str:
+    """ "inactive" once deactivated; else "scheduled" before valid from, "expired" from valid until."""
+    if not promotion.active:
+        return "inactive"
+    if promotion.valid_from is not None and now < _aware(promotion.valid_from):
+        return "scheduled"
+    if promotion.valid_until is not None and now >= _aware(promotion.valid_until):
+        return "expired"
+    return "active"
+
+
+def find_promotions(
+    session: Session, scope: TenantScope, actor: Actor, query: CatalogQuery
+) -> list[PromotionView]:
+    """The admin's list: every promotion whose code or description has `query.search`, by code."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
+    return [
+        view
+        for view in list_promotions(session, scope)
+        if matches(query, view.active, view.code, view.description)
+        and (not query.state or view.state == query.state)
+    ]
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands timestamps back without their zone; they are stored in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _describe_benefit(promotion: Promotion) -> str:
@@ -122,34 +161,40 @@ def _describe_benefit(promotion: Promotion) -> str:
 def _checked_promotion(
     session: Session, scope: TenantScope, data: PromotionInput, *, current: Promotion | None
 ) -> dict[str, Any]:
+    """The values to store, or `FieldErrors` with a message for every wrong field."""
+    check = FieldCheck()
     code = normalize_code(data.code)
     if not _CODE.match(code):
-        raise ValidationFailed(
+        check.fail(
+            "code",
             "Code must be 1-64 letters, digits, dashes or underscores, starting and ending with a letter "
-            f"or digit, e.g. 'WELCOME10' (got {data.code!r})."
+            f"or digit, e.g. 'WELCOME10' (got {data.code!r}).",
         )
-    existing = PromotionRepository(session, scope).by_code(code)
-    if existing is not None and existing is not current:
-        raise ValidationFailed(f"Code: a promotion with code '{code}' already exists.")
+    else:
+        existing = PromotionRepository(session, scope).by_code(code)
+        if existing is not None and existing is not current:
+            check.fail("code", f"Code: a promotion with code '{code}' already exists.")
     if data.valid_from and data.valid_until and data.valid_until <= data.valid_from:
-        raise ValidationFailed("Valid until must be after valid from.")
+        check.fail("valid_until", "Valid until must be after valid from.")
     for name in ("max_redemptions", "max_per_customer"):
         if getattr(data, name) is not None:
-            checked_whole(name, getattr(data, name), minimum=1, maximum=MAX_LIMIT)
-    currency = checked_currency(session, scope, data.currency)
-    benefit = _checked_benefit(data)
+            check(name, checked_whole, name, getattr(data, name), minimum=1, maximum=MAX_LIMIT)
+    currency = check("currency", checked_currency, session, scope, data.currency)
+    benefit = _checked_benefit(data, check)
     plan_ids = sorted(set(data.eligible_plan_ids))
     plans = PlanRepository(session, scope).by_ids(set(plan_ids))
     missing = [plan_id for plan_id in plan_ids if plan_id not in plans]
     if missing:
-        raise ValidationFailed(f"Eligible plans: there is no plan {missing[0]} in this tenant.")
-    if data.benefit == PromotionBenefit.AMOUNT_OFF:
+        check.fail("eligible_plan_ids", f"Eligible plans: there is no plan {missing[0]} in this tenant.")
+    if data.benefit == PromotionBenefit.AMOUNT_OFF and currency is not None:
         for plan in plans.values():
             if plan.currency != currency:
-                raise ValidationFailed(
+                check.fail(
+                    "currency",
                     f"Currency: the amount off is in {currency} but eligible plan '{plan.name}' is billed "
-                    f"in {plan.currency}."
+                    f"in {plan.currency}.",
                 )
+    check.done()
     return {
         "code": code,
         "description": data.description,
@@ -165,24 +210,27 @@ def _checked_promotion(
     }
 
 
-def _checked_benefit(data: PromotionInput) -> dict[str, Any]:
+def _checked_benefit(data: PromotionInput, check: FieldCheck) -> dict[str, Any]:
     """The benefit's own field must be set; the fields of the other benefits must stay 0."""
     benefit = data.benefit
     if benefit == PromotionBenefit.PERCENT_OFF and not 1 <= data.percent_off <= 100:
-        raise ValidationFailed(
-            f"Percent off must be between 1 and 100 for a percent_off promotion (got {data.percent_off})."
+        check.fail(
+            "percent_off",
+            f"Percent off must be between 1 and 100 for a percent_off promotion (got {data.percent_off}).",
         )
     if benefit == PromotionBenefit.AMOUNT_OFF and not data.amount_off > 0:
-        raise ValidationFailed(
-            f"Amount off must be greater than 0 for an amount_off promotion (got {data.amount_off})."
+        check.fail(
+            "amount_off",
+            f"Amount off must be greater than 0 for an amount_off promotion (got {data.amount_off}).",
         )
     if benefit == PromotionBenefit.FREE_DAYS and data.free_days < 1:
-        raise ValidationFailed(
-            f"Free days must be at least 1 for a free_days promotion (got {data.free_days})."
+        check.fail(
+            "free_days", f"Free days must be at least 1 for a free_days promotion (got {data.free_days})."
         )
     if benefit == PromotionBenefit.FREE_PERIODS and data.free_periods < 1:
-        raise ValidationFailed(
-            f"Free periods must be at least 1 for a free_periods promotion (got {data.free_periods})."
+        check.fail(
+            "free_periods",
+            f"Free periods must be at least 1 for a free_periods promotion (got {data.free_periods}).",
         )
     own = {
         PromotionBenefit.AMOUNT_OFF: "amount_off",
@@ -192,16 +240,26 @@ def _checked_benefit(data: PromotionInput) -> dict[str, Any]:
     }
     for other_benefit, name in own.items():
         if other_benefit != benefit and getattr(data, name) != 0:
-            raise ValidationFailed(
+            check.fail(
+                name,
                 f"{label(name)} applies only to {other_benefit.value} promotions; leave it at 0 "
-                f"for a {benefit.value} promotion."
+                f"for a {benefit.value} promotion.",
             )
     return {
-        "amount_off": checked_amount("amount_off", data.amount_off),
-        "percent_off": checked_amount("percent_off", data.percent_off, places=4, maximum=Decimal(101)),
-        "free_days": checked_whole("free_days", data.free_days, minimum=0, maximum=MAX_DAYS),
-        "free_periods": checked_whole(
-            "free_periods", data.free_periods, minimum=0, maximum=MAX_INTERVAL_COUNT
+        "amount_off": check("amount_off", checked_amount, "amount_off", data.amount_off),
+        "percent_off": check(
+            "percent_off", checked_amount, "percent_off", data.percent_off, places=4, maximum=Decimal(101)
+        ),
+        "free_days": check(
+            "free_days", checked_whole, "free_days", data.free_days, minimum=0, maximum=MAX_DAYS
+        ),
+        "free_periods": check(
+            "free_periods",
+            checked_whole,
+            "free_periods",
+            data.free_periods,
+            minimum=0,
+            maximum=MAX_INTERVAL_COUNT,
         ),
     }
 

@@ -6,13 +6,17 @@ from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 
+from backend.kit.pagination import Page
 from backend.kit.repository import TenantRepository
 from backend.models import (
     Addon,
+    CustomerAccount,
+    Invoice,
     Plan,
     PlanAddon,
     Promotion,
     PromotionRedemption,
+    PromotionUse,
     ServiceType,
     Subscription,
     SubscriptionStatus,
@@ -195,3 +199,60 @@ class PromotionRedemptionRepository(TenantRepository[PromotionRedemption]):
         )
         customers = list(self.session.scalars(in_use))
         return len(customers), sum(1 for c in customers if c == customer_account_id)
+
+    def page_for_promotion(
+        self, promotion_id: int, *, limit: int, starting_after: int | None = None
+    ) -> Page[PromotionRedemption]:
+        """The promotion's redemptions, newest first."""
+        statement = self.select().where(PromotionRedemption.promotion_id == promotion_id)
+        return self._page(statement, limit=limit, starting_after=starting_after, newest_first=True)
+
+    def customers_of(self, customer_ids: set[int]) -> dict[int, tuple[str, str]]:
+        """(number, name) of each customer account by id."""
+        if not customer_ids:
+            return {}
+        statement: Any = self.scoped(
+            select(CustomerAccount.id, CustomerAccount.number, CustomerAccount.name).where(
+                CustomerAccount.id.in_(sorted(customer_ids))
+            ),
+            CustomerAccount,
+            own_model=False,
+        )
+        return {int(row[0]): (row[1], row[2]) for row in self.session.execute(statement)}
+
+    def subscription_numbers(self, subscription_ids: set[int]) -> dict[int, str]:
+        if not subscription_ids:
+            return {}
+        statement: Any = self.scoped(
+            select(Subscription.id, Subscription.number).where(Subscription.id.in_(sorted(subscription_ids))),
+            Subscription,
+            own_model=False,
+        )
+        return {int(row[0]): row[1] for row in self.session.execute(statement)}
+
+    def invoice_uses(self, redemption_ids: set[int]) -> dict[int, list[tuple[int, str, Any, str]]]:
+        """Per redemption, the invoices that used it and were not voided since:
+        (invoice id, invoice number, net discount, currency), oldest first."""
+        if not redemption_ids:
+            return {}
+        statement: Any = self.scoped(
+            select(
+                PromotionUse.redemption_id,
+                Invoice.id,
+                Invoice.number,
+                PromotionUse.discount,
+                Invoice.currency,
+            )
+            .join(Invoice, Invoice.id == PromotionUse.invoice_id)
+            .where(PromotionUse.redemption_id.in_(sorted(redemption_ids)), PromotionUse.returned_at.is_(None))
+            .order_by(PromotionUse.id),
+            PromotionUse,
+            Invoice,
+            own_model=False,
+        )
+        uses: dict[int, list[tuple[int, str, Any, str]]] = {}
+        for redemption_id, invoice_id, number, discount, currency in self.session.execute(statement):
+            uses.setdefault(int(redemption_id), []).append(
+                (int(invoice_id), number or "", discount, currency)
+            )
+        return uses

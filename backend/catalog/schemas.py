@@ -220,12 +220,31 @@ class AddonView(_View):
     active: bool
 
 
+class CatalogQuery(_View):
+    """What an admin list asks for: text found in the key, code or name (any case), active or
+    inactive rows only, the plans of one service type, promotions in one state."""
+
+    search: str = ""
+    status: str = ""  # "active", "inactive" or "" (both)
+    service_type_id: int | None = None  # plans only
+    state: str = ""  # promotions only: one of PROMOTION_STATES, or "" (all)
+
+
+PROMOTION_STATES = ("active", "scheduled", "expired", "inactive")
+
+
 class PromotionView(_View):
     id: int
     code: str
     description: str
     benefit: str
     benefit_display: str  # e.g. "10 % off", "5.00 EUR off", "14 free days"
+    currency: str
+    amount_off: Decimal
+    percent_off: Decimal
+    free_days: int
+    free_periods: int
+    state: str  # active, scheduled (not valid yet), expired (valid until has passed) or inactive
     valid_from: AwareDatetime | None
     valid_until: AwareDatetime | None
     max_redemptions: int | None
@@ -233,6 +252,23 @@ class PromotionView(_View):
     eligibility: str
     eligible_plan_ids: list[int]
     active: bool
+
+
+class RedemptionView(_View):
+    """One use of a promotion: who ordered with it, which subscription, the first invoice that took
+    the discount and how much all its invoices took off (net; 0 until an invoice used it)."""
+
+    id: int
+    customer_account_id: int
+    customer: str  # "Alice Example (C-000001)"
+    subscription_id: int | None
+    subscription_number: str
+    invoice_id: int | None
+    invoice_number: str
+    redeemed_at: AwareDatetime
+    discount: Decimal
+    currency: str
+    given_back: bool  # the redemption was reverted (its order was withdrawn or canceled in time)
 
 
 class PlanOffer(_View):

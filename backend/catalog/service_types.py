@@ -13,9 +13,9 @@ from sqlmodel import Session
 from backend.audit.service import Actor
 from backend.catalog.changes import apply_changes, record_change, set_active
 from backend.catalog.repository import ServiceTypeRepository
-from backend.catalog.schemas import ServiceTypeInput, ServiceTypeUpdate, ServiceTypeView
-from backend.catalog.validation import checked_key, checked_name, merge, plain
-from backend.kit.errors import NotFoundError, ValidationFailed
+from backend.catalog.schemas import CatalogQuery, ServiceTypeInput, ServiceTypeUpdate, ServiceTypeView
+from backend.catalog.validation import FieldCheck, checked_key, checked_name, matches, merge, plain
+from backend.kit.errors import NotFoundError
 from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope
 from backend.models import ServiceType
@@ -92,15 +92,19 @@ def service_type_view(service_type: ServiceType) -> ServiceTypeView:
 def _checked_service_type(
     session: Session, scope: TenantScope, data: ServiceTypeInput, *, current: ServiceType | None
 ) -> dict[str, Any]:
-    key = checked_key(data.key)
-    existing = ServiceTypeRepository(session, scope).by_key(key)
-    if existing is not None and existing is not current:
-        raise ValidationFailed(f"Key: a service type with key '{key}' already exists.")
+    check = FieldCheck()
+    key = check("key", checked_key, data.key)
+    if key is not None:
+        existing = ServiceTypeRepository(session, scope).by_key(key)
+        if existing is not None and existing is not current:
+            check.fail("key", f"Key: a service type with key '{key}' already exists.")
+    name = check("name", checked_name, data.name)
     if data.config_schema and data.config_schema.get("type", "object") != "object":
-        raise ValidationFailed("Config schema must be a JSON schema of type 'object' (or empty).")
+        check.fail("config_schema", "Config schema must be a JSON schema of type 'object' (or empty).")
+    check.done()
     return {
         "key": key,
-        "name": checked_name(data.name),
+        "name": name,
         "provider": data.provider,
         "provider_defaults": data.provider_defaults,
         "config_schema": data.config_schema,
@@ -111,3 +115,15 @@ def _checked_service_type(
 def _service_type_fields(service_type: ServiceType) -> dict[str, Any]:
     # The encrypted provider secrets never go into the audit log.
     return {name: getattr(service_type, name) for name in (*ServiceTypeInput.model_fields, "active")}
+
+
+def find_service_types(
+    session: Session, scope: TenantScope, actor: Actor, query: CatalogQuery
+) -> list[ServiceTypeView]:
+    """The admin's list, active and inactive, in catalog order, narrowed by `query`."""
+    authorize(actor, scope, Action.MANAGE_CATALOG)
+    return [
+        view
+        for view in list_service_types(session, scope)
+        if matches(query, view.active, view.key, view.name)
+    ]

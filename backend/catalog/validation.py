@@ -1,14 +1,16 @@
 """Checking catalog input: every change checks all of its input before touching a row.
 
-Bad input raises `ValidationFailed` naming the field by its label and changes nothing. Form and API
-data become typed inputs with `parse_input`; an update is checked as the full input it amounts to
-(`merge`), so a change can never leave a row that a creation would have refused.
+Bad input raises `FieldErrors` (a `ValidationFailed`) with one message per wrong field, each naming
+the field by its label, and changes nothing: a `FieldCheck` collects the messages of every field
+before anything is refused, so a form shows all of them at once. Form and API data become typed
+inputs with `parse_input`; an update is checked as the full input it amounts to (`merge`), so a
+change can never leave a row that a creation would have refused.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
@@ -17,7 +19,8 @@ from pydantic import BaseModel
 from pydantic import ValidationError as InputError
 from sqlmodel import Session
 
-from backend.kit.errors import ValidationFailed
+from backend.catalog.schemas import CatalogQuery
+from backend.kit.errors import FieldErrors, ValidationFailed
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
 from backend.models import IntervalUnit
@@ -41,6 +44,40 @@ _LABELS = {
 }
 
 InputModel = TypeVar("InputModel", bound=BaseModel)
+T = TypeVar("T")
+
+
+class FieldCheck:
+    """Collects one message per wrong field, then refuses them all at once (`done`).
+
+    `check(field, rule, *args)` runs one rule and returns its value, or None after noting the
+    rule's message for `field` (the first message of a field is kept). Values that came back None
+    must not be used for further rules: `ok(*fields)` says whether they all passed.
+    """
+
+    def __init__(self) -> None:
+        self.errors: dict[str, str] = {}
+
+    def __call__(self, field: str, rule: Callable[..., T], *args: Any, **kwargs: Any) -> T | None:
+        try:
+            return rule(*args, **kwargs)
+        except FieldErrors as exc:
+            for name, message in exc.fields.items():
+                self.errors.setdefault(name, message)
+        except ValidationFailed as exc:
+            self.errors.setdefault(field, str(exc))
+        return None
+
+    def fail(self, field: str, message: str) -> None:
+        self.errors.setdefault(field, message)
+
+    def ok(self, *fields: str) -> bool:
+        return not any(field in self.errors for field in fields)
+
+    def done(self) -> None:
+        """Raise `FieldErrors` if any field was wrong."""
+        if self.errors:
+            raise FieldErrors(self.errors)
 
 
 def parse_input(model: type[InputModel], raw: Mapping[str, Any]) -> InputModel:
@@ -125,10 +162,21 @@ def plain(value: Enum | str) -> str:
     return value.value if isinstance(value, Enum) else value
 
 
-def _type_errors(exc: InputError) -> ValidationFailed:
-    messages = []
+def _type_errors(exc: InputError) -> FieldErrors:
+    """One message per field (its first error), e.g. "Base price: Input should be a valid decimal."."""
+    fields: dict[str, str] = {}
     for error in exc.errors():
         location = error.get("loc") or ()
-        name = label(str(location[0])) if location else "Input"
-        messages.append(f"{name}: {error['msg'].removeprefix('Value error, ')}.")
-    return ValidationFailed(" ".join(messages))
+        field = str(location[0]) if location else "input"
+        name = label(field) if location else "Input"
+        fields.setdefault(field, f"{name}: {error['msg'].removeprefix('Value error, ')}.")
+    return FieldErrors(fields)
+
+
+def matches(query: CatalogQuery, active: bool, *texts: str) -> bool:
+    """Whether a row fits an admin list's `CatalogQuery`: its search text (any case) is in one of
+    `texts`, and it is active or inactive as asked."""
+    if (query.status == "active" and not active) or (query.status == "inactive" and active):
+        return False
+    needle = query.search.strip().lower()
+    return not needle or any(needle in text.lower() for text in texts)

@@ -10,6 +10,7 @@ from billing_console.components.brand import brand
 from billing_console.routes import (
     ACCOUNT,
     ADMIN,
+    ADMIN_CATALOG,
     ADMIN_CUSTOMERS,
     ADMIN_SUBSCRIPTIONS,
     DASHBOARD,
@@ -40,6 +41,7 @@ ADMIN_AREA = (
     NavLink("Overview", ADMIN, "chart-no-axes-column"),
     NavLink("Customers", ADMIN_CUSTOMERS, "users"),
     NavLink("Subscriptions", ADMIN_SUBSCRIPTIONS, "repeat"),
+    NavLink("Catalog", ADMIN_CATALOG, "package"),
     NavLink("Job queues", JOB_MONITOR, "list-checks", document=True),
 )
 ACCOUNT_AREA = (NavLink("Account settings", ACCOUNT, "user-cog"),)

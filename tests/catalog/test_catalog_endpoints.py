@@ -67,11 +67,23 @@ def test_a_rule_the_input_breaks_is_a_422_naming_the_field(identity_world: Ident
     world = identity_world
     token = world.a_admin.token
     duplicate = call(world, "POST", "/api/v1/admin/plans", token, json={"key": "basic", "name": "Again"})
-    assert problem_of(duplicate, 422)["detail"] == "Key: a plan with key 'basic' already exists."
+    errors = problem_of(duplicate, 422)["errors"]
+    assert [(e["field"], e["message"]) for e in errors] == [
+        ("key", "Key: a plan with key 'basic' already exists.")
+    ]
     negative = call(
-        world, "PATCH", f"/api/v1/admin/plans/{shop.pro_plan_id}", token, json={"base_price": "-1"}
+        world,
+        "PATCH",
+        f"/api/v1/admin/plans/{shop.pro_plan_id}",
+        token,
+        json={"base_price": "-1", "trial_days": -2, "name": " "},
     )
-    assert problem_of(negative, 422)["detail"].startswith("Base price must not be negative")
+    errors = problem_of(negative, 422)["errors"]  # every wrong field, each with its own message
+    assert {e["field"]: e["message"] for e in errors} == {
+        "name": "Name must not be empty.",
+        "base_price": "Base price must not be negative (got -1).",
+        "trial_days": "Trial days must not be negative (got -2).",
+    }
     a_float = call(
         world, "POST", "/api/v1/admin/plans", token, json={"key": "f", "name": "F", "base_price": 9.9}
     )
@@ -110,10 +122,14 @@ def test_every_catalog_route_documents_a_summary_and_its_body_example(identity_w
     operations = [
         (path, method, operation)
         for path, methods in document["paths"].items()
-        if path.startswith(("/api/v1/plans", "/api/v1/admin/plans"))
+        if path.startswith(
+            ("/api/v1/plans", "/api/v1/admin/plans", "/api/v1/admin/service-types", "/api/v1/admin/addons")
+        )
+        or path.startswith("/api/v1/admin/promotions")
         for method, operation in methods.items()
     ]
-    assert len(operations) == 5
+    # plans: 2 public + 6 admin; service types, addons, promotions: 6 each; promotion redemptions: 1
+    assert len(operations) == 2 + 6 + 6 + 6 + 6 + 1
     for path, method, operation in operations:
         assert operation.get("summary"), (method, path)
         if "requestBody" in operation:

@@ -18,6 +18,13 @@ from reflex.state import State
 import billing_console.billing_console  # noqa: F401 - registers every page state
 from billing_console.state.account import AccountState
 from billing_console.state.admin import AdminOverviewState
+from billing_console.state.catalog_admin import (
+    AddonsState,
+    CatalogOverviewState,
+    CatalogPlansState,
+    PromotionsState,
+    ServiceTypesState,
+)
 from billing_console.state.session import SessionState
 from tests.conftest import IdentityWorld
 
@@ -68,6 +75,23 @@ def redirects(events: list[Any]) -> list[str]:
 # Admin event handlers (and page loads); later issues add theirs with one line each.
 ADMIN_HANDLERS: list[tuple[str, type[rx.State], Callable[..., Any], tuple[Any, ...]]] = [
     ("admin overview load", AdminOverviewState, AdminOverviewState.load.fn, ()),
+    ("catalog overview load", CatalogOverviewState, CatalogOverviewState.load.fn, ()),
+    *[
+        (f"{state.__name__} {name}", state, getattr(state, name).fn, args)
+        for state in (ServiceTypesState, CatalogPlansState, AddonsState, PromotionsState)
+        for name, args in (
+            ("load", ()),
+            ("apply_filters", ({"search": "a"},)),
+            ("clear_filters", ()),
+            ("go_to_page", (1,)),
+            ("open_new", ()),
+            ("open_edit", (1,)),
+            ("submit_form", ({"key": "x", "name": "X", "code": "X", "benefit": "free_days"},)),
+            ("ask", (1, "deactivate")),
+            ("confirm", ()),
+            ("show_redemptions", (1,)),
+        )
+    ],
 ]
 
 

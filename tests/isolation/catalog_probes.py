@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from backend.catalog import addons, plans, promotion_codes, service_types, validation
+from backend.catalog import addons, plans, promotion_codes, redemptions, service_types, validation
 from backend.catalog.schemas import (
     AddonInput,
     AddonUpdate,
+    CatalogQuery,
     PlanInput,
     PlanUpdate,
     PromotionInput,
@@ -173,5 +174,40 @@ CATALOG_PROBES: list[Probe] = [
         promotion_codes.list_promotions,
         lambda s, me, a: promotion_codes.list_promotions(s, me.scope),
         views_of_b(Promotion),
+    ),
+    # --- the admin's lists and a promotion's redemptions --------------------------------------------
+    S(
+        service_types.find_service_types,
+        lambda s, me, a: service_types.find_service_types(s, me.scope, me.actor, CatalogQuery()),
+        views_of_b(ServiceType),
+    ),
+    S(
+        plans.find_plans,
+        lambda s, me, a: plans.find_plans(
+            s, me.scope, me.actor, CatalogQuery(service_type_id=a.service_type_id)
+        ),
+        views_of_b(Plan),
+        label="A's service type",
+    ),
+    S(
+        plans.find_plans,
+        lambda s, me, a: plans.find_plans(s, me.scope, me.actor, CatalogQuery()),
+        views_of_b(Plan),
+    ),
+    S(
+        addons.find_addons,
+        lambda s, me, a: addons.find_addons(s, me.scope, me.actor, CatalogQuery()),
+        views_of_b(Addon),
+    ),
+    S(
+        promotion_codes.find_promotions,
+        lambda s, me, a: promotion_codes.find_promotions(
+            s, me.scope, me.actor, CatalogQuery(search=a.promotion_code)
+        ),
+        views_of_b(Promotion),
+    ),
+    S(
+        redemptions.promotion_redemptions,
+        lambda s, me, a: redemptions.promotion_redemptions(s, me.scope, a.promotion_id, me.actor),
     ),
 ]

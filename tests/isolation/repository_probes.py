@@ -228,6 +228,13 @@ REPOSITORY_PROBES: list[Probe] = [
     R(PromotionRepository.naming_plan, lambda s, me, a: (a.plan_id,)),
     R(PromotionRedemptionRepository.active_for_subscriptions, lambda s, me, a: ({a.active_sub},)),
     R(PromotionRedemptionRepository.counts, lambda s, me, a: (a.promotion_id, a.customer_id)),
+    R(
+        PromotionRedemptionRepository.page_for_promotion,
+        lambda s, me, a: {"promotion_id": a.promotion_id, "limit": 50},
+    ),
+    R(PromotionRedemptionRepository.customers_of, lambda s, me, a: ({a.customer_id, a.other_customer_id},)),
+    R(PromotionRedemptionRepository.subscription_numbers, lambda s, me, a: ({a.active_sub},)),
+    R(PromotionRedemptionRepository.invoice_uses, lambda s, me, a: ({a.redemption_id},)),
     R(PromotionUseRepository.live_for_invoice, lambda s, me, a: (a.paid_invoice,)),
     R(PromotionUseRepository.first_live_invoice, lambda s, me, a: (a.redemption_id,)),
     # A use handed in: check_owned refuses A's row; A re-adding its own unchanged row changes nothing.

@@ -19,10 +19,11 @@ from sqlmodel import Session
 
 from backend.audit import service as audit
 from backend.audit.service import SYSTEM, Actor
-from backend.catalog import addons, plans, promotion_codes, service_types
+from backend.catalog import addons, plans, promotion_codes, redemptions, service_types
 from backend.catalog.schemas import (
     AddonInput,
     AddonUpdate,
+    CatalogQuery,
     PlanInput,
     PlanUpdate,
     PromotionInput,
@@ -221,6 +222,24 @@ OPERATIONS: list[Op] = [
         promotion_codes.reactivate_promotion,
         lambda a: a.promotion_id,
         prepare=deactivated(promotion_codes.deactivate_promotion, lambda a: a.promotion_id),
+    ),
+    # the admin's catalog lists (inactive rows, base prices and margins) and who redeemed a code
+    op(
+        service_types.find_service_types,
+        lambda s, a, who: service_types.find_service_types(s, a.scope, who, CatalogQuery()),
+        ADMIN,
+    ),
+    op(plans.find_plans, lambda s, a, who: plans.find_plans(s, a.scope, who, CatalogQuery()), ADMIN),
+    op(addons.find_addons, lambda s, a, who: addons.find_addons(s, a.scope, who, CatalogQuery()), ADMIN),
+    op(
+        promotion_codes.find_promotions,
+        lambda s, a, who: promotion_codes.find_promotions(s, a.scope, who, CatalogQuery()),
+        ADMIN,
+    ),
+    op(
+        redemptions.promotion_redemptions,
+        lambda s, a, who: redemptions.promotion_redemptions(s, a.scope, a.promotion_id, who),
+        ADMIN,
     ),
     # --- tenant settings and exchange rates: admins, and the operator's CLI -----------------------
     op(

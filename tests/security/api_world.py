@@ -108,8 +108,11 @@ def _shop_ids(world: IdentityWorld, admin: Member, customer: Member, *, orders: 
     """A stocked catalog and `orders` subscriptions of the customer (tests/subscriptions/shop.py):
     the ids the plan and subscription routes name, the last subscription's number among them."""
     from backend.audit.service import Actor
+    from backend.catalog import addons, promotion_codes, service_types
+    from backend.catalog.schemas import AddonInput, PromotionInput, ServiceTypeInput
     from backend.db import unit_of_work
     from backend.kit.repository import TenantScope
+    from backend.models import PromotionBenefit
     from backend.subscriptions.ordering import OrderRequest
     from backend.subscriptions.service import Lifecycle
     from tests.subscriptions.shop import stock
@@ -117,10 +120,22 @@ def _shop_ids(world: IdentityWorld, admin: Member, customer: Member, *, orders: 
     shop = stock(world.engine, admin, customer)
     scope = TenantScope(admin.tenant_id)
     with unit_of_work(world.engine) as session:
-        lifecycle = Lifecycle(session, scope, Actor.admin(admin.tenant_id, user_id=admin.user_id))
+        actor = Actor.admin(admin.tenant_id, user_id=admin.user_id)
+        lifecycle = Lifecycle(session, scope, actor)
         for _ in range(orders):
             number = lifecycle.order(OrderRequest(shop.account_id, shop.basic_plan_id), clock.now()).number
-    return {
+        service_type = service_types.create_service_type(
+            session, scope, ServiceTypeInput(key="vps", name="VPS"), actor
+        )
+        addon = addons.create_addon(session, scope, AddonInput(key="backup", name="Backup"), actor)
+        promotion = promotion_codes.create_promotion(
+            session,
+            scope,
+            PromotionInput(code="WEEK", benefit=PromotionBenefit.FREE_DAYS, free_days=7),
+            actor,
+        )
+        catalog_ids = {"service_type_id": service_type.id, "addon_id": addon.id, "promotion_id": promotion.id}
+    return catalog_ids | {
         "plan_id": shop.basic_plan_id,
         "other_plan_id": shop.pro_plan_id,
         "customer_account_id": shop.account_id,

@@ -121,6 +121,32 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/admin/plans"): Expect(ADMINS_ONLY | {ADMIN: 201}, body={"key": "matrix", "name": "M"}),
     ("PATCH", "/api/v1/admin/plans/{plan_id}"): Expect(ADMINS_ONLY, body={"name": "Basic Plus"}),
     ("POST", "/api/v1/admin/plans/{plan_id}/deactivate"): Expect(ADMINS_ONLY),
+    ("POST", "/api/v1/admin/plans/{plan_id}/reactivate"): Expect(ADMINS_ONLY),
+    ("GET", "/api/v1/admin/plans"): Expect(ADMINS_ONLY),
+    ("GET", "/api/v1/admin/plans/{plan_id}"): Expect(ADMINS_ONLY),
+    # The rest of the catalog: admins only, like plans.
+    **{
+        key: expect
+        for collection, item, new, change in (
+            ("service-types", "service_type_id", {"key": "matrix", "name": "M"}, {"name": "Virtual"}),
+            ("addons", "addon_id", {"key": "matrix", "name": "M"}, {"price": "1.50"}),
+            (
+                "promotions",
+                "promotion_id",
+                {"code": "MATRIX", "benefit": "free_days", "free_days": 7},
+                {"description": "Matrix"},
+            ),
+        )
+        for key, expect in (
+            (("GET", f"/api/v1/admin/{collection}"), Expect(ADMINS_ONLY)),
+            (("GET", f"/api/v1/admin/{collection}/{{{item}}}"), Expect(ADMINS_ONLY)),
+            (("POST", f"/api/v1/admin/{collection}"), Expect(ADMINS_ONLY | {ADMIN: 201}, body=new)),
+            (("PATCH", f"/api/v1/admin/{collection}/{{{item}}}"), Expect(ADMINS_ONLY, body=change)),
+            (("POST", f"/api/v1/admin/{collection}/{{{item}}}/deactivate"), Expect(ADMINS_ONLY)),
+            (("POST", f"/api/v1/admin/{collection}/{{{item}}}/reactivate"), Expect(ADMINS_ONLY)),
+        )
+    },
+    ("GET", "/api/v1/admin/promotions/{promotion_id}/redemptions"): Expect(ADMINS_ONLY),
 }
 
 

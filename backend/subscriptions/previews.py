@@ -1,7 +1,7 @@
-"""Previews a customer sees before they commit: when a cancellation would take effect, and what the
-next charge of a subscription will be.
+"""Previews a customer sees before they commit: when a cancellation would take effect, what the
+next charge of a subscription will be, and whether (until when, at what credit) they may withdraw.
 
-Both run the engine's own code on the real subscription inside a savepoint that is always rolled
+They run the engine's own code on the real subscription inside a savepoint that is always rolled
 back (as `PlanChanges.preview_plan_change` does), so a preview says what the step will do and
 changes nothing: no status, no charge, no audit entry.
 """
@@ -16,14 +16,19 @@ from sqlmodel import Session
 
 from backend.audit.service import Actor
 from backend.billing.charging import Charger, bill_subscription, terms_of
+from backend.billing.positions import charges_of_subscription
 from backend.catalog.terms import terms_by_plan
 from backend.kit.errors import NotFoundError
 from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope
 from backend.models import SubscriptionStatus
 from backend.money import Money
+from backend.periods import add_days
+from backend.subscriptions.credits import UnusedTime
+from backend.subscriptions.errors import SubscriptionError
 from backend.subscriptions.repository import SubscriptionRepository
-from backend.subscriptions.service import Lifecycle
+from backend.subscriptions.schemas import PlanChangeLine, WithdrawalPreview
+from backend.subscriptions.service import WITHDRAWAL_DAYS, Lifecycle
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +105,65 @@ def preview_next_charge(session: Session, scope: TenantScope, subscription_id: i
         return None
     total = sum((Money.of(c.amount, c.currency) for c in charges), Money.zero(currency))
     return NextCharge(due, currency, total.amount)
+
+
+def preview_withdrawal(
+    session: Session, scope: TenantScope, actor: Actor, subscription_id: int, now: datetime
+) -> WithdrawalPreview:
+    """Whether withdrawing now is possible and what it books: `Lifecycle.withdraw` itself, rolled
+    back. A refusal is not raised but returned with its reason (not a consumer, not in the EU, the
+    period over with its date), so a page can tell whether to offer the step at all."""
+    authorize(actor, scope, Action.PREVIEW_WITHDRAWAL, owner_account_id=actor.customer_account_id)
+    subscription = SubscriptionRepository(session, scope).get(subscription_id)
+    if subscription is None:
+        raise NotFoundError("Subscription not found.")
+    authorize(actor, scope, Action.PREVIEW_WITHDRAWAL, owner_account_id=subscription.customer_account_id)
+    currency = terms_of(subscription).currency
+    charger = Charger(session, scope)
+    deadline = (
+        add_days(subscription.started_at, WITHDRAWAL_DAYS, charger.time_zone)
+        if subscription.started_at
+        else None
+    )
+    lines: list[PlanChangeLine] = []
+    credit_notes = Decimal(0)
+    savepoint = session.begin_nested()
+    try:
+        # What is due is charged first, as the withdrawal does; then the credits it will book for
+        # invoiced charges (credit notes) are read, and the open positions it adds are diffed.
+        charger.bill([subscription], now)
+        invoiced = (
+            [
+                credit.charge
+                for credit in UnusedTime(session, scope).credits_after(subscription, now)
+                if credit.original.invoice_id is not None
+            ]
+            if terms_of(subscription).in_advance and subscription.status != SubscriptionStatus.CANCELED
+            else []
+        )
+        known = {position.id for position in charges_of_subscription(session, scope, subscription_id)}
+        try:
+            # Allowed to look (a read token suffices): the withdrawal runs for the same user, then is undone.
+            Lifecycle(session, scope, replace(actor, token_scopes=None)).withdraw(subscription_id, now)
+        except SubscriptionError as refused:
+            return WithdrawalPreview(
+                subscription_id, False, str(refused), deadline, currency, [], Decimal(0), Decimal(0)
+            )
+        for position in charges_of_subscription(session, scope, subscription_id):
+            if position.id not in known:
+                assert position.period_start is not None and position.period_end is not None
+                lines.append(
+                    PlanChangeLine(
+                        position.description, position.period_start, position.period_end, position.amount
+                    )
+                )
+        for charge in invoiced:
+            lines.append(
+                PlanChangeLine(charge.description, charge.covered.start, charge.covered.end, charge.amount)
+            )
+            credit_notes -= charge.amount
+    finally:
+        savepoint.rollback()
+        session.expire_all()
+    total = sum((line.amount for line in lines), Decimal(0))
+    return WithdrawalPreview(subscription_id, True, "", deadline, currency, lines, total, credit_notes)

@@ -242,7 +242,7 @@ class AddonChanges(LifecycleSteps):
             currency=terms.currency,
             effective_at=now,
             lines=lines,
-            total=sum((line.amount for line in lines), Decimal(0)),
+            total=sum((line.amount for line in lines), Money.of(0, terms.currency).round_to_minor().amount),
             charged_at_period_end=running and not terms.in_advance and not removing,
             recurring_before=before,
             recurring_after=self._recurring_price(subscription),

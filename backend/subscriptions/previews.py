@@ -126,7 +126,7 @@ def preview_withdrawal(
         else None
     )
     lines: list[PlanChangeLine] = []
-    credit_notes = Decimal(0)
+    credit_notes = Money.of(0, currency).round_to_minor().amount
     savepoint = session.begin_nested()
     try:
         # What is due is charged first, as the withdrawal does; then the credits it will book for
@@ -147,14 +147,24 @@ def preview_withdrawal(
             Lifecycle(session, scope, replace(actor, token_scopes=None)).withdraw(subscription_id, now)
         except SubscriptionError as refused:
             return WithdrawalPreview(
-                subscription_id, False, str(refused), deadline, currency, [], Decimal(0), Decimal(0)
+                subscription_id,
+                False,
+                str(refused),
+                deadline,
+                currency,
+                [],
+                Money.of(0, currency).round_to_minor().amount,
+                Money.of(0, currency).round_to_minor().amount,
             )
         for position in charges_of_subscription(session, scope, subscription_id):
             if position.id not in known:
                 assert position.period_start is not None and position.period_end is not None
                 lines.append(
                     PlanChangeLine(
-                        position.description, position.period_start, position.period_end, position.amount
+                        position.description,
+                        position.period_start,
+                        position.period_end,
+                        Money.of(position.amount, currency).round_to_minor().amount,
                     )
                 )
         for charge in invoiced:
@@ -165,5 +175,5 @@ def preview_withdrawal(
     finally:
         savepoint.rollback()
         session.expire_all()
-    total = sum((line.amount for line in lines), Decimal(0))
+    total = sum((line.amount for line in lines), Money.of(0, currency).round_to_minor().amount)
     return WithdrawalPreview(subscription_id, True, "", deadline, currency, lines, total, credit_notes)

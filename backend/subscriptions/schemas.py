@@ -217,3 +217,17 @@ class WithdrawalPreview:
     lines: list[PlanChangeLine]
     total: Decimal  # net booked now (negative: credited)
     credit_note_amount: Decimal  # net, positive: credited through credit notes on issued invoices
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalView:
+    """The withdrawal preview as the API answers it."""
+
+    subscription_number: str
+    possible: bool
+    refusal: str
+    deadline: datetime | None
+    currency: str
+    lines: list[PlanChangeLine]
+    total: Decimal
+    credit_note_amount: Decimal

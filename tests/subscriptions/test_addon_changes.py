@@ -92,7 +92,9 @@ def test_adding_an_addon_in_advance_charges_the_rest_of_the_period_now_and_the_f
     # 4.20 net, tax 0.798 -> 0.80.
     assert bill(world, subscription) == (D("4.20"), D("0.80"), D("5.00"))
     audit = world.session.scalars(
-        select(AuditLogEntry).where(AuditLogEntry.action == "subscription.add_addon")
+        select(AuditLogEntry).where(
+            AuditLogEntry.tenant_id == world.scope.tenant_id, AuditLogEntry.action == "subscription.add_addon"
+        )
     ).one()
     assert audit.object_id == subscription.number and audit.after["charged_now"] == "4.20"
 

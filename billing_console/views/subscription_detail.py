@@ -6,10 +6,15 @@ from __future__ import annotations
 import reflex as rx
 
 from backend.gateway.subscriptions import ChargeLine, PlanChoice
-from backend.reporting.schemas import AddonLine
 from billing_console.components.feedback import problem_callout, skeleton_cards
 from billing_console.components.status import subscription_status_badge
 from billing_console.state.subscription_detail import SubscriptionState as S
+from billing_console.views.subscription_addons import (
+    add_addon_dialog,
+    remove_addon_dialog,
+    withdraw_button,
+    withdraw_dialog,
+)
 
 
 def _fact(label: str, value: rx.Component, element_id: str) -> rx.Component:
@@ -53,10 +58,6 @@ def _next_charge() -> rx.Component:
     )
 
 
-def _addon(addon: rx.Var[AddonLine]) -> rx.Component:
-    return rx.text(addon.quantity, " × ", addon.name, " · ", addon.price, size="2")
-
-
 def subscription_facts() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -75,15 +76,6 @@ def subscription_facts() -> rx.Component:
             ),
             rx.separator(size="4"),
             rx.grid(
-                _fact(
-                    "Addons",
-                    rx.cond(
-                        S.has_addons,
-                        rx.vstack(rx.foreach(S.subscription.addons, _addon), spacing="1"),
-                        rx.text("None", color="var(--gray-11)"),
-                    ),
-                    "fact-addons",
-                ),
                 _fact(
                     "Options",
                     rx.cond(
@@ -108,7 +100,7 @@ def subscription_facts() -> rx.Component:
                     ),
                     "fact-servers",
                 ),
-                columns=rx.breakpoints(initial="1", sm="3"),
+                columns=rx.breakpoints(initial="1", sm="2"),
                 spacing="4",
                 width="100%",
             ),
@@ -158,6 +150,7 @@ def subscription_actions() -> rx.Component:
                 id="cancel-subscription",
             ),
         ),
+        withdraw_button(),
         spacing="3",
         wrap="wrap",
         id="subscription-actions",
@@ -354,6 +347,9 @@ def action_dialog() -> rx.Component:
                 ("cancel", cancel_dialog()),
                 ("resume", resume_dialog()),
                 ("change", change_dialog()),
+                ("add_addon", add_addon_dialog()),
+                ("remove_addon", remove_addon_dialog()),
+                ("withdraw", withdraw_dialog()),
                 rx.fragment(),
             ),
             max_width="520px",

@@ -106,8 +106,13 @@ def api_world(identity_world: IdentityWorld) -> ApiWorld:
 
 def _shop_ids(world: IdentityWorld, admin: Member, customer: Member, *, orders: int) -> dict[str, Any]:
     """A stocked catalog and `orders` subscriptions of the customer (tests/subscriptions/shop.py):
-    the ids the plan and subscription routes name, the last subscription's number among them."""
+    the ids the plan and subscription routes name, the last subscription's number among them, and
+    an addon both plans allow."""
+    from decimal import Decimal
+
     from backend.audit.service import Actor
+    from backend.catalog import addons, plans
+    from backend.catalog.schemas import AddonInput
     from backend.db import unit_of_work
     from backend.kit.repository import TenantScope
     from backend.subscriptions.ordering import OrderRequest
@@ -117,7 +122,14 @@ def _shop_ids(world: IdentityWorld, admin: Member, customer: Member, *, orders: 
     shop = stock(world.engine, admin, customer)
     scope = TenantScope(admin.tenant_id)
     with unit_of_work(world.engine) as session:
-        lifecycle = Lifecycle(session, scope, Actor.admin(admin.tenant_id, user_id=admin.user_id))
+        actor = Actor.admin(admin.tenant_id, user_id=admin.user_id)
+        addon = addons.create_addon(
+            session, scope, AddonInput(key="backup", name="Backup", price=Decimal(2)), actor
+        )
+        assert addon.id is not None
+        for plan_id in (shop.basic_plan_id, shop.pro_plan_id):
+            plans.allow_addon(session, scope, plan_id, addon.id, actor)
+        lifecycle = Lifecycle(session, scope, actor)
         for _ in range(orders):
             number = lifecycle.order(OrderRequest(shop.account_id, shop.basic_plan_id), clock.now()).number
     return {
@@ -125,4 +137,5 @@ def _shop_ids(world: IdentityWorld, admin: Member, customer: Member, *, orders: 
         "other_plan_id": shop.pro_plan_id,
         "customer_account_id": shop.account_id,
         "number": number,
+        "addon_id": addon.id,
     }

@@ -129,9 +129,9 @@ def preview_withdrawal(
     credit_notes = Money.of(0, currency).round_to_minor().amount
     savepoint = session.begin_nested()
     try:
-        # What is due is charged first, as the withdrawal does; then the credits it will book for
-        # invoiced charges (credit notes) are read, and the open positions it adds are diffed.
-        charger.bill([subscription], now)
+        # The credits the withdrawal books for invoiced charges (credit notes) are read first; what
+        # it adds as open positions (a due period, the final part used, credits of unbilled
+        # charges) is the difference after it. A refusal costs no billing run.
         invoiced = (
             [
                 credit.charge

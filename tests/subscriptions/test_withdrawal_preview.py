@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from backend.invoicing import service as invoicing
-from backend.models import CreditNote, CustomerType, OpenPosition, SubscriptionStatus
+from backend.models import BillingTiming, CreditNote, CustomerType, OpenPosition, SubscriptionStatus
 from backend.subscriptions import previews
 from backend.subscriptions.errors import SubscriptionError
 from tests.billing.world import World, utc
@@ -79,3 +79,20 @@ def test_a_refused_withdrawal_names_why(world: World, kind: str, country: str, w
     with pytest.raises(SubscriptionError, match=refusal):
         world.lifecycle().withdraw(subscription.id, world.now)
     assert subscription.status == SubscriptionStatus.ACTIVE
+
+
+def test_billed_in_arrears_the_preview_shows_the_used_part_the_withdrawal_charges(world: World) -> None:
+    world.at(utc(2027, 1, 1, 9))
+    customer = world.customer(country="FR")
+    subscription = world.order(customer, world.plan("web", "10.00", billing_timing=BillingTiming.ARREAR))
+    world.at(utc(2027, 1, 5, 9))
+
+    preview = previews.preview_withdrawal(world.session, world.scope, world.admin, subscription.id, world.now)
+
+    # Used Jan 1 - Jan 5, 4 of the period's 31 days: 10.00 x 4/31 = 1.290... -> 1.29, nothing credited.
+    assert [(line.description, line.amount) for line in preview.lines] == [("Web (prorated)", D("1.29"))]
+    assert (preview.total, preview.credit_note_amount) == (D("1.29"), D(0))
+    world.lifecycle().withdraw(subscription.id, world.now)
+    assert [(p.description, p.amount) for p in world.positions(subscription)] == [
+        ("Web (prorated)", D("1.29"))
+    ]

@@ -129,6 +129,13 @@ def test_removing_an_addon_paid_in_advance_credits_its_unused_time_on_the_invoic
     removed = world.lifecycle().remove_addon(subscription.id, backup.id, world.now)
 
     assert removed == preview
+    audit = world.session.scalars(
+        select(AuditLogEntry).where(
+            AuditLogEntry.tenant_id == world.scope.tenant_id,
+            AuditLogEntry.action == "subscription.remove_addon",
+        )
+    ).one()
+    assert audit.before == {"addon": "Backup", "quantity": 2} and audit.after["charged_now"] == "-2.20"
     # The charge was invoiced: the credit is a credit note of 2.20 net, tax 0.418 -> 0.42.
     [note] = world.session.scalars(
         select(CreditNote).where(CreditNote.tenant_id == world.scope.tenant_id)

@@ -121,6 +121,10 @@ class Action(StrEnum):
     CANCEL_SUBSCRIPTION = "subscription.cancel"
     RESUME_SUBSCRIPTION = "subscription.resume"
     WITHDRAW_SUBSCRIPTION = "subscription.withdraw"
+    PREVIEW_WITHDRAWAL = "subscription.preview_withdrawal"
+    PREVIEW_ADDON_CHANGE = "subscription.preview_addon_change"
+    ADD_ADDON = "subscription.add_addon"
+    REMOVE_ADDON = "subscription.remove_addon"
     READ_BILLING_PROFILE = "customer.read_profile"
     EDIT_BILLING_PROFILE = "customer.edit_profile"
     # tenant administration
@@ -190,6 +194,10 @@ RULES: dict[Action, Rule] = {
     Action.CANCEL_SUBSCRIPTION: Rule(USERS, "cancel subscriptions", "write", _OWN),
     Action.RESUME_SUBSCRIPTION: Rule(USERS, "resume subscriptions", "write", _OWN),
     Action.WITHDRAW_SUBSCRIPTION: Rule(USERS, "withdraw from subscriptions", "write", _OWN),
+    Action.PREVIEW_WITHDRAWAL: Rule(USERS, "preview withdrawals", "read", _OWN),
+    Action.PREVIEW_ADDON_CHANGE: Rule(USERS, "preview addon changes", "read", _OWN),
+    Action.ADD_ADDON: Rule(USERS, "add addons", "write", _OWN),
+    Action.REMOVE_ADDON: Rule(USERS, "remove addons", "write", _OWN),
     Action.READ_BILLING_PROFILE: Rule(USERS, "read billing profiles", "read", _OWN),
     Action.EDIT_BILLING_PROFILE: Rule(USERS, "change billing profiles", "write", _OWN),
     Action.LIST_USERS: Rule(ADMINS, "list users", "admin"),

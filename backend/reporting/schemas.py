@@ -62,6 +62,7 @@ class AddonLine:
     name: str
     quantity: int
     price: str  # per unit and period, e.g. "2.00 EUR / month"
+    addon_id: int = 0  # the catalog addon, which a removal names
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,6 +81,7 @@ def subscription_detail(
         options=[f"{key.replace('_', ' ')}: {value}" for key, value in sorted(subscription.options.items())],
         addons=[
             AddonLine(
+                addon_id=addon.id or 0,
                 name=addon.name,
                 quantity=attached.quantity,
                 price=price_display(

@@ -1,4 +1,5 @@
-"""Subscriptions' REST routes: list and read, order (and its preview), cancel, resume, change plan.
+"""Subscriptions' REST routes: list and read, order (and its preview), cancel, resume, change plan,
+add and remove addons, withdraw (each change with its preview).
 
 Routes authenticate the token (401) and leave "may this caller do it?" to the lifecycle and the
 reads, which ask the policy (customers act on their own customer account only; reading and
@@ -23,12 +24,17 @@ from backend.subscriptions import previews, reads
 from backend.subscriptions.ordering import OrderRequest
 from backend.subscriptions.previews import CancelNowPreview
 from backend.subscriptions.schemas import (
+    MAX_ID,
+    AddAddonInput,
+    AddonChangePreview,
+    AddonChangeView,
     OrderInput,
     OrderPreview,
     PlanChangeInput,
     PlanChangePreview,
     PlanChangeView,
     SubscriptionView,
+    WithdrawalView,
 )
 from backend.subscriptions.service import Lifecycle
 
@@ -60,6 +66,11 @@ _ORDER_EXAMPLES: dict[str, Any] = {
     },
 }
 OrderBody = Annotated[OrderInput, Body(openapi_examples=_ORDER_EXAMPLES)]
+AddonId = Annotated[int, Path(ge=1, le=MAX_ID, description="The addon's id (catalog)", examples=[3])]
+AddAddonBody = Annotated[
+    AddAddonInput,
+    Body(openapi_examples={"two": {"summary": "Two of addon 3", "value": {"addon_id": 3, "quantity": 2}}}),
+]
 PlanChangeBody = Annotated[
     PlanChangeInput,
     Body(openapi_examples={"upgrade": {"summary": "Move to plan 14", "value": {"plan_id": 14}}}),
@@ -171,6 +182,104 @@ def preview_cancel_immediately(
 def cancel_immediately(number: Number, request: Request, principal: TokenPrincipal) -> SubscriptionView:
     """Admins: end the subscription now, crediting the unused paid time as the preview shows."""
     return _transition(number, request, principal, Lifecycle.cancel_immediately)
+
+
+@router.post("/subscriptions/{number}/addons/preview", summary="Preview adding an addon")
+def preview_add_addon(
+    number: Number, body: AddAddonBody, request: Request, principal: TokenPrincipal
+) -> AddonChangeView:
+    """What adding the addon now charges (billed in advance: the rest of the current period,
+    prorated) and the new price of a full period. Nothing changes."""
+    return _addon_change(
+        number, request, principal,
+        lambda lifecycle, sid, now: lifecycle.preview_add_addon(sid, body.addon_id, body.quantity, now),
+    )  # fmt: skip
+
+
+@router.post("/subscriptions/{number}/addons", status_code=201, summary="Add an addon")
+def add_addon(
+    number: Number, body: AddAddonBody, request: Request, principal: TokenPrincipal
+) -> AddonChangeView:
+    """Attach an addon the plan allows, from now on; billed in advance the rest of the current
+    period is charged at once. Send an `Idempotency-Key`: a retry answers the first result again."""
+    return _addon_change(
+        number, request, principal,
+        lambda lifecycle, sid, now: lifecycle.add_addon(sid, body.addon_id, body.quantity, now),
+    )  # fmt: skip
+
+
+@router.post("/subscriptions/{number}/addons/{addon_id}/remove/preview", summary="Preview removing an addon")
+def preview_remove_addon(
+    number: Number, addon_id: AddonId, request: Request, principal: TokenPrincipal
+) -> AddonChangeView:
+    """What removing the addon now credits (billed in advance: its unused time) or charges (billed
+    in arrears: its used part), and the new price of a full period. Nothing changes."""
+    return _addon_change(
+        number,
+        request,
+        principal,
+        lambda lifecycle, sid, now: lifecycle.preview_remove_addon(sid, addon_id, now),
+    )
+
+
+@router.post("/subscriptions/{number}/addons/{addon_id}/remove", summary="Remove an addon")
+def remove_addon(
+    number: Number, addon_id: AddonId, request: Request, principal: TokenPrincipal
+) -> AddonChangeView:
+    """Detach the addon now: its unused time is credited (in advance) or its used part charged
+    (in arrears)."""
+    return _addon_change(
+        number, request, principal, lambda lifecycle, sid, now: lifecycle.remove_addon(sid, addon_id, now)
+    )
+
+
+@router.post("/subscriptions/{number}/withdraw/preview", summary="Preview a withdrawal")
+def preview_withdrawal(number: Number, request: Request, principal: TokenPrincipal) -> WithdrawalView:
+    """Whether the statutory withdrawal (EU consumers, 14 days from the order) is still possible,
+    until when, and what it would credit; a refusal says why in `refusal`. Nothing changes."""
+    actor, scope = token_actor(request, principal), token_scope(principal)
+    with unit_of_work() as session:
+        subscription_id = reads.subscription_id_for_number(session, scope, number, actor)
+        found = previews.preview_withdrawal(session, scope, actor, subscription_id, clock.now())
+        return WithdrawalView(
+            subscription_number=number,
+            possible=found.possible,
+            refusal=found.refusal,
+            deadline=found.deadline,
+            currency=found.currency,
+            lines=found.lines,
+            total=found.total,
+            credit_note_amount=found.credit_note_amount,
+        )
+
+
+@router.post("/subscriptions/{number}/withdraw", summary="Withdraw from a subscription")
+def withdraw(number: Number, request: Request, principal: TokenPrincipal) -> SubscriptionView:
+    """End the subscription now under the statutory right of withdrawal: its unused time is
+    credited (a credit note for what was invoiced). Refused for businesses, outside the EU and
+    after the 14 days, naming the date."""
+    return _transition(number, request, principal, Lifecycle.withdraw)
+
+
+def _addon_change(number: str, request: Request, principal: Any, step: Any) -> AddonChangeView:
+    actor, scope = token_actor(request, principal), token_scope(principal)
+    with unit_of_work() as session:
+        subscription_id = reads.subscription_id_for_number(session, scope, number, actor)
+        change: AddonChangePreview = step(Lifecycle(session, scope, actor), subscription_id, clock.now())
+        return AddonChangeView(
+            subscription_number=number,
+            addon_id=change.addon_id,
+            addon_name=change.addon_name,
+            quantity=change.quantity,
+            removing=change.removing,
+            currency=change.currency,
+            effective_at=change.effective_at,
+            lines=change.lines,
+            total=change.total,
+            charged_at_period_end=change.charged_at_period_end,
+            recurring_before=change.recurring_before,
+            recurring_after=change.recurring_after,
+        )
 
 
 def _transition(number: str, request: Request, principal: Any, step: Any) -> SubscriptionView:

@@ -153,6 +153,38 @@ class AddonNotInPlan(SubscriptionError, Conflict):
         super().__init__(f"{plan} does not include the addon {addon}; remove it first.")
 
 
+# --- addons on a running subscription ----------------------------------------------------------
+
+
+class AddonsNotChangeable(SubscriptionError, Conflict):
+    def __init__(self, status: str) -> None:
+        self.status = status
+        super().__init__(f"The addons of a {status} subscription cannot be changed.")
+
+
+class AddonWhileCanceling(SubscriptionError, Conflict):
+    def __init__(self) -> None:
+        super().__init__("This subscription is being canceled; resume it before adding an addon.")
+
+
+class AddonAlreadyAttached(SubscriptionError, Conflict):
+    def __init__(self, addon: str) -> None:
+        self.addon = addon
+        super().__init__(f"{addon} is already part of this subscription.")
+
+
+class AddonNotAttached(SubscriptionError, Conflict):
+    def __init__(self, addon: str) -> None:
+        self.addon = addon
+        super().__init__(f"{addon} is not part of this subscription.")
+
+
+class AddonQuantityOutOfRange(SubscriptionError, ValidationFailed):
+    def __init__(self, addon: str, maximum: int) -> None:
+        self.addon, self.maximum = addon, maximum
+        super().__init__(f"Choose between 1 and {maximum} of {addon}.")
+
+
 # --- cancel, resume, withdraw, dunning --------------------------------------------------------
 
 
@@ -192,6 +224,15 @@ class SubscriptionAlreadyCanceled(SubscriptionError, Conflict):
 class WithdrawalForConsumersOnly(SubscriptionError, Conflict):
     def __init__(self) -> None:
         super().__init__("The right of withdrawal applies to consumers only.")
+
+
+class WithdrawalInEuOnly(SubscriptionError, Conflict):
+    def __init__(self, country: str) -> None:
+        self.country = country
+        super().__init__(
+            "The statutory right of withdrawal applies to consumers in the EU; "
+            f"your billing address is in {country}."
+        )
 
 
 class SubscriptionAlreadyEnded(SubscriptionError, Conflict):

@@ -1,7 +1,8 @@
-"""Previews a customer sees before they commit: when a cancellation would take effect, and what the
-next charge of a subscription will be; and the admin's before canceling a subscription now.
+"""Previews a customer sees before they commit: when a cancellation would take effect, what the
+next charge of a subscription will be, and whether (until when, at what credit) they may withdraw;
+and the admin's before canceling a subscription now.
 
-Both run the engine's own code on the real subscription inside a savepoint that is always rolled
+They run the engine's own code on the real subscription inside a savepoint that is always rolled
 back (as `PlanChanges.preview_plan_change` does), so a preview says what the step will do and
 changes nothing: no status, no charge, no audit entry.
 """
@@ -25,10 +26,12 @@ from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope
 from backend.models import SubscriptionStatus
 from backend.money import Money
-from backend.subscriptions.credits import Credit
+from backend.periods import add_days
+from backend.subscriptions.credits import Credit, UnusedTime
+from backend.subscriptions.errors import SubscriptionError
 from backend.subscriptions.repository import SubscriptionRepository
-from backend.subscriptions.schemas import PlanChangeLine
-from backend.subscriptions.service import Lifecycle
+from backend.subscriptions.schemas import PlanChangeLine, WithdrawalPreview
+from backend.subscriptions.service import WITHDRAWAL_DAYS, Lifecycle
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,3 +186,75 @@ def preview_next_charge(session: Session, scope: TenantScope, subscription_id: i
         return None
     total = sum((Money.of(c.amount, c.currency) for c in charges), Money.zero(currency))
     return NextCharge(due, currency, total.amount)
+
+
+def preview_withdrawal(
+    session: Session, scope: TenantScope, actor: Actor, subscription_id: int, now: datetime
+) -> WithdrawalPreview:
+    """Whether withdrawing now is possible and what it books: `Lifecycle.withdraw` itself, rolled
+    back. A refusal is not raised but returned with its reason (not a consumer, not in the EU, the
+    period over with its date), so a page can tell whether to offer the step at all."""
+    authorize(actor, scope, Action.PREVIEW_WITHDRAWAL, owner_account_id=actor.customer_account_id)
+    subscription = SubscriptionRepository(session, scope).get(subscription_id)
+    if subscription is None:
+        raise NotFoundError("Subscription not found.")
+    authorize(actor, scope, Action.PREVIEW_WITHDRAWAL, owner_account_id=subscription.customer_account_id)
+    currency = terms_of(subscription).currency
+    charger = Charger(session, scope)
+    deadline = (
+        add_days(subscription.started_at, WITHDRAWAL_DAYS, charger.time_zone)
+        if subscription.started_at
+        else None
+    )
+    lines: list[PlanChangeLine] = []
+    credit_notes = Money.of(0, currency).round_to_minor().amount
+    savepoint = session.begin_nested()
+    try:
+        # The credits the withdrawal books for invoiced charges (credit notes) are read first; what
+        # it adds as open positions (a due period, the final part used, credits of unbilled
+        # charges) is the difference after it. A refusal costs no billing run.
+        invoiced = (
+            [
+                credit.charge
+                for credit in UnusedTime(session, scope).credits_after(subscription, now)
+                if credit.original.invoice_id is not None
+            ]
+            if terms_of(subscription).in_advance and subscription.status != SubscriptionStatus.CANCELED
+            else []
+        )
+        known = {position.id for position in charges_of_subscription(session, scope, subscription_id)}
+        try:
+            # Allowed to look (a read token suffices): the withdrawal runs for the same user, then is undone.
+            Lifecycle(session, scope, replace(actor, token_scopes=None)).withdraw(subscription_id, now)
+        except SubscriptionError as refused:
+            return WithdrawalPreview(
+                subscription_id,
+                False,
+                str(refused),
+                deadline,
+                currency,
+                [],
+                Money.of(0, currency).round_to_minor().amount,
+                Money.of(0, currency).round_to_minor().amount,
+            )
+        for position in charges_of_subscription(session, scope, subscription_id):
+            if position.id not in known:
+                assert position.period_start is not None and position.period_end is not None
+                lines.append(
+                    PlanChangeLine(
+                        position.description,
+                        position.period_start,
+                        position.period_end,
+                        Money.of(position.amount, currency).round_to_minor().amount,
+                    )
+                )
+        for charge in invoiced:
+            lines.append(
+                PlanChangeLine(charge.description, charge.covered.start, charge.covered.end, charge.amount)
+            )
+            credit_notes -= charge.amount
+    finally:
+        savepoint.rollback()
+        session.expire_all()
+    total = sum((line.amount for line in lines), Money.of(0, currency).round_to_minor().amount)
+    return WithdrawalPreview(subscription_id, True, "", deadline, currency, lines, total, credit_notes)

@@ -23,7 +23,7 @@ class _Input(BaseModel):
 
 class AddonChoice(_Input):
     addon_id: int = Field(ge=1, le=MAX_ID)
-    quantity: int = Field(default=1, ge=1, le=10_000)
+    quantity: int = Field(default=1, ge=1, le=10_000)  # MAX_ADDON_QUANTITY
 
 
 class OrderInput(_Input):
@@ -155,3 +155,79 @@ class PlanChangeView:
     lines: list[PlanChangeLine]
     total: Decimal  # net due now (negative: credited)
     next_period_price: Decimal
+
+
+MAX_ADDON_QUANTITY = 10_000
+
+
+class AddAddonInput(_Input):
+    addon_id: int = Field(ge=1, le=MAX_ID)
+    quantity: int = Field(default=1, ge=1, le=MAX_ADDON_QUANTITY)
+
+
+@dataclass(frozen=True, slots=True)
+class AddonChangePreview:
+    """What adding or removing an addon charges or credits now (net, negative: credited), and what a
+    full period costs afterwards. Billed in arrears, nothing is charged at once: the period's charge
+    at its end covers the time the addon was attached (`charged_at_period_end`)."""
+
+    subscription_id: int
+    addon_id: int
+    addon_name: str
+    quantity: int
+    removing: bool
+    currency: str
+    effective_at: datetime
+    lines: list[PlanChangeLine]
+    total: Decimal  # net booked now (negative: credited)
+    charged_at_period_end: bool  # arrear billing: the addon's used part comes with the period's charge
+    recurring_before: Decimal  # net per full period: the plan and its addons, rounded per line
+    recurring_after: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class AddonChangeView:
+    """An addon change (or its preview) as the API answers it."""
+
+    subscription_number: str
+    addon_id: int
+    addon_name: str
+    quantity: int
+    removing: bool
+    currency: str
+    effective_at: datetime
+    lines: list[PlanChangeLine]
+    total: Decimal
+    charged_at_period_end: bool
+    recurring_before: Decimal
+    recurring_after: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalPreview:
+    """Whether the customer may withdraw now and until when; if so, what withdrawing books now: the
+    used part's final charge (arrears) and credits for the unused time (advance), net. Credits of
+    charges already invoiced come as a credit note on that invoice (paid back if it was paid)."""
+
+    subscription_id: int
+    possible: bool
+    refusal: str  # why not, in the customer's words; empty when possible
+    deadline: datetime | None  # the end of the withdrawal period; None for a non-consumer
+    currency: str
+    lines: list[PlanChangeLine]
+    total: Decimal  # net booked now (negative: credited)
+    credit_note_amount: Decimal  # net, positive: credited through credit notes on issued invoices
+
+
+@dataclass(frozen=True, slots=True)
+class WithdrawalView:
+    """The withdrawal preview as the API answers it."""
+
+    subscription_number: str
+    possible: bool
+    refusal: str
+    deadline: datetime | None
+    currency: str
+    lines: list[PlanChangeLine]
+    total: Decimal
+    credit_note_amount: Decimal

@@ -22,6 +22,7 @@ from backend.kit.policy import Action, authorize
 from backend.models import CustomerType, Subscription, SubscriptionStatus
 from backend.models.statuses import CHANGEABLE_SUBSCRIPTION_STATUSES
 from backend.periods import Period, Schedule, add_days
+from backend.subscriptions.addon_changes import AddonChanges
 from backend.subscriptions.errors import (
     CancellationInEffect,
     CannotBecomePastDue,
@@ -33,15 +34,17 @@ from backend.subscriptions.errors import (
     SubscriptionNotCanceling,
     SubscriptionNotPastDue,
     WithdrawalForConsumersOnly,
+    WithdrawalInEuOnly,
     WithdrawalPeriodOver,
 )
 from backend.subscriptions.ordering import Ordering
 from backend.subscriptions.plan_changes import PlanChanges
+from backend.tax.rates import is_eu_country
 
 WITHDRAWAL_DAYS = 14
 
 
-class Lifecycle(Ordering, PlanChanges):
+class Lifecycle(Ordering, PlanChanges, AddonChanges):
     """Lifecycle operations of one tenant's subscriptions within one unit of work, done by `actor`
     (each operation asks the policy first: customers act on their own subscriptions only)."""
 
@@ -153,12 +156,14 @@ class Lifecycle(Ordering, PlanChanges):
         return subscription
 
     def withdraw(self, subscription_id: int, now: datetime) -> Subscription:
-        """Statutory withdrawal: consumers may withdraw within 14 days of ordering; the unused
-        part is credited (or refunded through a credit note if already paid)."""
+        """Statutory withdrawal: consumers in the EU may withdraw within 14 days of ordering; the
+        unused part is credited (or refunded through a credit note if already paid)."""
         subscription = self._authorized(Action.WITHDRAW_SUBSCRIPTION, subscription_id)
         profile = billing_profile(self.session, self.scope, subscription.customer_account_id)
         if profile is None or profile.customer_type != CustomerType.PRIVATE:
             raise WithdrawalForConsumersOnly()
+        if not is_eu_country(profile.country):
+            raise WithdrawalInEuOnly(profile.country)
         if subscription.status == SubscriptionStatus.CANCELED:
             raise SubscriptionAlreadyEnded()
         assert subscription.started_at is not None

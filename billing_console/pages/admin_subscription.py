@@ -52,7 +52,7 @@ def admin_subscription() -> rx.Component:
                 ),
                 subscription_heading(S),
                 customer_line(),
-                subscription_facts(S),
+                subscription_facts(S, with_addons=True),
                 admin_actions(),
                 history_and_charges(),
                 action_dialog(S, more=(("cancel_now", cancel_now_dialog()),)),

@@ -11,6 +11,7 @@ from billing_console.layout import template
 from billing_console.routes import SUBSCRIPTION, SUBSCRIPTIONS
 from billing_console.state.subscription_detail import SubscriptionState
 from billing_console.views.refusals import start_page_button
+from billing_console.views.subscription_addons import addon_dialogs, addons_section, withdraw_note
 from billing_console.views.subscription_detail import (
     action_dialog,
     subscription_actions,
@@ -49,8 +50,10 @@ def subscription_detail() -> rx.Component:
                     ),
                     subscription_heading(),
                     subscription_facts(),
+                    addons_section(),
                     subscription_actions(),
-                    action_dialog(),
+                    withdraw_note(),
+                    action_dialog(more=addon_dialogs()),
                     spacing="5",
                     width="100%",
                 ),

@@ -16,6 +16,7 @@ from backend.reporting.schemas import AddonLine
 from billing_console.components.feedback import problem_callout, skeleton_cards
 from billing_console.components.status import subscription_status_badge
 from billing_console.state.subscription_detail import SubscriptionState
+from billing_console.views.subscription_addons import withdraw_button
 
 # The page's state class: SubscriptionState, or another with the same vars and handlers.
 PageState = Any
@@ -66,7 +67,24 @@ def _addon(addon: rx.Var[AddonLine]) -> rx.Component:
     return rx.text(addon.quantity, " × ", addon.name, " · ", addon.price, size="2")
 
 
-def subscription_facts(S: PageState = SubscriptionState) -> rx.Component:
+def subscription_facts(S: PageState = SubscriptionState, *, with_addons: bool = False) -> rx.Component:
+    """The subscription's terms; `with_addons` lists its addons among them (the admin's page: the
+    customer's page has an addons section of its own, with its actions)."""
+    addons = (
+        [
+            _fact(
+                "Addons",
+                rx.cond(
+                    S.has_addons,
+                    rx.vstack(rx.foreach(S.subscription.addons, _addon), spacing="1"),
+                    rx.text("None", color="var(--gray-11)"),
+                ),
+                "fact-addons",
+            )
+        ]
+        if with_addons
+        else []
+    )
     return rx.card(
         rx.vstack(
             rx.grid(
@@ -84,15 +102,7 @@ def subscription_facts(S: PageState = SubscriptionState) -> rx.Component:
             ),
             rx.separator(size="4"),
             rx.grid(
-                _fact(
-                    "Addons",
-                    rx.cond(
-                        S.has_addons,
-                        rx.vstack(rx.foreach(S.subscription.addons, _addon), spacing="1"),
-                        rx.text("None", color="var(--gray-11)"),
-                    ),
-                    "fact-addons",
-                ),
+                *addons,
                 _fact(
                     "Options",
                     rx.cond(
@@ -117,7 +127,7 @@ def subscription_facts(S: PageState = SubscriptionState) -> rx.Component:
                     ),
                     "fact-servers",
                 ),
-                columns=rx.breakpoints(initial="1", sm="3"),
+                columns=rx.breakpoints(initial="1", sm="3" if with_addons else "2"),
                 spacing="4",
                 width="100%",
             ),
@@ -167,6 +177,7 @@ def subscription_actions(S: PageState = SubscriptionState) -> rx.Component:
                 id="cancel-subscription",
             ),
         ),
+        withdraw_button(),
         spacing="3",
         wrap="wrap",
         id="subscription-actions",

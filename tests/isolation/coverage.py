@@ -50,7 +50,7 @@ from backend.reporting import customers as admin_customers
 from backend.reporting import overview as admin_overview
 from backend.reporting import subscriptions as customer_subscriptions
 from backend.scheduling import simulation
-from backend.subscriptions import credits, ordering, plan_changes, previews, reads, tasks
+from backend.subscriptions import addon_changes, credits, ordering, plan_changes, previews, reads, tasks
 from backend.subscriptions import service as subscriptions
 from backend.tax import oss
 from tests.isolation.probes import operation_name
@@ -59,6 +59,7 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     subscriptions,
     ordering,
     plan_changes,
+    addon_changes,
     reads,
     tasks,
     billing_tasks,

@@ -216,6 +216,38 @@ SERVICE_PROBES: list[Probe] = [
         lambda s, me, a: previews.preview_next_charge(s, me.scope, a.active_sub),
     ),
     S(L.resume, lambda s, me, a: L(s, me.scope, me.actor).resume(a.canceling_sub, NOW)),
+    # Addons: Bob's past-due subscription has none yet; Alice's active one has A's addon.
+    S(
+        L.preview_add_addon,
+        lambda s, me, a: L(s, me.scope, me.actor).preview_add_addon(a.past_due_sub, me.addon_id, 1, NOW),
+    ),
+    S(
+        L.add_addon,
+        lambda s, me, a: L(s, me.scope, me.actor).add_addon(a.past_due_sub, me.addon_id, 1, NOW),
+    ),
+    S(
+        L.add_addon,
+        lambda s, me, a: L(s, me.scope, me.actor).add_addon(me.active_sub, a.addon_id, 1, NOW),
+        label="A's addon to B's subscription",
+        control=False,  # (in A, A's active subscription has the addon already: refused as attached)
+    ),
+    S(
+        L.preview_remove_addon,
+        lambda s, me, a: L(s, me.scope, me.actor).preview_remove_addon(a.active_sub, me.addon_id, NOW),
+    ),
+    S(
+        L.remove_addon,
+        lambda s, me, a: L(s, me.scope, me.actor).remove_addon(a.active_sub, me.addon_id, NOW),
+    ),
+    S(
+        L.remove_addon,
+        lambda s, me, a: L(s, me.scope, me.actor).remove_addon(me.active_sub, a.addon_id, NOW),
+        label="A's addon from B's subscription",
+    ),
+    S(
+        previews.preview_withdrawal,
+        lambda s, me, a: previews.preview_withdrawal(s, me.scope, me.actor, a.canceling_sub, NOW),
+    ),
     S(L.cancel_immediately, lambda s, me, a: L(s, me.scope, me.actor).cancel_immediately(a.active_sub, NOW)),
     S(L.withdraw, lambda s, me, a: L(s, me.scope, me.actor).withdraw(a.canceling_sub, NOW)),
     S(L.expire, lambda s, me, a: L(s, me.scope, SYSTEM).expire(a.expiring_sub)),

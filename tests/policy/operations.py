@@ -102,6 +102,10 @@ def admins_token(session: Session, a: Side) -> int:
     return token.id
 
 
+def addon_removed(session: Session, a: Side) -> None:
+    Lifecycle(session, a.scope, a.actor).remove_addon(a.active_sub, a.addon_id, NOW)
+
+
 def catalog(operation: Callable[..., Any], target: Callable[[Side], Any], *, prepare: Any = None) -> Op:
     """A catalog change `operation(session, scope, target(a), actor)`: admins only."""
     return op(operation, lambda s, a, who: operation(s, a.scope, target(a), who), ADMIN, prepare=prepare)
@@ -331,6 +335,31 @@ OPERATIONS: list[Op] = [
         OWNER,
     ),
     lifecycle(Lifecycle.resume, lambda a: a.canceling_sub, allowed=(ADMIN, OWNER)),
+    # Addons: Alice's active subscription has the addon; adding it needs it removed first.
+    op(
+        Lifecycle.preview_add_addon,
+        lambda s, a, who: Lifecycle(s, a.scope, who).preview_add_addon(a.active_sub, a.addon_id, 1, NOW),
+        ADMIN,
+        OWNER,
+        prepare=addon_removed,
+    ),
+    op(
+        Lifecycle.add_addon,
+        lambda s, a, who: Lifecycle(s, a.scope, who).add_addon(a.active_sub, a.addon_id, 1, NOW),
+        ADMIN,
+        OWNER,
+        prepare=addon_removed,
+    ),
+    lifecycle(
+        Lifecycle.preview_remove_addon, lambda a: a.active_sub, lambda a: a.addon_id, allowed=(ADMIN, OWNER)
+    ),
+    lifecycle(Lifecycle.remove_addon, lambda a: a.active_sub, lambda a: a.addon_id, allowed=(ADMIN, OWNER)),
+    op(
+        previews.preview_withdrawal,
+        lambda s, a, who: previews.preview_withdrawal(s, a.scope, who, a.canceling_sub, NOW),
+        ADMIN,
+        OWNER,
+    ),
     lifecycle(Lifecycle.withdraw, lambda a: a.canceling_sub, allowed=(ADMIN, OWNER)),
     lifecycle(Lifecycle.cancel_immediately, lambda a: a.active_sub, allowed=(ADMIN,)),
     lifecycle(Lifecycle.mark_past_due, lambda a: a.active_sub, allowed=(ADMIN, JOBS)),

@@ -106,9 +106,12 @@ def api_world(identity_world: IdentityWorld) -> ApiWorld:
 
 def _shop_ids(world: IdentityWorld, admin: Member, customer: Member, *, orders: int) -> dict[str, Any]:
     """A stocked catalog and `orders` subscriptions of the customer (tests/subscriptions/shop.py):
-    the ids the plan and subscription routes name, the last subscription's number among them."""
+    the ids the plan and subscription routes name, the last subscription's number among them, and
+    an addon both plans allow, a service type and a promotion for the admin catalog routes."""
+    from decimal import Decimal
+
     from backend.audit.service import Actor
-    from backend.catalog import addons, promotion_codes, service_types
+    from backend.catalog import addons, plans, promotion_codes, service_types
     from backend.catalog.schemas import AddonInput, PromotionInput, ServiceTypeInput
     from backend.db import unit_of_work
     from backend.kit.repository import TenantScope
@@ -121,13 +124,18 @@ def _shop_ids(world: IdentityWorld, admin: Member, customer: Member, *, orders: 
     scope = TenantScope(admin.tenant_id)
     with unit_of_work(world.engine) as session:
         actor = Actor.admin(admin.tenant_id, user_id=admin.user_id)
+        addon = addons.create_addon(
+            session, scope, AddonInput(key="backup", name="Backup", price=Decimal(2)), actor
+        )
+        assert addon.id is not None
+        for plan_id in (shop.basic_plan_id, shop.pro_plan_id):
+            plans.allow_addon(session, scope, plan_id, addon.id, actor)
         lifecycle = Lifecycle(session, scope, actor)
         for _ in range(orders):
             number = lifecycle.order(OrderRequest(shop.account_id, shop.basic_plan_id), clock.now()).number
         service_type = service_types.create_service_type(
             session, scope, ServiceTypeInput(key="vps", name="VPS"), actor
         )
-        addon = addons.create_addon(session, scope, AddonInput(key="backup", name="Backup"), actor)
         promotion = promotion_codes.create_promotion(
             session,
             scope,

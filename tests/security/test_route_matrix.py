@@ -66,6 +66,7 @@ WRITERS = {ANONYMOUS: 401, CUSTOMER_READ: 403, CUSTOMER_WRITE: 200, OTHER_TENANT
 # Body values written "{name}" are the id `name` of the tenant the request is about.
 ORDER = {"plan_id": "{plan_id}", "customer_account_id": "{customer_account_id}"}
 TO_PRO = {"plan_id": "{other_plan_id}"}
+BACKUP = {"addon_id": "{addon_id}"}
 
 EXPECTED: dict[tuple[str, str], Expect] = {
     # Public: the health probe and the API's own documentation.
@@ -100,9 +101,23 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     # the admin cancels what is being canceled, and resumes what was resumed: both refused
     ("POST", "/api/v1/subscriptions/{number}/cancel"): Expect(WRITERS | {ADMIN: 409}),
     ("POST", "/api/v1/subscriptions/{number}/resume"): Expect(WRITERS | {ADMIN: 409}),
-    # Admins end it now (after the customer's resume above), having seen the credit first.
-    ("POST", "/api/v1/admin/subscriptions/{number}/cancel-immediately/preview"): Expect(ADMINS_ONLY),
-    ("POST", "/api/v1/admin/subscriptions/{number}/cancel-immediately"): Expect(ADMINS_ONLY),
+    # Addons (on Pro, running again): the admin adds what the customer added, removes what is gone.
+    ("POST", "/api/v1/subscriptions/{number}/addons/preview"): Expect(SIGNED_IN, body=BACKUP),
+    ("POST", "/api/v1/subscriptions/{number}/addons"): Expect(
+        WRITERS | {CUSTOMER_WRITE: 201, ADMIN: 409}, body=BACKUP
+    ),
+    ("POST", "/api/v1/subscriptions/{number}/addons/{addon_id}/remove/preview"): Expect(SIGNED_IN),
+    ("POST", "/api/v1/subscriptions/{number}/addons/{addon_id}/remove"): Expect(WRITERS | {ADMIN: 409}),
+    # Withdrawal last (it ends the subscription): a German consumer within the 14 days; the admin's
+    # withdrawal finds it ended.
+    ("POST", "/api/v1/subscriptions/{number}/withdraw/preview"): Expect(SIGNED_IN),
+    ("POST", "/api/v1/subscriptions/{number}/withdraw"): Expect(WRITERS | {ADMIN: 409}),
+    # Admins would end it now, having seen the credit first: the withdrawal above ended it already,
+    # so the admin passes the policy and meets the ended subscription (the 200s: tests/reporting).
+    ("POST", "/api/v1/admin/subscriptions/{number}/cancel-immediately/preview"): Expect(
+        ADMINS_ONLY | {ADMIN: 409}
+    ),
+    ("POST", "/api/v1/admin/subscriptions/{number}/cancel-immediately"): Expect(ADMINS_ONLY | {ADMIN: 409}),
     ("GET", "/api/v1/admin/subscriptions"): Expect(ADMINS_ONLY),
     # Customers and their notes: admins only.
     ("GET", "/api/v1/admin/customers"): Expect(ADMINS_ONLY),

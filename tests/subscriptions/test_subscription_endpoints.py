@@ -175,7 +175,7 @@ def test_every_subscription_route_documents_a_summary_and_its_body_example(api: 
         if path.startswith("/api/v1/subscriptions")
         for method, operation in methods.items()
     }
-    assert len(operations) == 8
+    assert len(operations) == 14  # 8, and add/remove an addon and withdraw, each with its preview
     for key, operation in operations.items():
         assert operation.get("summary"), key
         if "requestBody" in operation:

@@ -247,7 +247,10 @@ class CatalogPage(rx.State, mixin=True):
         self.working = False
 
     @rx.event
-    def close_dialog(self, _open: bool = False) -> None:
+    @admin_only
+    async def close_dialog(self, admin: SignedInUser, _open: bool = False) -> None:
+        """Every handler of an admin state checks the role, this harmless one too (one rule, no list
+        of exceptions to keep)."""
         if not self.working:
             self._closed()
 

@@ -27,6 +27,7 @@ from backend.models.payments import InboundWebhookEvent, Payment, Refund
 from backend.models.subscriptions import Subscription, SubscriptionAddon, SubscriptionItem
 from backend.models.tenancy import (
     CustomerAccount,
+    CustomerInvitation,
     CustomerMember,
     CustomerProfile,
     Tenant,
@@ -43,6 +44,7 @@ __all__ = [
     "CreditNote",
     "CreditNoteLine",
     "CustomerAccount",
+    "CustomerInvitation",
     "CustomerMember",
     "CustomerProfile",
     "DocumentNumberSequence",

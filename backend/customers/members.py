@@ -47,7 +47,11 @@ ROLE_LABELS = {
 
 
 class InvitationUnusable(Conflict):
-    """The invitation link cannot be used (any more): the message says why."""
+    """The invitation link cannot be used any more: the message says why."""
+
+
+class InvitationNotFound(NotFoundError):
+    """No invitation of this tenant has this token (mistyped, or another tenant's link)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,7 +366,7 @@ def _leave_empty_account(
 def _usable(session: Session, scope: TenantScope, token: str, *, accepted_ok: bool) -> CustomerInvitation:
     invitation = CustomerInvitationRepository(session, scope).by_token_hash(digest(token.strip()))
     if invitation is None:
-        raise InvitationUnusable("This invitation link is not valid. Ask the account's owner for a new one.")
+        raise InvitationNotFound("This invitation link is not valid. Ask the account's owner for a new one.")
     if invitation.revoked_at is not None:
         raise InvitationUnusable("This invitation was withdrawn. Ask the account's owner for a new one.")
     if invitation.accepted_at is not None and not accepted_ok:

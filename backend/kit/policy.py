@@ -210,7 +210,8 @@ RULES: dict[Action, Rule] = {
     Action.READ_SUBSCRIPTIONS: Rule(USERS, "read subscriptions", "read", _OWN),
     Action.PREVIEW_PLAN_CHANGE: Rule(USERS, "preview plan changes", "read", _OWN),
     Action.CHANGE_PLAN: Rule(USERS, "change plans", "write", _OWN, _PAYING),
-    Action.PREVIEW_CANCEL: Rule(USERS, "preview cancellations", "read", _OWN),
+    # the preview runs the cancellation itself (rolled back): for those who may cancel
+    Action.PREVIEW_CANCEL: Rule(USERS, "preview cancellations", "read", _OWN, _PAYING),
     Action.CANCEL_SUBSCRIPTION: Rule(USERS, "cancel subscriptions", "write", _OWN, _PAYING),
     Action.RESUME_SUBSCRIPTION: Rule(USERS, "resume subscriptions", "write", _OWN, _PAYING),
     Action.WITHDRAW_SUBSCRIPTION: Rule(USERS, "withdraw from subscriptions", "write", _OWN, _PAYING),

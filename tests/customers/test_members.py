@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from backend.audit.service import Actor
 from backend.customers import members
-from backend.customers.members import InvitationUnusable
+from backend.customers.members import InvitationNotFound, InvitationUnusable
 from backend.customers.service import open_account_for_user
 from backend.identity import auth
 from backend.identity.users import create_user
@@ -153,7 +153,7 @@ def test_an_expired_or_revoked_link_says_so(world: World, frozen_clock) -> None:
     vera = world.user("vera@example.com")
     with pytest.raises(InvitationUnusable, match="expired"):
         members.accept_invitation(world.session, world.scope, world.actor(vera), expiring)
-    with pytest.raises(InvitationUnusable, match="not valid"):
+    with pytest.raises(InvitationNotFound, match="not valid"):
         members.invitation_outlook(world.session, world.scope, "made-up")
 
 
@@ -161,9 +161,9 @@ def test_a_user_of_another_tenant_never_sees_the_invitation(world: World, sessio
     token, _ = world.invite("vera@example.com")
     other = World(session)
     vera_elsewhere = other.user("vera@example.com")
-    with pytest.raises(InvitationUnusable, match="not valid"):
+    with pytest.raises(InvitationNotFound, match="not valid"):
         members.invitation_outlook(session, other.scope, token)
-    with pytest.raises(InvitationUnusable, match="not valid"):
+    with pytest.raises(InvitationNotFound, match="not valid"):
         members.accept_invitation(session, other.scope, other.actor(vera_elsewhere), token)
     # nor do the other tenant's owners reach the account
     with pytest.raises(PermissionDenied):

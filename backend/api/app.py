@@ -16,6 +16,7 @@ from backend.api.problems import install_problem_handlers
 from backend.api.rate_limit import RateLimitMiddleware
 from backend.audit import endpoints as audit_endpoints
 from backend.catalog import endpoints as catalog_endpoints
+from backend.customers import endpoints as customer_endpoints
 from backend.identity import endpoints as identity_endpoints
 from backend.settings import get_settings
 from backend.subscriptions import endpoints as subscription_endpoints
@@ -34,6 +35,7 @@ def create_api() -> FastAPI:
     api.include_router(audit_endpoints.router)
     api.include_router(catalog_endpoints.router)
     api.include_router(subscription_endpoints.router)
+    api.include_router(customer_endpoints.router)
     api.include_router(fallback.router)
     fallback.add_api_fallback(api)  # after every /api route
     document_problems(api)

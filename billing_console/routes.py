@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +21,9 @@ ADMIN = "/admin"
 PLANS = "/plans"
 SUBSCRIPTIONS = "/subscriptions"
 SUBSCRIPTION = "/subscriptions/[number]"
+PROFILE = "/profile"
+INVITATION = "/invitations/[token]"
+INVITATIONS = "/invitations"
 NOT_FOUND = "404"  # Reflex's route for every address no page has
 # The job monitor's own addresses: the web app answers them with this page when it refuses them.
 JOB_MONITOR_REFUSED = "/admin/queues/[[...splat]]"
@@ -29,6 +33,18 @@ ADMIN_ROLE = "admin"
 
 def subscription_path(number: str) -> str:
     return f"{SUBSCRIPTIONS}/{number}"
+
+
+def invitation_path(token: str) -> str:
+    return f"{INVITATIONS}/{token}"
+
+
+_INVITATION_PATH = re.compile(r"/invitations/[A-Za-z0-9_-]{20,100}")
+
+
+def safe_next(value: str) -> str:
+    """Where to go after signing up or in: only an invitation's own page (never another site)."""
+    return value if _INVITATION_PATH.fullmatch(value or "") else ""
 
 
 def home_for(role: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import reflex as rx
 
 from billing_console.components.brand import brand
-from billing_console.routes import ACCOUNT, ADMIN, DASHBOARD, PLANS, SUBSCRIPTIONS
+from billing_console.routes import ACCOUNT, ADMIN, DASHBOARD, PLANS, PROFILE, SUBSCRIPTIONS
 
 SIDEBAR_WIDTH = "240px"
 
@@ -27,6 +27,7 @@ CUSTOMER_AREA = (
     NavLink("Dashboard", DASHBOARD, "layout-dashboard"),
     NavLink("Subscriptions", SUBSCRIPTIONS, "repeat"),
     NavLink("Plans", PLANS, "tags"),
+    NavLink("Profile", PROFILE, "building-2"),
 )
 ADMIN_AREA = (
     NavLink("Overview", ADMIN, "chart-no-axes-column"),

@@ -9,7 +9,7 @@ with one `errors` entry per field. POST takes an `Idempotency-Key` (the middlewa
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response
 
@@ -26,6 +26,13 @@ from backend.kit.errors import NotFoundError
 from backend.settings import get_settings
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
+# A user of no customer account (an admin) has no profile or members to read.
+_NO_ACCOUNT: dict[int | str, dict[str, Any]] = {
+    404: {
+        "description": "The token's user belongs to no customer account",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+}
 
 _PROFILE_EXAMPLE = {
     "customer_type": "business",
@@ -66,7 +73,7 @@ def _account(actor: Actor) -> int:
     return actor.customer_account_id
 
 
-@router.get("/profile", summary="Get the billing profile")
+@router.get("/profile", summary="Get the billing profile", responses=_NO_ACCOUNT)
 def get_profile(request: Request, principal: TokenPrincipal) -> BillingProfileView:
     """Whom the account's invoices are addressed to and how they are taxed, with the VAT ID's
     validation status, its source and when it was checked."""
@@ -92,7 +99,7 @@ def put_profile(body: ProfileBody, request: Request, principal: TokenPrincipal) 
         )
 
 
-@router.get("/members", summary="List the account's members")
+@router.get("/members", summary="List the account's members", responses=_NO_ACCOUNT)
 def list_members(request: Request, principal: TokenPrincipal) -> MembersOut:
     """The members with their roles (owner, billing, viewer) and since when, and the pending
     invitations."""

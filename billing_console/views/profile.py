@@ -15,7 +15,13 @@ VAT_COLOURS = {"valid": "green", "invalid": "red", "unreachable": "amber", "unch
 def _error(name: str) -> rx.Component:
     return rx.cond(
         P.errors[name] != "",
-        rx.text(P.errors[name], size="1", color="var(--red-11)", id=f"profile-{name}-error", role="alert"),
+        rx.text(
+            P.errors[name],
+            size="1",
+            color="var(--red-11)",
+            id=f"profile-{name.replace('_', '-')}-error",
+            role="alert",
+        ),
     )
 
 

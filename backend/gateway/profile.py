@@ -67,6 +67,7 @@ class ProfileForm:
     vat_status_label: str
     vat_source: str
     vat_checked: str  # tenant time, "" when never checked
+    vat_note: str  # how the status came about: "Checked 2026-11-02 10:00 via VIES", ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,7 @@ class InvitationPage:
     account_name: str
     email: str
     role_label: str
+    role_hint: str  # what the role may do
     expires: str
 
 
@@ -124,13 +126,22 @@ def _when(at: datetime | None, zone: ZoneInfo) -> str:
 def _form(view: BillingProfileView, zone: ZoneInfo) -> ProfileForm:
     values = {name: str(getattr(view, name) or "") for name in FORM_FIELDS}
     values["customer_type"] = view.customer_type.value
+    checked = _when(view.vat_id_checked_at, zone)
+    source = view.vat_id_source or "VIES"
+    if checked:
+        note = f"Checked {checked} via {source}"
+    elif view.vat_id_status == VatIdStatus.UNCHECKED:
+        note = "Checked with VIES when the profile is saved"
+    else:
+        note = f"Source: {view.vat_id_source}" if view.vat_id_source else ""
     return ProfileForm(
         customer_number=view.customer_number,
         values=values,
         vat_status=view.vat_id_status.value if view.vat_id else "",
         vat_status_label=VAT_STATUS_LABELS[view.vat_id_status] if view.vat_id else "",
         vat_source=view.vat_id_source,
-        vat_checked=_when(view.vat_id_checked_at, zone),
+        vat_checked=checked,
+        vat_note=note if view.vat_id else "",
     )
 
 
@@ -248,6 +259,7 @@ def invitation_page(request: RequestContext, token: str) -> InvitationPage:
             account_name=outlook.account_name,
             email=outlook.email,
             role_label=ROLE_LABELS[outlook.role.value],
+            role_hint=ROLE_HINTS[outlook.role.value].lower(),
             expires=_when(outlook.expires_at, _zone(session, scope.tenant_id)),
         )
 

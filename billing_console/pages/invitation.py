@@ -14,13 +14,14 @@ from billing_console.state.invitation import InvitationState as I
 def _offer() -> rx.Component:
     return rx.vstack(
         rx.text(
-            "You are invited to ",
             rx.text.strong(I.account_name),
-            " as ",
-            rx.text.strong(I.role_label),
-            " member, with the address ",
+            " invites ",
             rx.text.strong(I.email, overflow_wrap="anywhere"),
-            ".",
+            " to its customer account with the role ",
+            rx.text.strong(I.role_label),
+            " (",
+            I.role_hint,
+            ").",
             size="3",
             id="invitation-offer",
         ),

@@ -28,6 +28,7 @@ class InvitationState(rx.State):
     account_name: str = ""
     email: str = ""
     role_label: str = ""
+    role_hint: str = ""
     expires: str = ""
     signed_in_as: str = ""
     error: str = ""
@@ -54,7 +55,7 @@ class InvitationState(rx.State):
             self.unusable = str(exc)
         else:
             self.account_name, self.email = page.account_name, page.email
-            self.role_label, self.expires = page.role_label, page.expires
+            self.role_label, self.role_hint, self.expires = page.role_label, page.role_hint, page.expires
         user = await signed_in_user(self)
         self.signed_in_as = user.email if user else ""
         self.loading = False

@@ -37,6 +37,7 @@ class ProfileState(rx.State):
     vat_status_label: str = ""
     vat_source: str = ""
     vat_checked: str = ""
+    vat_note: str = ""
     errors: dict[str, str] = NO_ERRORS
     form_error: str = ""
     saving: bool = False
@@ -81,7 +82,7 @@ class ProfileState(rx.State):
         self.customer_number, self.values = form.customer_number, form.values
         self.customer_type = form.values.get("customer_type", "private")
         self.vat_status, self.vat_status_label = form.vat_status, form.vat_status_label
-        self.vat_source, self.vat_checked = form.vat_source, form.vat_checked
+        self.vat_source, self.vat_checked, self.vat_note = form.vat_source, form.vat_checked, form.vat_note
         self.form_key += 1
 
     @rx.event

@@ -68,11 +68,7 @@ def _vat_status() -> rx.Component:
                 ],
                 rx.badge(P.vat_status_label, variant="soft"),
             ),
-            rx.cond(
-                P.vat_checked != "",
-                rx.text("Checked ", P.vat_checked, " via ", P.vat_source, size="1", color="var(--gray-11)"),
-                rx.text("Checked with VIES when you save", size="1", color="var(--gray-11)"),
-            ),
+            rx.text(P.vat_note, size="1", color="var(--gray-11)"),
             spacing="2",
             align="center",
             wrap="wrap",
@@ -188,7 +184,7 @@ def _member(member: rx.Var[MemberRow]) -> rx.Component:
             rx.text(member.email, size="1", color="var(--gray-11)", overflow_wrap="anywhere"),
             rx.text("Member since ", member.since, size="1", color="var(--gray-11)"),
             spacing="0",
-            min_width="0",
+            min_width="220px",  # narrower, the role and its buttons move below
             flex="1",
         ),
         rx.cond(

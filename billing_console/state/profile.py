@@ -93,7 +93,8 @@ class ProfileState(rx.State):
     @signed_in
     async def save(self, user: SignedInUser, form_data: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
         """Save the billing identity; a wrong field gets its message under it, nothing is written."""
-        entered = {name: str(form_data.get(name, ""))[:500] for name in FORM_FIELDS}
+        sent = form_data if isinstance(form_data, dict) else {}
+        entered = {name: str(sent.get(name, ""))[:500] for name in FORM_FIELDS}
         entered["customer_type"] = self.customer_type
         self.errors, self.form_error, self.saving = dict(NO_ERRORS), "", True
         yield
@@ -113,8 +114,9 @@ class ProfileState(rx.State):
     @rx.event
     @signed_in
     async def invite(self, user: SignedInUser, form_data: dict[str, Any]) -> AsyncIterator[EventSpec | None]:
-        email = str(form_data.get("email", "")).strip()[:254]
-        role = str(form_data.get("role", "viewer"))
+        sent = form_data if isinstance(form_data, dict) else {}
+        email = str(sent.get("email", "")).strip()[:254]
+        role = str(sent.get("role", "viewer"))
         self.invite_error, self.invite_email_error, self.inviting = "", "", True
         yield
         try:
@@ -150,7 +152,7 @@ class ProfileState(rx.State):
     async def change_role(
         self, user: SignedInUser, member_id: int, role: str
     ) -> AsyncIterator[EventSpec | None]:
-        if role not in ROLES:
+        if not isinstance(role, str) or role not in ROLES:
             self.members_error = "Choose owner, billing or viewer."
             return
 

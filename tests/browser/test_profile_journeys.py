@@ -146,3 +146,39 @@ def test_a_viewer_is_offered_nothing_to_change_and_refused_by_the_server(page: P
         assert answer.status == 403, answer.text()
         assert "Only owners and billing members" in answer.json()["detail"]
     assert page.request.get(f"/api/v1/subscriptions/{NORDWIND_SUPPORT}", headers=headers).status == 200
+
+
+def test_a_viewers_crafted_events_are_refused_and_change_nothing(console: RunningConsole) -> None:
+    """Hiding the buttons is no protection: the viewer emits the resume and the invite handlers over
+    the websocket as a crafted message would; the server refuses both and the database is unchanged."""
+    from billing_console.state.profile import ProfileState
+    from billing_console.state.subscription_detail import SubscriptionState
+    from tests.security.console_db import fingerprint
+    from tests.security.console_socket import ConsoleSocket, handler_name
+    from tests.security.console_socket import sign_in as socket_sign_in
+
+    socket = ConsoleSocket(console.base_url, socket_sign_in(console.base_url, *VIEWER_LOGIN))
+    try:
+        path = f"/subscriptions/{NORDWIND_SUPPORT}"
+        socket.call(
+            handler_name(SubscriptionState, "load"),
+            path=path,
+            until=lambda reply: reply.values(SubscriptionState).get("loading") is False,
+        )
+        before = fingerprint(console.database_url)
+        reply = socket.call(
+            handler_name(SubscriptionState, "confirm_resume"),
+            path=path,
+            until=lambda reply: bool(reply.values(SubscriptionState).get("refusal")),
+        )
+        assert "Only owners and billing members" in reply.values(SubscriptionState)["refusal"]
+        reply = socket.call(
+            handler_name(ProfileState, "invite"),
+            {"form_data": {"email": "crafted@example.com", "role": "owner"}},
+            path="/profile",
+            until=lambda reply: bool(reply.values(ProfileState).get("invite_error")),
+        )
+        assert "Only owners of the customer account" in reply.values(ProfileState)["invite_error"]
+        assert fingerprint(console.database_url) == before
+    finally:
+        socket.close()

@@ -41,6 +41,7 @@ VAT_STATUS_LABELS = {
     VatIdStatus.INVALID: "Not valid",
     VatIdStatus.UNREACHABLE: "Could not be checked (VIES unreachable)",
 }
+_SOURCES = {"vies": "VIES", "manual": "entered by the operator"}
 FORM_FIELDS = (
     "customer_type",
     "name",
@@ -127,13 +128,13 @@ def _form(view: BillingProfileView, zone: ZoneInfo) -> ProfileForm:
     values = {name: str(getattr(view, name) or "") for name in FORM_FIELDS}
     values["customer_type"] = view.customer_type.value
     checked = _when(view.vat_id_checked_at, zone)
-    source = view.vat_id_source or "VIES"
+    source = _SOURCES.get(view.vat_id_source.lower(), view.vat_id_source)
     if checked:
-        note = f"Checked {checked} via {source}"
+        note = f"Checked {checked} via {source or 'VIES'}"
     elif view.vat_id_status == VatIdStatus.UNCHECKED:
         note = "Checked with VIES when the profile is saved"
     else:
-        note = f"Source: {view.vat_id_source}" if view.vat_id_source else ""
+        note = f"Source: {source}" if source else ""
     return ProfileForm(
         customer_number=view.customer_number,
         values=values,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,6 +30,9 @@ ADMIN_CUSTOMERS = "/admin/customers"
 ADMIN_CUSTOMER = "/admin/customers/[id]"
 ADMIN_SUBSCRIPTIONS = "/admin/subscriptions"
 ADMIN_SUBSCRIPTION = "/admin/subscriptions/[number]"
+PROFILE = "/profile"
+INVITATION = "/invitations/[token]"
+INVITATIONS = "/invitations"
 NOT_FOUND = "404"  # Reflex's route for every address no page has
 # The job monitor's own addresses: the web app answers them with this page when it refuses them.
 JOB_MONITOR_REFUSED = "/admin/queues/[[...splat]]"
@@ -46,6 +50,18 @@ def admin_customer_path(customer_id: int) -> str:
 
 def admin_subscription_path(number: str) -> str:
     return f"{ADMIN_SUBSCRIPTIONS}/{number}"
+
+
+def invitation_path(token: str) -> str:
+    return f"{INVITATIONS}/{token}"
+
+
+_INVITATION_PATH = re.compile(r"/invitations/[A-Za-z0-9_-]{20,100}")
+
+
+def safe_next(value: str) -> str:
+    """Where to go after signing up or in: only an invitation's own page (never another site)."""
+    return value if _INVITATION_PATH.fullmatch(value or "") else ""
 
 
 def home_for(role: str) -> str:

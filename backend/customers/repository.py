@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, select
@@ -10,9 +11,14 @@ from backend.kit.pagination import Page
 from backend.kit.repository import TenantRepository
 from backend.models import (
     CustomerAccount,
+    CustomerInvitation,
     CustomerMember,
     CustomerNote,
     CustomerProfile,
+    Invoice,
+    MemberRole,
+    OpenPosition,
+    Subscription,
     User,
 )
 
@@ -33,9 +39,73 @@ class CustomerAccountRepository(TenantRepository[CustomerAccount]):
         )
         return list(self.session.scalars(statement))
 
+    def has_business(self, customer_account_id: int) -> bool:
+        """Whether anything was ever ordered, billed or owed on the account (an empty sign-up account
+        has none of these)."""
+        for model in (Subscription, Invoice, OpenPosition):
+            statement = self.scoped(
+                select(model.id).where(model.customer_account_id == customer_account_id).limit(1),
+                model,
+                own_model=False,
+            )
+            if self.session.scalars(statement).first() is not None:
+                return True
+        return False
+
+    def user(self, user_id: int) -> User | None:
+        """The tenant's user (members are users of the account's tenant)."""
+        statement = self.scoped(select(User).where(User.id == user_id), User, own_model=False)
+        return self.session.scalars(statement).first()
+
 
 class CustomerMemberRepository(TenantRepository[CustomerMember]):
     model = CustomerMember
+
+    def of_user(self, user_id: int) -> list[CustomerMember]:
+        """The user's memberships, oldest account first."""
+        statement = self.select().where(CustomerMember.user_id == user_id)
+        return list(self.session.scalars(statement.order_by(CustomerMember.customer_account_id)))
+
+    def of_account(self, customer_account_id: int) -> list[tuple[CustomerMember, User]]:
+        """The account's members with their users, owners first, then by since when."""
+        statement = self.scoped(
+            select(CustomerMember, User)
+            .join(User, User.id == CustomerMember.user_id)
+            .where(CustomerMember.customer_account_id == customer_account_id)
+            .order_by(CustomerMember.created_at, CustomerMember.id),
+            CustomerMember,
+            User,
+        )
+        return [(member, user) for member, user in self.session.execute(statement)]
+
+    def membership(self, customer_account_id: int, user_id: int) -> CustomerMember | None:
+        statement = self.select().where(
+            CustomerMember.customer_account_id == customer_account_id, CustomerMember.user_id == user_id
+        )
+        return self.session.scalars(statement).first()
+
+    def count_owners(self, customer_account_id: int) -> int:
+        statement = self.select().where(
+            CustomerMember.customer_account_id == customer_account_id, CustomerMember.role == MemberRole.OWNER
+        )
+        return len(list(self.session.scalars(statement)))
+
+
+class CustomerInvitationRepository(TenantRepository[CustomerInvitation]):
+    model = CustomerInvitation
+
+    def by_token_hash(self, token_hash: str) -> CustomerInvitation | None:
+        return self.session.scalars(self.select().where(CustomerInvitation.token_hash == token_hash)).first()
+
+    def pending(self, customer_account_id: int, now: datetime) -> list[CustomerInvitation]:
+        """Invitations neither accepted, revoked nor expired, oldest first."""
+        statement = self.select().where(
+            CustomerInvitation.customer_account_id == customer_account_id,
+            CustomerInvitation.accepted_at.is_(None),  # type: ignore[union-attr]
+            CustomerInvitation.revoked_at.is_(None),  # type: ignore[union-attr]
+            CustomerInvitation.expires_at > now,
+        )
+        return list(self.session.scalars(statement.order_by(CustomerInvitation.id)))
 
 
 class CustomerProfileRepository(TenantRepository[CustomerProfile]):

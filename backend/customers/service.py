@@ -102,6 +102,13 @@ def open_account_for_user(
     return account
 
 
+def membership_of_user(session: Session, scope: TenantScope, user_id: int) -> tuple[int, MemberRole] | None:
+    """The customer account the user acts for and their member role on it (a user belongs to one
+    account; should there be more, the oldest), or None for a user of no account."""
+    members = CustomerMemberRepository(session, scope).of_user(user_id)
+    return (members[0].customer_account_id, members[0].role) if members else None
+
+
 def accounts_of_user(session: Session, scope: TenantScope, user_id: int) -> list[CustomerAccount]:
     """The customer accounts the user is a member of, oldest first."""
     return CustomerAccountRepository(session, scope).for_user(user_id)

@@ -31,6 +31,7 @@ from backend.catalog.addons import create_addon
 from backend.catalog.plans import allow_addon, create_plan
 from backend.catalog.promotion_codes import create_promotion
 from backend.catalog.service_types import create_service_type
+from backend.customers import members
 from backend.customers.service import open_account_for_user
 from backend.demo.company import (
     BACKUP_PLANS,
@@ -46,7 +47,9 @@ from backend.demo.company import (
 )
 from backend.demo.repository import DemoInvoices, DemoServers
 from backend.demo.timeline import DAILY_RUN, Action, Timeline
+from backend.identity.auth import signed_in_user
 from backend.identity.users import create_user
+from backend.integrations.mail import MailBatch
 from backend.invoicing import service as invoicing
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
@@ -60,6 +63,9 @@ DEMO_SLUG = "demo"
 ADMIN_LOGIN = ("admin@demo.example", "demo-admin-pass")
 CUSTOMER_LOGIN = ("customer@demo.example", "demo-customer-pass")
 BUSINESS_LOGIN = ("business@demo.example", "demo-customer-pass")
+# A member of Nordwind's account who only reads (the viewer role), and an invitation still pending.
+VIEWER_LOGIN = ("viewer@demo.example", "demo-customer-pass")
+PENDING_INVITATION = ("accounts@nordwind.example", "billing")
 MONTHS_OF_HISTORY = 12
 VOID_REASON = "Goodwill: invoice waived after the Falkenstein outage"
 
@@ -73,7 +79,12 @@ class DemoSeedResult:
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
-    return [("admin", *ADMIN_LOGIN), ("customer", *CUSTOMER_LOGIN), ("customer", *BUSINESS_LOGIN)]
+    return [
+        ("admin", *ADMIN_LOGIN),
+        ("customer", *CUSTOMER_LOGIN),
+        ("customer", *BUSINESS_LOGIN),
+        ("viewer of the business customer", *VIEWER_LOGIN),
+    ]
 
 
 def seed_demo(session: Session, settings: Settings, *, slug: str = DEMO_SLUG) -> DemoSeedResult:
@@ -92,6 +103,7 @@ def seed_demo(session: Session, settings: Settings, *, slug: str = DEMO_SLUG) ->
         assert tenant.id is not None
         story = _Story(session, TenantScope(tenant.id), zone, first_day, now)
     story.tell(opened)
+    story.add_members(settings)
     audit.record(
         session,
         story.scope,
@@ -251,6 +263,35 @@ class _Story:
 
     def _month_of(self, day: date) -> int:
         return (day.year - self.first_day.year) * 12 + day.month - self.first_day.month
+
+    def add_members(self, settings: Settings) -> None:
+        """Nordwind's owner invites Vera as a viewer, who accepts, and its accounts department as a
+        billing member, who has not yet (the invitation emails are not sent: the demo mails nobody)."""
+        assert self.nordwind.id is not None
+        viewer = create_user(
+            self.session,
+            self.scope,
+            email=VIEWER_LOGIN[0],
+            password=VIEWER_LOGIN[1],
+            role=UserRole.CUSTOMER,
+            display_name="Vera Viewer",
+        )
+        for email, role in ((VIEWER_LOGIN[0], "viewer"), PENDING_INVITATION):
+            mail = MailBatch()
+            members.invite_member(
+                self.session,
+                self.scope,
+                self.nordwind_actor,
+                self.nordwind.id,
+                email=email,
+                role=role,
+                settings=settings,
+                mail=mail,
+            )
+            if email == VIEWER_LOGIN[0]:
+                token = mail.messages[0].text.split("/invitations/")[1].split()[0]
+                signed_in = signed_in_user(self.session, self.scope, viewer)
+                members.accept_invitation(self.session, self.scope, audit.Actor.for_user(signed_in), token)
 
     def _customer(
         self, login: tuple[str, str], profile: CustomerProfile

@@ -19,6 +19,7 @@ from backend.catalog.plans import list_plans
 from backend.db import unit_of_work
 from backend.gateway.units import actor, user_scope
 from backend.kit.errors import NotFoundError
+from backend.kit.policy import Action, allows
 from backend.kit.principals import RequestContext, SignedInUser
 from backend.kit.tenants import TenantDirectory
 from backend.models.statuses import CHANGEABLE_SUBSCRIPTION_STATUSES
@@ -80,6 +81,14 @@ def _customer(user: SignedInUser) -> int:
     return user.customer_account_id
 
 
+def may_order(user: SignedInUser) -> bool:
+    """Whether the policy lets the user order for their account (a viewer member may not)."""
+    if user.customer_account_id is None:
+        return False
+    who = actor(None, user)
+    return allows(who, user_scope(user), Action.ORDER_SUBSCRIPTION, owner_account_id=user.customer_account_id)
+
+
 def subscription_list(user: SignedInUser, page: int = 1) -> SubscriptionList:
     """One page of the user's customer account's subscriptions, newest first."""
     customer = _customer(user)
@@ -102,14 +111,20 @@ def subscription_page(user: SignedInUser, number: str) -> SubscriptionPage:
             if plan.currency == detail.currency and plan.id != detail.plan_id
         ]
     changeable = detail.status in CHANGEABLE
+    # What the page offers is what the policy allows this member (a viewer: nothing to change).
+    who, scope = actor(None, user), user_scope(user)
+
+    def may(action: Action) -> bool:
+        return allows(who, scope, action, owner_account_id=customer)
+
     return SubscriptionPage(
         detail=detail,
         next_charge_amount=Money.of(upcoming.amount, upcoming.currency).format() if upcoming else "",
         next_charge_at=reads.moment(upcoming.at, zone) if upcoming else "",
         plan_choices=choices,
-        can_cancel=changeable,
-        can_resume=detail.status == "pending_cancel",
-        can_change_plan=changeable and bool(choices),
+        can_cancel=changeable and may(Action.CANCEL_SUBSCRIPTION),
+        can_resume=detail.status == "pending_cancel" and may(Action.RESUME_SUBSCRIPTION),
+        can_change_plan=changeable and bool(choices) and may(Action.CHANGE_PLAN),
     )
 
 

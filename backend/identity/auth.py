@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from backend import clock
 from backend.audit import service as audit
-from backend.customers.service import accounts_of_user
+from backend.customers.service import membership_of_user
 from backend.identity.repository import UserRepository
 from backend.kit.errors import AccountLocked, EmailNotConfirmed, InvalidCredentials, TooManyAttempts
 from backend.kit.passwords import hash_password, needs_rehash, verify_password
@@ -94,7 +94,7 @@ def load_signed_in_user(
 
 
 def signed_in_user(session: Session, scope: TenantScope, user: User) -> SignedInUser:
-    accounts = accounts_of_user(session, scope, user.id or 0)
+    membership = membership_of_user(session, scope, user.id or 0)
     return SignedInUser(
         user_id=user.id or 0,
         tenant_id=scope.tenant_id,
@@ -102,5 +102,6 @@ def signed_in_user(session: Session, scope: TenantScope, user: User) -> SignedIn
         display_name=user.display_name or user.email,
         role=user.role.value,
         token_version=user.token_version,
-        customer_account_id=accounts[0].id if accounts else None,
+        customer_account_id=membership[0] if membership else None,
+        member_role=membership[1].value if membership else None,
     )

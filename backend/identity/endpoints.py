@@ -30,6 +30,7 @@ class Me:
     role: str
     tenant_id: int
     customer_account_id: int | None
+    member_role: str | None  # owner, billing or viewer of that account: what the token may do there
     scopes: list[str]
 
 
@@ -49,6 +50,7 @@ def me(request: Request, principal: TokenPrincipal) -> Me:
         role=user.role,
         tenant_id=user.tenant_id,
         customer_account_id=user.customer_account_id,
+        member_role=user.member_role,
         scopes=sorted(principal.scopes),
     )
 

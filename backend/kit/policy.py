@@ -11,6 +11,10 @@ A rule (`RULES`) says
   do public things;
 - whose objects: customers act only on objects of their own customer account (admins on any of
   their tenant's), and passwords and API tokens are each user's own;
+- which member roles of the customer account may act (`members`): an account's owners do
+  everything, its billing members everything but managing members, its viewers only read. A
+  customer acts with the member role the server resolved with the account (an API token: its
+  user's); a customer actor without one may do only what every member may;
 - which scope a personal access token needs. Token scopes are an extra limit on top of the role:
   a customer's token with the "admin" scope still cannot void an invoice.
 
@@ -26,6 +30,7 @@ from enum import Enum, StrEnum
 from backend.kit.errors import PermissionDenied
 from backend.kit.principals import ApiPrincipal, SignedInUser
 from backend.kit.repository import TenantScope
+from backend.models.enums import MemberRole
 
 
 class Role(StrEnum):
@@ -47,6 +52,7 @@ class Actor:
     tenant_id: int | None = None
     customer_account_id: int | None = None  # the customer account a customer acts for
     token_scopes: frozenset[str] | None = None
+    member_role: str | None = None  # the customer's role on that account: "owner", "billing", "viewer"
 
     @classmethod
     def for_user(cls, user: SignedInUser, ip_address: str = "") -> Actor:
@@ -57,6 +63,7 @@ class Actor:
             role=Role(user.role),
             tenant_id=user.tenant_id,
             customer_account_id=user.customer_account_id,
+            member_role=user.member_role,
         )
 
     @classmethod
@@ -70,6 +77,7 @@ class Actor:
             tenant_id=user.tenant_id,
             customer_account_id=user.customer_account_id,
             token_scopes=principal.scopes,
+            member_role=user.member_role,
         )
 
     @classmethod
@@ -84,15 +92,22 @@ class Actor:
 
     @classmethod
     def customer(
-        cls, tenant_id: int, customer_account_id: int, user_id: int | None = None, ip_address: str = ""
+        cls,
+        tenant_id: int,
+        customer_account_id: int,
+        user_id: int | None = None,
+        ip_address: str = "",
+        member_role: str = "owner",
     ) -> Actor:
-        """A user acting for customer account `customer_account_id` of `tenant_id`."""
+        """A user acting for customer account `customer_account_id` of `tenant_id` (its owner unless
+        `member_role` says otherwise)."""
         return cls(
             user_id=user_id,
             ip_address=ip_address,
             role=Role.CUSTOMER,
             tenant_id=tenant_id,
             customer_account_id=customer_account_id,
+            member_role=member_role,
         )
 
 
@@ -127,6 +142,10 @@ class Action(StrEnum):
     REMOVE_ADDON = "subscription.remove_addon"
     READ_BILLING_PROFILE = "customer.read_profile"
     EDIT_BILLING_PROFILE = "customer.edit_profile"
+    READ_MEMBERS = "customer.read_members"
+    MANAGE_MEMBERS = "customer.manage_members"
+    # the signed-in user whose email an invitation names
+    ACCEPT_INVITATION = "customer.accept_invitation"
     # tenant administration
     LIST_USERS = "user.list"
     LOCK_USER = "user.lock"
@@ -162,19 +181,29 @@ class Owner(Enum):
     SELF = "self"  # the user themselves only, whatever the role
 
 
+ALL_MEMBERS = frozenset(MemberRole)
+# Orders, subscriptions and the billing profile: owners and billing members, never viewers.
+PAYING_MEMBERS = frozenset({MemberRole.OWNER, MemberRole.BILLING})
+OWNERS = frozenset({MemberRole.OWNER})
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     roles: frozenset[Role] | None  # None: anyone, signed in or not
     what: str  # completes "Only admins may ...": the refusal names the action
     token_scope: str | None = None  # scope a personal access token needs; None: no token may
     owner: Owner = Owner.ANY
+    # The member roles of a customer account whose customers may act (admins and jobs: not asked).
+    members: frozenset[MemberRole] = ALL_MEMBERS
 
 
 ADMINS = frozenset({Role.ADMIN})
 ADMINS_AND_SYSTEM = frozenset({Role.ADMIN, Role.SYSTEM})
 USERS = frozenset({Role.ADMIN, Role.CUSTOMER})
+CUSTOMERS = frozenset({Role.CUSTOMER})
 SYSTEM_ONLY = frozenset({Role.SYSTEM})
 _OWN = Owner.CUSTOMER_ACCOUNT
+_PAYING = PAYING_MEMBERS
 
 RULES: dict[Action, Rule] = {
     Action.SIGN_IN: Rule(None, "sign in"),
@@ -185,21 +214,26 @@ RULES: dict[Action, Rule] = {
     Action.CHANGE_PASSWORD: Rule(USERS, "change a password", owner=Owner.SELF),
     Action.MANAGE_TOKENS: Rule(USERS, "manage API tokens", owner=Owner.SELF),
     Action.READ_CATALOG: Rule(USERS, "read the catalog", "read"),
-    Action.ORDER_SUBSCRIPTION: Rule(USERS, "order subscriptions", "write", _OWN),
+    Action.ORDER_SUBSCRIPTION: Rule(USERS, "order subscriptions", "write", _OWN, _PAYING),
     Action.PREVIEW_ORDER: Rule(USERS, "preview orders", "read", _OWN),
     Action.READ_SUBSCRIPTIONS: Rule(USERS, "read subscriptions", "read", _OWN),
     Action.PREVIEW_PLAN_CHANGE: Rule(USERS, "preview plan changes", "read", _OWN),
-    Action.CHANGE_PLAN: Rule(USERS, "change plans", "write", _OWN),
-    Action.PREVIEW_CANCEL: Rule(USERS, "preview cancellations", "read", _OWN),
-    Action.CANCEL_SUBSCRIPTION: Rule(USERS, "cancel subscriptions", "write", _OWN),
-    Action.RESUME_SUBSCRIPTION: Rule(USERS, "resume subscriptions", "write", _OWN),
-    Action.WITHDRAW_SUBSCRIPTION: Rule(USERS, "withdraw from subscriptions", "write", _OWN),
-    Action.PREVIEW_WITHDRAWAL: Rule(USERS, "preview withdrawals", "read", _OWN),
-    Action.PREVIEW_ADDON_CHANGE: Rule(USERS, "preview addon changes", "read", _OWN),
-    Action.ADD_ADDON: Rule(USERS, "add addons", "write", _OWN),
-    Action.REMOVE_ADDON: Rule(USERS, "remove addons", "write", _OWN),
+    Action.CHANGE_PLAN: Rule(USERS, "change plans", "write", _OWN, _PAYING),
+    # the preview runs the cancellation itself (rolled back): for those who may cancel
+    Action.PREVIEW_CANCEL: Rule(USERS, "preview cancellations", "read", _OWN, _PAYING),
+    Action.CANCEL_SUBSCRIPTION: Rule(USERS, "cancel subscriptions", "write", _OWN, _PAYING),
+    Action.RESUME_SUBSCRIPTION: Rule(USERS, "resume subscriptions", "write", _OWN, _PAYING),
+    Action.WITHDRAW_SUBSCRIPTION: Rule(USERS, "withdraw from subscriptions", "write", _OWN, _PAYING),
+    Action.PREVIEW_WITHDRAWAL: Rule(USERS, "preview withdrawals", "read", _OWN, _PAYING),
+    Action.PREVIEW_ADDON_CHANGE: Rule(USERS, "preview addon changes", "read", _OWN, _PAYING),
+    Action.ADD_ADDON: Rule(USERS, "add addons", "write", _OWN, _PAYING),
+    Action.REMOVE_ADDON: Rule(USERS, "remove addons", "write", _OWN, _PAYING),
     Action.READ_BILLING_PROFILE: Rule(USERS, "read billing profiles", "read", _OWN),
-    Action.EDIT_BILLING_PROFILE: Rule(USERS, "change billing profiles", "write", _OWN),
+    Action.EDIT_BILLING_PROFILE: Rule(USERS, "change billing profiles", "write", _OWN, _PAYING),
+    Action.READ_MEMBERS: Rule(USERS, "read the members of customer accounts", "read", _OWN),
+    Action.MANAGE_MEMBERS: Rule(USERS, "manage the members of customer accounts", "write", _OWN, OWNERS),
+    # the invited user themselves, in the console (an invitation joins a person, not a token)
+    Action.ACCEPT_INVITATION: Rule(CUSTOMERS, "accept invitations", owner=Owner.SELF),
     Action.LIST_USERS: Rule(ADMINS, "list users", "admin"),
     Action.LOCK_USER: Rule(ADMINS, "lock or unlock users", "admin"),
     Action.SET_USER_ROLE: Rule(ADMINS, "change roles", "admin"),
@@ -263,6 +297,8 @@ def authorize(
         own = actor.customer_account_id is not None and actor.customer_account_id == owner_account_id
         if not own:
             raise PermissionDenied(f"You may {rule.what} only for your own customer account.")
+    if actor.role == Role.CUSTOMER and rule.members != ALL_MEMBERS and actor.member_role not in rule.members:
+        raise PermissionDenied(f"Only {_members(rule.members)} of the customer account may {rule.what}.")
 
 
 def allows(
@@ -290,6 +326,16 @@ def _who(roles: frozenset[Role]) -> str:
     if Role.CUSTOMER in roles:
         return "customers"
     return "scheduled jobs"
+
+
+def _members(members: frozenset[MemberRole]) -> str:
+    """The member roles a refusal names: "owners", "owners and billing members"."""
+    names = [
+        ("owners" if role == MemberRole.OWNER else f"{role} members")
+        for role in MemberRole
+        if role in members
+    ]
+    return " and ".join(names)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,8 @@ class SignedInUser:
     role: str  # "customer" or "admin"
     token_version: int
     customer_account_id: int | None  # the customer account the user acts for (None for pure admins)
+    # The user's member role on that account ("owner", "billing" or "viewer"); None without an account.
+    member_role: str | None = None
 
     @property
     def is_admin(self) -> bool:

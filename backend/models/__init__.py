@@ -28,6 +28,7 @@ from backend.models.payments import InboundWebhookEvent, Payment, Refund
 from backend.models.subscriptions import Subscription, SubscriptionAddon, SubscriptionItem
 from backend.models.tenancy import (
     CustomerAccount,
+    CustomerInvitation,
     CustomerMember,
     CustomerProfile,
     Tenant,
@@ -44,6 +45,7 @@ __all__ = [
     "CreditNote",
     "CreditNoteLine",
     "CustomerAccount",
+    "CustomerInvitation",
     "CustomerMember",
     "CustomerNote",
     "CustomerProfile",

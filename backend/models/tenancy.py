@@ -95,6 +95,27 @@ class CustomerMember(SQLModel, table=True):
     created_at: datetime = created_at()
 
 
+class CustomerInvitation(SQLModel, table=True):
+    """An emailed invitation to become a member of a customer account: single use, expiring; only
+    the token's SHA-256 digest is stored."""
+
+    __tablename__ = "customer_invitations"
+    __table_args__ = (Index(None, "tenant_id", "customer_account_id"), Index(None, "tenant_id", "email"))
+
+    id: int | None = id_field()
+    tenant_id: int = tenant_fk()
+    customer_account_id: int = fk("customer_accounts.id", ondelete="CASCADE")
+    email: str = Field(max_length=254)
+    role: MemberRole = Field(default=MemberRole.VIEWER, sa_type=enum_type(MemberRole))
+    token_hash: str = Field(sa_column=Column(String(64), nullable=False, unique=True))
+    invited_by: int | None = fk("users.id", nullable=True, ondelete="SET NULL")
+    created_at: datetime = created_at()
+    expires_at: datetime = timestamp(nullable=False)
+    accepted_at: datetime | None = timestamp()
+    accepted_by: int | None = fk("users.id", nullable=True, ondelete="SET NULL")
+    revoked_at: datetime | None = timestamp()
+
+
 class CustomerProfile(SQLModel, table=True):
     """Billing identity of a customer account (one per account)."""
 

@@ -15,6 +15,7 @@ from billing_console.routes import (
     ADMIN_SUBSCRIPTIONS,
     DASHBOARD,
     PLANS,
+    PROFILE,
     SUBSCRIPTIONS,
 )
 
@@ -36,6 +37,7 @@ CUSTOMER_AREA = (
     NavLink("Dashboard", DASHBOARD, "layout-dashboard"),
     NavLink("Subscriptions", SUBSCRIPTIONS, "repeat"),
     NavLink("Plans", PLANS, "tags"),
+    NavLink("Profile", PROFILE, "building-2"),
 )
 ADMIN_AREA = (
     NavLink("Overview", ADMIN, "chart-no-axes-column"),

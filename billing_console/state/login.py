@@ -9,7 +9,7 @@ from reflex.event import EventSpec
 
 from backend.gateway import identity as identity_gateway
 from backend.kit.errors import DomainError, EmailNotConfirmed
-from billing_console.routes import home_for
+from billing_console.routes import home_for, safe_next
 from billing_console.state.auth_form import AuthFormState
 from billing_console.state.session import (
     forget_signed_in_user,
@@ -31,6 +31,7 @@ class LoginState(AuthFormState, rx.State):
     """The sign-in form; the password is never stored in the state."""
 
     unconfirmed_email: str = ""  # set when the account still needs its confirmation code
+    next_path: str = ""  # an invitation to come back to (`?next=`), instead of the home page
 
     @rx.event
     async def load(self) -> AsyncIterator[EventSpec | None]:
@@ -39,9 +40,10 @@ class LoginState(AuthFormState, rx.State):
         self.unconfirmed_email = ""
         query = self.router.url.query_parameters
         self.notice = next((text for key, text in _NOTICES.items() if key in query), "")
+        self.next_path = safe_next(query.get("next", ""))
         user = await signed_in_user(self)
         if user is not None:
-            yield rx.redirect(home_for(user.role))
+            yield rx.redirect(self.next_path or home_for(user.role))
 
     @rx.event
     async def sign_in(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
@@ -63,4 +65,4 @@ class LoginState(AuthFormState, rx.State):
         await forget_signed_in_user(self)
         # Stays "submitting" while the page reloads with the cookie.
         self.submitting = True
-        yield rx.call_script(open_session_script(login.ticket, home_for(login.home)))
+        yield rx.call_script(open_session_script(login.ticket, self.next_path or home_for(login.home)))

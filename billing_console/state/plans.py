@@ -7,6 +7,7 @@ import asyncio
 import reflex as rx
 
 from backend.gateway import catalog as catalog_gateway
+from backend.gateway import subscriptions as subscriptions_gateway
 from backend.gateway.catalog import PlanGroup
 from billing_console.state.guards import starts_from_defaults
 from billing_console.state.session import cleared_on_sign_out, request_context, signed_in_user
@@ -20,6 +21,7 @@ class PlansState(rx.State):
     tenant_name: str = ""
     groups: list[PlanGroup] = []
     customer: bool = False  # a signed-in customer: offer to order, not to sign up
+    can_order: bool = False  # the policy lets this member order (a viewer member may not)
     order_email: str = ""
 
     @rx.var
@@ -32,6 +34,7 @@ class PlansState(rx.State):
         """Public: the plans of the host's tenant; the user only decides which buttons show."""
         user = await signed_in_user(self)
         self.customer = user is not None and user.customer_account_id is not None
+        self.can_order = user is not None and await asyncio.to_thread(subscriptions_gateway.may_order, user)
         catalog = await asyncio.to_thread(catalog_gateway.plan_catalog, request_context(self))
         self.tenant_name = catalog.tenant_name
         self.groups = catalog.groups

@@ -10,15 +10,18 @@ from reflex.event import EventSpec
 
 from backend.gateway import identity as identity_gateway
 from backend.kit.errors import DomainError
-from billing_console.routes import CONFIRM_EMAIL, LOGIN
+from billing_console.routes import CONFIRM_EMAIL, LOGIN, safe_next
 from billing_console.state.auth_form import AuthFormState
 from billing_console.state.session import request_context
 
 
 class RegisterState(AuthFormState, rx.State):
+    next_path: str = ""  # an invitation to come back to after confirming (`?next=`)
+
     @rx.event
     def load(self) -> None:
         self._clear_form()
+        self.next_path = safe_next(self.router.url.query_parameters.get("next", ""))
 
     @rx.event
     async def register(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
@@ -39,16 +42,19 @@ class RegisterState(AuthFormState, rx.State):
         )
         if isinstance(outcome, DomainError):
             return
-        yield rx.redirect(f"{CONFIRM_EMAIL}?{urlencode({'email': email, 'sent': '1'})}")
+        back = {"next": self.next_path} if self.next_path else {}
+        yield rx.redirect(f"{CONFIRM_EMAIL}?{urlencode({'email': email, 'sent': '1', **back})}")
 
 
 class ConfirmEmailState(AuthFormState, rx.State):
     email: str = ""
+    next_path: str = ""
 
     @rx.event
     def load(self) -> None:
         query = self.router.url.query_parameters
         self.email = query.get("email", "")
+        self.next_path = safe_next(query.get("next", ""))
         self._clear_form()
         self.notice = (
             "We sent a 6-digit code to your email address. It is valid for 24 hours."
@@ -69,7 +75,8 @@ class ConfirmEmailState(AuthFormState, rx.State):
         outcome = await self._submit(identity_gateway.confirm_email, request_context(self), email, code)
         if isinstance(outcome, DomainError):
             return
-        yield rx.redirect(f"{LOGIN}?confirmed=1")
+        back = {"next": self.next_path} if self.next_path else {}
+        yield rx.redirect(f"{LOGIN}?{urlencode({'confirmed': '1', **back})}")
 
     @rx.event
     async def resend(self) -> AsyncIterator[None]:

@@ -18,12 +18,21 @@ TAX_NOTE = "Prices are net, plus VAT where it applies."
 def _plan_action(plan: rx.Var[PlanOffer]) -> rx.Component:
     return rx.cond(
         PlansState.customer,
-        # Until the order wizard lands, a customer orders by email: a real way, never a dead link.
-        rx.link(
-            rx.button(rx.icon("mail", size=16), "Order by email", size="2", width="100%"),
-            href=f"mailto:{PlansState.order_email}?subject=Order: {plan.name}",
-            underline="none",
-            width="100%",
+        rx.cond(
+            PlansState.can_order,
+            # Until the order wizard lands, a customer orders by email: a real way, never a dead link.
+            rx.link(
+                rx.button(rx.icon("mail", size=16), "Order by email", size="2", width="100%"),
+                href=f"mailto:{PlansState.order_email}?subject=Order: {plan.name}",
+                underline="none",
+                width="100%",
+            ),
+            rx.text(
+                "Viewers of an account cannot order; ask one of its owners.",
+                size="1",
+                color="var(--gray-11)",
+                class_name="plan-viewer-note",
+            ),
         ),
         rx.link(
             rx.button("Sign up to order", size="2", variant="soft", width="100%"),

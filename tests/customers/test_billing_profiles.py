@@ -103,6 +103,7 @@ def test_every_wrong_field_is_named_and_nothing_is_written(session: Session, acc
         CustomerType.PRIVATE,
         stored.billing_day,
     )
+    # (other tests commit entries of their own tenants to the shared database)
     assert session.exec(select(AuditLogEntry).where(AuditLogEntry.tenant_id == scope.tenant_id)).all() == []
 
 

@@ -36,7 +36,7 @@ from backend.billing import tasks as billing_tasks
 from backend.catalog import addons, plans, promotion_codes, redemptions, service_types, validation
 from backend.catalog import terms as plan_terms
 from backend.currency import service as exchange_rates
-from backend.customers import notes, profiles
+from backend.customers import members, notes, profiles
 from backend.customers import service as customers
 from backend.customers import vat_checks as vat_service
 from backend.demo import scenario_report
@@ -85,6 +85,7 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     vat_service,
     customers,
     profiles,
+    members,
     dashboard,
     customer_subscriptions,
     previews,

@@ -34,7 +34,7 @@ from backend.catalog.repository import PromotionRedemptionRepository
 from backend.catalog.schemas import AddonInput, PlanInput, PromotionInput, ServiceTypeInput
 from backend.catalog.service_types import create_service_type
 from backend.currency import service as exchange_rates
-from backend.customers import notes
+from backend.customers import members, notes
 from backend.customers.repository import CustomerProfileRepository
 from backend.idempotency import service as idempotency
 from backend.identity import api_tokens, auth, passwords, registration, sessions
@@ -106,6 +106,14 @@ class Side:
     credit_note_id: int = 0
     unbilled_position: int = 0
     unbilled_ref: str = ""
+    # A: members of Alice's account besides her (viewer Vera, billing member Bill), and a pending
+    # invitation (its emailed token) to it
+    viewer_user_id: int = 0
+    billing_user_id: int = 0
+    viewer_member_id: int = 0
+    invitation_id: int = 0
+    invitation_token: str = ""
+    invitee_user_id: int = 0  # Paul: invited, signed up without an account, not accepted yet
 
     @property
     def tenant_id(self) -> int:
@@ -270,6 +278,7 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
     bob_profile.vat_id = "ATU13585627"  # never checked: due for a VIES check
     [redemption] = PromotionRedemptionRepository(session, scope).active_for_subscriptions({active.id or 0})
     notes.add_note(session, scope, _admin(scope), alice, "=Prefers invoices by email.")
+    people = _members_of(session, scope, alice, start.user_id, slug)
     return start.side(
         session,
         plan=basic,
@@ -293,7 +302,34 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
         credit_note_id=note.id or 0,
         unbilled_position=position.id or 0,
         unbilled_ref=position.source_ref,
+        **people,
     )
+
+
+def _members_of(session: Session, scope: TenantScope, account: int, owner: int, slug: str) -> dict[str, Any]:
+    """Alice invites Vera (viewer) and Bill (billing), who accept, and Paul, who has not yet."""
+    alice = Actor.for_user(
+        auth.signed_in_user(session, scope, UserRepository(session, scope).get_or_raise(owner))
+    )
+    found: dict[str, Any] = {}
+    for name, role in (("vera", "viewer"), ("bill", "billing"), ("paul", "viewer")):
+        email = f"{name}@{slug}.example"
+        mail = MailBatch()
+        invitation = members.invite_member(
+            session, scope, alice, account, email=email, role=role, settings=load_settings(), mail=mail
+        )
+        token = mail.messages[0].text.split("/invitations/")[1].split()[0]
+        user = create_user(session, scope, email=email, password=PASSWORD, role=UserRole.CUSTOMER)
+        if name == "paul":
+            found |= {"invitation_id": invitation.id, "invitation_token": token, "invitee_user_id": user.id}
+            continue
+        members.accept_invitation(
+            session, scope, Actor.for_user(auth.signed_in_user(session, scope, user)), token
+        )
+        found[f"{'viewer' if name == 'vera' else 'billing'}_user_id"] = user.id
+    viewer = members.list_members(session, scope, alice, account).members
+    found["viewer_member_id"] = next(m.id for m in viewer if m.role == "viewer")
+    return found
 
 
 def _invoices_issued_at(session: Session, scope: TenantScope, at: datetime, *customers: int) -> list[int]:

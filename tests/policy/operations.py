@@ -32,15 +32,17 @@ from backend.catalog.schemas import (
     ServiceTypeUpdate,
 )
 from backend.currency import service as rates
-from backend.customers import notes, profiles
+from backend.customers import members, notes, profiles
 from backend.identity import api_tokens, auth, passwords, users
 from backend.identity.repository import ApiTokenRepository, UserRepository
+from backend.integrations.mail import MailBatch
 from backend.invoicing import service as invoicing
 from backend.kit.principals import SignedInUser
 from backend.models import PromotionBenefit, Subscription
 from backend.reporting import admin_subscriptions, customers
 from backend.reporting import overview as admin_overview
 from backend.reporting.repository import SubscriptionFilter
+from backend.settings import load_settings
 from backend.subscriptions import previews, reads
 from backend.subscriptions.ordering import OrderRequest
 from backend.subscriptions.service import Lifecycle
@@ -49,8 +51,21 @@ from tests.isolation.tax_probes import EveryVatIdValid
 from tests.isolation.world import NOW, PASSWORD, Side
 
 ADMIN, OWNER, OTHER, JOBS = "admin", "owner", "other customer", "system"
+# Members of the owner's account with another member role, and a user invited to it (no account yet).
+VIEWER, BILLING, INVITEE = "viewer", "billing member", "invitee"
 # Who tries every operation; `actors` builds them for tenant A (and B for its admin).
-KINDS = ("admin", "owner", "other customer", "bare", "visitor", "system", "other tenant's admin")
+KINDS = (
+    "admin",
+    "owner",
+    "billing member",
+    "viewer",
+    "other customer",
+    "invitee",
+    "bare",
+    "visitor",
+    "system",
+    "other tenant's admin",
+)
 
 
 def actors(a: Side, b: Side) -> dict[str, Actor]:
@@ -58,6 +73,13 @@ def actors(a: Side, b: Side) -> dict[str, Actor]:
         "admin": a.actor,
         # Alice: A's first customer, who ordered A's subscriptions (Bob has the past-due one).
         "owner": Actor.customer(a.tenant_id, a.customer_id, user_id=a.user_id),
+        # Vera and Bill, members of Alice's account (tests/isolation/world.py)
+        "billing member": Actor.customer(
+            a.tenant_id, a.customer_id, user_id=a.billing_user_id, member_role="billing"
+        ),
+        "viewer": Actor.customer(a.tenant_id, a.customer_id, user_id=a.viewer_user_id, member_role="viewer"),
+        # Paul, invited to Alice's account, signed in without a customer account of his own
+        "invitee": Actor(user_id=a.invitee_user_id, role=a.actor.role.CUSTOMER, tenant_id=a.tenant_id),
         "other customer": Actor.customer(a.tenant_id, a.other_customer_id),
         "bare": Actor(user_id=a.user_id),  # a user id without a role
         "visitor": Actor.visitor("192.0.2.1"),
@@ -289,11 +311,13 @@ OPERATIONS: list[Op] = [
         ADMIN,
     ),
     # --- subscriptions: customers their own, admins any; dunning and expiry by the jobs ---------
+    # An account's owners and billing members order and change; its viewers read and preview only.
     op(
         Lifecycle.order,
         lambda s, a, who: Lifecycle(s, a.scope, who).order(OrderRequest(a.customer_id, a.plan_id), NOW),
         ADMIN,
         OWNER,
+        BILLING,
     ),
     op(
         Lifecycle.preview_order,
@@ -302,6 +326,8 @@ OPERATIONS: list[Op] = [
         ),
         ADMIN,
         OWNER,
+        BILLING,
+        VIEWER,
     ),
     # Each customer lists their own account's subscriptions (the other customer's list is empty).
     op(
@@ -309,6 +335,8 @@ OPERATIONS: list[Op] = [
         lambda s, a, who: reads.list_subscriptions(s, a.scope, who),
         ADMIN,
         OWNER,
+        BILLING,
+        VIEWER,
         OTHER,
     ),
     op(
@@ -316,31 +344,42 @@ OPERATIONS: list[Op] = [
         lambda s, a, who: reads.subscription_by_number(s, a.scope, number_of(s, a.active_sub), who),
         ADMIN,
         OWNER,
+        BILLING,
+        VIEWER,
     ),
     op(
         reads.subscription_id_for_number,
         lambda s, a, who: reads.subscription_id_for_number(s, a.scope, number_of(s, a.active_sub), who),
         ADMIN,
         OWNER,
+        BILLING,
+        VIEWER,
     ),
     lifecycle(
-        Lifecycle.preview_plan_change, lambda a: a.active_sub, lambda a: a.plan_id, allowed=(ADMIN, OWNER)
+        Lifecycle.preview_plan_change,
+        lambda a: a.active_sub,
+        lambda a: a.plan_id,
+        allowed=(ADMIN, OWNER, BILLING, VIEWER),
     ),
-    lifecycle(Lifecycle.change_plan, lambda a: a.active_sub, lambda a: a.plan_id, allowed=(ADMIN, OWNER)),
-    lifecycle(Lifecycle.cancel, lambda a: a.active_sub, allowed=(ADMIN, OWNER)),
+    lifecycle(
+        Lifecycle.change_plan, lambda a: a.active_sub, lambda a: a.plan_id, allowed=(ADMIN, OWNER, BILLING)
+    ),
+    lifecycle(Lifecycle.cancel, lambda a: a.active_sub, allowed=(ADMIN, OWNER, BILLING)),
     op(
         previews.preview_cancel,
         lambda s, a, who: previews.preview_cancel(s, a.scope, who, a.active_sub, NOW),
         ADMIN,
         OWNER,
+        BILLING,  # not viewers: who may not cancel has nothing to preview
     ),
-    lifecycle(Lifecycle.resume, lambda a: a.canceling_sub, allowed=(ADMIN, OWNER)),
+    lifecycle(Lifecycle.resume, lambda a: a.canceling_sub, allowed=(ADMIN, OWNER, BILLING)),
     # Addons: Alice's active subscription has the addon; adding it needs it removed first.
     op(
         Lifecycle.preview_add_addon,
         lambda s, a, who: Lifecycle(s, a.scope, who).preview_add_addon(a.active_sub, a.addon_id, 1, NOW),
         ADMIN,
         OWNER,
+        BILLING,
         prepare=addon_removed,
     ),
     op(
@@ -348,19 +387,26 @@ OPERATIONS: list[Op] = [
         lambda s, a, who: Lifecycle(s, a.scope, who).add_addon(a.active_sub, a.addon_id, 1, NOW),
         ADMIN,
         OWNER,
+        BILLING,
         prepare=addon_removed,
     ),
     lifecycle(
-        Lifecycle.preview_remove_addon, lambda a: a.active_sub, lambda a: a.addon_id, allowed=(ADMIN, OWNER)
+        Lifecycle.preview_remove_addon,
+        lambda a: a.active_sub,
+        lambda a: a.addon_id,
+        allowed=(ADMIN, OWNER, BILLING),
     ),
-    lifecycle(Lifecycle.remove_addon, lambda a: a.active_sub, lambda a: a.addon_id, allowed=(ADMIN, OWNER)),
+    lifecycle(
+        Lifecycle.remove_addon, lambda a: a.active_sub, lambda a: a.addon_id, allowed=(ADMIN, OWNER, BILLING)
+    ),
     op(
         previews.preview_withdrawal,
         lambda s, a, who: previews.preview_withdrawal(s, a.scope, who, a.canceling_sub, NOW),
         ADMIN,
         OWNER,
+        BILLING,
     ),
-    lifecycle(Lifecycle.withdraw, lambda a: a.canceling_sub, allowed=(ADMIN, OWNER)),
+    lifecycle(Lifecycle.withdraw, lambda a: a.canceling_sub, allowed=(ADMIN, OWNER, BILLING)),
     lifecycle(Lifecycle.cancel_immediately, lambda a: a.active_sub, allowed=(ADMIN,)),
     lifecycle(Lifecycle.mark_past_due, lambda a: a.active_sub, allowed=(ADMIN, JOBS)),
     lifecycle(Lifecycle.reinstate, lambda a: a.past_due_sub, allowed=(ADMIN, JOBS)),
@@ -370,6 +416,8 @@ OPERATIONS: list[Op] = [
         lambda s, a, who: profiles.read_billing_profile(s, a.scope, who, a.customer_id),
         ADMIN,
         OWNER,
+        BILLING,
+        VIEWER,
     ),
     op(
         profiles.save_billing_profile,
@@ -378,6 +426,57 @@ OPERATIONS: list[Op] = [
         ),
         ADMIN,
         OWNER,
+        BILLING,
+    ),
+    # --- members of a customer account: every member reads them, only owners (and admins) manage --
+    op(
+        members.list_members,
+        lambda s, a, who: members.list_members(s, a.scope, who, a.customer_id),
+        ADMIN,
+        OWNER,
+        BILLING,
+        VIEWER,
+    ),
+    op(
+        members.invite_member,
+        lambda s, a, who: members.invite_member(
+            s,
+            a.scope,
+            who,
+            a.customer_id,
+            email="nina@example.com",
+            role="viewer",
+            settings=load_settings(),
+            mail=MailBatch(),
+        ),
+        ADMIN,
+        OWNER,
+    ),
+    op(
+        members.revoke_invitation,
+        lambda s, a, who: members.revoke_invitation(s, a.scope, who, a.customer_id, a.invitation_id),
+        ADMIN,
+        OWNER,
+    ),
+    op(
+        members.change_member_role,
+        lambda s, a, who: members.change_member_role(
+            s, a.scope, who, a.customer_id, a.viewer_member_id, "billing"
+        ),
+        ADMIN,
+        OWNER,
+    ),
+    op(
+        members.remove_member,
+        lambda s, a, who: members.remove_member(s, a.scope, who, a.customer_id, a.viewer_member_id),
+        ADMIN,
+        OWNER,
+    ),
+    # Paul's invitation: Paul alone accepts it (not even an admin joins an account this way).
+    op(
+        members.accept_invitation,
+        lambda s, a, who: members.accept_invitation(s, a.scope, who, a.invitation_token),
+        INVITEE,
     ),
     # --- the admin's customer and subscription pages: admins ----------------------------------------
     op(customers.customer_list, lambda s, a, who: customers.customer_list(s, a.scope, who), ADMIN),

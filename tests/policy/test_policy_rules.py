@@ -17,6 +17,9 @@ ELSEWHERE = TenantScope(8)
 ADMIN = Actor.admin(7, user_id=1)
 ALICE = Actor.customer(7, customer_account_id=100, user_id=2)  # owns customer account 100
 BOB = Actor.customer(7, customer_account_id=200, user_id=3)
+# Members of Alice's account 100 with other roles
+BILL = Actor.customer(7, customer_account_id=100, user_id=4, member_role="billing")
+VERA = Actor.customer(7, customer_account_id=100, user_id=5, member_role="viewer")
 PUBLIC = {Action.SIGN_IN, Action.SIGN_UP, Action.CONFIRM_EMAIL, Action.RESET_PASSWORD}
 # What jobs and the CLI may do besides the public actions, as the issue asks: listed, not implied.
 SYSTEM_ACTIONS = {
@@ -42,7 +45,20 @@ CUSTOMER_ACTIONS = {
     Action.REMOVE_ADDON,
     Action.READ_BILLING_PROFILE,
     Action.EDIT_BILLING_PROFILE,
+    Action.READ_MEMBERS,
+    Action.MANAGE_MEMBERS,
 }
+# Of those, what an account's viewers may do (reading), and what its billing members may not.
+VIEWER_ACTIONS = {
+    Action.PREVIEW_ORDER,
+    Action.READ_SUBSCRIPTIONS,
+    Action.PREVIEW_PLAN_CHANGE,
+    Action.READ_BILLING_PROFILE,
+    Action.READ_MEMBERS,
+}
+OWNER_ONLY_ACTIONS = {Action.MANAGE_MEMBERS}
+# The invited user accepts for themselves, in the console.
+INVITEE_ACTIONS = {Action.ACCEPT_INVITATION}
 SELF_ACTIONS = {Action.CHANGE_PASSWORD, Action.MANAGE_TOKENS}
 SIGNED_IN_READS = {Action.READ_PROFILE, Action.READ_CATALOG}
 ADMIN_ACTIONS = {
@@ -82,6 +98,7 @@ def test_every_action_has_a_rule_and_one_of_the_kinds_below() -> None:
         SELF_ACTIONS,
         SIGNED_IN_READS,
         CUSTOMER_ACTIONS,
+        INVITEE_ACTIONS,
         ADMIN_ACTIONS,
         {Action.EXPIRE_SUBSCRIPTION},
     ]
@@ -120,6 +137,33 @@ def test_customers_act_on_their_own_account_and_admins_on_any(action: Action) ->
         authorize(BOB, HERE, action, owner_account_id=100)
 
 
+@pytest.mark.parametrize("action", sorted(CUSTOMER_ACTIONS), ids=str)
+def test_viewers_only_read_and_billing_members_do_all_but_manage_members(action: Action) -> None:
+    assert _may(VERA, action, owner_account_id=100) == (action in VIEWER_ACTIONS)
+    assert _may(BILL, action, owner_account_id=100) == (action not in OWNER_ONLY_ACTIONS)
+    assert not _may(BILL, action, owner_account_id=200)  # a member of 100 only
+    no_role = Actor(user_id=6, role=Role.CUSTOMER, tenant_id=7, customer_account_id=100)
+    assert _may(no_role, action, owner_account_id=100) == (action in VIEWER_ACTIONS)  # fails closed
+
+
+def test_a_refused_member_is_told_which_roles_may() -> None:
+    with pytest.raises(
+        PermissionDenied, match=r"^Only owners and billing members of the customer account may cancel"
+    ):
+        authorize(VERA, HERE, Action.CANCEL_SUBSCRIPTION, owner_account_id=100)
+    with pytest.raises(
+        PermissionDenied, match=r"^Only owners of the customer account may manage the members"
+    ):
+        authorize(BILL, HERE, Action.MANAGE_MEMBERS, owner_account_id=100)
+
+
+def test_an_invitation_is_accepted_by_the_invited_customer_in_person() -> None:
+    assert _may(VERA, Action.ACCEPT_INVITATION, owner_user_id=5)
+    assert not _may(VERA, Action.ACCEPT_INVITATION, owner_user_id=2)  # another address
+    assert not _may(ADMIN, Action.ACCEPT_INVITATION, owner_user_id=1)  # admins join no account
+    assert not _may(_token("customer", {"read", "write"}, 100), Action.ACCEPT_INVITATION, owner_user_id=9)
+
+
 @pytest.mark.parametrize("action", sorted(SELF_ACTIONS), ids=str)
 def test_passwords_and_tokens_are_each_users_own_even_for_admins(action: Action) -> None:
     assert _may(ALICE, action, owner_user_id=2)
@@ -147,8 +191,10 @@ def test_refusals_name_the_action() -> None:
         authorize(ADMIN, ELSEWHERE, Action.VOID_INVOICE)
 
 
-def _token(role: str, scopes: set[str], customer_account_id: int | None = None) -> Actor:
-    user = SignedInUser(9, 7, "t@example.com", "T", role, 0, customer_account_id)
+def _token(
+    role: str, scopes: set[str], customer_account_id: int | None = None, member_role: str = "owner"
+) -> Actor:
+    user = SignedInUser(9, 7, "t@example.com", "T", role, 0, customer_account_id, member_role)
     return Actor.for_token(ApiPrincipal(user=user, scopes=frozenset(scopes), token_id=1), "192.0.2.9")
 
 
@@ -166,6 +212,10 @@ def test_a_token_is_limited_by_its_scopes_on_top_of_the_role() -> None:
     assert not _may(owner_reads, Action.CANCEL_SUBSCRIPTION, owner_account_id=100)
     assert _may(owner_writes, Action.CANCEL_SUBSCRIPTION, owner_account_id=100)
     assert not _may(owner_writes, Action.CANCEL_SUBSCRIPTION, owner_account_id=200)
+    # A token acts with its user's member role: a viewer's token writes nothing, whatever its scopes.
+    viewer_writes = _token("customer", {"read", "write"}, 100, member_role="viewer")
+    assert _may(viewer_writes, Action.READ_SUBSCRIPTIONS, owner_account_id=100)
+    assert not _may(viewer_writes, Action.CANCEL_SUBSCRIPTION, owner_account_id=100)
 
 
 def test_a_token_cannot_manage_tokens_or_change_the_password() -> None:
@@ -187,9 +237,14 @@ def test_only_admins_tokens_may_hold_the_admin_scope() -> None:
 
 
 def test_an_actor_for_a_signed_in_user_carries_role_tenant_and_account() -> None:
-    user = SignedInUser(4, 7, "c@example.com", "C", "customer", 3, 100)
+    user = SignedInUser(4, 7, "c@example.com", "C", "customer", 3, 100, "billing")
     actor = Actor.for_user(user, "198.51.100.4")
     assert actor == Actor(
-        user_id=4, ip_address="198.51.100.4", role=Role.CUSTOMER, tenant_id=7, customer_account_id=100
+        user_id=4,
+        ip_address="198.51.100.4",
+        role=Role.CUSTOMER,
+        tenant_id=7,
+        customer_account_id=100,
+        member_role="billing",
     )
     assert actor.token_scopes is None

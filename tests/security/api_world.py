@@ -101,7 +101,59 @@ def api_world(identity_world: IdentityWorld) -> ApiWorld:
     # A's customer has one subscription (SUB-000001); B's number is one A does not have.
     ids_a |= _shop_ids(world, world.a_admin, world.a_customer, orders=1)
     ids_b |= _shop_ids(world, world.b_admin, world.b_customer, orders=3)
+    ids_a |= _member_ids(world, world.a_admin, ids_a["customer_account_id"], "a")
+    ids_b |= _member_ids(world, world.b_admin, ids_b["customer_account_id"], "b")
     return ApiWorld(world, tokens, ids_a, ids_b)
+
+
+def _member_ids(world: IdentityWorld, admin: Member, account_id: int, side: str) -> dict[str, Any]:
+    """A viewer member of the customer's account (who accepted an invitation) and a pending
+    invitation: the ids of the member routes."""
+    from backend.audit.service import Actor
+    from backend.customers import members
+    from backend.db import unit_of_work
+    from backend.identity import auth
+    from backend.identity.users import create_user
+    from backend.integrations.mail import MailBatch
+    from backend.kit.repository import TenantScope
+    from backend.models import UserRole
+    from backend.settings import get_settings
+
+    scope, by_admin = TenantScope(admin.tenant_id), Actor.admin(admin.tenant_id, user_id=admin.user_id)
+    with unit_of_work(world.engine) as session:
+
+        def invite(email: str) -> tuple[int, str]:
+            mail = MailBatch()
+            sent = members.invite_member(
+                session,
+                scope,
+                by_admin,
+                account_id,
+                email=email,
+                role="viewer",
+                settings=get_settings(),
+                mail=mail,
+            )
+            return sent.id, mail.messages[0].text.split("/invitations/")[1].split()[0]
+
+        _, token = invite(f"viewer-{side}@example.com")
+        viewer = create_user(
+            session,
+            scope,
+            email=f"viewer-{side}@example.com",
+            password=world.a_admin.password,
+            role=UserRole.CUSTOMER,
+        )
+        members.accept_invitation(
+            session, scope, Actor.for_user(auth.signed_in_user(session, scope, viewer)), token
+        )
+        invitation_id, _ = invite(f"pending-{side}@example.com")
+        member_id = next(
+            m.id
+            for m in members.list_members(session, scope, by_admin, account_id).members
+            if m.role == "viewer"
+        )
+    return {"member_id": member_id, "invitation_id": invitation_id}
 
 
 def _shop_ids(world: IdentityWorld, admin: Member, customer: Member, *, orders: int) -> dict[str, Any]:

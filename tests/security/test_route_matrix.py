@@ -67,6 +67,17 @@ WRITERS = {ANONYMOUS: 401, CUSTOMER_READ: 403, CUSTOMER_WRITE: 200, OTHER_TENANT
 ORDER = {"plan_id": "{plan_id}", "customer_account_id": "{customer_account_id}"}
 TO_PRO = {"plan_id": "{other_plan_id}"}
 BACKUP = {"addon_id": "{addon_id}"}
+# The routes of the token user's own customer account: an admin belongs to none (404).
+OWN_ACCOUNT_READS = SIGNED_IN | {ADMIN: 404}
+OWN_ACCOUNT_WRITES = WRITERS | {ADMIN: 404}
+PROFILE = {
+    "name": "Matrix Customer",
+    "address_line1": "Hauptstr. 1",
+    "postal_code": "10115",
+    "city": "Berlin",
+    "country": "DE",
+    "email": "matrix@example.com",
+}
 
 EXPECTED: dict[tuple[str, str], Expect] = {
     # Public: the health probe and the API's own documentation.
@@ -162,6 +173,18 @@ EXPECTED: dict[tuple[str, str], Expect] = {
         )
     },
     ("GET", "/api/v1/admin/promotions/{promotion_id}/redemptions"): Expect(ADMINS_ONLY),
+    # The billing profile and the members of the token user's own account (A's customer owns it).
+    ("GET", "/api/v1/profile"): Expect(OWN_ACCOUNT_READS),
+    ("PUT", "/api/v1/profile"): Expect(OWN_ACCOUNT_WRITES, body=PROFILE),
+    ("GET", "/api/v1/members"): Expect(OWN_ACCOUNT_READS),
+    ("POST", "/api/v1/members/invitations"): Expect(
+        OWN_ACCOUNT_WRITES | {CUSTOMER_WRITE: 201}, body={"email": "matrix@example.com"}
+    ),
+    ("DELETE", "/api/v1/members/invitations/{invitation_id}"): Expect(
+        OWN_ACCOUNT_WRITES | {CUSTOMER_WRITE: 204}
+    ),
+    ("PATCH", "/api/v1/members/{member_id}"): Expect(OWN_ACCOUNT_WRITES, body={"role": "billing"}),
+    ("DELETE", "/api/v1/members/{member_id}"): Expect(OWN_ACCOUNT_WRITES | {CUSTOMER_WRITE: 204}),
 }
 
 
@@ -313,6 +336,14 @@ def test_numbers_out_of_range_or_malformed_are_refused_with_a_problem_not_a_serv
     assert not wrong, "\n".join(wrong)
 
 
+def _may_match(path: str, route: str) -> bool:
+    """Whether a request for `path` may be routed to `route` (a parameter segment takes any text)."""
+    ours, theirs = path.split("/"), route.split("/")
+    return len(ours) == len(theirs) and all(
+        a == b or b.startswith("{") for a, b in zip(ours, theirs, strict=True)
+    )
+
+
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)  # routing only: one database will do
 def test_unknown_api_paths_and_wrong_methods_are_problems(api_world: ApiWorld) -> None:
     client = api_world.client()
@@ -322,7 +353,10 @@ def test_unknown_api_paths_and_wrong_methods_are_problems(api_world: ApiWorld) -
     for (method, path), expect in sorted(EXPECTED.items()):
         if path in CATCH_ALL_PATHS:  # takes every method
             continue
-        wrong_method = "DELETE" if method != "DELETE" else "PATCH"
+        # a method no route of the path takes (/members/{member_id} takes PATCH and DELETE, and
+        # matches /members/invitations too)
+        taken = {m for m, p in EXPECTED if _may_match(path, p)}
+        wrong_method = next(m for m in ("DELETE", "PATCH", "PUT") if m not in taken)
         target = url(path, api_world.ids_a, expect.example)
         response = client.request(wrong_method, target, headers=api_world.headers(ADMIN))
         assert (response.status_code, is_problem(response)) == (405, True), f"{wrong_method} {path}"

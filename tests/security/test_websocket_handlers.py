@@ -55,6 +55,9 @@ AUDIENCE: dict[str, str] = {
     "billing_console.state.subscriptions.SubscriptionsState": SIGNED_IN,
     "billing_console.state.subscription_detail.SubscriptionState": SIGNED_IN,
     "billing_console.state.plans.PlansState": ANYONE,  # the public plans page
+    "billing_console.state.profile.ProfileState": SIGNED_IN,
+    # an invitation link shows its account to anyone holding it; accepting needs the invited user
+    "billing_console.state.invitation.InvitationState": ANYONE,
     "billing_console.state.session.SessionState": ANYONE,
     "billing_console.state.login.LoginState": ANYONE,
     "billing_console.state.signup.RegisterState": ANYONE,

@@ -1,4 +1,4 @@
-"""Idempotency keys of the REST API and of console forms, tenant-scoped (backend/idempotency/service.py has the rules)."""
+"""Idempotency keys of the REST API and of console forms, tenant-scoped (rules: idempotency/service.py)."""
 
 from __future__ import annotations
 

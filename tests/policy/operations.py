@@ -278,6 +278,14 @@ OPERATIONS: list[Op] = [
         ADMIN,
         OWNER,
     ),
+    op(
+        Lifecycle.check_promotion,
+        lambda s, a, who: Lifecycle(s, a.scope, who).check_promotion(
+            OrderRequest(a.customer_id, a.plan_id, promotion_code=a.promotion_code), NOW
+        ),
+        ADMIN,
+        OWNER,
+    ),
     # Each customer lists their own account's subscriptions (the other customer's list is empty).
     op(
         reads.list_subscriptions,

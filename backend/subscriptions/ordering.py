@@ -19,8 +19,8 @@ from backend.billing.charging import open_grid
 from backend.catalog.addons import find_addon
 from backend.catalog.plans import addon_ids_allowed_with
 from backend.catalog.promotion_codes import find_promotion, promotion_view
-from backend.catalog.schemas import PromotionView
 from backend.catalog.redemptions import redeem, redemption_counts
+from backend.catalog.schemas import PromotionView
 from backend.catalog.terms import PlanTerms
 from backend.customers.service import billing_profile, customer_account
 from backend.invoicing.issuing import reserve_document_numbers

@@ -34,6 +34,7 @@ from backend.currency import service as rates
 from backend.customers import profiles
 from backend.identity import api_tokens, auth, passwords, users
 from backend.identity.repository import ApiTokenRepository, UserRepository
+from backend.invoicing import price_tax
 from backend.invoicing import service as invoicing
 from backend.kit.principals import SignedInUser
 from backend.models import PromotionBenefit, Subscription
@@ -323,6 +324,12 @@ OPERATIONS: list[Op] = [
     lifecycle(Lifecycle.mark_past_due, lambda a: a.active_sub, allowed=(ADMIN, JOBS)),
     lifecycle(Lifecycle.reinstate, lambda a: a.past_due_sub, allowed=(ADMIN, JOBS)),
     lifecycle(Lifecycle.expire, lambda a: a.expiring_sub, allowed=(JOBS,)),
+    op(
+        price_tax.price_tax,
+        lambda s, a, who: price_tax.price_tax(s, a.scope, who, a.customer_id, NOW),
+        ADMIN,
+        OWNER,
+    ),
     op(
         profiles.read_billing_profile,
         lambda s, a, who: profiles.read_billing_profile(s, a.scope, who, a.customer_id),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ ADMIN = "/admin"
 PLANS = "/plans"
 SUBSCRIPTIONS = "/subscriptions"
 SUBSCRIPTION = "/subscriptions/[number]"
+ORDER = "/order/[plan]"
+ORDERS = "/order"
 NOT_FOUND = "404"  # Reflex's route for every address no page has
 # The job monitor's own addresses: the web app answers them with this page when it refuses them.
 JOB_MONITOR_REFUSED = "/admin/queues/[[...splat]]"
@@ -29,6 +32,25 @@ ADMIN_ROLE = "admin"
 
 def subscription_path(number: str) -> str:
     return f"{SUBSCRIPTIONS}/{number}"
+
+
+def order_path(plan_key: str) -> str:
+    return f"{ORDERS}/{plan_key}"
+
+
+# Pages that send a visitor to sign in and take them back afterwards (`/login?next=...`).
+_RETURNABLE = re.compile(r"^/order/[A-Za-z0-9_-]{1,64}$")
+
+
+def return_path(candidate: str) -> str:
+    """`candidate` when it is a page of this console a sign-in may return to, else "" (never
+    another site: an open redirect would let a link send a signed-in user anywhere)."""
+    return candidate if _RETURNABLE.fullmatch(candidate) else ""
+
+
+def sign_in_then(path: str) -> str:
+    """The sign-in page that returns to `path` afterwards."""
+    return f"{LOGIN}?next={path}" if return_path(path) else LOGIN
 
 
 def home_for(role: str) -> str:

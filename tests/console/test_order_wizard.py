@@ -30,7 +30,7 @@ from backend.catalog.promotion_codes import create_promotion
 from backend.catalog.schemas import AddonInput, PlanInput, PromotionInput
 from backend.customers.service import open_account_for_user
 from backend.db import dispose_engines, unit_of_work
-from backend.gateway import ordering
+from backend.gateway import catalog, ordering
 from backend.gateway.ordering import OrderChoice
 from backend.identity import auth
 from backend.identity.repository import UserRepository
@@ -61,6 +61,7 @@ from backend.subscriptions.errors import (
     PromotionNotForPlan,
 )
 from backend.tenancy.service import create_tenant
+from billing_console.routes import return_path, sign_in_then
 from tests.fakes.vies import FakeVies
 
 D = Decimal
@@ -102,6 +103,7 @@ def shop(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Ite
     monkeypatch.setenv("DATABASE_URL", engine.url.render_as_string(hide_password=False))
     monkeypatch.setenv("VIES_URL", fake_vies.base_url)
     monkeypatch.setenv("MAIL_DIR", str(tmp_path / "mail"))
+    monkeypatch.setenv("TENANT_HOSTS", f"{REQUEST.host}={slug}")
     get_settings.cache_clear()
     dispose_engines()
     with clock.frozen(NOW), unit_of_work(engine) as session:
@@ -365,3 +367,54 @@ def test_a_free_months_promotion_is_reviewed_as_the_invoices_charge_it(shop: Sho
         grosses = [f"{gross:.2f} EUR" for gross in session.scalars(statement)]
     # Feb 1: stub + February (free); Mar 1: March (free); Apr 1: April at the regular price.
     assert grosses == [review.first_gross, review.recurring_gross, review.regular_gross]
+
+
+# --- /plans: the price each reader pays ------------------------------------------------------------
+
+
+def _vps(offers: catalog.PlanCatalog) -> catalog.PlanOffer:
+    return next(plan for group in offers.groups for plan in group.plans if plan.key == "vps")
+
+
+def test_plans_show_a_consumer_gross_prices_and_visitors_and_businesses_net(shop: Shop) -> None:
+    # A consumer in Germany: 12.00 + 19 % = 14.28 a month.
+    consumer = catalog.plan_catalog(REQUEST, shop.user)
+    assert (_vps(consumer).price, _vps(consumer).price_note) == ("14.28 EUR", "incl. 19 % VAT")
+    assert consumer.tax_note == "Prices include the VAT of DE."
+    visitor = catalog.plan_catalog(REQUEST)
+    assert (_vps(visitor).price, _vps(visitor).price_note) == ("12.00 EUR", "plus VAT")
+    assert visitor.tax_note == "Prices are net, plus VAT where it applies."
+    form = {
+        "customer_type": "business",
+        "name": "Max",
+        "company_name": "Muster GmbH",
+        "address_line1": "Weg 2",
+        "postal_code": "10115",
+        "city": "Berlin",
+        "country": "DE",
+        "email": "billing@muster.test",
+    }
+    ordering.save_profile(REQUEST, shop.user, form)
+    business = catalog.plan_catalog(REQUEST, shop.user)
+    assert (_vps(business).price, _vps(business).price_note) == ("12.00 EUR", "plus VAT")
+
+
+# --- signing in on the way -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("candidate", "allowed"),
+    [
+        ("/order/cloud-cx22", True),
+        ("/order/web_pro-2", True),
+        ("//evil.example/order/x", False),
+        ("https://evil.example/order/x", False),
+        ("/order/x/../../admin", False),
+        ("/admin", False),
+        ("/order/", False),
+        ("/order/x?y=1", False),
+    ],
+)
+def test_a_sign_in_returns_only_to_a_wizard_page_of_this_console(candidate: str, allowed: bool) -> None:
+    assert return_path(candidate) == (candidate if allowed else "")
+    assert sign_in_then(candidate) == (f"/login?next={candidate}" if allowed else "/login")

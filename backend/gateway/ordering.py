@@ -145,7 +145,7 @@ class OrderChoice:
 @dataclass(frozen=True, slots=True)
 class PromotionCheck:
     code: str
-    effect: str  # e.g. "10 % off: 10 % off the first invoice for new customers"
+    effect: str  # e.g. "10 % off the first invoice for new customers", or "10 % off"
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,10 +240,8 @@ def check_promotion(
         view = lifecycle.check_promotion(choice.request(customer), clock.now())
     if view is None:
         return None
-    effect = view.benefit_display
-    if view.description:
-        effect = f"{effect}: {view.description}"
-    return PromotionCheck(view.code, effect)
+    # The admin's description says it in words ("10 % off the first invoice"); else the benefit.
+    return PromotionCheck(view.code, view.description or view.benefit_display)
 
 
 def save_profile(request: RequestContext, user: SignedInUser, form: dict[str, str]) -> ProfileForm:

@@ -25,6 +25,7 @@ from billing_console.state.guards import signed_in, starts_from_defaults
 from billing_console.state.session import cleared_on_sign_out, request_context, signed_in_user
 
 MAX_QUANTITY = 100
+PRIVATE_LABEL, BUSINESS_LABEL = "A private person", "A business"
 OPTIONS, ADDONS, PROMOTION, PROFILE, REVIEW = "options", "addons", "promotion", "profile", "review"
 STEP_TITLES = {
     OPTIONS: "Options",
@@ -268,7 +269,7 @@ class OrderState(rx.State):
 
     @rx.event
     def set_business(self, value: str) -> None:
-        self.business = value == "business"
+        self.business = value == BUSINESS_LABEL
 
     @rx.event
     @signed_in

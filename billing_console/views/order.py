@@ -9,7 +9,9 @@ from billing_console.components.feedback import problem_callout, skeleton_cards
 from billing_console.routes import PLANS
 from billing_console.state.order import (
     ADDONS,
+    BUSINESS_LABEL,
     OPTIONS,
+    PRIVATE_LABEL,
     PROFILE,
     PROMOTION,
     REVIEW,
@@ -58,8 +60,6 @@ def _step_marker(title: rx.Var[str], index: rx.Var[int]) -> rx.Component:
                 size="2",
                 weight=rx.cond(current, "bold", "regular"),
                 color=rx.cond(current, "var(--gray-12)", "var(--gray-11)"),
-                # On a phone only the current step is named; the others show their number.
-                display=rx.cond(current, "inline", rx.breakpoints(initial="none", md="inline")),
                 white_space="nowrap",
             ),
             align="center",
@@ -297,13 +297,17 @@ def _profile_summary() -> rx.Component:
 def _profile_form() -> rx.Component:
     return rx.form(
         rx.vstack(
-            rx.radio_group(
-                ["private", "business"],
-                value=rx.cond(S.business, "business", "private"),
-                on_change=S.set_business,
-                direction="row",
-                spacing="4",
-                name="customer_type_choice",
+            rx.vstack(
+                rx.text("You order as", size="2", weight="medium"),
+                rx.radio_group(
+                    [PRIVATE_LABEL, BUSINESS_LABEL],
+                    value=rx.cond(S.business, BUSINESS_LABEL, PRIVATE_LABEL),
+                    on_change=S.set_business,
+                    direction="row",
+                    spacing="4",
+                    name="customer_type_choice",
+                ),
+                spacing="1",
             ),
             _field("Full name", "name", S.profile.name, auto_complete="name"),
             rx.cond(S.business, _field("Company name", "company_name", S.profile.company_name)),
@@ -412,33 +416,32 @@ def _recurring() -> rx.Component:
             rx.foreach(S.review.recurring_lines, _line),
             rx.foreach(S.review.recurring_discounts, _line),
             rx.separator(size="4"),
-            _total(
-                rx.text("Next ", S.review.interval, ", total"),
-                S.review.recurring_gross,
-                "review-recurring-gross",
-                strong=True,
-            ),
             rx.cond(
                 S.review.regular_from != "",
-                rx.text(
-                    rx.cond(S.review.recurring_free, "Free until ", "Discounted until "),
-                    S.review.regular_from,
-                    "; from then ",
-                    rx.text.strong(S.review.regular_gross),
-                    " per ",
-                    S.review.interval,
-                    " in total.",
-                    size="2",
-                    id="review-regular",
+                rx.fragment(
+                    _total(
+                        rx.text("Next ", S.review.interval, ", total"),
+                        S.review.recurring_gross,
+                        "review-recurring-gross",
+                        strong=True,
+                    ),
+                    rx.text(
+                        rx.cond(S.review.recurring_free, "Free until ", "Discounted until "),
+                        S.review.regular_from,
+                        "; from then ",
+                        rx.text.strong(S.review.regular_gross),
+                        " per ",
+                        S.review.interval,
+                        " in total.",
+                        size="2",
+                        id="review-regular",
+                    ),
                 ),
-                rx.text(
-                    "Then ",
-                    S.review.regular_gross,
-                    " per ",
-                    S.review.interval,
-                    " in total.",
-                    size="2",
-                    id="review-regular",
+                _total(
+                    rx.text("Each ", S.review.interval, ", total"),
+                    S.review.recurring_gross,
+                    "review-recurring-gross",
+                    strong=True,
                 ),
             ),
             spacing="2",
@@ -465,11 +468,11 @@ def review_step() -> rx.Component:
             rx.vstack(
                 rx.cond(
                     S.review.promotion != "",
-                    rx.text(
-                        rx.icon("badge-percent", size=14),
-                        " ",
-                        S.review.promotion,
-                        size="2",
+                    rx.hstack(
+                        rx.icon("badge-percent", size=16, color="var(--green-11)", flex_shrink="0"),
+                        rx.text(S.review.promotion, size="2"),
+                        align="center",
+                        spacing="2",
                         id="review-promotion",
                     ),
                 ),

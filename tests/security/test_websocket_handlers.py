@@ -44,6 +44,7 @@ AUDIENCE: dict[str, str] = {
     "billing_console.state.dashboard.DashboardState": SIGNED_IN,
     "billing_console.state.subscriptions.SubscriptionsState": SIGNED_IN,
     "billing_console.state.subscription_detail.SubscriptionState": SIGNED_IN,
+    "billing_console.state.order.OrderState": SIGNED_IN,  # visitors are sent to sign in
     "billing_console.state.plans.PlansState": ANYONE,  # the public plans page
     "billing_console.state.session.SessionState": ANYONE,
     "billing_console.state.login.LoginState": ANYONE,

@@ -343,8 +343,8 @@ class OrderState(rx.State):
     @signed_in
     async def confirm(self, user: SignedInUser) -> AsyncIterator[EventSpec | None]:
         """Place the order under the wizard's key; a second confirm gets the same subscription."""
-        if self.current != REVIEW or self.review.plan_name == "":
-            return
+        if self.working or self.current != REVIEW or self.review.plan_name == "":
+            return  # a second click of the same page: the first one placed (or is placing) the order
         if not self.accepted_terms:
             self.error = "Please accept the terms to order."
             return

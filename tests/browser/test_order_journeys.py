@@ -66,7 +66,9 @@ def test_a_new_customer_orders_with_a_promotion_then_changes_cancels_and_resumes
     expect(page.locator("#order-step-label")).to_have_text("Step 1 of 4")
     expect(page.locator("#step-addons")).to_contain_text("Daily Backups")
     expect(page.locator("#step-addons")).to_contain_text("2.00 EUR / month")
-    page.get_by_label("Daily Backups").check()
+    # The box is the server's: click, then wait for the state to come back checked.
+    page.get_by_label("Daily Backups").click()
+    expect(page.get_by_label("Daily Backups")).to_be_checked()
     expect(page.locator("[id^=addon-quantity-]")).to_have_value("1")
     no_overflow_at_390(page, "order-addons")
     page.locator("#order-next").click()

@@ -126,6 +126,7 @@ def test_a_new_customer_orders_with_a_promotion_then_changes_cancels_and_resumes
     page.locator("#order-confirm").dblclick()  # a double click orders once
     expect(page).to_have_url(re.compile(r".*/subscriptions/SUB-\d{6}/?$"))
     number = page.url.rstrip("/").rsplit("/", 1)[-1]
+    expect(page.get_by_text(f"Thank you! {number} is ordered.")).to_be_visible()  # the success toast
     heading = page.locator("#subscription-heading")
     expect(heading).to_contain_text("Web Hosting Monthly")
     expect(heading).to_contain_text("Active")
@@ -133,6 +134,7 @@ def test_a_new_customer_orders_with_a_promotion_then_changes_cancels_and_resumes
     expect(page.locator("#fact-next-charge")).to_contain_text("11.90 EUR net")
     expect(page.locator("#fact-next-charge")).to_contain_text("2026-12-12 11:00")
     expect(page.locator("#fact-addons")).to_contain_text("Daily Backups")
+    no_overflow_at_390(page, "order-landed-on-subscription")
 
     page.goto("/subscriptions")
     expect(

@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 
 from backend import clock
 from backend.audit.service import Actor
@@ -47,6 +47,7 @@ from backend.models import (
     PromotionBenefit,
     PromotionEligibility,
     Subscription,
+    Tenant,
     UserRole,
 )
 from backend.scheduling import simulation
@@ -155,6 +156,10 @@ def shop(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Ite
     with clock.frozen(NOW):
         yield Shop(engine, scope, user, plan.id or 0, other.id or 0, addon.id or 0, fake_vies)
     fake_vies.stop()
+    # The shop's rows were committed to the shared test database: gone with their tenant, so tests
+    # that count rows of a kind find none of this shop's.
+    with unit_of_work(engine) as session:
+        session.execute(delete(Tenant).where(Tenant.id == scope.tenant_id))  # type: ignore[arg-type]
     get_settings.cache_clear()
     dispose_engines()
 

@@ -175,6 +175,7 @@ class OrderReview:
     recurring_net: str
     recurring_gross: str
     recurring_free: bool  # the promotion makes the next period cost nothing
+    promotion_continues: bool  # the promotion still discounts the next period
     regular_gross: str  # a full period once no promotion applies
     regular_from: str  # when that starts, if a promotion still discounts the next period; else empty
     interval: str
@@ -383,6 +384,7 @@ def _review(preview: OrderPreview, zone: ZoneInfo, *, withdrawal: bool) -> Order
         recurring_net=money(preview.recurring.net),
         recurring_gross=money(preview.recurring.gross),
         recurring_free=preview.recurring.gross == 0 and bool(preview.recurring_discounts),
+        promotion_continues=bool(preview.recurring_discounts),
         regular_gross=money(preview.regular.gross),
         regular_from=_day(preview.regular_from, zone) if preview.regular_from else "",
         interval=preview.interval,

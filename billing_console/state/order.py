@@ -65,6 +65,7 @@ NO_REVIEW = OrderReview(
     recurring_net="",
     recurring_gross="",
     recurring_free=False,
+    promotion_continues=False,
     regular_gross="",
     regular_from="",
     interval="",

@@ -417,7 +417,7 @@ def _recurring() -> rx.Component:
             rx.foreach(S.review.recurring_discounts, _line),
             rx.separator(size="4"),
             rx.cond(
-                S.review.regular_from != "",
+                S.review.promotion_continues,
                 rx.fragment(
                     _total(
                         rx.text("Next ", S.review.interval, ", total"),
@@ -426,8 +426,12 @@ def _recurring() -> rx.Component:
                         strong=True,
                     ),
                     rx.text(
-                        rx.cond(S.review.recurring_free, "Free until ", "Discounted until "),
-                        S.review.regular_from,
+                        rx.cond(S.review.recurring_free, "Free", "Discounted"),
+                        rx.cond(
+                            S.review.regular_from != "",
+                            rx.text.span(" until ", S.review.regular_from),
+                            " for more than a year",
+                        ),
                         "; from then ",
                         rx.text.strong(S.review.regular_gross),
                         " per ",

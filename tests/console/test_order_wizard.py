@@ -333,6 +333,7 @@ def test_the_review_is_what_the_billing_run_charges_to_the_cent(shop: Shop) -> N
     )
     assert (review.tax_mode, review.tax_rate, review.interval) == ("VAT", "19 %", "month")
     assert review.withdrawal  # a private customer in Germany
+    assert not review.promotion_continues
     assert review.first_charge_at == "2027-01-16 10:00" and review.time_zone == "Europe/Berlin"
 
     number = ordering.place_order(REQUEST, shop.user, order, "review-key")
@@ -352,6 +353,7 @@ def test_a_free_months_promotion_is_reviewed_as_the_invoices_charge_it(shop: Sho
     # The stub and February, March are free (3 periods); April 1 is the first charged at 12.00 + 2.28.
     assert (review.first_gross, review.recurring_gross) == ("0.00 EUR", "0.00 EUR")
     assert (review.regular_from, review.regular_gross) == ("2027-04-01", "14.28 EUR")
+    assert review.promotion_continues and review.recurring_free
 
     ordering.place_order(REQUEST, shop.user, order, "free-key")
     admin = Actor.admin(shop.scope.tenant_id)

@@ -33,6 +33,8 @@ ADMIN_SUBSCRIPTION = "/admin/subscriptions/[number]"
 PROFILE = "/profile"
 INVITATION = "/invitations/[token]"
 INVITATIONS = "/invitations"
+ORDER = "/order/[plan]"
+ORDERS = "/order"
 NOT_FOUND = "404"  # Reflex's route for every address no page has
 # The job monitor's own addresses: the web app answers them with this page when it refuses them.
 JOB_MONITOR_REFUSED = "/admin/queues/[[...splat]]"
@@ -56,12 +58,24 @@ def invitation_path(token: str) -> str:
     return f"{INVITATIONS}/{token}"
 
 
-_INVITATION_PATH = re.compile(r"/invitations/[A-Za-z0-9_-]{20,100}")
+def order_path(plan_key: str) -> str:
+    return f"{ORDERS}/{plan_key}"
 
 
-def safe_next(value: str) -> str:
-    """Where to go after signing up or in: only an invitation's own page (never another site)."""
-    return value if _INVITATION_PATH.fullmatch(value or "") else ""
+# Pages that send a visitor to sign in (or up) and take them back afterwards (`?next=...`): the
+# order wizard and an invitation's accept page.
+_RETURNABLE = re.compile(r"/order/[A-Za-z0-9_-]{1,64}|/invitations/[A-Za-z0-9_-]{20,100}")
+
+
+def return_path(candidate: str) -> str:
+    """`candidate` when it is a page of this console a sign-in may return to, else "" (never
+    another site: an open redirect would let a link send a signed-in user anywhere)."""
+    return candidate if _RETURNABLE.fullmatch(candidate or "") else ""
+
+
+def sign_in_then(path: str) -> str:
+    """The sign-in page that returns to `path` afterwards."""
+    return f"{LOGIN}?next={path}" if return_path(path) else LOGIN
 
 
 def home_for(role: str) -> str:

@@ -1,4 +1,4 @@
-"""Idempotency keys of the REST API, tenant-scoped (backend/idempotency/service.py has the rules)."""
+"""Idempotency keys of the REST API and of console forms, tenant-scoped (rules: idempotency/service.py)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ class IdempotencyKeyRepository(TenantRepository[IdempotencyKey]):
         statement = self.select().where(
             IdempotencyKey.api_token_id == api_token_id, IdempotencyKey.key == key
         )
+        return self.session.scalars(statement).first()
+
+    def for_user(self, user_id: int, key: str) -> IdempotencyKey | None:
+        statement = self.select().where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
         return self.session.scalars(statement).first()
 
     def take_over(self, key_id: int, locked_before: datetime, now: datetime) -> bool:

@@ -9,6 +9,8 @@ path, query, body) gets the stored response; with another fingerprint it is refu
 while the first still runs it is refused too (`KeyInUse`), unless the first was abandoned (locked
 longer ago than `ABANDONED_AFTER`, its process died), which the new request then takes over.
 Expired keys of the tenant are deleted whenever a key is reserved there, and never replayed.
+A console form that must not act twice (the order wizard) keeps its keys under the signed-in user
+instead of a token (`begin_for_user`), with the same rules.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from backend.idempotency.repository import IdempotencyKeyRepository
-from backend.identity import api_tokens
+from backend.identity import api_tokens, users
 from backend.kit.errors import Conflict, NotFoundError, ValidationFailed
 from backend.kit.repository import TenantScope
 from backend.models import IdempotencyKey
@@ -74,14 +76,34 @@ def begin(
     keys = IdempotencyKeyRepository(session, scope)
     keys.purge_expired(now - KEY_TTL)
     found = keys.for_token(api_token_id, key)
+    row = IdempotencyKey(api_token_id=api_token_id, key=key, fingerprint=fingerprint, locked_at=now)
+    return _reserve(keys, found, row, now)
+
+
+def begin_for_user(
+    session: Session, scope: TenantScope, user_id: int, key: str, fingerprint: str, now: datetime
+) -> Reservation | StoredResponse:
+    """`begin` for a key a console form made for the signed-in user `user_id` (the order wizard
+    keeps one per wizard): the same answers and errors, the user instead of a token."""
+    if not users.user_exists(session, scope, user_id):
+        raise NotFoundError("This user does not exist.")
+    keys = IdempotencyKeyRepository(session, scope)
+    keys.purge_expired(now - KEY_TTL)
+    found = keys.for_user(user_id, key)
+    row = IdempotencyKey(user_id=user_id, key=key, fingerprint=fingerprint, locked_at=now)
+    return _reserve(keys, found, row, now)
+
+
+def _reserve(
+    keys: IdempotencyKeyRepository, found: IdempotencyKey | None, new: IdempotencyKey, now: datetime
+) -> Reservation | StoredResponse:
     if found is None:
-        row = IdempotencyKey(api_token_id=api_token_id, key=key, fingerprint=fingerprint, locked_at=now)
         try:
-            keys.add(row)
+            keys.add(new)
         except IntegrityError as exc:
             raise KeyRaced from exc
-        return Reservation(row.id or 0)
-    if found.fingerprint != fingerprint:
+        return Reservation(new.id or 0)
+    if found.fingerprint != new.fingerprint:
         raise KeyReused
     if found.completed_at is not None and found.response_status is not None:
         return StoredResponse(found.response_status, found.response_content_type, found.response_body or b"")

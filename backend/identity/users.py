@@ -128,3 +128,8 @@ def user_summary(user: User) -> UserSummary:
         confirmed=user.confirmed,
         locked=user.locked,
     )
+
+
+def user_exists(session: Session, scope: TenantScope, user_id: int) -> bool:
+    """Whether `user_id` is one of this tenant's users (locked ones too)."""
+    return UserRepository(session, scope).get(user_id) is not None

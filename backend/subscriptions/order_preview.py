@@ -5,8 +5,12 @@ savepoint, and this module bills it with the billing job's own `Charger` until i
 charged (at once when billed in advance; at the end of the trial, or at the end of the period in
 arrears), builds that invoice's draft with invoicing's own `build_drafts` (so the promotion's
 discount lines are the ones the invoice will carry) and taxes it with invoicing's tax decision and
-line-wise rounding. Then it bills one more period, the recurring charge, at the regular price
-(promotions left out: they end). The caller rolls everything back.
+line-wise rounding. Then it bills the periods after it one by one, each invoiced as the invoice run
+will (the promotion used on the first invoice counts as used): the next one is the recurring
+charge the customer will actually pay, with what is left of the promotion (a second free month,
+the rest of an amount off); while a promotion still discounts a period, the preview bills on (at
+most `MAX_PROMOTED_PERIODS`) to the first one at the regular price, and says from when that
+applies. The caller rolls everything back.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from backend.billing.positions import charges_of_subscription
 from backend.catalog.pricing import describe_interval
 from backend.customers.service import billing_profile
 from backend.invoicing.drafts import InvoicingContext, LineDraft, build_drafts, line_tax, round_money
+from backend.invoicing.promotions import PromotionUsage
 from backend.kit.repository import TenantScope
 from backend.models import OpenPosition, Subscription, TaxCategory
 from backend.subscriptions.schemas import OrderPreview, PricedLine, TaxTreatment, Totals
@@ -28,6 +33,8 @@ from backend.tax import TaxDecision
 
 # Order, end of trial, end of the first arrear period: the first charge is at most three bills away.
 MAX_BILLING_STEPS = 3
+# How far the preview follows a promotion that discounts invoice after invoice (a year of months).
+MAX_PROMOTED_PERIODS = 12
 
 
 def price_order(
@@ -49,14 +56,11 @@ def price_order(
     discounts = [
         _priced(ctx, decision, line, terms.currency) for line in draft_lines if not line.open_position_id
     ]
+    _count_as_used(drafts[0].promotion_usages if drafts else [])
     seen = {position.id for position in first}
-    if subscription.next_billing_at is not None:
-        charger.bill([subscription], subscription.next_billing_at)
-    recurring = [
-        _priced(ctx, decision, _line_of(position), terms.currency)
-        for position in charges_of_subscription(session, scope, subscription.id)
-        if position.id not in seen
-    ]
+    recurring, recurring_discounts, regular_from = _recurring(
+        session, scope, charger, subscription, ctx, decision, seen
+    )
     return OrderPreview(
         plan_id=terms.plan_id,
         plan_name=terms.name,
@@ -68,7 +72,10 @@ def price_order(
         first_invoice=_totals([*charges, *discounts], terms.currency),
         promotion="; ".join(usage.label for usage in (drafts[0].promotion_usages if drafts else [])),
         recurring_lines=recurring,
-        recurring=_totals(recurring, terms.currency),
+        recurring_discounts=recurring_discounts,
+        recurring=_totals([*recurring, *recurring_discounts], terms.currency),
+        regular=_totals(recurring, terms.currency),
+        regular_from=regular_from,
         interval=describe_interval(terms.interval_unit.value, terms.interval_count),
         tax=TaxTreatment(
             mode=decision.mode.value,
@@ -77,6 +84,48 @@ def price_order(
             note=decision.note,
         ),
     )
+
+
+def _recurring(
+    session: Session,
+    scope: TenantScope,
+    charger: Charger,
+    subscription: Subscription,
+    ctx: InvoicingContext,
+    decision: TaxDecision,
+    seen: set[int | None],
+) -> tuple[list[PricedLine], list[PricedLine], datetime | None]:
+    """The next period's charges, the discounts its invoice gets, and, when it gets some, the start
+    of the first period charged at the regular price (None when that is not within reach)."""
+    assert subscription.id is not None
+    currency = terms_of(subscription).currency
+    recurring: list[PricedLine] = []
+    discounts: list[PricedLine] = []
+    for step in range(MAX_PROMOTED_PERIODS + 1):
+        if subscription.next_billing_at is None:
+            break
+        charger.bill([subscription], subscription.next_billing_at)
+        positions = [p for p in charges_of_subscription(session, scope, subscription.id) if p.id not in seen]
+        seen.update(position.id for position in positions)
+        drafts = build_drafts(ctx, positions)
+        lines = drafts[0].lines if drafts else []
+        discounted = [_priced(ctx, decision, line, currency) for line in lines if not line.open_position_id]
+        if step == 0:
+            recurring = [_priced(ctx, decision, line, currency) for line in lines if line.open_position_id]
+            discounts = discounted
+        if not discounted:
+            starts = [position.period_start for position in positions if position.period_start]
+            return recurring, discounts, (min(starts) if step and starts else None)
+        _count_as_used(drafts[0].promotion_usages)
+    return recurring, discounts, None
+
+
+def _count_as_used(taken: list[PromotionUsage]) -> None:
+    """What an invoice takes from a redemption, as issuing it records (`record_uses`); the caller
+    rolls back, so the preview's next invoice sees what is left of the promotion."""
+    for usage in taken:
+        usage.redemption.periods_used += usage.periods_used
+        usage.redemption.amount_used += usage.amount_used
 
 
 def _first_charges(

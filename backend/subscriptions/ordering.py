@@ -18,8 +18,9 @@ from backend.audit import service as audit
 from backend.billing.charging import open_grid
 from backend.catalog.addons import find_addon
 from backend.catalog.plans import addon_ids_allowed_with
-from backend.catalog.promotion_codes import find_promotion
+from backend.catalog.promotion_codes import find_promotion, promotion_view
 from backend.catalog.redemptions import redeem, redemption_counts
+from backend.catalog.schemas import PromotionView
 from backend.catalog.terms import PlanTerms
 from backend.customers.service import billing_profile, customer_account
 from backend.invoicing.issuing import reserve_document_numbers
@@ -91,6 +92,17 @@ class Ordering(LifecycleSteps):
             return price_order(self.session, self.scope, self.charger, subscription, now)
         finally:
             savepoint.rollback()
+
+    def check_promotion(self, request: OrderRequest, now: datetime) -> PromotionView | None:
+        """Whether the order's promotion code would be accepted now, by the checks `order` runs
+        (dates, plan, currency, limits, eligibility): its view, None without a code, or the named
+        `PromotionCodeRefused` that says why not. Needs no billing profile and changes nothing."""
+        authorize(self.actor, self.scope, Action.PREVIEW_ORDER, owner_account_id=request.customer_account_id)
+        if customer_account(self.session, self.scope, request.customer_account_id) is None:
+            raise NotFoundError("Customer not found.")
+        plan = self._orderable_plan(request.plan_id)
+        promotion = self._checked_promotion(request.promotion_code, plan, request.customer_account_id, now)
+        return promotion_view(promotion) if promotion else None
 
     def _place(self, request: OrderRequest, now: datetime) -> Subscription:
         """The order itself, once the policy allowed it (`order` keeps it, `preview_order` not)."""

@@ -87,8 +87,11 @@ class OrderPreview:
     discounts: list[PricedLine]  # the promotion's discount lines on that invoice
     first_invoice: Totals
     promotion: str  # the promotion's code and benefit, empty without one
-    recurring_lines: list[PricedLine]  # a full period at the regular price, before promotions
-    recurring: Totals
+    recurring_lines: list[PricedLine]  # the next full period's charges at the regular price
+    recurring_discounts: list[PricedLine]  # what is left of the promotion on that period's invoice
+    recurring: Totals  # what the next period's invoice charges: its lines and discounts
+    regular: Totals  # a full period once no promotion applies
+    regular_from: datetime | None  # when the regular price starts, if a promotion still runs then
     interval: str  # e.g. "month", "3 months"
     tax: TaxTreatment
 

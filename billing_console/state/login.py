@@ -9,7 +9,7 @@ from reflex.event import EventSpec
 
 from backend.gateway import identity as identity_gateway
 from backend.kit.errors import DomainError, EmailNotConfirmed
-from billing_console.routes import home_for, safe_next
+from billing_console.routes import ADMIN_ROLE, home_for, return_path
 from billing_console.state.auth_form import AuthFormState
 from billing_console.state.session import (
     forget_signed_in_user,
@@ -31,7 +31,7 @@ class LoginState(AuthFormState, rx.State):
     """The sign-in form; the password is never stored in the state."""
 
     unconfirmed_email: str = ""  # set when the account still needs its confirmation code
-    next_path: str = ""  # an invitation to come back to (`?next=`), instead of the home page
+    _return_to: str = ""  # where a page that needed a sign-in sent the user from (`?next=/order/...`)
 
     @rx.event
     async def load(self) -> AsyncIterator[EventSpec | None]:
@@ -40,10 +40,10 @@ class LoginState(AuthFormState, rx.State):
         self.unconfirmed_email = ""
         query = self.router.url.query_parameters
         self.notice = next((text for key, text in _NOTICES.items() if key in query), "")
-        self.next_path = safe_next(query.get("next", ""))
+        self._return_to = return_path(str(query.get("next", "")))
         user = await signed_in_user(self)
         if user is not None:
-            yield rx.redirect(self.next_path or home_for(user.role))
+            yield rx.redirect(self._return_to or home_for(user.role))
 
     @rx.event
     async def sign_in(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
@@ -65,4 +65,8 @@ class LoginState(AuthFormState, rx.State):
         await forget_signed_in_user(self)
         # Stays "submitting" while the page reloads with the cookie.
         self.submitting = True
-        yield rx.call_script(open_session_script(login.ticket, self.next_path or home_for(login.home)))
+        # An admin has no customer account to order for: the admin home, whatever the page asked.
+        destination = (
+            self._return_to if login.home != ADMIN_ROLE and self._return_to else home_for(login.home)
+        )
+        yield rx.call_script(open_session_script(login.ticket, destination))

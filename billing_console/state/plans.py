@@ -22,7 +22,7 @@ class PlansState(rx.State):
     groups: list[PlanGroup] = []
     customer: bool = False  # a signed-in customer: offer to order, not to sign up
     can_order: bool = False  # the policy lets this member order (a viewer member may not)
-    order_email: str = ""
+    tax_note: str = ""
 
     @rx.var
     def has_plans(self) -> bool:
@@ -31,12 +31,14 @@ class PlansState(rx.State):
     @rx.event
     @starts_from_defaults
     async def load(self) -> None:
-        """Public: the plans of the host's tenant; the user only decides which buttons show."""
+        """Public: the plans of the host's tenant; a signed-in customer gets an Order button and
+        the prices they pay (gross for a consumer)."""
         user = await signed_in_user(self)
         self.customer = user is not None and user.customer_account_id is not None
         self.can_order = user is not None and await asyncio.to_thread(subscriptions_gateway.may_order, user)
-        catalog = await asyncio.to_thread(catalog_gateway.plan_catalog, request_context(self))
+        reader = user if self.customer else None
+        catalog = await asyncio.to_thread(catalog_gateway.plan_catalog, request_context(self), reader)
         self.tenant_name = catalog.tenant_name
         self.groups = catalog.groups
-        self.order_email = catalog.order_email
+        self.tax_note = catalog.tax_note
         self.loading = False

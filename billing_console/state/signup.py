@@ -10,7 +10,7 @@ from reflex.event import EventSpec
 
 from backend.gateway import identity as identity_gateway
 from backend.kit.errors import DomainError
-from billing_console.routes import CONFIRM_EMAIL, LOGIN, safe_next
+from billing_console.routes import CONFIRM_EMAIL, LOGIN, return_path
 from billing_console.state.auth_form import AuthFormState
 from billing_console.state.session import request_context
 
@@ -21,7 +21,7 @@ class RegisterState(AuthFormState, rx.State):
     @rx.event
     def load(self) -> None:
         self._clear_form()
-        self.next_path = safe_next(self.router.url.query_parameters.get("next", ""))
+        self.next_path = return_path(self.router.url.query_parameters.get("next", ""))
 
     @rx.event
     async def register(self, form_data: dict[str, str]) -> AsyncIterator[EventSpec | None]:
@@ -54,7 +54,7 @@ class ConfirmEmailState(AuthFormState, rx.State):
     def load(self) -> None:
         query = self.router.url.query_parameters
         self.email = query.get("email", "")
-        self.next_path = safe_next(query.get("next", ""))
+        self.next_path = return_path(query.get("next", ""))
         self._clear_form()
         self.notice = (
             "We sent a 6-digit code to your email address. It is valid for 24 hours."

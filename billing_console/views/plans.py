@@ -9,10 +9,8 @@ from billing_console.components.auth_card import text_link
 from billing_console.components.brand import brand
 from billing_console.components.feedback import empty_state, skeleton_cards
 from billing_console.components.header import color_mode_toggle
-from billing_console.routes import LOGIN, REGISTER
+from billing_console.routes import LOGIN, ORDERS, REGISTER
 from billing_console.state.plans import PlansState
-
-TAX_NOTE = "Prices are net, plus VAT where it applies."
 
 
 def _plan_action(plan: rx.Var[PlanOffer]) -> rx.Component:
@@ -20,12 +18,12 @@ def _plan_action(plan: rx.Var[PlanOffer]) -> rx.Component:
         PlansState.customer,
         rx.cond(
             PlansState.can_order,
-            # Until the order wizard lands, a customer orders by email: a real way, never a dead link.
             rx.link(
-                rx.button(rx.icon("mail", size=16), "Order by email", size="2", width="100%"),
-                href=f"mailto:{PlansState.order_email}?subject=Order: {plan.name}",
+                rx.button(rx.icon("shopping-cart", size=16), "Order", size="2", width="100%"),
+                href=f"{ORDERS}/{plan.key}",
                 underline="none",
                 width="100%",
+                aria_label=f"Order {plan.name}",
             ),
             rx.text(
                 "Viewers of an account cannot order; ask one of its owners.",
@@ -57,6 +55,7 @@ def plan_card(plan: rx.Var[PlanOffer]) -> rx.Component:
             rx.hstack(
                 rx.text(plan.price, size="6", weight="bold"),
                 rx.text("/ ", plan.interval, size="2", color="var(--gray-11)"),
+                rx.text(plan.price_note, size="1", color="var(--gray-11)", class_name="plan-price-note"),
                 align="baseline",
                 spacing="1",
                 wrap="wrap",
@@ -111,7 +110,7 @@ def plan_catalog() -> rx.Component:
             PlansState.has_plans,
             rx.vstack(
                 rx.foreach(PlansState.groups, plan_group),
-                rx.text(TAX_NOTE, size="2", color="var(--gray-11)", id="plans-tax-note"),
+                rx.text(PlansState.tax_note, size="2", color="var(--gray-11)", id="plans-tax-note"),
                 spacing="6",
                 width="100%",
                 id="plans",
@@ -134,7 +133,7 @@ def plans_intro() -> rx.Component:
         rx.heading("Plans", as_="h1", size="7"),
         rx.text(
             "Choose a plan. ",
-            TAX_NOTE,
+            PlansState.tax_note,
             size="3",
             color="var(--gray-11)",
         ),

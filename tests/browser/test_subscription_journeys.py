@@ -50,6 +50,7 @@ def test_a_visitor_sees_the_plans_with_prices_and_a_way_to_sign_up(page: Page) -
     expect(retainer).to_contain_text("49.00 EUR")
     expect(retainer).to_contain_text("Minimum term 90 days")
     expect(retainer).to_contain_text("Notice period 30 days")
+    expect(pro).to_contain_text("plus VAT")  # visitors read net prices
     expect(page.locator("#plans-tax-note")).to_contain_text("plus VAT where it applies")
     expect(pro.get_by_role("link", name="Sign up to order")).to_have_attribute("href", "/register")
     expect(page.locator("#plans-sign-in")).to_be_visible()
@@ -62,9 +63,12 @@ def test_customer_changes_cancels_and_resumes_a_subscription_with_previews(page:
 
     page.goto("/plans")
     pro = page.locator(".plan-card", has_text="Web Hosting Pro")
-    # Until the order wizard exists, a customer orders by email to the tenant's billing address.
-    expect(pro.get_by_role("link", name="Order by email")).to_have_attribute(
-        "href", re.compile(r"^mailto:[^@?]+@[^?]+\?subject=Order: Web Hosting Pro$")
+    # Erika is a consumer in Germany: she reads what she pays, 19.90 + 19 % (3.781 -> 3.78) = 23.68.
+    expect(pro).to_contain_text("23.68 EUR")
+    expect(pro).to_contain_text("incl. 19 % VAT")
+    expect(page.locator("#plans-tax-note")).to_contain_text("Prices include the VAT of DE")
+    expect(pro.get_by_role("link", name="Order Web Hosting Pro")).to_have_attribute(
+        "href", "/order/hosting-pro"
     )
     no_overflow_at_390(page, "plans-customer")
 

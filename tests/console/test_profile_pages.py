@@ -23,7 +23,7 @@ from backend.kit.errors import PermissionDenied
 from backend.kit.principals import RequestContext, SignedInUser
 from backend.kit.repository import TenantScope
 from backend.tenancy.service import scope_for_slug
-from billing_console.routes import safe_next
+from billing_console.routes import return_path
 
 REQUEST = RequestContext(host="localhost", ip_address="192.0.2.44")
 SUPPORT = "SUB-000003"  # Nordwind's support retainer, canceled on 2 Nov: pending cancel
@@ -102,7 +102,7 @@ def test_a_viewer_is_offered_no_change_and_refused_when_sending_one(
 
 def test_after_signing_up_only_an_invitation_page_is_a_destination() -> None:
     token = "A" * 43
-    assert safe_next(f"/invitations/{token}") == f"/invitations/{token}"
+    assert return_path(f"/invitations/{token}") == f"/invitations/{token}"
     for elsewhere in (
         "https://evil.example/",
         "//evil.example",
@@ -110,4 +110,4 @@ def test_after_signing_up_only_an_invitation_page_is_a_destination() -> None:
         f"/invitations/{token}/../admin",
         "",
     ):
-        assert safe_next(elsewhere) == ""
+        assert return_path(elsewhere) == ""

@@ -1,6 +1,7 @@
 """The isolation table of the REST API's own operations: idempotency keys of tenant A's token.
 
-Each side has an API token with a key reserved at T0 and never answered (tests/isolation/world.py);
+Each side has an API token with a key reserved at T0 and never answered, and an order wizard's key
+of its customer user (tests/isolation/world.py);
 at NOW both keys have expired, so reserving one purges the tenant's expired keys.
 """
 
@@ -36,16 +37,23 @@ def key_id(session: Session, side: Side) -> int:
 
 API_REPOSITORY_PROBES: list[Probe] = [
     R(IdempotencyKeyRepository.for_token, lambda s, me, a: (token_id(s, a), a.idempotency_key)),
+    R(IdempotencyKeyRepository.for_user, lambda s, me, a: (a.user_id, a.order_key)),
     # A's key is unanswered and was locked long before NOW: only A may take it over.
     R(IdempotencyKeyRepository.take_over, lambda s, me, a: (key_id(s, a), NOW, NOW)),
-    # B's own expired key goes; A's stays.
-    R(IdempotencyKeyRepository.purge_expired, lambda s, me, a: (NOW,), equals(lambda b: 1)),
+    # B's own expired keys go (its token's and its wizard's); A's stay.
+    R(IdempotencyKeyRepository.purge_expired, lambda s, me, a: (NOW,), equals(lambda b: 2)),
 ]
 
 API_OPERATION_PROBES: list[Probe] = [
     Probe(
         idempotency.begin,
         lambda s, me, a: idempotency.begin(s, me.scope, token_id(s, a), a.idempotency_key, FINGERPRINT, NOW),
+        Raises(NotFoundError),
+    ),
+    # A's user is not B's: B can neither reserve a key for them nor read A's wizard key.
+    Probe(
+        idempotency.begin_for_user,
+        lambda s, me, a: idempotency.begin_for_user(s, me.scope, a.user_id, a.order_key, FINGERPRINT, NOW),
         Raises(NotFoundError),
     ),
     Probe(

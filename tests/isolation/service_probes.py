@@ -168,6 +168,22 @@ SERVICE_PROBES: list[Probe] = [
         lambda s, me, a: L(s, me.scope, me.actor).preview_order(OrderRequest(me.customer_id, a.plan_id), NOW),
         label="A's plan",
     ),
+    # The promotion check (with A's code, which B's scope never reaches): A's customer or plan is
+    # not found in B.
+    S(
+        L.check_promotion,
+        lambda s, me, a: L(s, me.scope, me.actor).check_promotion(
+            OrderRequest(a.customer_id, me.plan_id, promotion_code=a.promotion_code), NOW
+        ),
+        label="A's customer",
+    ),
+    S(
+        L.check_promotion,
+        lambda s, me, a: L(s, me.scope, me.actor).check_promotion(
+            OrderRequest(me.customer_id, a.plan_id, promotion_code=a.promotion_code), NOW
+        ),
+        label="A's plan",
+    ),
     # Reading: B's admin lists B's own; A's number (B has no past-due one) is not found.
     S(
         reads.list_subscriptions,

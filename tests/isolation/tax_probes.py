@@ -20,6 +20,7 @@ from backend.currency.repository import ExchangeRateRepository
 from backend.customers import profiles
 from backend.customers import vat_checks as vat
 from backend.integrations.vies import ViesResult, ViesStatus
+from backend.invoicing import price_tax
 from backend.invoicing.drafts import InvoicingContext
 from backend.kit.errors import NotFoundError
 from backend.kit.tenants import TenantDirectory
@@ -27,7 +28,7 @@ from backend.models import CustomerProfile, CustomerType, TaxMode, Tenant
 from backend.tax import oss
 from tests.isolation.probes import Probe, Raises, equals, nothing
 from tests.isolation.service_probes import S
-from tests.isolation.world import RATE_DAY, Side
+from tests.isolation.world import NOW, RATE_DAY, Side
 
 TODAY = date(2027, 3, 10)  # NOW's date in the tenants' time zone
 LOW = "10.00"  # an OSS threshold A's sales of 2027 have exceeded and B's (none) have not
@@ -168,6 +169,11 @@ TAX_PROBES: list[Probe] = [
         Raises(NotFoundError),
     ),
     # --- billing profiles: B's admin names A's customer ----------------------------------------
+    S(
+        price_tax.price_tax,
+        lambda s, me, a: price_tax.price_tax(s, me.scope, me.actor, a.customer_id, NOW),
+        Raises(NotFoundError),
+    ),
     S(
         profiles.read_billing_profile,
         lambda s, me, a: profiles.read_billing_profile(s, me.scope, me.actor, a.customer_id),

@@ -89,6 +89,7 @@ class Side:
     api_token_hash: str
     code_hash: str  # a password reset code, live at T0
     idempotency_key: str  # of the admin's API token, reserved at T0 and never answered
+    order_key: str  # the customer user's order wizard key, reserved at T0 and never answered
     other_customer_id: int = 0  # a second customer, whose number B does not have
     service_type_id: int = 0
     other_plan_id: int = 0
@@ -359,6 +360,8 @@ def _identity_rows(session: Session, scope: TenantScope, admin: SignedInUser, us
     )
     secret, key = created.token, f"iso-{scope.tenant_id}"
     idempotency.begin(session, scope, created.summary.id, key, "0" * 64, T0)
+    order_key = f"order-{scope.tenant_id}"
+    idempotency.begin_for_user(session, scope, user_id, order_key, "0" * 64, T0)
     passwords.request_password_reset(session, scope, load_settings(), MailBatch(), email=user.email)
     codes = AccountCodeRepository(session, scope).live_for_user(
         user_id, AccountCodePurpose.RESET_PASSWORD, T0
@@ -369,6 +372,7 @@ def _identity_rows(session: Session, scope: TenantScope, admin: SignedInUser, us
         "api_token_hash": digest(secret),
         "code_hash": codes[0].code_hash,
         "idempotency_key": key,
+        "order_key": order_key,
     }
 
 

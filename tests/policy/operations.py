@@ -36,6 +36,7 @@ from backend.customers import members, notes, profiles
 from backend.identity import api_tokens, auth, passwords, users
 from backend.identity.repository import ApiTokenRepository, UserRepository
 from backend.integrations.mail import MailBatch
+from backend.invoicing import price_tax
 from backend.invoicing import service as invoicing
 from backend.kit.principals import SignedInUser
 from backend.models import PromotionBenefit, Subscription
@@ -329,6 +330,16 @@ OPERATIONS: list[Op] = [
         BILLING,
         VIEWER,
     ),
+    op(
+        Lifecycle.check_promotion,
+        lambda s, a, who: Lifecycle(s, a.scope, who).check_promotion(
+            OrderRequest(a.customer_id, a.plan_id, promotion_code=a.promotion_code), NOW
+        ),
+        ADMIN,
+        OWNER,
+        BILLING,
+        VIEWER,  # a read, like the order preview
+    ),
     # Each customer lists their own account's subscriptions (the other customer's list is empty).
     op(
         reads.list_subscriptions,
@@ -411,6 +422,14 @@ OPERATIONS: list[Op] = [
     lifecycle(Lifecycle.mark_past_due, lambda a: a.active_sub, allowed=(ADMIN, JOBS)),
     lifecycle(Lifecycle.reinstate, lambda a: a.past_due_sub, allowed=(ADMIN, JOBS)),
     lifecycle(Lifecycle.expire, lambda a: a.expiring_sub, allowed=(JOBS,)),
+    op(
+        price_tax.price_tax,
+        lambda s, a, who: price_tax.price_tax(s, a.scope, who, a.customer_id, NOW),
+        ADMIN,
+        OWNER,
+        BILLING,
+        VIEWER,  # every member sees the prices the account pays
+    ),
     op(
         profiles.read_billing_profile,
         lambda s, a, who: profiles.read_billing_profile(s, a.scope, who, a.customer_id),

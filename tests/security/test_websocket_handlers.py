@@ -54,6 +54,7 @@ AUDIENCE: dict[str, str] = {
     "billing_console.state.dashboard.DashboardState": SIGNED_IN,
     "billing_console.state.subscriptions.SubscriptionsState": SIGNED_IN,
     "billing_console.state.subscription_detail.SubscriptionState": SIGNED_IN,
+    "billing_console.state.order.OrderState": SIGNED_IN,  # visitors are sent to sign in
     "billing_console.state.plans.PlansState": ANYONE,  # the public plans page
     "billing_console.state.profile.ProfileState": SIGNED_IN,
     # an invitation link shows its account to anyone holding it; accepting needs the invited user

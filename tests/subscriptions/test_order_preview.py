@@ -117,3 +117,82 @@ def test_a_trial_is_previewed_with_its_first_charge_at_the_trial_end(world: Worl
         )
         == (D("20.00"), D("3.80"), D("23.80"))
     )
+
+
+def test_a_promotion_of_several_free_periods_shows_in_the_recurring_charge_and_ends_as_billed(
+    world: World,
+) -> None:
+    world.tenant.issuer_country = "DE"
+    world.at(utc(2027, 1, 16, 9))  # 10:00 in Berlin
+    customer = world.customer(country="DE")
+    # 12.00 a month anchored on the 1st; "first 3 months free": the stub Jan 16 - Feb 1 counts as one.
+    plan = world.plan("vps", "12.00", billing_anchor_day=1)
+    world.promotion("FREE3", benefit=PromotionBenefit.FREE_PERIODS, free_periods=3)
+    request = OrderRequest(customer.id, plan.id, promotion_code="FREE3")
+
+    preview = world.lifecycle().preview_order(request, world.now)
+
+    # Stub 12.00 x 16/31 = 6.1935... -> 6.19, all of it free: the first invoice is 0.00.
+    assert [(line.net, line.tax) for line in preview.lines] == [(D("6.19"), D("1.18"))]
+    assert (preview.first_invoice.net, preview.first_invoice.gross) == (D("0.00"), D("0.00"))
+    # The next period (February) is the second free one: 12.00 - 12.00 = 0.00 charged.
+    assert [(line.net, line.tax) for line in preview.recurring_lines] == [(D("12.00"), D("2.28"))]
+    assert [(line.net, line.tax) for line in preview.recurring_discounts] == [(D("-12.00"), D("-2.28"))]
+    assert (preview.recurring.net, preview.recurring.tax, preview.recurring.gross) == (
+        D("0.00"),
+        D("0.00"),
+        D("0.00"),
+    )
+    # March is the third free one; from April 1 (10:00 Berlin = 08:00 UTC, summer time) 12.00 + 2.28.
+    assert preview.regular_from == utc(2027, 4, 1, 8)
+    assert (preview.regular.net, preview.regular.tax, preview.regular.gross) == (
+        D("12.00"),
+        D("2.28"),
+        D("14.28"),
+    )
+
+    world.lifecycle().order(request, world.now)
+    world.run_until(utc(2027, 4, 2, 9))
+    invoices = [invoice for invoice in world.invoices() if invoice.customer_account_id == customer.id]
+    # The invoice runs on the billing day (the 1st): Feb 1 gathers the stub and February (both
+    # free: 6.19 + 12.00 - 18.19), Mar 1 the third free month, Apr 1 the first regular one.
+    assert [(invoice.net, invoice.tax, invoice.gross) for invoice in invoices] == [
+        (D("0.00"), D("0.00"), D("0.00")),
+        (D("0.00"), D("0.00"), D("0.00")),
+        (D("12.00"), D("2.28"), D("14.28")),
+    ]
+    march, april = invoices[1], invoices[2]
+    assert (march.net, march.tax, march.gross) == (
+        preview.recurring.net,
+        preview.recurring.tax,
+        preview.recurring.gross,
+    )
+    assert (april.net, april.tax, april.gross) == (
+        preview.regular.net,
+        preview.regular.tax,
+        preview.regular.gross,
+    )
+    assert [line.period_start for line in world.lines(april)] == [preview.regular_from]
+
+
+def test_a_one_off_promotion_leaves_the_recurring_charge_at_the_regular_price(world: World) -> None:
+    world.tenant.issuer_country = "DE"
+    world.at(utc(2027, 1, 16, 9))
+    customer = world.customer(country="DE")
+    plan = world.plan("vps", "12.00", billing_anchor_day=1)
+    world.promotion("TEN", benefit=PromotionBenefit.PERCENT_OFF, percent_off=D(10))
+
+    preview = world.lifecycle().preview_order(
+        OrderRequest(customer.id, plan.id, promotion_code="TEN"), world.now
+    )
+
+    # 10 % off the first invoice only: the next month is 12.00 + 2.28, no discount, no end date.
+    assert preview.recurring_discounts == [] and preview.regular_from is None
+    assert (
+        (preview.recurring.net, preview.recurring.gross)
+        == (D("12.00"), D("14.28"))
+        == (
+            preview.regular.net,
+            preview.regular.gross,
+        )
+    )

@@ -1,7 +1,7 @@
 """Customer invitations: emailed, expiring, single-use invitations to join a customer account (token stored hashed).
 
-Revision ID: 0008_customer_invitations
-Revises: 0007_idempotency_keys
+Revision ID: 0009_customer_invitations
+Revises: 0008_console_idempotency_keys
 Create Date: 2026-12-07 02:11:16.692501
 
 """
@@ -13,8 +13,8 @@ import sqlmodel
 import sqlmodel.sql.sqltypes
 
 
-revision: str = '0008_customer_invitations'
-down_revision: Union[str, None] = '0007_idempotency_keys'
+revision: str = '0009_customer_invitations'
+down_revision: Union[str, None] = '0008_console_idempotency_keys'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,8 +1,8 @@
 """Customer notes: admins' notes on a customer account, newest first, with their author.
 
 
-Revision ID: 0009_customer_notes
-Revises: 0007_idempotency_keys
+Revision ID: 0010_customer_notes
+Revises: 0009_customer_invitations
 Create Date: 2026-12-07 02:20:00.000000
 
 """
@@ -14,8 +14,8 @@ import sqlmodel
 import sqlmodel.sql.sqltypes
 
 
-revision: str = '0009_customer_notes'
-down_revision: Union[str, None] = '0007_idempotency_keys'
+revision: str = '0010_customer_notes'
+down_revision: Union[str, None] = '0009_customer_invitations'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

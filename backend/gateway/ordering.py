@@ -38,6 +38,7 @@ from backend.idempotency import service as idempotency
 from backend.idempotency.service import KeyInUse, KeyRaced, StoredResponse
 from backend.integrations.vies import ViesClient
 from backend.kit.errors import NotFoundError
+from backend.kit.policy import Action, authorize
 from backend.kit.principals import RequestContext, SignedInUser
 from backend.kit.tenants import TenantDirectory
 from backend.models import CustomerType
@@ -203,6 +204,8 @@ def start_order(request: RequestContext, user: SignedInUser, plan_key: str) -> W
     customer = _customer(user)
     with unit_of_work() as session:
         scope = user_scope(user)
+        # A viewer member is told at once, not after filling in four steps (the order refuses too).
+        authorize(actor(request, user), scope, Action.ORDER_SUBSCRIPTION, owner_account_id=customer)
         plan = next((p for p in list_plans(session, scope, active_only=True) if p.key == plan_key), None)
         if plan is None:
             raise NotFoundError("There is no plan to order at this address.")

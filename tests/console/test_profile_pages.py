@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from backend.customers import members
 from backend.demo.service import BUSINESS_LOGIN, PENDING_INVITATION, VIEWER_LOGIN
+from backend.gateway import ordering as order_gateway
 from backend.gateway import profile as profile_gateway
 from backend.gateway import subscriptions as subscription_gateway
 from backend.identity import auth
@@ -111,3 +112,13 @@ def test_after_signing_up_only_an_invitation_page_is_a_destination() -> None:
         "",
     ):
         assert return_path(elsewhere) == ""
+
+
+def test_a_viewer_opening_the_order_wizard_is_told_at_once_and_the_owner_is_not(
+    demo_session: Session, demo_gateway: None
+) -> None:
+    owner, viewer = _user(demo_session, BUSINESS_LOGIN), _user(demo_session, VIEWER_LOGIN)
+    demo_session.rollback()
+    assert order_gateway.start_order(REQUEST, owner, "hosting-pro").plan_key == "hosting-pro"
+    with pytest.raises(PermissionDenied, match="Only owners and billing members of the customer account may order"):
+        order_gateway.start_order(REQUEST, viewer, "hosting-pro")

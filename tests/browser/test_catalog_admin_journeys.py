@@ -1,25 +1,31 @@
 """The admin catalog pages on the production build, in Chromium, with the seeded demo.
 
 The demo admin creates a plan (first with a key the catalog refuses: the message shows under the
-key field and nothing is created), then a promotion for it; the plan then appears on /plans. Every
+key field and nothing is created), then a promotion for it; the plan then appears on /plans, and a
+new customer orders it with the promotion through the wizard. Every
 admin catalog page is screenshotted and must fit 390 px without sideways scrolling.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from backend.demo.service import ADMIN_LOGIN, CUSTOMER_LOGIN
+from tests.browser.conftest import RunningConsole
 from tests.browser.test_console_smoke import sign_in
+from tests.browser.test_order_journeys import register
 from tests.browser.test_subscription_journeys import no_overflow_at_390
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_admin_creates_a_plan_and_a_promotion_and_the_plan_is_offered(page: Page) -> None:
+def test_the_admin_creates_a_plan_and_a_promotion_and_a_new_customer_orders_it(
+    page: Page, console: RunningConsole
+) -> None:
     sign_in(page, *ADMIN_LOGIN)
     expect(page).to_have_url(re.compile(r".*/admin/?$"), timeout=20_000)  # a busy machine signs in slowly
     page.get_by_role("link", name="Catalog").first.click()
@@ -105,6 +111,32 @@ def test_the_admin_creates_a_plan_and_a_promotion_and_the_plan_is_offered(page: 
     cx42 = page.locator(".plan-card", has_text="Cloud Server CX42")
     expect(cx42).to_contain_text("10.00 EUR")
     expect(cx42).to_contain_text("8 vCPU")
+
+    # A new customer (a consumer in Germany) orders it with the launch code. 7 days free, then a
+    # month at 10.00 less 20 % on the first invoice: 8.00 net; VAT 1.90 and -0.38: 1.52; 9.52 in
+    # all. After that 10.00 + 1.90 = 11.90 a month, the gross price /plans shows a consumer.
+    register(page, console, "Carla Cloud", f"cx42-{uuid.uuid4().hex[:8]}@example.com", "Cloud-pass-2026")
+    page.goto("/plans")
+    cx42 = page.locator(".plan-card", has_text="Cloud Server CX42")
+    expect(cx42).to_contain_text("11.90 EUR")
+    cx42.get_by_role("link", name="Order Cloud Server CX42").click()
+    expect(page).to_have_url(re.compile(r".*/order/cloud-cx42/?$"))
+    page.locator("#promotion-code").fill("cx42launch")
+    page.locator("#promotion-check").click()
+    expect(page.locator("#promotion-effect")).to_contain_text("CX42LAUNCH")
+    page.locator("#order-next").click()
+    page.locator("#profile-address-line1").fill("Lindenweg 4")
+    page.locator("#profile-postal-code").fill("80331")
+    page.locator("#profile-city").fill("München")
+    page.locator("#profile-save").click()
+    expect(page.locator("#review-first-net")).to_have_text("8.00 EUR")
+    expect(page.locator("#review-first-tax")).to_have_text("1.52 EUR")
+    expect(page.locator("#review-first-gross")).to_have_text("9.52 EUR")
+    expect(page.locator("#review-recurring-gross")).to_have_text("11.90 EUR")
+    page.locator("#accept-terms").click()
+    page.locator("#order-confirm").click()
+    expect(page).to_have_url(re.compile(r".*/subscriptions/SUB-\d{6}/?$"))
+    expect(page.locator("#subscription-heading")).to_contain_text("Cloud Server CX42")
 
 
 def test_a_customer_is_sent_away_from_the_admin_catalog(page: Page) -> None:

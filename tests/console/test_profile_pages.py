@@ -120,5 +120,6 @@ def test_a_viewer_opening_the_order_wizard_is_told_at_once_and_the_owner_is_not(
     owner, viewer = _user(demo_session, BUSINESS_LOGIN), _user(demo_session, VIEWER_LOGIN)
     demo_session.rollback()
     assert order_gateway.start_order(REQUEST, owner, "hosting-pro").plan_key == "hosting-pro"
-    with pytest.raises(PermissionDenied, match="Only owners and billing members of the customer account may order"):
+    refusal = "Only owners and billing members of the customer account may order"
+    with pytest.raises(PermissionDenied, match=refusal):
         order_gateway.start_order(REQUEST, viewer, "hosting-pro")

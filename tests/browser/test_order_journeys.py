@@ -133,7 +133,7 @@ def test_a_new_customer_orders_with_a_promotion_then_changes_cancels_and_resumes
     # The next month, plan and backups, charged on 12 Dec at 11:00 Berlin time: 11.90 net.
     expect(page.locator("#fact-next-charge")).to_contain_text("11.90 EUR net")
     expect(page.locator("#fact-next-charge")).to_contain_text("2026-12-12 11:00")
-    expect(page.locator("#fact-addons")).to_contain_text("Daily Backups")
+    expect(page.locator("#subscription-addons")).to_contain_text("Daily Backups")
     no_overflow_at_390(page, "order-landed-on-subscription")
 
     page.goto("/subscriptions")

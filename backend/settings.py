@@ -103,7 +103,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     mail_dir: Path = VAR_DIR / "mail"
 
-    storage_path: Path = VAR_DIR / "storage"
+    # Issued invoices and credit notes as PDF files, each written once (backend/documents).
+    document_storage_path: Path = VAR_DIR / "documents"
 
     # Background jobs (jobs/): coordinator intervals override the defaults of SPEC §9.
     coordinator_schedules: str = ""  # "subscription_billing=60,invoice_run=86400"

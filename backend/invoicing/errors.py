@@ -5,7 +5,7 @@ reads. Every one is an `InvoiceError` (catching the family catches them all) and
 
 from __future__ import annotations
 
-from backend.kit.errors import Conflict, DomainError
+from backend.kit.errors import Conflict, DomainError, PermissionDenied
 from backend.models import InvoiceStatus
 
 
@@ -50,3 +50,13 @@ class InvoiceNotPaid(InvoiceError, Conflict):
         super().__init__(
             f"Invoice {invoice} is {status}; only a paid invoice with an amount can be marked unpaid."
         )
+
+
+class InvoiceNotFound(PermissionDenied):
+    """A customer asked for an invoice of another customer account: refused by the policy, and
+    answered like a number that does not exist (404), so nobody learns which numbers are taken."""
+
+    http_status = 404
+
+    def __init__(self) -> None:
+        super().__init__("Invoice not found.")

@@ -6,11 +6,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from backend.kit import bulk
+from backend.kit.pagination import Page
 from backend.kit.repository import TenantRepository
 from backend.models import (
     CreditNote,
@@ -23,6 +24,7 @@ from backend.models import (
     PromotionRedemption,
     PromotionUse,
 )
+from backend.models.statuses import UNPAID_INVOICE_STATUSES
 
 
 def _dialect_insert(session: Session) -> Any:
@@ -109,6 +111,47 @@ class InvoiceRepository(TenantRepository[Invoice]):
         self.session.flush()
         return len(invoices)
 
+    def statement_page(
+        self,
+        customer_account_id: int | None,
+        statuses: tuple[InvoiceStatus, ...],
+        *,
+        limit: int,
+        after: Invoice | None = None,
+    ) -> Page[Invoice]:
+        """A page of a statement: the invoices in `statuses` of one customer account (of every
+        account when None). Unpaid ones come first, the earliest due first; then the settled ones,
+        the newest first. `after` is the last invoice of the previous page (the cursor)."""
+        base = self.select().where(Invoice.status.in_(statuses))
+        if customer_account_id is not None:
+            base = base.where(Invoice.customer_account_id == customer_account_id)
+        unpaid = [status for status in statuses if status in UNPAID_INVOICE_STATUSES]
+        settled = [status for status in statuses if status not in UNPAID_INVOICE_STATUSES]
+        past_unpaid = after is not None and after.status not in UNPAID_INVOICE_STATUSES
+        rows: list[Invoice] = []
+        if unpaid and not past_unpaid:
+            statement = base.where(Invoice.status.in_(unpaid))
+            if after is not None:
+                statement = statement.where(
+                    or_(
+                        Invoice.due_at > after.due_at,
+                        and_(Invoice.due_at == after.due_at, Invoice.id > after.id),
+                    )
+                )
+            rows = list(self.session.scalars(statement.order_by(Invoice.due_at, Invoice.id).limit(limit + 1)))
+        if settled and len(rows) <= limit:
+            statement = base.where(Invoice.status.in_(settled))
+            if after is not None and past_unpaid:
+                statement = statement.where(
+                    or_(
+                        Invoice.issued_at < after.issued_at,
+                        and_(Invoice.issued_at == after.issued_at, Invoice.id < after.id),
+                    )
+                )
+            newest_first = statement.order_by(Invoice.issued_at.desc(), Invoice.id.desc())
+            rows += list(self.session.scalars(newest_first.limit(limit + 1 - len(rows))))
+        return Page(rows[:limit], len(rows) > limit)
+
     @staticmethod
     def _overdue(now: datetime) -> tuple[Any, ...]:
         return (Invoice.status == InvoiceStatus.ISSUED, Invoice.due_at < now, Invoice.balance_due > 0)
@@ -131,6 +174,17 @@ class CreditNoteRepository(TenantRepository[CreditNote]):
 
     def for_invoice(self, invoice_id: int) -> list[CreditNote]:
         statement = self.select().where(CreditNote.invoice_id == invoice_id).order_by(CreditNote.id)
+        return list(self.session.scalars(statement))
+
+    def for_invoices(self, invoice_ids: list[int]) -> list[CreditNote]:
+        """The credit notes of `invoice_ids`, by invoice, oldest first."""
+        if not invoice_ids:
+            return []
+        statement = (
+            self.select()
+            .where(CreditNote.invoice_id.in_(invoice_ids))
+            .order_by(CreditNote.invoice_id, CreditNote.id)
+        )
         return list(self.session.scalars(statement))
 
     def count_for_invoice(self, invoice_id: int) -> int:

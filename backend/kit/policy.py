@@ -130,6 +130,7 @@ class Action(StrEnum):
     ORDER_SUBSCRIPTION = "subscription.order"
     PREVIEW_ORDER = "subscription.preview_order"
     READ_SUBSCRIPTIONS = "subscription.read"
+    READ_INVOICES = "invoice.read"
     PREVIEW_PLAN_CHANGE = "subscription.preview_plan_change"
     CHANGE_PLAN = "subscription.change_plan"
     PREVIEW_CANCEL = "subscription.preview_cancel"
@@ -217,6 +218,8 @@ RULES: dict[Action, Rule] = {
     Action.ORDER_SUBSCRIPTION: Rule(USERS, "order subscriptions", "write", _OWN, _PAYING),
     Action.PREVIEW_ORDER: Rule(USERS, "preview orders", "read", _OWN),
     Action.READ_SUBSCRIPTIONS: Rule(USERS, "read subscriptions", "read", _OWN),
+    # every member reads the account's invoices (a viewer too); admins any of the tenant's
+    Action.READ_INVOICES: Rule(USERS, "read invoices", "read", _OWN),
     Action.PREVIEW_PLAN_CHANGE: Rule(USERS, "preview plan changes", "read", _OWN),
     Action.CHANGE_PLAN: Rule(USERS, "change plans", "write", _OWN, _PAYING),
     # the preview runs the cancellation itself (rolled back): for those who may cancel

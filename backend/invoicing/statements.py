@@ -15,6 +15,7 @@ is the id of the last invoice of the previous page.
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 
 from sqlmodel import Session
 
@@ -38,6 +39,7 @@ from backend.kit.policy import Action, Role, allows, authorize
 from backend.kit.repository import TenantScope
 from backend.models import CreditNote, Invoice, InvoiceStatus
 from backend.models.statuses import UNPAID_INVOICE_STATUSES
+from backend.money import Money
 
 PAGE_SIZE = 20
 STATEMENT_STATUSES: tuple[InvoiceStatus, ...] = tuple(InvoiceStatus(status) for status in StatementStatus)
@@ -107,17 +109,22 @@ def invoice_by_number(session: Session, scope: TenantScope, actor: Actor, number
                 description=line.description,
                 period_start=line.period_start,
                 period_end=line.period_end,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                tax_rate=line.tax_rate,
-                net=line.net,
-                tax=line.tax,
-                gross=line.gross,
+                quantity=_plain(line.quantity),
+                unit_price=_minor(line.unit_price, invoice.currency),
+                tax_rate=_plain(line.tax_rate),
+                net=_minor(line.net, invoice.currency),
+                tax=_minor(line.tax, invoice.currency),
+                gross=_minor(line.gross, invoice.currency),
             )
             for line in lines
         ],
         tax_breakdown=[
-            TaxRateView(category=str(row.category), rate=row.rate, net=row.net, tax=row.tax)
+            TaxRateView(
+                category=str(row.category),
+                rate=_plain(row.rate),
+                net=_minor(row.net, invoice.currency),
+                tax=_minor(row.tax, invoice.currency),
+            )
             for row in tax_breakdown(lines)
         ],
         credit_notes=summary.credit_notes,
@@ -134,10 +141,10 @@ def _summary(invoice: Invoice, notes: list[CreditNoteView]) -> InvoiceSummaryVie
         customer_account_id=invoice.customer_account_id,
         status=str(invoice.status),
         currency=invoice.currency,
-        net=invoice.net,
-        tax=invoice.tax,
-        gross=invoice.gross,
-        balance_due=invoice.balance_due,
+        net=_minor(invoice.net, invoice.currency),
+        tax=_minor(invoice.tax, invoice.currency),
+        gross=_minor(invoice.gross, invoice.currency),
+        balance_due=_minor(invoice.balance_due, invoice.currency),
         issued_at=invoice.issued_at,
         due_at=invoice.due_at,
         paid_at=invoice.paid_at,
@@ -160,10 +167,10 @@ def _note(note: CreditNote) -> CreditNoteView:
         issued_at=note.issued_at,
         reason=note.reason,
         currency=note.currency,
-        net=note.net,
-        tax=note.tax,
-        gross=note.gross,
-        refund_amount=note.refund_amount,
+        net=_minor(note.net, note.currency),
+        tax=_minor(note.tax, note.currency),
+        gross=_minor(note.gross, note.currency),
+        refund_amount=_minor(note.refund_amount, note.currency),
     )
 
 
@@ -182,6 +189,17 @@ def _bank_transfer(invoice: Invoice) -> BankTransferView | None:
         iban=str(issuer["iban"]),
         bic=str(issuer.get("bic", "")),
         reference=invoice.number or "",
-        amount=invoice.balance_due,
+        amount=_minor(invoice.balance_due, invoice.currency),
         currency=invoice.currency,
     )
+
+
+def _minor(amount: Decimal, currency: str) -> Decimal:
+    """An amount with the currency's minor digits (`14.28`), as the invoice prints it; stored
+    amounts are exact to the micro but already rounded per line, so nothing is lost."""
+    return Money.of(amount, currency).round_to_minor().amount
+
+
+def _plain(number: Decimal) -> Decimal:
+    """A quantity or rate without trailing zeros (`1`, `19`, `7.7`), never in exponent form."""
+    return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()

@@ -11,6 +11,7 @@ from tests.isolation.member_probes import MEMBER_OPERATION_PROBES, MEMBER_REPOSI
 from tests.isolation.overview_probes import OVERVIEW_PROBES
 from tests.isolation.probes import Probe
 from tests.isolation.repository_probes import REPOSITORY_PROBES
+from tests.isolation.statement_probes import STATEMENT_PROBES, STATEMENT_REPOSITORY_PROBES
 from tests.isolation.tax_probes import TAX_PROBES
 
 OPERATION_PROBES: list[Probe] = [
@@ -22,12 +23,14 @@ OPERATION_PROBES: list[Probe] = [
     *API_OPERATION_PROBES,
     *ADMIN_PROBES,
     *MEMBER_OPERATION_PROBES,
+    *STATEMENT_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
     *REPOSITORY_PROBES,
     *API_REPOSITORY_PROBES,
     *ADMIN_REPOSITORY_PROBES,
     *MEMBER_REPOSITORY_PROBES,
+    *STATEMENT_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.

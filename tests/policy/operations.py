@@ -36,10 +36,10 @@ from backend.customers import members, notes, profiles
 from backend.identity import api_tokens, auth, passwords, users
 from backend.identity.repository import ApiTokenRepository, UserRepository
 from backend.integrations.mail import MailBatch
-from backend.invoicing import price_tax
+from backend.invoicing import price_tax, statements
 from backend.invoicing import service as invoicing
 from backend.kit.principals import SignedInUser
-from backend.models import PromotionBenefit, Subscription
+from backend.models import Invoice, PromotionBenefit, Subscription
 from backend.reporting import admin_subscriptions, customers
 from backend.reporting import overview as admin_overview
 from backend.reporting.repository import SubscriptionFilter
@@ -112,6 +112,12 @@ def number_of(session: Session, subscription_id: int) -> str:
     subscription = session.get(Subscription, subscription_id)
     assert subscription is not None
     return str(subscription.number)
+
+
+def invoice_number(session: Session, invoice_id: int) -> str:
+    invoice = session.get(Invoice, invoice_id)
+    assert invoice is not None and invoice.number is not None
+    return invoice.number
 
 
 def user(session: Session, a: Side, user_id: int) -> SignedInUser:
@@ -531,5 +537,24 @@ OPERATIONS: list[Op] = [
         previews.preview_cancel_immediately,
         lambda s, a, who: previews.preview_cancel_immediately(s, a.scope, who, a.active_sub, NOW),
         ADMIN,
+    ),
+    # --- the customer's invoices: every member of the account, admins; another customer sees their
+    # own list, and is refused Alice's invoice (answered as "not found")
+    op(
+        statements.list_invoices,
+        lambda s, a, who: statements.list_invoices(s, a.scope, who),
+        ADMIN,
+        OWNER,
+        BILLING,
+        VIEWER,
+        OTHER,
+    ),
+    op(
+        statements.invoice_by_number,
+        lambda s, a, who: statements.invoice_by_number(s, a.scope, who, invoice_number(s, a.paid_invoice)),
+        ADMIN,
+        OWNER,
+        BILLING,
+        VIEWER,
     ),
 ]

@@ -103,7 +103,34 @@ def api_world(identity_world: IdentityWorld) -> ApiWorld:
     ids_b |= _shop_ids(world, world.b_admin, world.b_customer, orders=3)
     ids_a |= _member_ids(world, world.a_admin, ids_a["customer_account_id"], "a")
     ids_b |= _member_ids(world, world.b_admin, ids_b["customer_account_id"], "b")
+    # A's customer has INV-YYYY-00001; B issued two invoices, so B's number is one A does not have.
+    ids_a |= _invoice_ids(world, world.a_admin, ids_a, invoices=1)
+    ids_b |= _invoice_ids(world, world.b_admin, ids_b, invoices=2)
     return ApiWorld(world, tokens, ids_a, ids_b)
+
+
+def _invoice_ids(
+    world: IdentityWorld, admin: Member, ids: dict[str, Any], *, invoices: int
+) -> dict[str, Any]:
+    """The customer's subscriptions invoiced now, then (for each further invoice) one more ordered
+    and invoiced: the number of the last invoice."""
+    from backend.audit.service import Actor
+    from backend.db import unit_of_work
+    from backend.invoicing import service as invoicing
+    from backend.kit.repository import TenantScope
+    from backend.subscriptions.ordering import OrderRequest
+    from backend.subscriptions.service import Lifecycle
+
+    scope, actor = TenantScope(admin.tenant_id), Actor.admin(admin.tenant_id, user_id=admin.user_id)
+    account = ids["customer_account_id"]
+    with unit_of_work(world.engine) as session:
+        for index in range(invoices):
+            if index:
+                Lifecycle(session, scope, actor).order(OrderRequest(account, ids["plan_id"]), clock.now())
+            [invoice] = invoicing.bill_now(
+                session, scope, clock.now(), customer_account_id=account, actor=actor
+            )
+        return {"invoice_number": invoice.number}
 
 
 def _member_ids(world: IdentityWorld, admin: Member, account_id: int, side: str) -> dict[str, Any]:

@@ -185,6 +185,9 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ),
     ("PATCH", "/api/v1/members/{member_id}"): Expect(OWN_ACCOUNT_WRITES, body={"role": "billing"}),
     ("DELETE", "/api/v1/members/{member_id}"): Expect(OWN_ACCOUNT_WRITES | {CUSTOMER_WRITE: 204}),
+    # Invoices: customers read their own account's (an invoice of A's customer), admins any.
+    ("GET", "/api/v1/invoices"): Expect(SIGNED_IN),
+    ("GET", "/api/v1/invoices/{invoice_number}"): Expect(SIGNED_IN),
 }
 
 

@@ -91,3 +91,11 @@ class Route:
     title: str
     component: Callable[[], rx.Component]
     on_load: EventType[()] | None = None
+
+
+INVOICES = "/invoices"
+INVOICE = "/invoices/[number]"
+
+
+def invoice_path(number: str) -> str:
+    return f"{INVOICES}/{number}"

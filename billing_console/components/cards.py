@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from backend.reporting.schemas import OpenBalance
+from billing_console.routes import INVOICES
 
 
 def stat_card(
@@ -54,15 +55,23 @@ def balance_card(balance: rx.Var[OpenBalance]) -> rx.Component:
         value=balance.amount,
         icon="wallet",
         tone=rx.cond(balance.overdue_invoices > 0, "red", "amber"),
-        hint=rx.hstack(
-            _plural(balance.unpaid_invoices, "unpaid invoice", "unpaid invoices"),
-            rx.text.span("·"),
-            rx.text.span(
-                _plural(balance.overdue_invoices, "overdue", "overdue"),
-                color=rx.cond(balance.overdue_invoices > 0, "var(--red-11)", "inherit"),
-                weight=rx.cond(balance.overdue_invoices > 0, "medium", "regular"),
+        # the counts lead to the invoices they count
+        hint=rx.link(
+            rx.hstack(
+                _plural(balance.unpaid_invoices, "unpaid invoice", "unpaid invoices"),
+                rx.text.span("·"),
+                rx.text.span(
+                    _plural(balance.overdue_invoices, "overdue", "overdue"),
+                    color=rx.cond(balance.overdue_invoices > 0, "var(--red-11)", "inherit"),
+                    weight=rx.cond(balance.overdue_invoices > 0, "medium", "regular"),
+                ),
+                rx.icon("arrow-right", size=12),
+                align="center",
+                spacing="1",
             ),
-            spacing="1",
+            href=INVOICES,
+            color="inherit",
+            class_name="open-balance-link",
         ),
     )
 

@@ -14,6 +14,7 @@ from billing_console.routes import (
     ADMIN_CUSTOMERS,
     ADMIN_SUBSCRIPTIONS,
     DASHBOARD,
+    INVOICES,
     PLANS,
     PROFILE,
     SUBSCRIPTIONS,
@@ -36,6 +37,7 @@ JOB_MONITOR = "/admin/queues/"
 CUSTOMER_AREA = (
     NavLink("Dashboard", DASHBOARD, "layout-dashboard"),
     NavLink("Subscriptions", SUBSCRIPTIONS, "repeat"),
+    NavLink("Invoices", INVOICES, "receipt-text"),
     NavLink("Plans", PLANS, "tags"),
     NavLink("Profile", PROFILE, "building-2"),
 )

@@ -66,6 +66,8 @@ AUDIENCE: dict[str, str] = {
     "billing_console.state.password_reset.ForgotPasswordState": ANYONE,
     "billing_console.state.password_reset.ResetPasswordState": ANYONE,
     "billing_console.state.refusals.RefusalState": ANYONE,  # the 404 and 403 pages
+    "billing_console.state.invoices.InvoicesState": SIGNED_IN,
+    "billing_console.state.invoices.InvoiceState": SIGNED_IN,
 }
 
 

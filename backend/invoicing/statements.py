@@ -64,8 +64,8 @@ def list_invoices(
     after = None
     if starting_after is not None:
         after = invoices.get(starting_after)
-        listed = after is not None and after.status in statuses
-        if not listed or (customer is not None and after.customer_account_id != customer):  # type: ignore[union-attr]
+        theirs = after is not None and customer in (None, after.customer_account_id)
+        if after is None or not theirs or after.status not in statuses:
             raise ValidationFailed("starting_after: no invoice of this list has this id.")
     page = invoices.statement_page(customer, statuses, limit=limit, after=after)
     notes = _notes_by_invoice(

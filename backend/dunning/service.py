@@ -27,6 +27,7 @@ from backend.dunning.reminder_mail import queue_reminder_mail
 from backend.dunning.repository import DunningInvoiceRepository
 from backend.dunning.settings import DunningPolicy, tenant_policy
 from backend.invoicing import settlement
+from backend.kit.errors import NotFoundError
 from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope
 from backend.models import Invoice, SubscriptionStatus
@@ -149,11 +150,12 @@ def settle(
     unsuspended, unless another unpaid invoice that got its last reminder still holds them.
     Returns the reinstated ids. A step of the operation that settled the invoice (which asked the
     policy); `Lifecycle.reinstate` asks again for the actor."""
-    assert invoice.id is not None
+    repository = DunningInvoiceRepository(session, scope)
+    if invoice.id is None or repository.get(invoice.id) is None:
+        raise NotFoundError("Invoice not found.")  # an invoice of another tenant, never acted on
     if invoice.dunning_level == 0:
         return []  # never reminded: nothing of dunning to reverse
     policy = tenant_policy(session, scope)
-    repository = DunningInvoiceRepository(session, scope)
     past_due = {
         sid: suspended
         for sid, status, suspended in repository.billed_subscriptions(invoice.id)

@@ -40,8 +40,12 @@ from backend.customers import members, notes, profiles
 from backend.customers import service as customers
 from backend.customers import vat_checks as vat_service
 from backend.demo import scenario_report
+from backend.dunning import reminder_mail
+from backend.dunning import service as dunning
+from backend.dunning import settings as dunning_settings
+from backend.dunning import tasks as dunning_tasks
 from backend.idempotency import service as idempotency
-from backend.invoicing import credit_notes, drafts, issuing, price_tax, promotions, runs
+from backend.invoicing import credit_notes, drafts, issuing, price_tax, promotions, runs, settlement
 from backend.invoicing import service as invoicing
 from backend.invoicing import tasks as invoicing_tasks
 from backend.kit.repository import TenantRepository
@@ -97,6 +101,11 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     admin_customers,
     admin_subscriptions,
     price_tax,
+    dunning,
+    dunning_settings,
+    dunning_tasks,
+    reminder_mail,
+    settlement,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"
@@ -129,6 +138,10 @@ EXEMPT_MODULES: dict[str, str] = {
     "backend.subscriptions.order_preview": (
         "prices the order its caller placed in the same scope within a savepoint, through the"
         " probed Charger.bill, charges_of_subscription and invoicing's drafts (probed: preview_order)"
+    ),
+    "backend.dunning.hooks": (
+        "the suspension hook's default does nothing; a hook is called by the probed dunning operations"
+        " with the scope and a subscription id they found in that scope"
     ),
     "backend.demo.timeline": (
         "the demo's clock: runs the probed coordinators in the demo tenant that seed_demo created"

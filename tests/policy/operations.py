@@ -33,6 +33,7 @@ from backend.catalog.schemas import (
 )
 from backend.currency import service as rates
 from backend.customers import members, notes, profiles
+from backend.dunning import settings as dunning_settings
 from backend.identity import api_tokens, auth, passwords, users
 from backend.identity.repository import ApiTokenRepository, UserRepository
 from backend.integrations.mail import MailBatch
@@ -531,5 +532,19 @@ OPERATIONS: list[Op] = [
         previews.preview_cancel_immediately,
         lambda s, a, who: previews.preview_cancel_immediately(s, a.scope, who, a.active_sub, NOW),
         ADMIN,
+    ),
+    # the reminder steps: admins read them; admins (and the operator's CLI) change tenant settings
+    op(
+        dunning_settings.dunning_settings,
+        lambda s, a, who: dunning_settings.dunning_settings(s, a.scope, who),
+        ADMIN,
+    ),
+    op(
+        dunning_settings.update_dunning_settings,
+        lambda s, a, who: dunning_settings.update_dunning_settings(
+            s, a.scope, who, reminder_offsets_days=[3, 10, 17], suspend_service=True
+        ),
+        ADMIN,
+        JOBS,
     ),
 ]

@@ -97,6 +97,10 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/api/v1/me"): Expect(SIGNED_IN),
     ("GET", "/api/v1/admin/users"): Expect(ADMINS_ONLY),
     ("GET", "/api/v1/admin/audit-log"): Expect(ADMINS_ONLY),
+    ("GET", "/api/v1/admin/settings/dunning"): Expect(ADMINS_ONLY),
+    ("PUT", "/api/v1/admin/settings/dunning"): Expect(
+        ADMINS_ONLY, body={"reminder_offsets_days": [3, 10, 17], "suspend_service": True}
+    ),
     ("POST", "/api/v1/admin/users/{user_id}/lock"): Expect(ADMINS_ONLY),
     ("POST", "/api/v1/admin/users/{user_id}/unlock"): Expect(ADMINS_ONLY),
     ("PUT", "/api/v1/admin/users/{user_id}/role"): Expect(ADMINS_ONLY, body={"role": "customer"}),

@@ -103,7 +103,7 @@ def _remind(
     invoice.dunning_level, invoice.last_reminder_at = step.number, now
     session.flush()
     past_due = _past_due_after_last_step(session, scope, invoice, policy, now) if step.last else []
-    queue_reminder_mail(session, scope, invoice, step.number, policy.steps, now)
+    mail = queue_reminder_mail(session, scope, invoice, step.number, policy.steps, now, policy.time_zone)
     audit.record(
         session,
         scope,
@@ -118,6 +118,7 @@ def _remind(
             "days_after_due": step.days_after_due,
             "skipped_steps": skipped,
             "past_due_subscriptions": past_due,
+            "mail": mail.id if mail is not None else None,
         },
     )
 

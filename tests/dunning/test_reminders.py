@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from backend.dunning import tasks
 from backend.invoicing import service as invoicing
+from backend.mail import MailDelivery, MailKind
 from backend.models import AuditLogEntry, Invoice, InvoiceStatus, Subscription, SubscriptionStatus
 from tests.billing.world import World, utc
 from tests.dunning.conftest import RecordingHook
@@ -162,3 +163,43 @@ def test_ended_subscriptions_are_not_made_past_due(dunning_world: World, hook: R
     world.run_until(utc(2027, 3, 5, 9))
     assert invoice.dunning_level == 3 and subscription.status == SubscriptionStatus.CANCELED
     assert hook.calls == [] and reminders(world, invoice)[-1]["past_due_subscriptions"] == []
+
+
+def test_each_step_queues_one_reminder_mail_to_the_billing_address(
+    dunning_world: World, hook: RecordingHook
+) -> None:
+    world = dunning_world
+    _, invoice = invoiced_subscription(world)
+    world.run_until(utc(2027, 2, 18, 9))
+    world.tick()  # the coordinator once more at the same instant
+    deliveries = list(
+        world.session.scalars(
+            select(MailDelivery)
+            .where(MailDelivery.tenant_id == world.scope.tenant_id)
+            .order_by(MailDelivery.id)
+        )
+    )
+    reminders_mailed = [d for d in deliveries if d.kind == MailKind.PAYMENT_REMINDER]
+    [mail] = reminders_mailed
+    assert mail.to == "c1@example.test" and mail.customer_account_id == invoice.customer_account_id
+    # 10.00 net + 19 % = 11.90; due 15 February (Berlin), reminded 18 February: 3 days overdue
+    assert mail.context == {
+        "customer_name": "Customer 1",
+        "link": f"/invoices/{invoice.number}",
+        "invoice_number": invoice.number,
+        "balance": "11.90",
+        "currency": "EUR",
+        "due_date": "2027-02-15",
+        "days_overdue": 3,
+        "step": 1,
+        "steps": 3,
+        "final": False,
+    }
+    assert reminders(world, invoice)[0]["mail"] == mail.id
+    world.run_until(utc(2027, 3, 4, 9))
+    steps = [
+        d.context["step"]
+        for d in world.session.scalars(select(MailDelivery))
+        if d.kind == MailKind.PAYMENT_REMINDER and d.tenant_id == world.scope.tenant_id
+    ]
+    assert sorted(steps) == [1, 2, 3]

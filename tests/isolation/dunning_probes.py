@@ -65,7 +65,9 @@ DUNNING_PROBES: list[Probe] = [
     # B's scope has no billing profile of A's customer: no mail to A's customer from B.
     S(
         reminder_mail.queue_reminder_mail,
-        lambda s, me, a: reminder_mail.queue_reminder_mail(s, me.scope, overdue(s, a), 2, 2, NOW),
+        lambda s, me, a: reminder_mail.queue_reminder_mail(
+            s, me.scope, overdue(s, a), 2, 2, NOW, "Europe/Berlin"
+        ),
         nothing,
     ),
     S(

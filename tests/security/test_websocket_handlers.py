@@ -50,6 +50,7 @@ AUDIENCE: dict[str, str] = {
     "billing_console.state.catalog_admin.CatalogPlansState": ADMIN_ONLY,
     "billing_console.state.catalog_admin.AddonsState": ADMIN_ONLY,
     "billing_console.state.catalog_admin.PromotionsState": ADMIN_ONLY,
+    "billing_console.state.dunning.DunningSettingsState": ADMIN_ONLY,
     "billing_console.state.account.AccountState": SIGNED_IN,
     "billing_console.state.dashboard.DashboardState": SIGNED_IN,
     "billing_console.state.subscriptions.SubscriptionsState": SIGNED_IN,

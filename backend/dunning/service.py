@@ -70,6 +70,18 @@ def invoices_with_step_due(
     return DunningInvoiceRepository(session, scope).with_step_due(_thresholds(policy, now), first, last)
 
 
+def next_step_at(session: Session, scope: TenantScope) -> datetime | None:
+    """When the next reminder step of any overdue invoice falls due (None: no step is pending), so
+    the scenario runner stops its clock there."""
+    policy = tenant_policy(session, scope)
+    if not policy.offsets:
+        return None
+    pending = DunningInvoiceRepository(session, scope).earliest_pending(policy.steps)
+    return min(
+        (add_days(due, policy.offsets[level], policy.time_zone) for due, level in pending), default=None
+    )
+
+
 def send_due_reminders(session: Session, scope: TenantScope, first: int, last: int, now: datetime) -> int:
     """Send the due step of each overdue invoice with an id in [first, last]; returns how many
     invoices got a reminder. The reminder job's unit (SYSTEM)."""

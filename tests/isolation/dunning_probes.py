@@ -50,6 +50,7 @@ DUNNING_PROBES: list[Probe] = [
         lambda s, me, a: dunning.invoices_with_step_due(s, me.scope, NOW),
         nothing,
     ),
+    S(dunning.next_step_at, lambda s, me, a: dunning.next_step_at(s, me.scope), nothing),
     S(
         dunning.send_due_reminders,
         lambda s, me, a: dunning.send_due_reminders(s, me.scope, *EVERY_ID, NOW),

@@ -17,6 +17,15 @@ class MailDeliveryRepository(TenantRepository[MailDelivery]):
     def by_dedupe_key(self, dedupe_key: str) -> MailDelivery | None:
         return self.session.scalars(self.select().where(MailDelivery.dedupe_key == dedupe_key)).first()
 
+    def existing_dedupe_keys(self, dedupe_keys: list[str]) -> set[str]:
+        """Which of `dedupe_keys` have a delivery in this tenant."""
+        if not dedupe_keys:
+            return set()
+        statement = self.scoped(select(MailDelivery.dedupe_key)).where(
+            MailDelivery.dedupe_key.in_(dedupe_keys)  # type: ignore[union-attr]
+        )
+        return {str(key) for key in self.session.scalars(statement)}
+
     def of_customer(
         self, customer_account_id: int, *, limit: int, starting_after: int | None = None
     ) -> Page[MailDelivery]:

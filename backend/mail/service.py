@@ -108,6 +108,11 @@ def queue_mail(session: Session, scope: TenantScope, request: MailRequest) -> Ma
     return delivery
 
 
+def already_queued(session: Session, scope: TenantScope, dedupe_keys: list[str]) -> set[str]:
+    """The dedupe keys among `dedupe_keys` that were queued before (coordinators skip those)."""
+    return MailDeliveryRepository(session, scope).existing_dedupe_keys(dedupe_keys)
+
+
 def customer_deliveries(
     session: Session,
     scope: TenantScope,

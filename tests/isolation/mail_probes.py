@@ -1,7 +1,7 @@
 """Mail deliveries (backend/mail) and the subscription mails and renewal reminders
 (backend/subscriptions/mails.py, reminders.py): tenant B's scope on tenant A's deliveries,
 customers and subscriptions. A's world queued mails as it went; those of its last order and
-cancellation (T3) are still queued at NOW, and B's own order mail is queued too."""
+cancellation (T3) are still queued at NOW; B's mail was sent (nothing of B is due)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,9 @@ from sqlmodel import Session
 
 from backend.integrations.branding import brand
 from backend.integrations.storage import DocumentStore, StorageKeyError
+from backend.kit.errors import NotFoundError
 from backend.kit.pagination import Page
+from backend.kit.policy import Action, Actor, authorize
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
 from backend.mail.errors import MailRequestInvalid
@@ -79,6 +81,8 @@ def queue_mail(session: Session, scope: TenantScope, request: MailRequest) -> Ma
     """
     check_request(request)
     deliveries = MailDeliveryRepository(session, scope)
+    if request.customer_id is not None and not deliveries.has_customer(request.customer_id):
+        raise NotFoundError("Customer not found.")
     if request.dedupe_key is not None and deliveries.by_dedupe_key(request.dedupe_key) is not None:
         return None
     language = mail_language(session, scope, request.language, request.customer_id)
@@ -108,15 +112,22 @@ def queue_mail(session: Session, scope: TenantScope, request: MailRequest) -> Ma
     return delivery
 
 
+def already_queued(session: Session, scope: TenantScope, dedupe_keys: list[str]) -> set[str]:
+    """The dedupe keys among `dedupe_keys` that were queued before (coordinators skip those)."""
+    return MailDeliveryRepository(session, scope).existing_dedupe_keys(dedupe_keys)
+
+
 def customer_deliveries(
     session: Session,
     scope: TenantScope,
+    actor: Actor,
     customer_account_id: int,
     *,
     limit: int = 20,
     starting_after: int | None = None,
 ) -> Page[DeliveryView]:
-    """A customer's deliveries, newest first, for the admin customer page."""
+    """A customer's deliveries, newest first (admins: part of the customer's file)."""
+    authorize(actor, scope, Action.READ_CUSTOMERS)
     page = MailDeliveryRepository(session, scope).of_customer(
         customer_account_id, limit=limit, starting_after=starting_after
     )

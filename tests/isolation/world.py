@@ -404,6 +404,7 @@ def _build_b(session: Session, slug: str) -> Side:
     dunning.update_dunning_settings(
         session, scope, _admin(scope), reminder_offsets_days=list(DUNNING_DAYS), suspend_service=False
     )
+    simulation.tick(session, scope, T0, only={"mail_delivery"})  # B's order mail is sent: nothing due at NOW
     return start.side(
         session, plan=plan, addon=addon, subscription=subscription.id or 0, invoice=invoice.id or 0
     )

@@ -121,14 +121,31 @@ def mailer_for(settings: Settings | None = None) -> Mailer:
 
 @dataclass
 class MailBatch:
-    """Messages collected inside a unit of work, sent once it committed."""
+    """Messages collected inside a unit of work, sent once it committed.
+
+    `receipts` names the delivery records (tenant id, Message-ID) of messages the mail domain
+    recorded; `outcomes` holds, after `send_all`, each Message-ID's error ("" when sent), so the
+    caller can settle those records.
+    """
 
     messages: list[Message] = field(default_factory=list)
+    receipts: list[tuple[int, str]] = field(default_factory=list)
+    outcomes: dict[str, str] = field(default_factory=dict)
 
     def queue(self, message: Message) -> None:
         self.messages.append(message)
 
     def send_all(self, mailer: Mailer) -> None:
+        """Send every message; a failure is noted in `outcomes` and raised once all were tried."""
+        failure: Exception | None = None
         for message in self.messages:
-            mailer.send(message)
+            try:
+                sent_id = mailer.send(message)
+            except Exception as error:
+                self.outcomes[message.message_id] = f"{type(error).__name__}: {error}"[:1000]
+                failure = failure or error
+                continue
+            self.outcomes[message.message_id or sent_id] = ""
         self.messages.clear()
+        if failure is not None:
+            raise failure

@@ -17,6 +17,9 @@ class MailDeliveryRepository(TenantRepository[MailDelivery]):
     def by_dedupe_key(self, dedupe_key: str) -> MailDelivery | None:
         return self.session.scalars(self.select().where(MailDelivery.dedupe_key == dedupe_key)).first()
 
+    def by_message_id(self, message_id: str) -> MailDelivery | None:
+        return self.session.scalars(self.select().where(MailDelivery.message_id == message_id)).first()
+
     def existing_dedupe_keys(self, dedupe_keys: list[str]) -> set[str]:
         """Which of `dedupe_keys` have a delivery in this tenant."""
         if not dedupe_keys:

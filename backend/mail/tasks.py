@@ -1,5 +1,6 @@
 """The mail delivery coordinator: one unit per due delivery, so each mail is its own job and
-transaction (a crash while sending one never resends another)."""
+transaction (a crash while sending one never resends another); and the account mails a request
+sends right after it committed."""
 
 from __future__ import annotations
 
@@ -7,14 +8,30 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from backend.integrations.mail import mailer_for
+from backend.db import unit_of_work
+from backend.integrations.mail import MailBatch, mailer_for
 from backend.integrations.storage import DocumentStore
 from backend.kit.coordination import Coordinator
 from backend.kit.repository import TenantScope
 from backend.mail.sending import Transport, due_deliveries, send_delivery
-from backend.settings import get_settings
+from backend.mail.service import settle_account_mails
+from backend.settings import Settings, get_settings
 
 UNIT_PREFIX = "delivery:"
+
+
+def send_account_mails(batch: MailBatch, settings: Settings | None = None) -> None:
+    """After the caller committed: send the batch's account mails now (the person waits for the
+    code) and record how each went, in a unit of work of its own. A failure is raised after it
+    was recorded."""
+    settings = settings or get_settings()
+    try:
+        batch.send_all(mailer_for(settings))
+    finally:
+        if batch.receipts:
+            with unit_of_work() as session:
+                settle_account_mails(session, batch.receipts, batch.outcomes)
+            batch.receipts.clear()
 
 
 def transport_from_settings() -> Transport:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from backend.integrations.mail import FileOutbox
+from backend.integrations.mail import FileOutbox, MailBatch
 from backend.integrations.storage import DocumentStore
 from backend.kit.tenants import TenantDirectory
 from backend.mail import MailKind, MailRequest, sending, tasks
@@ -41,6 +41,33 @@ def queued_of(session: Session, side: Side) -> int:
     found = session.scalars(statement).first()
     assert found is not None, "the world leaves mails queued"
     return int(found)
+
+
+def message_id_of(session: Session, side: Side) -> str:
+    """The Message-ID of one of `side`'s deliveries (read without the repository under test)."""
+    found = session.scalars(
+        select(MailDelivery.message_id).where(MailDelivery.tenant_id == side.tenant_id)
+    ).first()
+    assert found is not None
+    return str(found)
+
+
+def invitation(session: Session, me: Side, a: Side) -> MailDelivery:
+    context = {
+        "account_name": "Alice",
+        "account_number": "C-00001",
+        "role": "viewer",
+        "link": "/invitations/x",
+    }
+    return mail.account_mail(
+        session,
+        me.scope,
+        MailBatch(),
+        MailKind.MEMBER_INVITATION,
+        "nina@example.test",
+        context,
+        customer_id=a.customer_id,
+    )
 
 
 def created_key(a: Side) -> str:
@@ -107,6 +134,7 @@ def run_reminders(session: Session, me: Side, a: Side) -> int:
 
 MAIL_REPOSITORY_PROBES: list[Probe] = [
     R(Deliveries.by_dedupe_key, lambda s, me, a: (created_key(a),)),
+    R(Deliveries.by_message_id, lambda s, me, a: (message_id_of(s, a),)),
     R(Deliveries.existing_dedupe_keys, lambda s, me, a: ([created_key(a)],)),
     R(Deliveries.of_customer, lambda s, me, a: {"customer_account_id": a.customer_id, "limit": 50}),
     R(Deliveries.due_ids, lambda s, me, a: {"now": NOW, "limit": 500}, delivery_ids_of_b),
@@ -124,6 +152,7 @@ MAIL_OPERATION_PROBES: list[Probe] = [
         equals(lambda b: "en"),
     ),
     S(mail.queue_mail, lambda s, me, a: mail.queue_mail(s, me.scope, renewal_request(me, a))),
+    S(mail.account_mail, invitation),
     S(mail.already_queued, lambda s, me, a: mail.already_queued(s, me.scope, [created_key(a)]), nothing),
     S(
         mail.customer_deliveries,

@@ -105,21 +105,26 @@ def settings_form() -> rx.Component:
 
 
 def _row(row: ReminderRow) -> rx.Component:
-    return rx.table.row(
-        rx.table.row_header_cell(row.when, white_space="nowrap"),
-        rx.table.cell(row.what),
+    """One step: when beside what on wide screens, stacked at phone width."""
+    return rx.grid(
+        rx.text(row.when, size="2", weight="medium"),
+        rx.text(row.what, size="2", color="var(--gray-11)"),
+        columns=rx.breakpoints(initial="1", sm="220px 1fr"),
+        spacing=rx.breakpoints(initial="1", sm="4"),
+        padding_y="10px",
+        border_top="1px solid var(--gray-a5)",
+        width="100%",
+        role="listitem",
     )
 
 
 def timeline_table() -> rx.Component:
     return rx.cond(
         D.enabled,
-        rx.table.root(
-            rx.table.header(
-                rx.table.row(rx.table.column_header_cell("When"), rx.table.column_header_cell("What happens"))
-            ),
-            rx.table.body(rx.foreach(D.timeline, _row)),
-            variant="surface",
+        rx.box(
+            rx.foreach(D.timeline, _row),
+            role="list",
+            aria_label="What happens to an unpaid invoice",
             width="100%",
             id="dunning-timeline",
         ),

@@ -111,7 +111,8 @@ def _remind(
     policy: DunningPolicy,
     now: datetime,
 ) -> None:
-    skipped = list(range(invoice.dunning_level + 1, step.number))
+    previous = invoice.dunning_level
+    skipped = list(range(previous + 1, step.number))  # missed while the job was down: not sent late
     invoice.dunning_level, invoice.last_reminder_at = step.number, now
     session.flush()
     past_due = _past_due_after_last_step(session, scope, invoice, policy, now) if step.last else []
@@ -123,7 +124,7 @@ def _remind(
         "invoice.payment_reminder",
         object_type="invoice",
         object_id=invoice.id,
-        before={"reminder_step": skipped[0] - 1 if skipped else step.number - 1},
+        before={"reminder_step": previous},
         after={
             "reminder_step": step.number,
             "of_steps": policy.steps,

@@ -218,7 +218,10 @@ def body(expect: Expect, ids: dict[str, Any]) -> dict[str, Any] | None:
     if expect.body is None:
         return None
     placeholders = {f"{{{name}}}": value for name, value in ids.items()}
-    return {key: placeholders.get(value, value) for key, value in expect.body.items()}
+    return {
+        key: placeholders.get(value, value) if isinstance(value, str) else value
+        for key, value in expect.body.items()
+    }
 
 
 def is_problem(response: Any) -> bool:

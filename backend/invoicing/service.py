@@ -166,6 +166,9 @@ def mark_unpaid(
     credited = CreditNoteRepository(session, scope).credited_total(invoice.id)
     invoice.balance_due = max(invoice.gross - credited, Decimal(0))
     invoice.paid_at = None
+    # Dunning starts over: its next run sends the step now due (a step mailed before is not mailed
+    # again) and, after the last, puts the subscriptions the payment reinstated back to past due.
+    invoice.dunning_level, invoice.last_reminder_at = 0, None
     overdue = invoice.due_at is not None and invoice.due_at < now
     invoice.status = InvoiceStatus.OVERDUE if overdue else InvoiceStatus.ISSUED
     session.flush()

@@ -203,3 +203,28 @@ def test_each_step_queues_one_reminder_mail_to_the_billing_address(
         if d.kind == MailKind.PAYMENT_REMINDER and d.tenant_id == world.scope.tenant_id
     ]
     assert sorted(steps) == [1, 2, 3]
+
+
+def test_marking_unpaid_again_puts_dunning_back_without_mailing_a_step_twice(
+    dunning_world: World, hook: RecordingHook
+) -> None:
+    world = dunning_world
+    subscription, invoice = invoiced_subscription(world)
+    world.run_until(utc(2027, 3, 4, 9))
+    world.at(utc(2027, 3, 5, 10))
+    invoicing.mark_paid(world.session, world.scope, invoice.id, world.now, actor=world.admin)
+    assert subscription.status == SubscriptionStatus.ACTIVE
+    invoicing.mark_unpaid(world.session, world.scope, invoice.id, world.now, actor=world.admin)
+    assert invoice.status == InvoiceStatus.OVERDUE and invoice.dunning_level == 0
+    world.at(utc(2027, 3, 5, 11))
+    world.tick()
+    assert invoice.dunning_level == 3 and subscription.status == SubscriptionStatus.PAST_DUE
+    assert [
+        (r["reminder_step"], r["skipped_steps"], r["mail"] is None) for r in reminders(world, invoice)
+    ] == [
+        (1, [], False),
+        (2, [], False),
+        (3, [], False),
+        (3, [1, 2], True),  # step 3 was mailed on 4 March: not again
+    ]
+    assert [call[0] for call in hook.calls] == ["suspend", "unsuspend", "suspend"]

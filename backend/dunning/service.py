@@ -163,7 +163,9 @@ def settle(
     """The invoice was paid (or voided): its past-due subscriptions return to active and are
     unsuspended, unless another unpaid invoice that got its last reminder still holds them.
     Returns the reinstated ids. A step of the operation that settled the invoice (which asked the
-    policy); `Lifecycle.reinstate` asks again for the actor."""
+    policy for `actor`): the reinstatement is the system's rule, not the payer's right (a customer
+    paying online may not reinstate subscriptions themselves), so it acts as SYSTEM; the audit
+    entry names who settled."""
     repository = DunningInvoiceRepository(session, scope)
     if invoice.id is None or repository.get(invoice.id) is None:
         raise NotFoundError("Invoice not found.")  # an invoice of another tenant, never acted on
@@ -176,7 +178,7 @@ def settle(
         if status == SubscriptionStatus.PAST_DUE
     }
     held = repository.still_final(list(past_due), policy.steps, invoice.id)
-    lifecycle = Lifecycle(session, scope, actor)
+    lifecycle = Lifecycle(session, scope, audit.SYSTEM)
     hook = suspension_hook()
     reinstated = []
     for subscription_id, suspended in past_due.items():

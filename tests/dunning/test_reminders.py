@@ -9,8 +9,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from backend.audit.service import Actor
 from backend.dunning import tasks
 from backend.invoicing import service as invoicing
+from backend.invoicing import settlement
 from backend.mail import MailDelivery, MailKind
 from backend.models import AuditLogEntry, Invoice, InvoiceStatus, Subscription, SubscriptionStatus
 from tests.billing.world import World, utc
@@ -228,3 +230,17 @@ def test_marking_unpaid_again_puts_dunning_back_without_mailing_a_step_twice(
         (3, [1, 2], True),  # step 3 was mailed on 4 March: not again
     ]
     assert [call[0] for call in hook.calls] == ["suspend", "unsuspend", "suspend"]
+
+
+def test_a_payment_by_the_customer_reverses_dunning_too(dunning_world: World, hook: RecordingHook) -> None:
+    """Online payments (#11) settle as the paying customer, who may not reinstate subscriptions
+    themselves: the reversal is the system's rule."""
+    world = dunning_world
+    subscription, invoice = invoiced_subscription(world)
+    world.run_until(utc(2027, 3, 4, 9))
+    invoice.status, invoice.balance_due = InvoiceStatus.PAID, 0  # as a payment would settle it
+    payer = Actor.customer(world.scope.tenant_id, subscription.customer_account_id)
+    settlement.invoice_settled(world.session, world.scope, invoice, world.now, payer)
+    assert subscription.status == SubscriptionStatus.ACTIVE
+    [settled] = audited(world, "invoice.dunning_settled")
+    assert settled.after == {"status": "paid", "reinstated_subscriptions": [subscription.id]}

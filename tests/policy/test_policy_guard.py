@@ -44,7 +44,7 @@ NO_CHECK: dict[str, str] = {
     ),
     "dunning.service.settle": (
         "reverses dunning as a step of the payment or void that settled the invoice, which asked the"
-        " policy; Lifecycle.reinstate asks again for the same actor"
+        " policy for this actor; the reinstatement itself is the system's rule (Lifecycle as SYSTEM)"
     ),
     "invoicing.settlement.invoice_settled": (
         "tells the listeners (dunning) that mark_paid or void_invoice settled an invoice; both asked"

@@ -13,6 +13,8 @@ hour). The clock jumps from one instant to the next at which something can happe
 - the first full minute at or after the earliest period to charge, trial end or cancellation;
 - the first full hour after the local midnight of a billing day of a customer with unbilled charges;
 - the first full hour after the earliest due date of an unpaid invoice (it turns overdue);
+- the first full hour at or after the next payment reminder step of an overdue invoice (when the
+  tenant's settings set reminder days);
 - after anything changed, each coordinator's next run (e.g. the invoice run after a charge on a
   billing day);
 - `until`, which is included.
@@ -43,6 +45,7 @@ from backend.demo.repository import Timeline
 from backend.demo.scenario import SAMPLE_VAT_IDS, EventSpec, EventType, PlanSpec, Scenario, ScenarioError
 from backend.demo.scenario_database import throwaway_engine
 from backend.demo.scenario_report import EventError, ScenarioKeys, ScenarioReport, collect_report
+from backend.dunning import service as dunning
 from backend.integrations.vies import ViesResult, ViesStatus
 from backend.invoicing import service as invoicing
 from backend.kit.errors import DomainError, ValidationFailed
@@ -102,7 +105,8 @@ class _Machine:
         self.stops = 0  # instants at which coordinators ran
         self.scope = TenantScope(1)
         self.zone = ZoneInfo(scenario.tenant.time_zone)
-        self.intervals = {c.name: c.interval_seconds for c in coordinators()}
+        # The billing coordinators only: a scenario answers what is charged, and sends no mail.
+        self.intervals = {c.name: c.interval_seconds for c in coordinators() if c.queue != "mail"}
 
     def session(self) -> AbstractContextManager[Session]:
         return unit_of_work(self.engine)
@@ -209,6 +213,7 @@ class _Machine:
                 "expiration": [timeline.next_cancellation_at()],
                 "overdue_marking": [_after(timeline.next_due_at())],
                 "invoice_run": self._billing_days(session, now),
+                "dunning": [dunning.next_step_at(session, self.scope)],
             }
         runs = [
             _grid_at_or_after(max(at, now + TICK), self.intervals[name])

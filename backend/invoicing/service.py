@@ -17,7 +17,7 @@ from backend.audit import service as audit
 from backend.billing.charging import Charger
 from backend.billing.positions import customers_with_unbilled_charges, lock_unbilled_charges
 from backend.customers.service import billing_profile
-from backend.invoicing import promotions
+from backend.invoicing import promotions, settlement
 from backend.invoicing.credit_notes import credited_by_line, issue_credit_note, write_credit_note
 from backend.invoicing.drafts import InvoicingContext, build_drafts
 from backend.invoicing.errors import InvoiceNotPaid, InvoiceNotPayable, InvoiceNotVoidable
@@ -113,6 +113,7 @@ def void_invoice(
     invoice.status, invoice.voided_at, invoice.balance_due = InvoiceStatus.VOID, now, Decimal(0)
     promotions.give_back(session, scope, invoice.id, now)
     session.flush()
+    settlement.invoice_settled(session, scope, invoice, now, actor)
     audit.record(
         session,
         scope,
@@ -138,6 +139,7 @@ def mark_paid(
     before = {"status": str(invoice.status), "balance_due": str(invoice.balance_due)}
     invoice.status, invoice.paid_at, invoice.balance_due = InvoiceStatus.PAID, now, Decimal(0)
     session.flush()
+    settlement.invoice_settled(session, scope, invoice, now, actor)
     audit.record(
         session,
         scope,
@@ -164,6 +166,9 @@ def mark_unpaid(
     credited = CreditNoteRepository(session, scope).credited_total(invoice.id)
     invoice.balance_due = max(invoice.gross - credited, Decimal(0))
     invoice.paid_at = None
+    # Dunning starts over: its next run sends the step now due (a step mailed before is not mailed
+    # again) and, after the last, puts the subscriptions the payment reinstated back to past due.
+    invoice.dunning_level, invoice.last_reminder_at = 0, None
     overdue = invoice.due_at is not None and invoice.due_at < now
     invoice.status = InvoiceStatus.OVERDUE if overdue else InvoiceStatus.ISSUED
     session.flush()

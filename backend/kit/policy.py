@@ -172,6 +172,9 @@ class Action(StrEnum):
     REINSTATE_SUBSCRIPTION = "subscription.reinstate"
     # the system alone
     EXPIRE_SUBSCRIPTION = "subscription.expire"
+    # dunning: admins read the reminder steps (they change them as a tenant setting); the job reminds
+    READ_DUNNING_SETTINGS = "dunning.read_settings"
+    SEND_PAYMENT_REMINDERS = "dunning.remind"
 
 
 class Owner(Enum):
@@ -265,6 +268,9 @@ RULES: dict[Action, Rule] = {
     Action.REINSTATE_SUBSCRIPTION: Rule(ADMINS_AND_SYSTEM, "reinstate subscriptions", "admin"),
     # the expiration job carries out cancellations whose time has come
     Action.EXPIRE_SUBSCRIPTION: Rule(SYSTEM_ONLY, "expire subscriptions"),
+    Action.READ_DUNNING_SETTINGS: Rule(ADMINS, "read the payment reminder settings", "admin"),
+    # the reminder job sends the step that is due (and suspends after the last)
+    Action.SEND_PAYMENT_REMINDERS: Rule(SYSTEM_ONLY, "send payment reminders"),
 }
 
 

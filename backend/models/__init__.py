@@ -23,6 +23,7 @@ from backend.models.currency import ExchangeRate
 from backend.models.enums import *  # noqa: F403 - the vocabularies belong with the tables
 from backend.models.idempotency import IdempotencyKey
 from backend.models.identity import AccountCode, AccountCodePurpose, ApiToken, UserSession
+from backend.models.mail import MailDelivery, MailKind, MailStatus
 from backend.models.notes import CustomerNote
 from backend.models.payments import InboundWebhookEvent, Payment, Refund
 from backend.models.subscriptions import Subscription, SubscriptionAddon, SubscriptionItem
@@ -55,6 +56,9 @@ __all__ = [
     "InboundWebhookEvent",
     "Invoice",
     "InvoiceLine",
+    "MailDelivery",
+    "MailKind",
+    "MailStatus",
     "OpenPosition",
     "Payment",
     "Plan",

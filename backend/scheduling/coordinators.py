@@ -1,18 +1,31 @@
 """Every coordinator of the recurring work, in the order one tick of the clock runs them.
 
 The list is explicit, so the call graph shows who runs what: cancellations that took effect first,
-then due periods, then invoices for what was charged, then overdue marking. Extra coordinators
+then due periods, then invoices for what was charged, then overdue marking, the payment reminders
+of what turned overdue (dunning), renewal reminders, and last the mail delivery, which sends what the
+others queued in the same tick. Extra coordinators
 (tests, plugins) are registered at run time and run after the built-in ones.
 """
 
 from __future__ import annotations
 
 from backend.billing.tasks import SUBSCRIPTION_BILLING
+from backend.dunning.tasks import DUNNING
 from backend.invoicing.tasks import INVOICE_RUN, OVERDUE_MARKING
 from backend.kit.coordination import Coordinator
+from backend.mail.tasks import MAIL_DELIVERY
+from backend.subscriptions.reminders import RENEWAL_REMINDERS
 from backend.subscriptions.tasks import EXPIRATION
 
-BUILTIN: tuple[Coordinator, ...] = (EXPIRATION, SUBSCRIPTION_BILLING, INVOICE_RUN, OVERDUE_MARKING)
+BUILTIN: tuple[Coordinator, ...] = (
+    EXPIRATION,
+    SUBSCRIPTION_BILLING,
+    INVOICE_RUN,
+    OVERDUE_MARKING,
+    DUNNING,
+    RENEWAL_REMINDERS,
+    MAIL_DELIVERY,
+)
 _EXTRA: dict[str, Coordinator] = {}
 
 

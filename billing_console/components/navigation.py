@@ -12,6 +12,7 @@ from billing_console.routes import (
     ADMIN,
     ADMIN_CATALOG,
     ADMIN_CUSTOMERS,
+    ADMIN_DUNNING,
     ADMIN_SUBSCRIPTIONS,
     DASHBOARD,
     INVOICES,
@@ -46,6 +47,7 @@ ADMIN_AREA = (
     NavLink("Customers", ADMIN_CUSTOMERS, "users"),
     NavLink("Subscriptions", ADMIN_SUBSCRIPTIONS, "repeat"),
     NavLink("Catalog", ADMIN_CATALOG, "package"),
+    NavLink("Payment reminders", ADMIN_DUNNING, "bell-ring"),
     NavLink("Job queues", JOB_MONITOR, "list-checks", document=True),
 )
 ACCOUNT_AREA = (NavLink("Account settings", ACCOUNT, "user-cog"),)

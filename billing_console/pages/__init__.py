@@ -5,6 +5,7 @@ from billing_console.pages import (
     admin,
     admin_customer,
     admin_customers,
+    admin_dunning,
     admin_subscription,
     admin_subscriptions,
     catalog,
@@ -61,4 +62,5 @@ ROUTES: tuple[Route, ...] = (
     invitation.route,
     not_found.route,
     job_monitor_refused.route,
+    admin_dunning.route,
 )

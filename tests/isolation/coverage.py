@@ -40,17 +40,35 @@ from backend.customers import members, notes, profiles
 from backend.customers import service as customers
 from backend.customers import vat_checks as vat_service
 from backend.demo import scenario_report
+from backend.dunning import reminder_mail
+from backend.dunning import service as dunning
+from backend.dunning import settings as dunning_settings
+from backend.dunning import tasks as dunning_tasks
 from backend.idempotency import service as idempotency
-from backend.invoicing import credit_notes, drafts, issuing, price_tax, promotions, runs, statements
+from backend.invoicing import (
+    credit_notes,
+    drafts,
+    issuing,
+    price_tax,
+    promotions,
+    runs,
+    settlement,
+    statements,
+)
 from backend.invoicing import service as invoicing
 from backend.invoicing import tasks as invoicing_tasks
 from backend.kit.repository import TenantRepository
+from backend.mail import sending as mail_sending
+from backend.mail import service as mail_service
+from backend.mail import tasks as mail_tasks
 from backend.reporting import admin_subscriptions, dashboard
 from backend.reporting import customers as admin_customers
 from backend.reporting import overview as admin_overview
 from backend.reporting import subscriptions as customer_subscriptions
 from backend.scheduling import simulation
 from backend.subscriptions import addon_changes, credits, ordering, plan_changes, previews, reads, tasks
+from backend.subscriptions import mails as subscription_mails
+from backend.subscriptions import reminders as renewal_reminders
 from backend.subscriptions import service as subscriptions
 from backend.tax import oss
 from tests.isolation.probes import operation_name
@@ -98,6 +116,16 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     admin_subscriptions,
     price_tax,
     statements,
+    dunning,
+    dunning_settings,
+    dunning_tasks,
+    reminder_mail,
+    settlement,
+    mail_service,
+    mail_sending,
+    mail_tasks,
+    subscription_mails,
+    renewal_reminders,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"
@@ -130,6 +158,10 @@ EXEMPT_MODULES: dict[str, str] = {
     "backend.subscriptions.order_preview": (
         "prices the order its caller placed in the same scope within a savepoint, through the"
         " probed Charger.bill, charges_of_subscription and invoicing's drafts (probed: preview_order)"
+    ),
+    "backend.dunning.hooks": (
+        "the suspension hook's default does nothing; a hook is called by the probed dunning operations"
+        " with the scope and a subscription id they found in that scope"
     ),
     "backend.demo.timeline": (
         "the demo's clock: runs the probed coordinators in the demo tenant that seed_demo created"

@@ -7,6 +7,8 @@ from tests.isolation.admin_probes import ADMIN_PROBES, ADMIN_REPOSITORY_PROBES
 from tests.isolation.api_probes import API_OPERATION_PROBES, API_REPOSITORY_PROBES
 from tests.isolation.catalog_probes import CATALOG_PROBES
 from tests.isolation.crossing_probes import CROSSING_PROBES
+from tests.isolation.dunning_probes import DUNNING_PROBES, DUNNING_REPOSITORY_PROBES
+from tests.isolation.mail_probes import MAIL_EXEMPT, MAIL_OPERATION_PROBES, MAIL_REPOSITORY_PROBES
 from tests.isolation.member_probes import MEMBER_OPERATION_PROBES, MEMBER_REPOSITORY_PROBES
 from tests.isolation.overview_probes import OVERVIEW_PROBES
 from tests.isolation.probes import Probe
@@ -24,6 +26,8 @@ OPERATION_PROBES: list[Probe] = [
     *ADMIN_PROBES,
     *MEMBER_OPERATION_PROBES,
     *STATEMENT_PROBES,
+    *DUNNING_PROBES,
+    *MAIL_OPERATION_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
     *REPOSITORY_PROBES,
@@ -31,7 +35,9 @@ REPOSITORY_TABLE: list[Probe] = [
     *ADMIN_REPOSITORY_PROBES,
     *MEMBER_REPOSITORY_PROBES,
     *STATEMENT_REPOSITORY_PROBES,
+    *DUNNING_REPOSITORY_PROBES,
+    *MAIL_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.
-EXEMPT: dict[str, str] = repository_probes.EXEMPT | service_probes.EXEMPT
+EXEMPT: dict[str, str] = repository_probes.EXEMPT | service_probes.EXEMPT | MAIL_EXEMPT

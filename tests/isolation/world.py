@@ -12,7 +12,9 @@ invoices are due, so a call that lost its tenant filter finds them.
 
 Tenant B has a customer in Germany, a yearly plan with an addon, a subscription, a paid invoice and
 an exchange rate of another currency, and at `NOW` nothing of B is due and B has sold nothing
-across a border: whatever a "due" or OSS query of B returns can only be A's.
+across a border: whatever a "due" or OSS query of B returns can only be A's. Both remind 3 and 50
+days after the due date (B suspends no service): A's overdue invoice had its first reminder at T3,
+and its second and last is due at NOW.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from backend.catalog.service_types import create_service_type
 from backend.currency import service as exchange_rates
 from backend.customers import members, notes
 from backend.customers.repository import CustomerProfileRepository
+from backend.dunning import service as reminders
+from backend.dunning import settings as dunning
 from backend.idempotency import service as idempotency
 from backend.identity import api_tokens, auth, passwords, registration, sessions
 from backend.identity.repository import AccountCodeRepository, UserRepository
@@ -69,6 +73,7 @@ T3 = datetime(2027, 3, 5, 9, tzinfo=UTC)  # a late order, canceled the next day
 NOW = datetime(2027, 3, 10, 9, tzinfo=UTC)  # when the tables call: March periods are due
 PASSWORD = "Isolation-Pass-2027"
 RATE_DAY = date(2027, 1, 1)  # A: USD 1.0850 per EUR from this day on; B: GBP 0.8500
+DUNNING_DAYS = (3, 50)  # both tenants' reminder steps (days after the due date)
 
 
 @dataclass(frozen=True)
@@ -279,6 +284,12 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
     bob_profile.vat_id = "ATU13585627"  # never checked: due for a VIES check
     [redemption] = PromotionRedemptionRepository(session, scope).active_for_subscriptions({active.id or 0})
     notes.add_note(session, scope, _admin(scope), alice, "=Prefers invoices by email.")
+    # Reminders 3 and 50 days after the due date: at T3 the overdue invoice (due 18 January) had
+    # its first, at NOW its second and last is due.
+    dunning.update_dunning_settings(
+        session, scope, _admin(scope), reminder_offsets_days=list(DUNNING_DAYS), suspend_service=True
+    )
+    reminders.send_due_reminders(session, scope, 0, 10**9, T3)
     people = _members_of(session, scope, alice, start.user_id, slug)
     return start.side(
         session,
@@ -390,6 +401,10 @@ def _build_b(session: Session, slug: str) -> Side:
     )
     [invoice] = invoicing.bill_now(session, scope, T0, customer_account_id=carol, actor=_admin(scope))
     invoicing.mark_paid(session, scope, invoice.id or 0, T0, actor=_admin(scope))
+    dunning.update_dunning_settings(
+        session, scope, _admin(scope), reminder_offsets_days=list(DUNNING_DAYS), suspend_service=False
+    )
+    simulation.tick(session, scope, T0, only={"mail_delivery"})  # B's order mail is sent: nothing due at NOW
     return start.side(
         session, plan=plan, addon=addon, subscription=subscription.id or 0, invoice=invoice.id or 0
     )

@@ -33,12 +33,14 @@ from backend.catalog.schemas import (
 )
 from backend.currency import service as rates
 from backend.customers import members, notes, profiles
+from backend.dunning import settings as dunning_settings
 from backend.identity import api_tokens, auth, passwords, users
 from backend.identity.repository import ApiTokenRepository, UserRepository
 from backend.integrations.mail import MailBatch
 from backend.invoicing import price_tax, statements
 from backend.invoicing import service as invoicing
 from backend.kit.principals import SignedInUser
+from backend.mail import service as mail
 from backend.models import Invoice, PromotionBenefit, Subscription
 from backend.reporting import admin_subscriptions, customers
 from backend.reporting import overview as admin_overview
@@ -519,6 +521,11 @@ OPERATIONS: list[Op] = [
     op(notes.list_notes, lambda s, a, who: notes.list_notes(s, a.scope, who, a.customer_id), ADMIN),
     op(notes.notes_csv, lambda s, a, who: notes.notes_csv(s, a.scope, who, a.customer_id), ADMIN),
     op(
+        mail.customer_deliveries,
+        lambda s, a, who: mail.customer_deliveries(s, a.scope, who, a.customer_id),
+        ADMIN,
+    ),
+    op(
         admin_subscriptions.subscription_list,
         lambda s, a, who: admin_subscriptions.subscription_list(s, a.scope, who, SubscriptionFilter()),
         ADMIN,
@@ -556,5 +563,19 @@ OPERATIONS: list[Op] = [
         OWNER,
         BILLING,
         VIEWER,
+    ),
+    # the reminder steps: admins read them; admins (and the operator's CLI) change tenant settings
+    op(
+        dunning_settings.dunning_settings,
+        lambda s, a, who: dunning_settings.dunning_settings(s, a.scope, who),
+        ADMIN,
+    ),
+    op(
+        dunning_settings.update_dunning_settings,
+        lambda s, a, who: dunning_settings.update_dunning_settings(
+            s, a.scope, who, reminder_offsets_days=[3, 10, 17], suspend_service=True
+        ),
+        ADMIN,
+        JOBS,
     ),
 ]

@@ -42,6 +42,14 @@ NO_CHECK: dict[str, str] = {
         "the credit note for unused time of an invoiced charge, booked by a plan change, withdrawal,"
         " cancellation or expiry that asked the policy; the actor only signs the credit note"
     ),
+    "dunning.service.settle": (
+        "reverses dunning as a step of the payment or void that settled the invoice, which asked the"
+        " policy for this actor; the reinstatement itself is the system's rule (Lifecycle as SYSTEM)"
+    ),
+    "invoicing.settlement.invoice_settled": (
+        "tells the listeners (dunning) that mark_paid or void_invoice settled an invoice; both asked"
+        " the policy before settling it"
+    ),
     "subscriptions.credits.UnusedTime.credits_after": (
         "reads the credits a lifecycle operation (that asked) is to book"
     ),

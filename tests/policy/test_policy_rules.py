@@ -28,7 +28,10 @@ SYSTEM_ACTIONS = {
     Action.MARK_PAST_DUE,
     Action.REINSTATE_SUBSCRIPTION,
     Action.EXPIRE_SUBSCRIPTION,
+    Action.SEND_PAYMENT_REMINDERS,
 }
+# The jobs' own steps: no person may do them.
+JOB_ACTIONS = {Action.EXPIRE_SUBSCRIPTION, Action.SEND_PAYMENT_REMINDERS}
 CUSTOMER_ACTIONS = {
     Action.ORDER_SUBSCRIPTION,
     Action.PREVIEW_ORDER,
@@ -86,6 +89,7 @@ ADMIN_ACTIONS = {
     Action.ADD_CUSTOMER_NOTE,
     Action.MARK_PAST_DUE,
     Action.REINSTATE_SUBSCRIPTION,
+    Action.READ_DUNNING_SETTINGS,
 }
 
 
@@ -102,7 +106,7 @@ def test_every_action_has_a_rule_and_one_of_the_kinds_below() -> None:
         CUSTOMER_ACTIONS,
         INVITEE_ACTIONS,
         ADMIN_ACTIONS,
-        {Action.EXPIRE_SUBSCRIPTION},
+        JOB_ACTIONS,
     ]
     assert set().union(*kinds) == set(Action) and sum(map(len, kinds)) == len(Action)
 

@@ -97,6 +97,10 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/api/v1/me"): Expect(SIGNED_IN),
     ("GET", "/api/v1/admin/users"): Expect(ADMINS_ONLY),
     ("GET", "/api/v1/admin/audit-log"): Expect(ADMINS_ONLY),
+    ("GET", "/api/v1/admin/settings/dunning"): Expect(ADMINS_ONLY),
+    ("PUT", "/api/v1/admin/settings/dunning"): Expect(
+        ADMINS_ONLY, body={"reminder_offsets_days": [3, 10, 17], "suspend_service": True}
+    ),
     ("POST", "/api/v1/admin/users/{user_id}/lock"): Expect(ADMINS_ONLY),
     ("POST", "/api/v1/admin/users/{user_id}/unlock"): Expect(ADMINS_ONLY),
     ("PUT", "/api/v1/admin/users/{user_id}/role"): Expect(ADMINS_ONLY, body={"role": "customer"}),
@@ -217,7 +221,10 @@ def body(expect: Expect, ids: dict[str, Any]) -> dict[str, Any] | None:
     if expect.body is None:
         return None
     placeholders = {f"{{{name}}}": value for name, value in ids.items()}
-    return {key: placeholders.get(value, value) for key, value in expect.body.items()}
+    return {
+        key: placeholders.get(value, value) if isinstance(value, str) else value
+        for key, value in expect.body.items()
+    }
 
 
 def is_problem(response: Any) -> bool:

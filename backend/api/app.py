@@ -18,6 +18,7 @@ from backend.audit import endpoints as audit_endpoints
 from backend.catalog import endpoints as catalog_endpoints
 from backend.customers import endpoints as customer_endpoints
 from backend.identity import endpoints as identity_endpoints
+from backend.invoicing import endpoints as admin_invoice_endpoints
 from backend.reporting import endpoints as admin_listing_endpoints
 from backend.settings import get_settings
 from backend.subscriptions import endpoints as subscription_endpoints
@@ -38,6 +39,7 @@ def create_api() -> FastAPI:
     api.include_router(subscription_endpoints.router)
     api.include_router(admin_listing_endpoints.router)
     api.include_router(customer_endpoints.router)
+    api.include_router(admin_invoice_endpoints.router)
     api.include_router(downloads.router)
     api.include_router(fallback.router)
     fallback.add_api_fallback(api)  # after every /api route

@@ -260,7 +260,7 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
     note = invoicing.credit_invoice(
         session, scope, paid.id or 0, {paid_line: Decimal("1.00")}, "Goodwill", T0, actor=_admin(scope)
     )
-    invoicing.mark_paid(session, scope, paid.id or 0, T0, actor=_admin(scope))
+    invoicing.mark_paid(session, scope, paid.id or 0, T0, actor=_admin(scope), reason="Paid by transfer")
 
     frozen.set(T1)
     simulation.tick(session, scope, T1)  # February periods, invoice run (billing day 4), overdue
@@ -389,7 +389,7 @@ def _build_b(session: Session, slug: str) -> Side:
         session, scope, currency="GBP", valid_from=RATE_DAY, rate="0.8500", actor=_admin(scope)
     )
     [invoice] = invoicing.bill_now(session, scope, T0, customer_account_id=carol, actor=_admin(scope))
-    invoicing.mark_paid(session, scope, invoice.id or 0, T0, actor=_admin(scope))
+    invoicing.mark_paid(session, scope, invoice.id or 0, T0, actor=_admin(scope), reason="Paid by transfer")
     return start.side(
         session, plan=plan, addon=addon, subscription=subscription.id or 0, invoice=invoice.id or 0
     )

@@ -303,12 +303,16 @@ OPERATIONS: list[Op] = [
     ),
     op(
         invoicing.mark_paid,
-        lambda s, a, who: invoicing.mark_paid(s, a.scope, a.issued_invoice, NOW, actor=who),
+        lambda s, a, who: invoicing.mark_paid(
+            s, a.scope, a.issued_invoice, NOW, actor=who, reason="Paid by transfer"
+        ),
         ADMIN,
     ),
     op(
         invoicing.mark_unpaid,
-        lambda s, a, who: invoicing.mark_unpaid(s, a.scope, a.paid_invoice, NOW, actor=who),
+        lambda s, a, who: invoicing.mark_unpaid(
+            s, a.scope, a.paid_invoice, NOW, actor=who, reason="Transfer returned"
+        ),
         ADMIN,
     ),
     # --- subscriptions: customers their own, admins any; dunning and expiry by the jobs ---------

@@ -41,7 +41,17 @@ from backend.customers import service as customers
 from backend.customers import vat_checks as vat_service
 from backend.demo import scenario_report
 from backend.idempotency import service as idempotency
-from backend.invoicing import credit_notes, drafts, issuing, price_tax, promotions, runs
+from backend.invoicing import (
+    admin_reads,
+    billing_runs,
+    credit_notes,
+    drafts,
+    issuing,
+    manual_drafts,
+    price_tax,
+    promotions,
+    runs,
+)
 from backend.invoicing import service as invoicing
 from backend.invoicing import tasks as invoicing_tasks
 from backend.kit.repository import TenantRepository
@@ -97,6 +107,9 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     admin_customers,
     admin_subscriptions,
     price_tax,
+    admin_reads,
+    manual_drafts,
+    billing_runs,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from tests.isolation import repository_probes, service_probes
+from tests.isolation import invoice_admin_probes, repository_probes, service_probes
 from tests.isolation.admin_probes import ADMIN_PROBES, ADMIN_REPOSITORY_PROBES
 from tests.isolation.api_probes import API_OPERATION_PROBES, API_REPOSITORY_PROBES
 from tests.isolation.catalog_probes import CATALOG_PROBES
 from tests.isolation.crossing_probes import CROSSING_PROBES
+from tests.isolation.invoice_admin_probes import INVOICE_ADMIN_PROBES, INVOICE_ADMIN_REPOSITORY_PROBES
 from tests.isolation.member_probes import MEMBER_OPERATION_PROBES, MEMBER_REPOSITORY_PROBES
 from tests.isolation.overview_probes import OVERVIEW_PROBES
 from tests.isolation.probes import Probe
@@ -22,13 +23,15 @@ OPERATION_PROBES: list[Probe] = [
     *API_OPERATION_PROBES,
     *ADMIN_PROBES,
     *MEMBER_OPERATION_PROBES,
+    *INVOICE_ADMIN_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
     *REPOSITORY_PROBES,
     *API_REPOSITORY_PROBES,
     *ADMIN_REPOSITORY_PROBES,
     *MEMBER_REPOSITORY_PROBES,
+    *INVOICE_ADMIN_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.
-EXEMPT: dict[str, str] = repository_probes.EXEMPT | service_probes.EXEMPT
+EXEMPT: dict[str, str] = repository_probes.EXEMPT | service_probes.EXEMPT | invoice_admin_probes.EXEMPT

@@ -8,13 +8,14 @@ while it is a draft (drafts have no number); a reference of another tenant is no
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from backend.audit import service as audit
-from backend.invoicing.drafts import InvoicingContext
+from backend.invoicing.drafts import InvoicingContext, round_money
 from backend.invoicing.repository import CreditNoteRepository, InvoiceFilter, InvoiceSearch
 from backend.invoicing.schemas import (
     AdminInvoiceFile,
@@ -130,7 +131,7 @@ def invoice_file(session: Session, scope: TenantScope, actor: Actor, invoice_id:
         invoice=_row(invoice, customer),
         tax_mode=str(invoice.tax_mode),
         tax_note=invoice.tax_note,
-        tax=invoice.tax,
+        tax=round_money(invoice.tax, invoice.currency),
         paid_at=invoice.paid_at,
         voided_at=invoice.voided_at,
         lines=[
@@ -140,13 +141,13 @@ def invoice_file(session: Session, scope: TenantScope, actor: Actor, invoice_id:
                 description=line.description,
                 period_start=line.period_start,
                 period_end=line.period_end,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
+                quantity=_exact(line.quantity, 0),
+                unit_price=_exact(line.unit_price, 2),
                 tax_category=str(line.tax_category),
-                tax_rate=line.tax_rate,
-                net=line.net,
-                tax=line.tax,
-                gross=line.gross,
+                tax_rate=_exact(line.tax_rate, 0),
+                net=round_money(line.net, invoice.currency),
+                tax=round_money(line.tax, invoice.currency),
+                gross=round_money(line.gross, invoice.currency),
             )
             for line in lines
         ],
@@ -154,10 +155,10 @@ def invoice_file(session: Session, scope: TenantScope, actor: Actor, invoice_id:
             CreditNoteView(
                 number=note.number,
                 issued_at=note.issued_at,
-                net=note.net,
-                tax=note.tax,
-                gross=note.gross,
-                refund_amount=note.refund_amount,
+                net=round_money(note.net, note.currency),
+                tax=round_money(note.tax, note.currency),
+                gross=round_money(note.gross, note.currency),
+                refund_amount=round_money(note.refund_amount, note.currency),
                 reason=note.reason,
             )
             for note in notes
@@ -186,6 +187,12 @@ def _details(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dic
     return changed
 
 
+def _exact(value: Decimal, places: int) -> Decimal:
+    """`value` with `places` decimals when that loses nothing (stored amounts carry six)."""
+    shown = value.quantize(Decimal(1).scaleb(-places))
+    return shown if shown == value else value.normalize()
+
+
 def _row(invoice: Invoice, customer: CustomerAccount) -> AdminInvoiceRow:
     assert invoice.id is not None and customer.id is not None
     return AdminInvoiceRow(
@@ -197,9 +204,9 @@ def _row(invoice: Invoice, customer: CustomerAccount) -> AdminInvoiceRow:
         customer_name=customer.name,
         status=str(invoice.status),
         currency=invoice.currency,
-        net=invoice.net,
-        gross=invoice.gross,
-        balance_due=invoice.balance_due,
+        net=round_money(invoice.net, invoice.currency),
+        gross=round_money(invoice.gross, invoice.currency),
+        balance_due=round_money(invoice.balance_due, invoice.currency),
         issued_at=invoice.issued_at,
         due_at=invoice.due_at,
     )

@@ -12,6 +12,7 @@ from billing_console.routes import (
     ADMIN,
     ADMIN_CATALOG,
     ADMIN_CUSTOMERS,
+    ADMIN_INVOICES,
     ADMIN_SUBSCRIPTIONS,
     DASHBOARD,
     PLANS,
@@ -43,6 +44,7 @@ ADMIN_AREA = (
     NavLink("Overview", ADMIN, "chart-no-axes-column"),
     NavLink("Customers", ADMIN_CUSTOMERS, "users"),
     NavLink("Subscriptions", ADMIN_SUBSCRIPTIONS, "repeat"),
+    NavLink("Invoices", ADMIN_INVOICES, "receipt"),
     NavLink("Catalog", ADMIN_CATALOG, "package"),
     NavLink("Job queues", JOB_MONITOR, "list-checks", document=True),
 )

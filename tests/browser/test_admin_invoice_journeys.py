@@ -98,6 +98,7 @@ def test_admin_writes_a_draft_issues_it_voids_it_and_bills_a_customer_now(
     expect(page.locator("#invoice-dialog")).to_contain_text("108.29 EUR")
     page.locator("#dialog-confirm").click()
     expect(page).to_have_url(re.compile(r".*/admin/invoices/INV-2026-\d{5}/?$"))
+    expect(page.locator("#invoice-number")).to_have_text(re.compile(r"INV-2026-\d{5}"))
     number = page.locator("#invoice-number").inner_text().strip()
     expect(page.locator("#invoice-balance")).to_contain_text("108.29 EUR")
 

@@ -67,7 +67,7 @@ def create_draft(
     _write_lines(ctx, invoice, profile, wanted, now)
     audit.record(
         session, scope, actor, "invoice.draft_created", object_type="invoice", object_id=invoice.id,
-        after={"customer_account_id": wanted.customer_account_id, "net": str(invoice.net)},
+        after={"customer_account_id": wanted.customer_account_id, "net": _amount(invoice.net, invoice)},
     )  # fmt: skip
     return invoice
 
@@ -85,14 +85,18 @@ def update_draft(
     ctx = InvoicingContext(session, scope)
     invoice = _locked_draft(ctx, invoice_id)
     profile = _profile(session, scope, wanted.customer_account_id)
-    before = {"customer_account_id": invoice.customer_account_id, "net": str(invoice.net)}
+    before = {
+        "customer_account_id": invoice.customer_account_id,
+        "net": _amount(invoice.net, invoice),
+    }
     for line in ctx.lines.for_invoice(invoice_id):
         ctx.lines.delete(line)
     invoice.customer_account_id = wanted.customer_account_id
     _write_lines(ctx, invoice, profile, wanted, now)
     audit.record(
         session, scope, actor, "invoice.draft_changed", object_type="invoice", object_id=invoice.id,
-        before=before, after={"customer_account_id": wanted.customer_account_id, "net": str(invoice.net)},
+        before=before,
+        after={"customer_account_id": wanted.customer_account_id, "net": _amount(invoice.net, invoice)},
     )  # fmt: skip
     return invoice
 
@@ -102,7 +106,10 @@ def delete_draft(session: Session, scope: TenantScope, actor: audit.Actor, invoi
     authorize(actor, scope, Action.MANAGE_INVOICE_DRAFTS)
     ctx = InvoicingContext(session, scope)
     invoice = _locked_draft(ctx, invoice_id)
-    before = {"customer_account_id": invoice.customer_account_id, "net": str(invoice.net)}
+    before = {
+        "customer_account_id": invoice.customer_account_id,
+        "net": _amount(invoice.net, invoice),
+    }
     for line in ctx.lines.for_invoice(invoice_id):
         ctx.lines.delete(line)
     ctx.invoices.delete(invoice)
@@ -131,9 +138,16 @@ def issue_invoice(
     audit.record(
         session, scope, actor, "invoice.issue", object_type="invoice", object_id=invoice.id,
         before={"status": "draft"},
-        after={"status": str(invoice.status), "number": invoice.number, "gross": str(invoice.gross)},
+        after={
+            "status": str(invoice.status), "number": invoice.number, "gross": _amount(invoice.gross, invoice),
+        },
     )  # fmt: skip
     return invoice
+
+
+def _amount(amount: Decimal, invoice: Invoice) -> str:
+    """An amount as the audit log keeps it: in the currency's minor unit ("91.00")."""
+    return str(round_money(amount, invoice.currency))
 
 
 def _profile(session: Session, scope: TenantScope, customer_account_id: int) -> CustomerProfile:

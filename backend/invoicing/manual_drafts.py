@@ -37,8 +37,12 @@ def draft_input(customer_account_id: Any, lines: list[dict[str, Any]]) -> DraftI
         fields: dict[str, str] = {}
         for error in exc.errors():
             name = ".".join(str(part) for part in error["loc"])
-            fields.setdefault(name, f"{_label(name)}: {error['msg']}.")
+            message = _NUMBER if error["type"] in ("decimal_parsing", "decimal_type") else str(error["msg"])
+            fields.setdefault(name, f"{_label(name)}: {message}.")
         raise FieldErrors(fields) from exc
+
+
+_NUMBER = "enter a number like 45.50 (a point for the decimals)"
 
 
 def _label(name: str) -> str:

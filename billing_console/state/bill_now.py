@@ -7,6 +7,7 @@ pushes it to the page. A reload shows the newest run again (and keeps watching o
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import reflex as rx
 from reflex.event import EventSpec
@@ -102,13 +103,18 @@ class BillNowState(rx.State):
         return BillNowState.watch
 
     @rx.event(background=True)
-    async def watch(self) -> None:
+    async def watch(self) -> AsyncIterator[EventSpec | None]:
         """Read the run's progress until it is over (one watcher per tab)."""
+        job_id = 0
         async with self:
             admin = await admin_or_redirect(self)
-            if not isinstance(admin, SignedInUser) or self.watching or not self.running:
-                return
-            self.watching, job_id = True, self.job_id
+            if isinstance(admin, SignedInUser) and not self.watching and self.running:
+                self.watching, job_id = True, self.job_id
+        if not isinstance(admin, SignedInUser):
+            yield admin  # the redirect: customers to their dashboard, strangers to sign in
+            return
+        if not job_id:  # nothing runs, or this tab watches it already
+            return
         try:
             while True:
                 await asyncio.sleep(POLL_SECONDS)

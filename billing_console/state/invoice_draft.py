@@ -75,7 +75,7 @@ class InvoiceDraftState(rx.State):
 
     @rx.event
     @admin_only
-    async def set_line(self, admin: SignedInUser, index: int, name: str, value: str) -> None:
+    async def edit_line(self, admin: SignedInUser, index: int, name: str, value: str) -> None:
         if name not in LINE_FIELDS or not isinstance(index, int) or not 0 <= index < len(self.lines):
             return
         if name == "tax_category" and value not in TAX_CATEGORIES:

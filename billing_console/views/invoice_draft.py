@@ -52,7 +52,7 @@ def _text(
 ) -> rx.Component:
     return rx.input(
         value=line[name],
-        on_change=lambda value: D.set_line(index, name, value),
+        on_change=lambda value: D.edit_line(index, name, value),
         id=f"line-{element}-{index}",
         width="100%",
         **props,
@@ -90,7 +90,7 @@ def _line(line: rx.Var[dict[str, str]], index: rx.Var[int]) -> rx.Component:
                     rx.select.trigger(id=f"line-tax-{index}", width="100%"),
                     rx.select.content(*[rx.select.item(label, value=value) for value, label in TAX_LABELS]),
                     value=line["tax_category"],
-                    on_change=lambda value: D.set_line(index, "tax_category", value),
+                    on_change=lambda value: D.edit_line(index, "tax_category", value),
                 ),
                 flex="1",
                 min_width="140px",

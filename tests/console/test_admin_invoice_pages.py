@@ -79,12 +79,12 @@ def test_the_admin_writes_a_draft_issues_it_voids_it_and_finds_it(
         [choice] = form.customers
         assert choice.label.startswith("Erika Muster (C-") and choice.id == str(shop.account_id)
         run(InvoiceDraftState.choose_customer.fn, form, str(shop.account_id))
-        run(InvoiceDraftState.set_line.fn, form, 0, "description", "Migration")
-        run(InvoiceDraftState.set_line.fn, form, 0, "quantity", "3")
-        run(InvoiceDraftState.set_line.fn, form, 0, "unit_price", "twenty")
+        run(InvoiceDraftState.edit_line.fn, form, 0, "description", "Migration")
+        run(InvoiceDraftState.edit_line.fn, form, 0, "quantity", "3")
+        run(InvoiceDraftState.edit_line.fn, form, 0, "unit_price", "twenty")
         assert redirects(run(InvoiceDraftState.save.fn, form)) == []
         assert "Line 1 unit price" in form.line_errors[0]
-        run(InvoiceDraftState.set_line.fn, form, 0, "unit_price", "20.00")
+        run(InvoiceDraftState.edit_line.fn, form, 0, "unit_price", "20.00")
         [target] = redirects(run(InvoiceDraftState.save.fn, form))
         assert form.line_errors == [""]
 

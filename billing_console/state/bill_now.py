@@ -17,6 +17,8 @@ from backend.gateway.billing_runs import BillNowProgress
 from backend.kit.errors import DomainError
 from backend.kit.principals import SignedInUser
 from billing_console.routes import ADMIN_CUSTOMERS
+from billing_console.state.admin_customers import AdminCustomerState
+from billing_console.state.admin_invoices import AdminInvoicesState
 from billing_console.state.arguments import record_id
 from billing_console.state.guards import admin_only, admin_or_redirect
 from billing_console.state.session import cleared_on_sign_out, request_context
@@ -123,8 +125,12 @@ class BillNowState(rx.State):
                     if self.job_id != job_id:
                         return
                     self._show(progress)
-                    if not self.running:
-                        return
+                    finished = not self.running
+                    on_customer = self.customer_id != 0
+                if finished:
+                    # the page's own figures now include what the run issued
+                    yield AdminCustomerState.load if on_customer else AdminInvoicesState.turn_to(1)
+                    return
         finally:
             async with self:
                 self.watching = False

@@ -124,9 +124,11 @@ def test_admin_writes_a_draft_issues_it_voids_it_and_bills_a_customer_now(
     expect(summary).to_be_visible(timeout=60_000)  # the worker bills, the page reads its progress
     expect(page.locator("#bill-now-issued")).to_contain_text("1")
     expect(page.locator("#bill-now-errors")).to_contain_text("0")
+    issued = summary.get_by_role("link").first.inner_text().strip()
+    expect(page.locator("#customer-invoices")).to_contain_text(issued)  # the page reloaded its figures
     no_overflow_at_390(page, "admin-customer-bill-now")
 
-    summary.get_by_role("link").first.click()
+    page.locator("#bill-now-summary").get_by_role("link", name=issued).click()
     expect(page).to_have_url(re.compile(r".*/admin/invoices/INV-2026-\d{5}/?$"))
     expect(page.locator("#invoice-total")).to_contain_text("59.50 EUR")
     _void(page, "Journey clean-up")

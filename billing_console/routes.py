@@ -31,6 +31,9 @@ ADMIN_CUSTOMER = "/admin/customers/[id]"
 ADMIN_SUBSCRIPTIONS = "/admin/subscriptions"
 ADMIN_SUBSCRIPTION = "/admin/subscriptions/[number]"
 ADMIN_DUNNING = "/admin/dunning"
+ADMIN_INVOICES = "/admin/invoices"
+ADMIN_INVOICE_NEW = "/admin/invoices/new"  # a manual draft; `?draft=ID` edits one, `?customer=ID` preselects
+ADMIN_INVOICE = "/admin/invoices/[number]"  # an invoice by number, a draft by its id
 PROFILE = "/profile"
 INVITATION = "/invitations/[token]"
 INVITATIONS = "/invitations"
@@ -53,6 +56,10 @@ def admin_customer_path(customer_id: int) -> str:
 
 def admin_subscription_path(number: str) -> str:
     return f"{ADMIN_SUBSCRIPTIONS}/{number}"
+
+
+def admin_invoice_path(reference: str) -> str:
+    return f"{ADMIN_INVOICES}/{reference}"
 
 
 def invitation_path(token: str) -> str:

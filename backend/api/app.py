@@ -19,6 +19,7 @@ from backend.catalog import endpoints as catalog_endpoints
 from backend.customers import endpoints as customer_endpoints
 from backend.dunning import endpoints as dunning_endpoints
 from backend.identity import endpoints as identity_endpoints
+from backend.invoicing import admin_endpoints as admin_invoice_endpoints
 from backend.invoicing import endpoints as invoice_endpoints
 from backend.reporting import endpoints as admin_listing_endpoints
 from backend.settings import get_settings
@@ -42,6 +43,7 @@ def create_api() -> FastAPI:
     api.include_router(customer_endpoints.router)
     api.include_router(invoice_endpoints.router)
     api.include_router(dunning_endpoints.router)
+    api.include_router(admin_invoice_endpoints.router)
     api.include_router(downloads.router)
     api.include_router(fallback.router)
     fallback.add_api_fallback(api)  # after every /api route

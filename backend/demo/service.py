@@ -237,7 +237,9 @@ class _Story:
         return issued
 
     def _pay(self, invoice_id: int, now: datetime) -> None:
-        invoicing.mark_paid(self.session, self.scope, invoice_id, now, actor=self.admin)
+        invoicing.mark_paid(
+            self.session, self.scope, invoice_id, now, actor=self.admin, reason="Bank transfer received"
+        )
 
     def _void(self, invoice_id: int, now: datetime) -> None:
         invoicing.void_invoice(self.session, self.scope, invoice_id, VOID_REASON, now, actor=self.admin)

@@ -60,3 +60,14 @@ class InvoiceNotFound(PermissionDenied):
 
     def __init__(self) -> None:
         super().__init__("Invoice not found.")
+
+
+class InvoiceNotDraft(InvoiceError, Conflict):
+    """Only a draft can be edited, deleted or issued; an issued invoice is corrected by a credit note."""
+
+    def __init__(self, invoice: str, status: InvoiceStatus) -> None:
+        self.invoice, self.status = invoice, status
+        super().__init__(
+            f"Invoice {invoice} is {status}; only drafts can be changed, deleted or issued."
+            " Correct an issued invoice with a credit note."
+        )

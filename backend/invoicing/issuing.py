@@ -22,8 +22,9 @@ from backend.customers.service import billing_profiles
 from backend.invoicing import promotions
 from backend.invoicing.drafts import InvoiceDraft, InvoicingContext, line_tax
 from backend.invoicing.repository import DocumentSequenceRepository
+from backend.kit.errors import ValidationFailed
 from backend.kit.repository import TenantScope
-from backend.models import CustomerProfile, DocumentKind, InvoiceStatus, Tenant
+from backend.models import CustomerProfile, DocumentKind, Invoice, InvoiceLine, InvoiceStatus, Tenant
 from backend.tax import TaxDecision
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,57 @@ def issue_drafts(
     )
     ctx.session.flush()
     return ids
+
+
+def priced_draft(
+    ctx: InvoicingContext, draft: InvoiceDraft, profile: CustomerProfile, now: datetime
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The invoice and line values `draft` gets if issued at `now`: the tax decision of that day,
+    each line's tax rounded per line, the totals summed from the rounded lines."""
+    _, values, lines = _priced(ctx, draft, profile, now)
+    return values, lines
+
+
+def _priced(
+    ctx: InvoicingContext, draft: InvoiceDraft, profile: CustomerProfile, now: datetime
+) -> tuple[TaxDecision, dict[str, Any], list[dict[str, Any]]]:
+    net_total = sum((line.net for line in draft.lines), Decimal(0))
+    decision = ctx.decide(profile, ctx.local_date(now), draft.currency, net_total)
+    return decision, *_invoice_from_draft(ctx, draft, profile, decision, issuer_snapshot(ctx.tenant))
+
+
+def issue_written_draft(
+    ctx: InvoicingContext,
+    invoice: Invoice,
+    lines: list[InvoiceLine],
+    draft: InvoiceDraft,
+    profile: CustomerProfile,
+    now: datetime,
+) -> None:
+    """Issue a draft an admin wrote by hand (`invoice`, stored with `lines`; `draft` is the same
+    lines as drafts are built): the same rules as `issue_drafts` except the minimum (an admin asked
+    for it): the tax decision of the day, the next gapless number, snapshots, a zero invoice paid at
+    once. A draft totalling less than zero is refused (a credit is a credit note)."""
+    decision, values, priced = _priced(ctx, draft, profile, now)
+    if values["gross"] < 0:
+        raise ValidationFailed(
+            "An invoice cannot total less than zero; credit an issued invoice with a credit note instead."
+        )
+    on = ctx.local_date(now)
+    ctx.record_sale(profile, decision, on, draft.currency, values["net"])
+    [number] = reserve_document_numbers(ctx.session, ctx.scope, DocumentKind.INVOICE, on.year, 1)
+    zero = values["gross"] == 0
+    for name, value in values.items():
+        setattr(invoice, name, value)
+    invoice.number = f"INV-{on.year}-{number:05d}"
+    invoice.issued_at, invoice.due_at = now, now + timedelta(days=ctx.tenant.payment_terms_days)
+    invoice.status = InvoiceStatus.PAID if zero else InvoiceStatus.ISSUED
+    invoice.paid_at = now if zero else None
+    invoice.balance_due = Decimal(0) if zero else values["gross"]
+    for line, line_values in zip(lines, priced, strict=True):
+        line.tax_rate, line.net = line_values["tax_rate"], line_values["net"]
+        line.tax, line.gross = line_values["tax"], line_values["gross"]
+    ctx.session.flush()
 
 
 def _invoice_from_draft(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,8 +15,11 @@ from backend.kit import bulk
 from backend.kit.pagination import Page
 from backend.kit.repository import TenantRepository
 from backend.models import (
+    BillingRun,
+    BillingRunStatus,
     CreditNote,
     CreditNoteLine,
+    CustomerAccount,
     DocumentKind,
     DocumentNumberSequence,
     Invoice,
@@ -23,6 +27,7 @@ from backend.models import (
     InvoiceStatus,
     PromotionRedemption,
     PromotionUse,
+    User,
 )
 from backend.models.statuses import UNPAID_INVOICE_STATUSES
 
@@ -288,3 +293,135 @@ class PromotionUseRepository(TenantRepository[PromotionUse]):
             )
         )
         return self.session.scalar(statement)
+
+
+def _contains(text: str) -> str:
+    """A LIKE pattern for `text` anywhere, case-insensitive (lower-cased), wildcards taken literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceFilter:
+    """What the admin's invoice search asks for; empty fields match everything."""
+
+    number: str = ""  # part of the invoice number
+    customer: str = ""  # part of the customer's name or number
+    status: str = ""  # an invoice status value
+    issued_from: date | None = None  # issued at or after the start of this UTC day
+    issued_until: date | None = None  # issued before the end of this UTC day (inclusive)
+    customer_account_id: int | None = None
+
+
+class InvoiceSearch(TenantRepository[Invoice]):
+    """Every invoice of the tenant (drafts too) for its admins, filtered, with its customer."""
+
+    model = Invoice
+
+    def _filtered(self, wanted: InvoiceFilter, issued_bounds: tuple[Any, Any]) -> Any:
+        statement = self.scoped(
+            select(Invoice, CustomerAccount).join(
+                CustomerAccount, CustomerAccount.id == Invoice.customer_account_id
+            ),
+            CustomerAccount,
+        )
+        if wanted.number.strip():
+            pattern = _contains(wanted.number.strip())
+            statement = statement.where(func.lower(Invoice.number).like(pattern, escape="\\"))
+        if wanted.customer.strip():
+            pattern = _contains(wanted.customer.strip())
+            statement = statement.where(
+                or_(
+                    func.lower(CustomerAccount.name).like(pattern, escape="\\"),
+                    func.lower(CustomerAccount.number).like(pattern, escape="\\"),
+                )
+            )
+        if wanted.status:
+            statement = statement.where(Invoice.status == wanted.status)
+        if wanted.customer_account_id is not None:
+            statement = statement.where(Invoice.customer_account_id == wanted.customer_account_id)
+        since, until = issued_bounds
+        if since is not None:
+            statement = statement.where(Invoice.issued_at >= since)
+        if until is not None:
+            statement = statement.where(Invoice.issued_at < until)
+        return statement
+
+    def count_matching(self, wanted: InvoiceFilter, issued_bounds: tuple[Any, Any] = (None, None)) -> int:
+        statement = select(func.count()).select_from(self._filtered(wanted, issued_bounds).subquery())
+        return int(self.session.scalar(statement) or 0)
+
+    def rows(
+        self,
+        wanted: InvoiceFilter,
+        issued_bounds: tuple[Any, Any] = (None, None),
+        *,
+        limit: int,
+        offset: int = 0,
+        starting_after: int | None = None,
+        newest_first: bool = True,
+    ) -> list[tuple[Invoice, CustomerAccount]]:
+        """Matching invoices by id (newest first for the page, oldest first for the API's cursor);
+        `issued_bounds` are the aware datetimes [since, until) of the issue date range."""
+        statement = self._filtered(wanted, issued_bounds)
+        if starting_after is not None:
+            after = Invoice.id < starting_after if newest_first else Invoice.id > starting_after
+            statement = statement.where(after)
+        statement = statement.order_by(Invoice.id.desc() if newest_first else Invoice.id)
+        statement = statement.offset(offset).limit(limit)
+        return [(row[0], row[1]) for row in self.session.execute(statement)]
+
+    def with_customer(self, invoice_id: int) -> tuple[Invoice, CustomerAccount] | None:
+        statement = self.scoped(
+            select(Invoice, CustomerAccount)
+            .join(CustomerAccount, CustomerAccount.id == Invoice.customer_account_id)
+            .where(Invoice.id == invoice_id),
+            CustomerAccount,
+        )
+        row = self.session.execute(statement).first()
+        return (row[0], row[1]) if row else None
+
+    def id_for_number(self, number: str) -> int | None:
+        return self.session.scalar(self.scoped(select(Invoice.id).where(Invoice.number == number)))
+
+    def user_emails(self, user_ids: set[int]) -> dict[int, str]:
+        """The emails of the tenant's users among `user_ids` (who did what in an invoice's history)."""
+        if not user_ids:
+            return {}
+        statement = self.scoped(
+            select(User.id, User.email).where(User.id.in_(sorted(user_ids))), User, own_model=False
+        )
+        return {user_id: email for user_id, email in self.session.execute(statement)}
+
+
+class BillingRunRepository(TenantRepository[BillingRun]):
+    """The tenant's "bill now" runs."""
+
+    model = BillingRun
+
+    def lock(self, run_id: int) -> BillingRun | None:
+        """The run, locked until commit: one worker at a time bills its next customer."""
+        return self.session.scalars(
+            self.select()
+            .where(BillingRun.id == run_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+
+    def unfinished_ids(self) -> list[int]:
+        """Runs waiting for a worker or cut short (a worker died): the coordinator queues them."""
+        statement = self.scoped(
+            select(BillingRun.id)
+            .where(BillingRun.status.in_([BillingRunStatus.QUEUED, BillingRunStatus.RUNNING]))
+            .order_by(BillingRun.id)
+        )
+        return [int(run_id) for run_id in self.session.scalars(statement)]
+
+    def latest(self, customer_account_id: int | None) -> BillingRun | None:
+        """The newest run for the customer (None: the newest run over every customer)."""
+        statement = self.select().where(
+            BillingRun.customer_account_id.is_(None)
+            if customer_account_id is None
+            else BillingRun.customer_account_id == customer_account_id
+        )
+        return self.session.scalars(statement.order_by(BillingRun.id.desc()).limit(1)).first()

@@ -23,7 +23,8 @@ from backend.invoicing.drafts import InvoicingContext, build_drafts
 from backend.invoicing.errors import InvoiceNotPaid, InvoiceNotPayable, InvoiceNotVoidable
 from backend.invoicing.issuing import issue_drafts
 from backend.invoicing.repository import CreditNoteRepository
-from backend.kit.errors import NotFoundError
+from backend.invoicing.schemas import REASON_MAX_LENGTH
+from backend.kit.errors import FieldErrors, NotFoundError
 from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope
 from backend.models import CreditNote, Invoice, InvoiceStatus
@@ -128,10 +129,15 @@ def void_invoice(
 
 
 def mark_paid(
-    session: Session, scope: TenantScope, invoice_id: int, now: datetime, *, actor: audit.Actor
+    session: Session, scope: TenantScope, invoice_id: int, now: datetime, *, actor: audit.Actor, reason: str
 ) -> Invoice:
-    """An admin records the payment of an issued or overdue invoice in full."""
+    """An admin records the payment of an issued or overdue invoice in full, saying why (the bank
+    transfer's reference, "paid in cash"), which the audit log keeps.
+
+    Every "paid" an admin records goes through here: reversing the dunning of the invoice hooks in
+    at this one function."""
     authorize(actor, scope, Action.MARK_INVOICE_PAID)
+    reason = _required_reason(reason, "marked paid (e.g. the bank transfer's reference)")
     ctx = InvoicingContext(session, scope)
     invoice = ctx.locked_invoice(invoice_id)
     if invoice.status not in UNPAID_INVOICE_STATUSES:
@@ -148,16 +154,17 @@ def mark_paid(
         object_type="invoice",
         object_id=invoice.id,
         before=before,
-        after={"status": "paid"},
+        after={"status": "paid", "reason": reason},
     )
     return invoice
 
 
 def mark_unpaid(
-    session: Session, scope: TenantScope, invoice_id: int, now: datetime, *, actor: audit.Actor
+    session: Session, scope: TenantScope, invoice_id: int, now: datetime, *, actor: audit.Actor, reason: str
 ) -> Invoice:
-    """Undo a wrong "paid": the balance is the gross less what credit notes took off."""
+    """Undo a wrong "paid", saying why: the balance is the gross less what credit notes took off."""
     authorize(actor, scope, Action.MARK_INVOICE_UNPAID)
+    reason = _required_reason(reason, "marked unpaid again (e.g. the transfer was returned)")
     ctx = InvoicingContext(session, scope)
     invoice = ctx.locked_invoice(invoice_id)
     if invoice.status != InvoiceStatus.PAID or invoice.gross == 0:
@@ -180,6 +187,14 @@ def mark_unpaid(
         object_type="invoice",
         object_id=invoice.id,
         before={"status": "paid"},
-        after={"status": str(invoice.status), "balance_due": str(invoice.balance_due)},
+        after={"status": str(invoice.status), "balance_due": str(invoice.balance_due), "reason": reason},
     )
     return invoice
+
+
+def _required_reason(reason: str, why: str) -> str:
+    """The reason trimmed; an empty one is refused before anything changes."""
+    text = (reason or "").strip()
+    if not text:
+        raise FieldErrors({"reason": f"Reason: say why the invoice is {why}."})
+    return text[:REASON_MAX_LENGTH]

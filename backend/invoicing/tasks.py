@@ -1,4 +1,5 @@
-"""The invoice run and overdue marking coordinators (the rules are in runs.py)."""
+"""The invoice run, overdue marking and bill now coordinators (the rules are in runs.py and
+billing_runs.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from backend.billing.positions import lock_unbilled_charges
+from backend.invoicing import billing_runs
 from backend.invoicing.drafts import InvoicingContext, build_drafts
 from backend.invoicing.issuing import issue_drafts
 from backend.invoicing.repository import InvoiceRepository
@@ -53,4 +55,32 @@ OVERDUE_MARKING = Coordinator(
     find_units=find_overdue_units,
     run_unit=run_overdue_unit,
     interval_seconds=3600,
+)
+
+
+def find_bill_now_units(session: Session, scope: TenantScope, now: datetime) -> list[str]:
+    return billing_runs.unfinished_run_keys(session, scope)
+
+
+def run_bill_now_unit(session: Session, scope: TenantScope, key: str, now: datetime) -> int:
+    """Bill the run's customers one transaction each, committing as it goes so the page sees the
+    progress; returns how many customers this execution billed (0 when the run was over)."""
+    run_id = billing_runs.run_id_of(key)
+    if not billing_runs.start_run(session, scope, run_id, now):
+        return 0
+    session.commit()  # the run's customers are fixed and it shows as running
+    billed = 0
+    while billing_runs.bill_next_customer(session, scope, run_id, now):
+        session.commit()  # this customer's invoices and the run's counters, together
+        billed += 1
+    return billed
+
+
+BILL_NOW = Coordinator(
+    name=billing_runs.COORDINATOR,
+    queue="billing",
+    description="Bill now: the billing runs admins asked for (queued at once; this catches any left waiting)",
+    find_units=find_bill_now_units,
+    run_unit=run_bill_now_unit,
+    interval_seconds=60,
 )

@@ -162,6 +162,9 @@ class Action(StrEnum):
     VOID_INVOICE = "invoice.void"
     MARK_INVOICE_PAID = "invoice.mark_paid"
     MARK_INVOICE_UNPAID = "invoice.mark_unpaid"
+    BROWSE_INVOICES = "invoice.browse"
+    MANAGE_INVOICE_DRAFTS = "invoice.manage_drafts"
+    ISSUE_INVOICE = "invoice.issue"
     CANCEL_IMMEDIATELY = "subscription.cancel_immediately"
     PREVIEW_CANCEL_IMMEDIATELY = "subscription.preview_cancel_immediately"
     BROWSE_SUBSCRIPTIONS = "subscription.browse"
@@ -256,6 +259,10 @@ RULES: dict[Action, Rule] = {
     Action.VOID_INVOICE: Rule(ADMINS, "void invoices", "admin"),
     Action.MARK_INVOICE_PAID: Rule(ADMINS, "mark invoices paid", "admin"),
     Action.MARK_INVOICE_UNPAID: Rule(ADMINS, "mark invoices unpaid", "admin"),
+    # the admin's invoice pages and API: every invoice of the tenant, drafts written by hand
+    Action.BROWSE_INVOICES: Rule(ADMINS, "browse every invoice", "admin"),
+    Action.MANAGE_INVOICE_DRAFTS: Rule(ADMINS, "write draft invoices", "admin"),
+    Action.ISSUE_INVOICE: Rule(ADMINS, "issue invoices", "admin"),
     Action.CANCEL_IMMEDIATELY: Rule(ADMINS, "cancel subscriptions immediately", "admin"),
     Action.PREVIEW_CANCEL_IMMEDIATELY: Rule(ADMINS, "preview immediate cancellations", "admin"),
     # the admin pages and API across customers: every subscription, every customer account

@@ -10,6 +10,7 @@ from backend.models.billing import (
     InvoiceLine,
     OpenPosition,
 )
+from backend.models.billing_runs import BillingRun, BillingRunScope, BillingRunStatus
 from backend.models.catalog import (
     Addon,
     Plan,
@@ -43,6 +44,9 @@ __all__ = [
     "Addon",
     "ApiToken",
     "AuditLogEntry",
+    "BillingRun",
+    "BillingRunScope",
+    "BillingRunStatus",
     "CreditNote",
     "CreditNoteLine",
     "CustomerAccount",

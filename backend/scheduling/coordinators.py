@@ -1,17 +1,17 @@
 """Every coordinator of the recurring work, in the order one tick of the clock runs them.
 
 The list is explicit, so the call graph shows who runs what: cancellations that took effect first,
-then due periods, then invoices for what was charged, then overdue marking, the payment reminders
-of what turned overdue (dunning), renewal reminders, and last the mail delivery, which sends what the
-others queued in the same tick. Extra coordinators
-(tests, plugins) are registered at run time and run after the built-in ones.
+then due periods, then invoices for what was charged, then overdue marking, the admins' "bill now"
+runs, the payment reminders of what turned overdue (dunning), renewal reminders, and last the mail
+delivery, which sends what the others queued in the same tick. Extra coordinators (tests, plugins)
+are registered at run time and run after the built-in ones.
 """
 
 from __future__ import annotations
 
 from backend.billing.tasks import SUBSCRIPTION_BILLING
 from backend.dunning.tasks import DUNNING
-from backend.invoicing.tasks import INVOICE_RUN, OVERDUE_MARKING
+from backend.invoicing.tasks import BILL_NOW, INVOICE_RUN, OVERDUE_MARKING
 from backend.kit.coordination import Coordinator
 from backend.mail.tasks import MAIL_DELIVERY
 from backend.subscriptions.reminders import RENEWAL_REMINDERS
@@ -22,6 +22,7 @@ BUILTIN: tuple[Coordinator, ...] = (
     SUBSCRIPTION_BILLING,
     INVOICE_RUN,
     OVERDUE_MARKING,
+    BILL_NOW,
     DUNNING,
     RENEWAL_REMINDERS,
     MAIL_DELIVERY,

@@ -12,6 +12,7 @@ from billing_console.layout import template
 from billing_console.routes import ADMIN_CUSTOMER, ADMIN_CUSTOMERS
 from billing_console.state.admin_customer_mail import AdminCustomerMailState
 from billing_console.state.admin_customers import AdminCustomerState
+from billing_console.state.bill_now import BillNowState
 from billing_console.views.admin_customer import (
     customer_heading,
     invoices_card,
@@ -21,6 +22,7 @@ from billing_console.views.admin_customer import (
     subscriptions_card,
 )
 from billing_console.views.admin_customer_mail import mail_card
+from billing_console.views.bill_now import bill_now_button, bill_now_dialog, bill_now_panel
 
 
 def _not_found() -> rx.Component:
@@ -37,7 +39,7 @@ def _not_found() -> rx.Component:
 @template(
     route=ADMIN_CUSTOMER,
     title="Customer",
-    on_load=[AdminCustomerState.load, AdminCustomerMailState.load],
+    on_load=[AdminCustomerState.load, AdminCustomerMailState.load, BillNowState.load],
     section=ADMIN_CUSTOMERS,
 )
 def admin_customer() -> rx.Component:
@@ -49,6 +51,17 @@ def admin_customer() -> rx.Component:
             _not_found(),
             rx.vstack(
                 customer_heading(),
+                rx.hstack(
+                    bill_now_button("Bill this customer now"),
+                    rx.link(
+                        rx.button(rx.icon("file-plus", size=16), "New draft invoice", variant="soft"),
+                        href="/admin/invoices/new?customer=" + AdminCustomerState.customer.id.to_string(),
+                    ),
+                    spacing="3",
+                    wrap="wrap",
+                ),
+                bill_now_panel(),
+                bill_now_dialog(),
                 standing_cards(),
                 profile_and_members(),
                 rx.grid(

@@ -83,7 +83,7 @@ def billed(identity_world: IdentityWorld, monkeypatch: pytest.MonkeyPatch) -> It
         voided = billed.bill(shop.account_id, shop.basic_plan_id)
         scope, admin = TenantScope(world.a_admin.tenant_id), Actor.admin(world.a_admin.tenant_id)
         with unit_of_work(world.engine) as session:
-            invoicing.mark_paid(session, scope, paid, NOW, actor=admin)
+            invoicing.mark_paid(session, scope, paid, NOW, actor=admin, reason="Transfer received")
             invoicing.void_invoice(session, scope, voided, "Ordered twice", NOW, actor=admin)
         yield billed
 

@@ -127,7 +127,9 @@ def test_paying_reverses_past_due_and_stops_the_steps(dunning_world: World, hook
     world.run_until(utc(2027, 3, 4, 9))
     assert subscription.status == SubscriptionStatus.PAST_DUE
     world.at(utc(2027, 3, 5, 10))
-    invoicing.mark_paid(world.session, world.scope, invoice.id, world.now, actor=world.admin)
+    invoicing.mark_paid(
+        world.session, world.scope, invoice.id, world.now, actor=world.admin, reason="Transfer received"
+    )
     assert subscription.status == SubscriptionStatus.ACTIVE and subscription.suspended_at is None
     assert hook.calls[-1] == ("unsuspend", world.scope.tenant_id, subscription.id, utc(2027, 3, 5, 10))
     assert len(hook.calls) == 2
@@ -150,7 +152,9 @@ def test_paying_one_invoice_keeps_past_due_while_another_had_its_last_reminder(
     march = world.invoices()[1]
     assert march.due_at == utc(2027, 3, 15, 9) and march.dunning_level == 3
     assert march.last_reminder_at == utc(2027, 4, 1, 9)
-    invoicing.mark_paid(world.session, world.scope, february.id, world.now, actor=world.admin)
+    invoicing.mark_paid(
+        world.session, world.scope, february.id, world.now, actor=world.admin, reason="Transfer received"
+    )
     assert subscription.status == SubscriptionStatus.PAST_DUE
     assert audited(world, "invoice.dunning_settled")[0].after["reinstated_subscriptions"] == []
     invoicing.void_invoice(world.session, world.scope, march.id, "Goodwill", world.now, actor=world.admin)
@@ -214,9 +218,13 @@ def test_marking_unpaid_again_puts_dunning_back_without_mailing_a_step_twice(
     subscription, invoice = invoiced_subscription(world)
     world.run_until(utc(2027, 3, 4, 9))
     world.at(utc(2027, 3, 5, 10))
-    invoicing.mark_paid(world.session, world.scope, invoice.id, world.now, actor=world.admin)
+    invoicing.mark_paid(
+        world.session, world.scope, invoice.id, world.now, actor=world.admin, reason="Transfer received"
+    )
     assert subscription.status == SubscriptionStatus.ACTIVE
-    invoicing.mark_unpaid(world.session, world.scope, invoice.id, world.now, actor=world.admin)
+    invoicing.mark_unpaid(
+        world.session, world.scope, invoice.id, world.now, actor=world.admin, reason="Transfer returned"
+    )
     assert invoice.status == InvoiceStatus.OVERDUE and invoice.dunning_level == 0
     world.at(utc(2027, 3, 5, 11))
     world.tick()

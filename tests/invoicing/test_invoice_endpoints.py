@@ -53,7 +53,7 @@ def _invoice(engine: Any, admin: Member, account_id: int, plan_id: int, *, paid:
         Lifecycle(session, scope, actor).order(OrderRequest(account_id, plan_id), NOW)
         [invoice] = invoicing.bill_now(session, scope, NOW, customer_account_id=account_id, actor=actor)
         if paid:
-            invoicing.mark_paid(session, scope, invoice.id or 0, NOW, actor=actor)
+            invoicing.mark_paid(session, scope, invoice.id or 0, NOW, actor=actor, reason="Transfer received")
         return str(invoice.number)
 
 

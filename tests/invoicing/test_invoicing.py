@@ -119,7 +119,9 @@ def test_void_is_refused_for_paid_invoices_and_changes_nothing(world: World) -> 
     world.order(world.customer(billing_day=1), world.plan("web", "10.00"))
     world.run_until(utc(2027, 2, 2))
     [invoice] = world.invoices()
-    invoicing.mark_paid(world.session, world.scope, invoice.id, world.now, actor=world.admin)
+    invoicing.mark_paid(
+        world.session, world.scope, invoice.id, world.now, actor=world.admin, reason="Paid by transfer"
+    )
     with pytest.raises(InvoiceError, match="credit note"):
         invoicing.void_invoice(world.session, world.scope, invoice.id, "", world.now, actor=world.admin)
     assert invoice.status == InvoiceStatus.PAID and credit_notes(world, invoice.id) == []
@@ -130,10 +132,14 @@ def test_mark_paid_then_unpaid_restores_the_balance(world: World) -> None:
     world.order(world.customer(billing_day=1), world.plan("web", "10.00"))
     world.run_until(utc(2027, 2, 2))
     [invoice] = world.invoices()
-    invoicing.mark_paid(world.session, world.scope, invoice.id, world.now, actor=world.admin)
+    invoicing.mark_paid(
+        world.session, world.scope, invoice.id, world.now, actor=world.admin, reason="Paid by transfer"
+    )
     assert invoice.balance_due == 0 and invoice.status == InvoiceStatus.PAID
     world.at(utc(2027, 3, 1))
-    invoicing.mark_unpaid(world.session, world.scope, invoice.id, world.now, actor=world.admin)
+    invoicing.mark_unpaid(
+        world.session, world.scope, invoice.id, world.now, actor=world.admin, reason="Transfer returned"
+    )
     assert invoice.status == InvoiceStatus.OVERDUE and invoice.balance_due == Decimal("11.90")
 
 
@@ -225,7 +231,9 @@ def test_partial_credit_cannot_exceed_what_is_left_on_the_line(world: World) -> 
             world.now,
             actor=world.admin,
         )
-    invoicing.mark_paid(world.session, world.scope, invoice.id, world.now, actor=world.admin)
+    invoicing.mark_paid(
+        world.session, world.scope, invoice.id, world.now, actor=world.admin, reason="Paid by transfer"
+    )
     second = invoicing.credit_invoice(
         world.session, world.scope, invoice.id, {line.id: Decimal("6.00")}, "", world.now, actor=world.admin
     )

@@ -100,7 +100,9 @@ def statement(world: World) -> Statement:
     )
     found["00006"] = bill(world, bruno, utc(2027, 4, 3, 9, 30), "1.00")
     session, scope, admin = world.session, world.scope, world.admin
-    invoicing.mark_paid(session, scope, found["00001"].id or 0, utc(2027, 1, 10), actor=admin)
+    invoicing.mark_paid(
+        session, scope, found["00001"].id or 0, utc(2027, 1, 10), actor=admin, reason="Transfer received"
+    )
     third_line = InvoiceLineRepository(session, scope).for_invoice(found["00003"].id or 0)[0]
     credits = {third_line.id or 0: Decimal("10.00")}
     invoicing.credit_invoice(

@@ -46,9 +46,12 @@ from backend.dunning import settings as dunning_settings
 from backend.dunning import tasks as dunning_tasks
 from backend.idempotency import service as idempotency
 from backend.invoicing import (
+    admin_reads,
+    billing_runs,
     credit_notes,
     drafts,
     issuing,
+    manual_drafts,
     price_tax,
     promotions,
     runs,
@@ -126,6 +129,9 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     mail_tasks,
     subscription_mails,
     renewal_reminders,
+    admin_reads,
+    manual_drafts,
+    billing_runs,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"

@@ -322,11 +322,15 @@ SERVICE_PROBES: list[Probe] = [
     ),
     S(
         invoicing.mark_paid,
-        lambda s, me, a: invoicing.mark_paid(s, me.scope, a.issued_invoice, NOW, actor=me.actor),
+        lambda s, me, a: invoicing.mark_paid(
+            s, me.scope, a.issued_invoice, NOW, actor=me.actor, reason="Paid by transfer"
+        ),
     ),
     S(
         invoicing.mark_unpaid,
-        lambda s, me, a: invoicing.mark_unpaid(s, me.scope, a.paid_invoice, NOW, actor=me.actor),
+        lambda s, me, a: invoicing.mark_unpaid(
+            s, me.scope, a.paid_invoice, NOW, actor=me.actor, reason="Transfer returned"
+        ),
     ),
     S(runs.mark_overdue, lambda s, me, a: runs.mark_overdue(s, me.scope, NOW), nothing),
     *coordinator_units(invoicing_tasks.OVERDUE_MARKING, lambda a: "all"),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from tests.isolation import repository_probes, service_probes
+from tests.isolation import invoice_admin_probes, repository_probes, service_probes
 from tests.isolation.admin_probes import ADMIN_PROBES, ADMIN_REPOSITORY_PROBES
 from tests.isolation.api_probes import API_OPERATION_PROBES, API_REPOSITORY_PROBES
 from tests.isolation.catalog_probes import CATALOG_PROBES
 from tests.isolation.crossing_probes import CROSSING_PROBES
 from tests.isolation.dunning_probes import DUNNING_PROBES, DUNNING_REPOSITORY_PROBES
+from tests.isolation.invoice_admin_probes import INVOICE_ADMIN_PROBES, INVOICE_ADMIN_REPOSITORY_PROBES
 from tests.isolation.mail_probes import MAIL_EXEMPT, MAIL_OPERATION_PROBES, MAIL_REPOSITORY_PROBES
 from tests.isolation.member_probes import MEMBER_OPERATION_PROBES, MEMBER_REPOSITORY_PROBES
 from tests.isolation.overview_probes import OVERVIEW_PROBES
@@ -28,6 +29,7 @@ OPERATION_PROBES: list[Probe] = [
     *STATEMENT_PROBES,
     *DUNNING_PROBES,
     *MAIL_OPERATION_PROBES,
+    *INVOICE_ADMIN_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
     *REPOSITORY_PROBES,
@@ -37,7 +39,10 @@ REPOSITORY_TABLE: list[Probe] = [
     *STATEMENT_REPOSITORY_PROBES,
     *DUNNING_REPOSITORY_PROBES,
     *MAIL_REPOSITORY_PROBES,
+    *INVOICE_ADMIN_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.
-EXEMPT: dict[str, str] = repository_probes.EXEMPT | service_probes.EXEMPT | MAIL_EXEMPT
+EXEMPT: dict[str, str] = (
+    repository_probes.EXEMPT | service_probes.EXEMPT | MAIL_EXEMPT | invoice_admin_probes.EXEMPT
+)

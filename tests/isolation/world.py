@@ -8,7 +8,8 @@ an overdue one, an issued one past its due date, a void one; unbilled charges; a
 sessions, API tokens, account codes and an idempotency key. Its second customer lives in Austria
 (the issuer is in Germany): that customer's invoices and the credit note of the void one are
 cross-border consumer sales, counted toward the OSS threshold. At `NOW` its subscriptions and
-invoices are due, so a call that lost its tenant filter finds them.
+invoices are due, so a call that lost its tenant filter finds them. It also has a manual draft
+invoice and a queued "bill now" run for Alice.
 
 Tenant B has a customer in Germany, a yearly plan with an addon, a subscription, a paid invoice and
 an exchange rate of another currency, and at `NOW` nothing of B is due and B has sold nothing
@@ -45,8 +46,10 @@ from backend.identity import api_tokens, auth, passwords, registration, sessions
 from backend.identity.repository import AccountCodeRepository, UserRepository
 from backend.identity.users import create_user
 from backend.integrations.mail import MailBatch
+from backend.invoicing import billing_runs, manual_drafts
 from backend.invoicing import service as invoicing
 from backend.invoicing.repository import InvoiceLineRepository, InvoiceRepository
+from backend.invoicing.schemas import DraftInput, DraftLineInput
 from backend.kit.principals import SignedInUser
 from backend.kit.repository import TenantScope
 from backend.kit.tokens import digest
@@ -120,6 +123,8 @@ class Side:
     invitation_id: int = 0
     invitation_token: str = ""
     invitee_user_id: int = 0  # Paul: invited, signed up without an account, not accepted yet
+    draft_invoice: int = 0  # A: a manual draft for Alice, not issued
+    bill_now_run: int = 0  # A: a "bill now" for Alice, queued, never run
 
     @property
     def tenant_id(self) -> int:
@@ -265,7 +270,7 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
     note = invoicing.credit_invoice(
         session, scope, paid.id or 0, {paid_line: Decimal("1.00")}, "Goodwill", T0, actor=_admin(scope)
     )
-    invoicing.mark_paid(session, scope, paid.id or 0, T0, actor=_admin(scope))
+    invoicing.mark_paid(session, scope, paid.id or 0, T0, actor=_admin(scope), reason="Paid by transfer")
 
     frozen.set(T1)
     simulation.tick(session, scope, T1)  # February periods, invoice run (billing day 4), overdue
@@ -290,6 +295,11 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
         session, scope, _admin(scope), reminder_offsets_days=list(DUNNING_DAYS), suspend_service=True
     )
     reminders.send_due_reminders(session, scope, 0, 10**9, T3)
+    line = DraftLineInput(description="Migration service", unit_price=Decimal("150.00"))
+    draft = manual_drafts.create_draft(
+        session, scope, _admin(scope), DraftInput(customer_account_id=alice, lines=[line]), T3
+    )
+    run = billing_runs.request_bill_now(session, scope, _admin(scope), T3, customer_account_id=alice)
     people = _members_of(session, scope, alice, start.user_id, slug)
     return start.side(
         session,
@@ -314,6 +324,8 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
         credit_note_id=note.id or 0,
         unbilled_position=position.id or 0,
         unbilled_ref=position.source_ref,
+        draft_invoice=draft.id or 0,
+        bill_now_run=run.id or 0,
         **people,
     )
 
@@ -400,7 +412,7 @@ def _build_b(session: Session, slug: str) -> Side:
         session, scope, currency="GBP", valid_from=RATE_DAY, rate="0.8500", actor=_admin(scope)
     )
     [invoice] = invoicing.bill_now(session, scope, T0, customer_account_id=carol, actor=_admin(scope))
-    invoicing.mark_paid(session, scope, invoice.id or 0, T0, actor=_admin(scope))
+    invoicing.mark_paid(session, scope, invoice.id or 0, T0, actor=_admin(scope), reason="Paid by transfer")
     dunning.update_dunning_settings(
         session, scope, _admin(scope), reminder_offsets_days=list(DUNNING_DAYS), suspend_service=False
     )

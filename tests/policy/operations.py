@@ -37,8 +37,10 @@ from backend.dunning import settings as dunning_settings
 from backend.identity import api_tokens, auth, passwords, users
 from backend.identity.repository import ApiTokenRepository, UserRepository
 from backend.integrations.mail import MailBatch
-from backend.invoicing import price_tax, statements
+from backend.invoicing import admin_reads, billing_runs, manual_drafts, price_tax, statements
 from backend.invoicing import service as invoicing
+from backend.invoicing.repository import InvoiceFilter
+from backend.invoicing.schemas import DraftInput, DraftLineInput
 from backend.kit.principals import SignedInUser
 from backend.mail import service as mail
 from backend.models import Invoice, PromotionBenefit, Subscription
@@ -131,6 +133,11 @@ def admins_token(session: Session, a: Side) -> int:
     token = ApiTokenRepository(session, a.scope).by_token_hash(a.api_token_hash)
     assert token is not None and token.id is not None
     return token.id
+
+
+def _draft_for(customer_id: int) -> DraftInput:
+    line = DraftLineInput(description="Consulting", quantity=Decimal(2), unit_price=Decimal("90.00"))
+    return DraftInput(customer_account_id=customer_id, lines=[line])
 
 
 def addon_removed(session: Session, a: Side) -> None:
@@ -311,12 +318,76 @@ OPERATIONS: list[Op] = [
     ),
     op(
         invoicing.mark_paid,
-        lambda s, a, who: invoicing.mark_paid(s, a.scope, a.issued_invoice, NOW, actor=who),
+        lambda s, a, who: invoicing.mark_paid(
+            s, a.scope, a.issued_invoice, NOW, actor=who, reason="Paid by transfer"
+        ),
         ADMIN,
     ),
     op(
         invoicing.mark_unpaid,
-        lambda s, a, who: invoicing.mark_unpaid(s, a.scope, a.paid_invoice, NOW, actor=who),
+        lambda s, a, who: invoicing.mark_unpaid(
+            s, a.scope, a.paid_invoice, NOW, actor=who, reason="Transfer returned"
+        ),
+        ADMIN,
+    ),
+    # --- the admin's invoice pages and API: admins ------------------------------------------------
+    op(
+        admin_reads.invoice_list,
+        lambda s, a, who: admin_reads.invoice_list(s, a.scope, who, InvoiceFilter()),
+        ADMIN,
+    ),
+    op(
+        admin_reads.invoices_after,
+        lambda s, a, who: admin_reads.invoices_after(s, a.scope, who, InvoiceFilter()),
+        ADMIN,
+    ),
+    op(
+        admin_reads.invoice_id_for_reference,
+        lambda s, a, who: admin_reads.invoice_id_for_reference(s, a.scope, who, str(a.draft_invoice)),
+        ADMIN,
+    ),
+    op(
+        admin_reads.invoice_file,
+        lambda s, a, who: admin_reads.invoice_file(s, a.scope, who, a.issued_invoice),
+        ADMIN,
+    ),
+    op(
+        manual_drafts.create_draft,
+        lambda s, a, who: manual_drafts.create_draft(s, a.scope, who, _draft_for(a.customer_id), NOW),
+        ADMIN,
+    ),
+    op(
+        manual_drafts.update_draft,
+        lambda s, a, who: manual_drafts.update_draft(
+            s, a.scope, who, a.draft_invoice, _draft_for(a.other_customer_id), NOW
+        ),
+        ADMIN,
+    ),
+    op(
+        manual_drafts.delete_draft,
+        lambda s, a, who: manual_drafts.delete_draft(s, a.scope, who, a.draft_invoice),
+        ADMIN,
+    ),
+    op(
+        manual_drafts.issue_invoice,
+        lambda s, a, who: manual_drafts.issue_invoice(s, a.scope, who, a.draft_invoice, NOW),
+        ADMIN,
+    ),
+    op(
+        billing_runs.request_bill_now,
+        lambda s, a, who: billing_runs.request_bill_now(
+            s, a.scope, who, NOW, customer_account_id=a.customer_id
+        ),
+        ADMIN,
+    ),
+    op(
+        billing_runs.billing_run,
+        lambda s, a, who: billing_runs.billing_run(s, a.scope, who, a.bill_now_run),
+        ADMIN,
+    ),
+    op(
+        billing_runs.latest_run,
+        lambda s, a, who: billing_runs.latest_run(s, a.scope, who, a.customer_id),
         ADMIN,
     ),
     # --- subscriptions: customers their own, admins any; dunning and expiry by the jobs ---------

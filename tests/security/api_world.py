@@ -106,6 +106,8 @@ def api_world(identity_world: IdentityWorld) -> ApiWorld:
     # A's customer has INV-YYYY-00001; B issued two invoices, so B's number is one A does not have.
     ids_a |= _invoice_ids(world, world.a_admin, ids_a, invoices=1)
     ids_b |= _invoice_ids(world, world.b_admin, ids_b, invoices=2)
+    ids_a |= _admin_invoice_ids(world, world.a_admin, ids_a["customer_account_id"])
+    ids_b |= _admin_invoice_ids(world, world.b_admin, ids_b["customer_account_id"])
     return ApiWorld(world, tokens, ids_a, ids_b)
 
 
@@ -131,6 +133,27 @@ def _invoice_ids(
                 session, scope, clock.now(), customer_account_id=account, actor=actor
             )
         return {"invoice_number": invoice.number}
+
+
+def _admin_invoice_ids(world: IdentityWorld, admin: Member, account_id: int) -> dict[str, Any]:
+    """A manual draft invoice of the customer (`{reference}`: its id, as drafts have no number) and
+    a "bill now" job (`{job_id}`), never run."""
+    from decimal import Decimal
+
+    from backend.audit.service import Actor
+    from backend.db import unit_of_work
+    from backend.invoicing import billing_runs, manual_drafts
+    from backend.invoicing.schemas import DraftInput, DraftLineInput
+    from backend.kit.repository import TenantScope
+
+    scope, actor = TenantScope(admin.tenant_id), Actor.admin(admin.tenant_id, user_id=admin.user_id)
+    line = DraftLineInput(description="Setup", unit_price=Decimal("25.00"))
+    with unit_of_work(world.engine) as session:
+        draft = manual_drafts.create_draft(
+            session, scope, actor, DraftInput(customer_account_id=account_id, lines=[line]), clock.now()
+        )
+        run = billing_runs.request_bill_now(session, scope, actor, clock.now())
+        return {"reference": draft.id, "job_id": run.id}
 
 
 def _member_ids(world: IdentityWorld, admin: Member, account_id: int, side: str) -> dict[str, Any]:

@@ -67,6 +67,11 @@ WRITERS = {ANONYMOUS: 401, CUSTOMER_READ: 403, CUSTOMER_WRITE: 200, OTHER_TENANT
 ORDER = {"plan_id": "{plan_id}", "customer_account_id": "{customer_account_id}"}
 TO_PRO = {"plan_id": "{other_plan_id}"}
 BACKUP = {"addon_id": "{addon_id}"}
+DRAFT = {
+    "customer_account_id": "{customer_account_id}",
+    "lines": [{"description": "Matrix", "quantity": "1", "unit_price": "9.00"}],
+}
+REASON = {"reason": "Matrix"}
 # The routes of the token user's own customer account: an admin belongs to none (404).
 OWN_ACCOUNT_READS = SIGNED_IN | {ADMIN: 404}
 OWN_ACCOUNT_WRITES = WRITERS | {ADMIN: 404}
@@ -141,6 +146,16 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/admin/customers/{customer_id}/notes"): Expect(
         ADMINS_ONLY | {ADMIN: 201}, body={"body": "Called about the invoice."}
     ),
+    # Invoices: admins only. A's draft is issued, marked paid, unpaid again, then voided (by id).
+    ("GET", "/api/v1/admin/invoices"): Expect(ADMINS_ONLY),
+    ("POST", "/api/v1/admin/invoices"): Expect(ADMINS_ONLY | {ADMIN: 201}, body=DRAFT),
+    ("GET", "/api/v1/admin/invoices/{reference}"): Expect(ADMINS_ONLY),
+    ("POST", "/api/v1/admin/invoices/{reference}/issue"): Expect(ADMINS_ONLY),
+    ("POST", "/api/v1/admin/invoices/{reference}/mark-paid"): Expect(ADMINS_ONLY, body=REASON),
+    ("POST", "/api/v1/admin/invoices/{reference}/mark-unpaid"): Expect(ADMINS_ONLY, body=REASON),
+    ("POST", "/api/v1/admin/invoices/{reference}/void"): Expect(ADMINS_ONLY, body=REASON),
+    ("POST", "/api/v1/admin/bill-now"): Expect(ADMINS_ONLY | {ADMIN: 202}, body={}),
+    ("GET", "/api/v1/admin/jobs/{job_id}"): Expect(ADMINS_ONLY),
     # The console's download takes the browser's session cookie, never a token.
     ("GET", "/api/admin/customers/{customer_id}/notes.csv"): Expect(
         everyone(401), example="/api/admin/customers/1/notes.csv"

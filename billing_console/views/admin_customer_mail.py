@@ -10,23 +10,24 @@ from billing_console.components.standing import mail_status_badge
 from billing_console.state.admin_customer_mail import AdminCustomerMailState
 
 M = AdminCustomerMailState
-COLUMNS = ("Sent to", "Mail", "Subject", "Status", "Attempts", "Last error", "Message ID", "Queued", "Sent")
+# When, what and how it went first: on a phone those columns show before the table scrolls.
+COLUMNS = ("Queued", "Mail", "Status", "Sent to", "Subject", "Attempts", "Last error", "Message ID", "Sent")
 CODE = "var(--code-font-family)"
 
 
 def _delivery(line: rx.Var[DeliveryLine]) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(line.to, white_space="nowrap"),
+        rx.table.row_header_cell(line.queued, white_space="nowrap"),
         rx.table.cell(line.kind, white_space="nowrap"),
-        rx.table.cell(line.subject, min_width="220px"),
         rx.table.cell(mail_status_badge(line.status)),
+        rx.table.cell(line.recipient, white_space="nowrap"),
+        rx.table.cell(line.subject, white_space="nowrap"),
         rx.table.cell(line.attempts, text_align="right"),
         rx.table.cell(
             rx.text(line.last_error, size="1", color="var(--red-11)", overflow_wrap="anywhere"),
-            min_width="180px",
+            min_width="220px",
         ),
-        rx.table.cell(rx.text(line.message_id, size="1", font_family=CODE, overflow_wrap="anywhere")),
-        rx.table.cell(line.queued, white_space="nowrap"),
+        rx.table.cell(rx.text(line.message_id, size="1", font_family=CODE), white_space="nowrap"),
         rx.table.cell(line.sent, white_space="nowrap"),
         align="center",
         class_name="mail-delivery",

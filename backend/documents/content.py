@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from backend.documents.labels import document_language
 from backend.integrations.epc_qr import epc_qr_svg_data_uri
-from backend.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Tenant, TaxMode
+from backend.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, TaxMode, Tenant
 
 # The key of the issuer snapshot holding the presentation frozen at the first render.
 PRESENTATION = "document"
@@ -179,7 +179,9 @@ def _content(
     mode = str(invoice.tax_mode)
     seller = Party(
         name=str(issuer.get("legal_name") or ""),
-        address_lines=tuple(part.strip() for part in str(issuer.get("address") or "").splitlines() if part.strip()),
+        address_lines=tuple(
+            part.strip() for part in str(issuer.get("address") or "").splitlines() if part.strip()
+        ),
         postal_code="",
         city="",
         country=str(issuer.get("country") or ""),

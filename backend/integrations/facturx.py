@@ -10,13 +10,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import facturx
 import facturx.facturx as facturx_module
-from drafthorse.models.accounting import ApplicableTradeTax, BillingSpecifiedPeriod
+from drafthorse.models.accounting import ApplicableTradeTax
 from drafthorse.models.document import Document
 from drafthorse.models.note import IncludedNote
 from drafthorse.models.party import TaxRegistration
@@ -126,7 +126,7 @@ def _line(line: Any) -> LineItem:
     negative = line.unit_price < 0
     item.agreement.net.amount = _price(-line.unit_price if negative else line.unit_price)
     quantity = -line.quantity if negative else line.quantity
-    item.delivery.billed_quantity = (quantity.normalize() if quantity == quantity.to_integral() else quantity, "C62")
+    item.delivery.billed_quantity = (quantity.quantize(Decimal("0.0001")), "C62")
     item.settlement.trade_tax.type_code = "VAT"
     item.settlement.trade_tax.category_code = line.tax_code
     item.settlement.trade_tax.rate_applicable_percent = _money(line.tax_rate)

@@ -20,6 +20,7 @@ from backend.models.catalog import (
     ServiceType,
 )
 from backend.models.currency import ExchangeRate
+from backend.models.documents import DocumentAlarm
 from backend.models.enums import *  # noqa: F403 - the vocabularies belong with the tables
 from backend.models.idempotency import IdempotencyKey
 from backend.models.identity import AccountCode, AccountCodePurpose, ApiToken, UserSession
@@ -49,6 +50,7 @@ __all__ = [
     "CustomerMember",
     "CustomerNote",
     "CustomerProfile",
+    "DocumentAlarm",
     "DocumentNumberSequence",
     "ExchangeRate",
     "IdempotencyKey",

@@ -1,18 +1,25 @@
 """Every coordinator of the recurring work, in the order one tick of the clock runs them.
 
 The list is explicit, so the call graph shows who runs what: cancellations that took effect first,
-then due periods, then invoices for what was charged, then overdue marking. Extra coordinators
-(tests, plugins) are registered at run time and run after the built-in ones.
+then due periods, then invoices for what was charged, then their documents, then overdue marking.
+Extra coordinators (tests, plugins) are registered at run time and run after the built-in ones.
 """
 
 from __future__ import annotations
 
 from backend.billing.tasks import SUBSCRIPTION_BILLING
+from backend.documents.tasks import DOCUMENT_RENDERING
 from backend.invoicing.tasks import INVOICE_RUN, OVERDUE_MARKING
 from backend.kit.coordination import Coordinator
 from backend.subscriptions.tasks import EXPIRATION
 
-BUILTIN: tuple[Coordinator, ...] = (EXPIRATION, SUBSCRIPTION_BILLING, INVOICE_RUN, OVERDUE_MARKING)
+BUILTIN: tuple[Coordinator, ...] = (
+    EXPIRATION,
+    SUBSCRIPTION_BILLING,
+    INVOICE_RUN,
+    DOCUMENT_RENDERING,
+    OVERDUE_MARKING,
+)
 _EXTRA: dict[str, Coordinator] = {}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend.kit.errors import DomainError
+from backend.kit.errors import DomainError, NotFoundError, PermissionDenied
 
 
 class DocumentUnavailable(DomainError):
@@ -16,3 +16,10 @@ class DocumentUnavailable(DomainError):
             f"The document {number} cannot be provided right now; the administrators have been"
             " alerted. Please try again later."
         )
+
+
+class DocumentNotFound(NotFoundError, PermissionDenied):
+    """The policy refused a document of another customer account: answered as not found (404), so
+    a stranger cannot even learn that the number exists."""
+
+    http_status = 404

@@ -27,6 +27,7 @@ from backend.documents.content import (
     invoice_content,
     presentation,
 )
+from backend.documents.errors import DocumentNotFound
 from backend.documents.rendering import render_pdf
 from backend.documents.repository import DocumentAlarmRepository, IssuedDocumentRepository
 from backend.documents.schemas import DocumentAlarmView
@@ -56,12 +57,9 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def invoice_key(scope: TenantScope, number: str) -> str:
-    return f"tenant-{scope.tenant_id}/invoices/{number}.pdf"
-
-
-def credit_note_key(scope: TenantScope, number: str) -> str:
-    return f"tenant-{scope.tenant_id}/credit-notes/{number}.pdf"
+def _storage_key(scope: TenantScope, folder: str, number: str) -> str:
+    """`tenant-1/invoices/INV-2026-00001.pdf`: a tenant's files never share a folder with another's."""
+    return f"tenant-{scope.tenant_id}/{folder}/{number}.pdf"
 
 
 def render_invoice_document(
@@ -77,7 +75,7 @@ def render_invoice_document(
         return False
     content = _invoice_content(session, scope, invoice, freeze=True)
     data = render_pdf(content)
-    key = invoice_key(scope, invoice.number)
+    key = _storage_key(scope, "invoices", invoice.number)
     store.put(key, data)
     documents.set_invoice_document(invoice.id, key, sha256(data))
     session.flush()
@@ -95,7 +93,7 @@ def render_credit_note_document(
         return False
     content = _credit_note_content(session, scope, note, freeze=True)
     data = render_pdf(content)
-    key = credit_note_key(scope, note.number)
+    key = _storage_key(scope, "credit-notes", note.number)
     store.put(key, data)
     documents.set_credit_note_document(note.id, key, sha256(data))
     session.flush()
@@ -162,7 +160,7 @@ def _owner_only(actor: Actor, scope: TenantScope, owner_account_id: int, missing
     try:
         authorize(actor, scope, Action.DOWNLOAD_INVOICE_PDF, owner_account_id=owner_account_id)
     except PermissionDenied as refused:
-        raise NotFoundError(missing) from refused
+        raise DocumentNotFound(missing) from refused
 
 
 def _stored_or_rebuilt(

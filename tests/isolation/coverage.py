@@ -40,6 +40,8 @@ from backend.customers import members, notes, profiles
 from backend.customers import service as customers
 from backend.customers import vat_checks as vat_service
 from backend.demo import scenario_report
+from backend.documents import service as documents
+from backend.documents import tasks as document_tasks
 from backend.idempotency import service as idempotency
 from backend.invoicing import credit_notes, drafts, issuing, price_tax, promotions, runs
 from backend.invoicing import service as invoicing
@@ -97,12 +99,18 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     admin_customers,
     admin_subscriptions,
     price_tax,
+    documents,
+    document_tasks,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"
 )
 # Modules of the domain packages with operations that take a scope, but no table here, and why.
 EXEMPT_MODULES: dict[str, str] = {
+    "backend.documents.endpoints": (
+        "thin routes: open a unit of work and call documents.service.invoice_pdf or credit_note_pdf"
+        " (probed) with the token's or session's own tenant"
+    ),
     "backend.identity.account_mail": _IDENTITY,
     "backend.identity.passwords": _IDENTITY,
     "backend.identity.registration": _IDENTITY,

@@ -7,6 +7,7 @@ from tests.isolation.admin_probes import ADMIN_PROBES, ADMIN_REPOSITORY_PROBES
 from tests.isolation.api_probes import API_OPERATION_PROBES, API_REPOSITORY_PROBES
 from tests.isolation.catalog_probes import CATALOG_PROBES
 from tests.isolation.crossing_probes import CROSSING_PROBES
+from tests.isolation.document_probes import DOCUMENT_OPERATION_PROBES, DOCUMENT_REPOSITORY_PROBES
 from tests.isolation.member_probes import MEMBER_OPERATION_PROBES, MEMBER_REPOSITORY_PROBES
 from tests.isolation.overview_probes import OVERVIEW_PROBES
 from tests.isolation.probes import Probe
@@ -22,12 +23,14 @@ OPERATION_PROBES: list[Probe] = [
     *API_OPERATION_PROBES,
     *ADMIN_PROBES,
     *MEMBER_OPERATION_PROBES,
+    *DOCUMENT_OPERATION_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
     *REPOSITORY_PROBES,
     *API_REPOSITORY_PROBES,
     *ADMIN_REPOSITORY_PROBES,
     *MEMBER_REPOSITORY_PROBES,
+    *DOCUMENT_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.

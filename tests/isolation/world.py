@@ -48,6 +48,8 @@ from backend.kit.repository import TenantScope
 from backend.kit.tokens import digest
 from backend.models import (
     AccountCodePurpose,
+    DocumentAlarm,
+    DocumentKind,
     IntervalUnit,
     ItemStatus,
     OpenPosition,
@@ -69,6 +71,7 @@ T3 = datetime(2027, 3, 5, 9, tzinfo=UTC)  # a late order, canceled the next day
 NOW = datetime(2027, 3, 10, 9, tzinfo=UTC)  # when the tables call: March periods are due
 PASSWORD = "Isolation-Pass-2027"
 RATE_DAY = date(2027, 1, 1)  # A: USD 1.0850 per EUR from this day on; B: GBP 0.8500
+LOST_INVOICE = "INV-2026-09999"  # A: an alarm about a lost document that did not rebuild
 
 
 @dataclass(frozen=True)
@@ -279,6 +282,15 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
     bob_profile.vat_id = "ATU13585627"  # never checked: due for a VIES check
     [redemption] = PromotionRedemptionRepository(session, scope).active_for_subscriptions({active.id or 0})
     notes.add_note(session, scope, _admin(scope), alice, "=Prefers invoices by email.")
+    session.add(
+        DocumentAlarm(
+            tenant_id=scope.tenant_id,
+            document_kind=DocumentKind.INVOICE,
+            document_number=LOST_INVOICE,
+            expected_sha256="0" * 64,
+            actual_sha256="1" * 64,
+        )
+    )
     people = _members_of(session, scope, alice, start.user_id, slug)
     return start.side(
         session,

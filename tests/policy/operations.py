@@ -33,13 +33,14 @@ from backend.catalog.schemas import (
 )
 from backend.currency import service as rates
 from backend.customers import members, notes, profiles
+from backend.documents import service as documents
 from backend.identity import api_tokens, auth, passwords, users
 from backend.identity.repository import ApiTokenRepository, UserRepository
 from backend.integrations.mail import MailBatch
 from backend.invoicing import price_tax
 from backend.invoicing import service as invoicing
 from backend.kit.principals import SignedInUser
-from backend.models import PromotionBenefit, Subscription
+from backend.models import CreditNote, Invoice, PromotionBenefit, Subscription
 from backend.reporting import admin_subscriptions, customers
 from backend.reporting import overview as admin_overview
 from backend.reporting.repository import SubscriptionFilter
@@ -112,6 +113,12 @@ def number_of(session: Session, subscription_id: int) -> str:
     subscription = session.get(Subscription, subscription_id)
     assert subscription is not None
     return str(subscription.number)
+
+
+def document_number(session: Session, model: type[Invoice] | type[CreditNote], object_id: int) -> str:
+    found = session.get(model, object_id)
+    assert found is not None and found.number
+    return str(found.number)
 
 
 def user(session: Session, a: Side, user_id: int) -> SignedInUser:
@@ -532,4 +539,24 @@ OPERATIONS: list[Op] = [
         lambda s, a, who: previews.preview_cancel_immediately(s, a.scope, who, a.active_sub, NOW),
         ADMIN,
     ),
+    # --- documents: every member of the owning account and admins; to anyone else it is not found
+    op(
+        documents.invoice_pdf,
+        lambda s, a, who: documents.invoice_pdf(s, a.scope, who, document_number(s, Invoice, a.paid_invoice)),
+        ADMIN,
+        OWNER,
+        BILLING,
+        VIEWER,
+    ),
+    op(
+        documents.credit_note_pdf,
+        lambda s, a, who: documents.credit_note_pdf(
+            s, a.scope, who, document_number(s, CreditNote, a.credit_note_id)
+        ),
+        ADMIN,
+        OWNER,
+        BILLING,
+        VIEWER,
+    ),
+    op(documents.open_alarms, lambda s, a, who: documents.open_alarms(s, a.scope, who), ADMIN),
 ]

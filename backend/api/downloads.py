@@ -6,12 +6,9 @@ admin. The services ask the policy; an id of another tenant is 404.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
 from backend.api.params import Id
 from backend.api.problems import ApiProblem
@@ -19,25 +16,11 @@ from backend.api.security import request_context, user_for_request
 from backend.customers import notes
 from backend.db import unit_of_work
 from backend.documents import service as documents
-from backend.documents.errors import DocumentUnavailable
+from backend.documents.endpoints import CreditNoteNumber, InvoiceNumber, pdf_response
 from backend.kit.policy import Actor
 from backend.kit.repository import TenantScope
 
 router = APIRouter(include_in_schema=False)
-
-InvoiceNumber = Annotated[
-    str,
-    Path(pattern=r"^[A-Za-z0-9-]{1,40}$", description="The invoice's number", examples=["INV-2026-00001"]),
-]
-CreditNoteNumber = Annotated[
-    str,
-    Path(
-        pattern=r"^[A-Za-z0-9-]{1,48}$",
-        description="The credit note's number",
-        examples=["INV-2026-00001-CN1"],
-    ),
-]
-Fetch = Callable[[Session, TenantScope, Actor, str], documents.DocumentFile]
 
 
 @router.get("/api/admin/customers/{customer_id}/notes.csv", include_in_schema=False)
@@ -67,13 +50,17 @@ def _notes_csv(actor: Actor, scope: TenantScope, customer_id: int) -> str:
 async def download_invoice_pdf(invoice_number: InvoiceNumber, request: Request) -> Response:
     """The invoice's PDF for the signed-in owner or admin (the pages' "Download PDF" links)."""
     actor, scope = await _signed_in(request)
-    return await asyncio.to_thread(pdf_response, documents.invoice_pdf, scope, actor, invoice_number)
+    return await asyncio.to_thread(
+        pdf_response, lambda session: documents.invoice_pdf(session, scope, actor, invoice_number)
+    )
 
 
 @router.get("/api/credit-notes/{credit_note_number}.pdf", include_in_schema=False)
 async def download_credit_note_pdf(credit_note_number: CreditNoteNumber, request: Request) -> Response:
     actor, scope = await _signed_in(request)
-    return await asyncio.to_thread(pdf_response, documents.credit_note_pdf, scope, actor, credit_note_number)
+    return await asyncio.to_thread(
+        pdf_response, lambda session: documents.credit_note_pdf(session, scope, actor, credit_note_number)
+    )
 
 
 async def _signed_in(request: Request) -> tuple[Actor, TenantScope]:
@@ -81,20 +68,3 @@ async def _signed_in(request: Request) -> tuple[Actor, TenantScope]:
     if user is None:
         raise ApiProblem(401, "Unauthorized", "Sign in to the console first.")
     return Actor.for_user(user, request_context(request).ip_address), TenantScope(user.tenant_id)
-
-
-def pdf_response(fetch: Fetch, scope: TenantScope, actor: Actor, number: str) -> Response:
-    """The document as a download, for the REST routes (backend/documents/endpoints.py) and the
-    console's cookie routes above; an alarm or a first render is committed before the answer."""
-    with unit_of_work() as session:  # commits a first render, a restored file's record, an alarm
-        found = fetch(session, scope, actor, number)
-    if found.content is None:
-        raise DocumentUnavailable(found.number)
-    return Response(
-        content=found.content,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{found.filename}"',
-            "Cache-Control": "private, no-store",
-        },
-    )

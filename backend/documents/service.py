@@ -33,7 +33,7 @@ from backend.documents.repository import DocumentAlarmRepository, IssuedDocument
 from backend.documents.schemas import DocumentAlarmView
 from backend.integrations.storage import DocumentStore
 from backend.kit.errors import NotFoundError, PermissionDenied
-from backend.kit.policy import Action, Actor, authorize
+from backend.kit.policy import Action, Actor, Role, authorize
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
 from backend.models import CreditNote, DocumentAlarm, DocumentKind, Invoice
@@ -105,12 +105,12 @@ def invoice_pdf(
 ) -> DocumentFile:
     """The PDF of invoice `number` for its owner or an admin (anyone else: not found). Rendered
     now if the job has not come to it yet; rebuilt if its file was lost."""
-    authorize(actor, scope, Action.DOWNLOAD_INVOICE_PDF, owner_account_id=actor.customer_account_id)
+    _may_download(actor, scope, actor.customer_account_id, "Invoice not found.")
     documents = IssuedDocumentRepository(session, scope)
     invoice = documents.invoice_by_number(number.strip().upper())
     if invoice is None or invoice.id is None:
         raise NotFoundError("Invoice not found.")
-    _owner_only(actor, scope, invoice.customer_account_id, "Invoice not found.")
+    _may_download(actor, scope, invoice.customer_account_id, "Invoice not found.")
     store = store or document_store()
     if not invoice.pdf_sha256:
         render_invoice_document(session, scope, invoice.id, store=store)
@@ -124,13 +124,13 @@ def credit_note_pdf(
     session: Session, scope: TenantScope, actor: Actor, number: str, *, store: DocumentStore | None = None
 ) -> DocumentFile:
     """The PDF of credit note `number`, for the owner of its invoice or an admin."""
-    authorize(actor, scope, Action.DOWNLOAD_INVOICE_PDF, owner_account_id=actor.customer_account_id)
+    _may_download(actor, scope, actor.customer_account_id, "Credit note not found.")
     documents = IssuedDocumentRepository(session, scope)
     note = documents.credit_note_by_number(number.strip().upper())
     invoice = documents.get(note.invoice_id) if note is not None else None
     if note is None or note.id is None or invoice is None:
         raise NotFoundError("Credit note not found.")
-    _owner_only(actor, scope, invoice.customer_account_id, "Credit note not found.")
+    _may_download(actor, scope, invoice.customer_account_id, "Credit note not found.")
     store = store or document_store()
     if not note.pdf_sha256:
         render_credit_note_document(session, scope, note.id, store=store)
@@ -155,12 +155,16 @@ def open_alarms(session: Session, scope: TenantScope, actor: Actor) -> list[Docu
     ]
 
 
-def _owner_only(actor: Actor, scope: TenantScope, owner_account_id: int, missing: str) -> None:
-    """The policy with the real owner; a refused customer learns nothing of the document."""
+def _may_download(actor: Actor, scope: TenantScope, owner_account_id: int | None, missing: str) -> None:
+    """The policy, asked before the lookup (may the actor download their own at all?) and again
+    with the document's owner. A refused customer is told the document does not exist, so a
+    stranger cannot even learn that a number is taken."""
     try:
         authorize(actor, scope, Action.DOWNLOAD_INVOICE_PDF, owner_account_id=owner_account_id)
     except PermissionDenied as refused:
-        raise DocumentNotFound(missing) from refused
+        if actor.role == Role.CUSTOMER:
+            raise DocumentNotFound(missing) from refused
+        raise
 
 
 def _stored_or_rebuilt(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
 class DocumentAlarmView:
-    kind: str  # "invoice" or "credit_note"
+    """An issued document whose lost file did not rebuild to the hash recorded at issue."""
+
+    kind: str  # "Invoice" or "Credit note"
     number: str
-    raised_at: datetime
+    raised_at: str  # "2027-02-01 09:00 UTC"
+    storage_key: str  # where the file belongs under DOCUMENT_STORAGE_PATH (restore it from a backup)
     expected_sha256: str
     actual_sha256: str

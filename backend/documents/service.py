@@ -17,6 +17,7 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC
 
 from sqlmodel import Session
 
@@ -143,11 +144,15 @@ def credit_note_pdf(
 def open_alarms(session: Session, scope: TenantScope, actor: Actor) -> list[DocumentAlarmView]:
     """The documents that could not be restored as issued, newest first, for the admin overview."""
     authorize(actor, scope, Action.READ_OVERVIEW)
+    folders = {DocumentKind.INVOICE: "invoices", DocumentKind.CREDIT_NOTE: "credit-notes"}
     return [
         DocumentAlarmView(
-            kind=str(alarm.document_kind),
+            kind="Credit note" if alarm.document_kind == DocumentKind.CREDIT_NOTE else "Invoice",
             number=alarm.document_number,
-            raised_at=alarm.raised_at,
+            raised_at=alarm.raised_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            storage_key=_storage_key(
+                scope, folders.get(alarm.document_kind, "invoices"), alarm.document_number
+            ),
             expected_sha256=alarm.expected_sha256,
             actual_sha256=alarm.actual_sha256,
         )

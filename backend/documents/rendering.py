@@ -28,19 +28,32 @@ _environment = Environment(
 )
 
 
+class Formatter:
+    """Amounts, dates and figures written the way the document's language writes them."""
+
+    def __init__(self, language: str, currency: str) -> None:
+        self.locale = _LOCALES.get(language, "en_GB")
+        self.currency = currency
+
+    def money(self, amount: Decimal) -> str:
+        return str(format_currency(amount, self.currency, locale=self.locale))
+
+    def day(self, day: date | None) -> str:
+        return str(format_date(day, format="medium", locale=self.locale)) if day else ""
+
+    def quantity(self, value: Decimal) -> str:
+        return str(format_decimal(value.normalize(), locale=self.locale))
+
+    def percent(self, rate: Decimal) -> str:
+        return f"{format_decimal(rate.normalize(), locale=self.locale)} %"
+
+
 def render_html(doc: DocumentContent) -> str:
     """The document as HTML, in its language."""
-    locale = _LOCALES.get(doc.language, "en_GB")
     words = labels(doc.language)
-    environment = _environment.overlay()
-    environment.filters.update(
-        money=lambda amount: format_currency(amount, doc.currency, locale=locale),
-        day=lambda day: format_date(day, format="medium", locale=locale) if day else "",
-        quantity=lambda value: format_decimal(value.normalize(), locale=locale),
-        percent=lambda rate: format_decimal(rate.normalize(), locale=locale) + " %",
-    )
-    return environment.get_template("document.html").render(
+    return _environment.get_template("document.html").render(
         doc=doc,
+        fmt=Formatter(doc.language, doc.currency),
         t=words,
         tax_note=tax_note(doc, words),
         created=doc.issued_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -64,11 +77,3 @@ def render_pdf(doc: DocumentContent, *, check_xsd: bool = True) -> bytes:
 
 def render_xml(doc: DocumentContent) -> bytes:
     return cii_xml(doc)
-
-
-def format_amount(amount: Decimal, currency: str, language: str) -> str:
-    return format_currency(amount, currency, locale=_LOCALES.get(language, "en_GB"))
-
-
-def format_day(day: date, language: str) -> str:
-    return format_date(day, format="medium", locale=_LOCALES.get(language, "en_GB"))

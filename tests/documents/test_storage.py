@@ -60,7 +60,7 @@ def test_a_rebuild_from_a_changed_snapshot_raises_an_alarm(world: World, store: 
         assert found.content is None
     assert not store.exists(issued.invoice.pdf_storage_key)
     [alarm] = documents.open_alarms(world.session, world.scope, world.admin)
-    assert (alarm.kind, alarm.number, alarm.expected_sha256) == ("invoice", number, recorded)
+    assert (alarm.kind, alarm.number, alarm.expected_sha256) == ("Invoice", number, recorded)
     assert alarm.actual_sha256 != recorded
 
 

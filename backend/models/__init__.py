@@ -24,6 +24,7 @@ from backend.models.documents import DocumentAlarm
 from backend.models.enums import *  # noqa: F403 - the vocabularies belong with the tables
 from backend.models.idempotency import IdempotencyKey
 from backend.models.identity import AccountCode, AccountCodePurpose, ApiToken, UserSession
+from backend.models.mail import MailDelivery, MailKind, MailStatus
 from backend.models.notes import CustomerNote
 from backend.models.payments import InboundWebhookEvent, Payment, Refund
 from backend.models.subscriptions import Subscription, SubscriptionAddon, SubscriptionItem
@@ -57,6 +58,9 @@ __all__ = [
     "InboundWebhookEvent",
     "Invoice",
     "InvoiceLine",
+    "MailDelivery",
+    "MailKind",
+    "MailStatus",
     "OpenPosition",
     "Payment",
     "Plan",

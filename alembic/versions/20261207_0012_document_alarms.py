@@ -2,7 +2,7 @@
 
 
 Revision ID: 0012_document_alarms
-Revises: 0010_customer_notes
+Revises: 0011_mail_deliveries
 Create Date: 2026-12-07 14:10:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlmodel.sql.sqltypes
 
 
 revision: str = '0012_document_alarms'
-down_revision: Union[str, None] = '0010_customer_notes'
+down_revision: Union[str, None] = '0011_mail_deliveries'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

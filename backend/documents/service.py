@@ -21,6 +21,7 @@ from datetime import UTC
 
 from sqlmodel import Session
 
+from backend.documents.announcements import announce_credit_note, announce_invoice
 from backend.documents.content import (
     PRESENTATION,
     DocumentContent,
@@ -79,6 +80,7 @@ def render_invoice_document(
     key = _storage_key(scope, "invoices", invoice.number)
     store.put(key, data)
     documents.set_invoice_document(invoice.id, key, sha256(data))
+    announce_invoice(session, scope, invoice, key, _presentation(session, scope, invoice, freeze=False))
     session.flush()
     return True
 
@@ -97,6 +99,11 @@ def render_credit_note_document(
     key = _storage_key(scope, "credit-notes", note.number)
     store.put(key, data)
     documents.set_credit_note_document(note.id, key, sha256(data))
+    invoice = documents.get(note.invoice_id)
+    if invoice is not None:
+        announce_credit_note(
+            session, scope, note, invoice, key, _presentation(session, scope, invoice, freeze=False)
+        )
     session.flush()
     return True
 

@@ -107,6 +107,10 @@ _IDENTITY = (
 )
 # Modules of the domain packages with operations that take a scope, but no table here, and why.
 EXEMPT_MODULES: dict[str, str] = {
+    "backend.documents.announcements": (
+        "queues the mail of the invoice or credit note its caller (documents.service.render_*_document,"
+        " probed) locked in the same scope; queue_mail stamps the delivery with that scope's tenant"
+    ),
     "backend.documents.endpoints": (
         "thin routes: open a unit of work and call documents.service.invoice_pdf or credit_note_pdf"
         " (probed) with the token's or session's own tenant"

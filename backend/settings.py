@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     smtp_from: str = "Billing Console <billing@localhost>"
     smtp_starttls: bool = True
     mail_dir: Path = VAR_DIR / "mail"
+    # Seconds before each new attempt of a delivery the server refused; one attempt more than values.
+    mail_retry_intervals: str = "60,300,1800,7200"
 
     # Issued invoices and credit notes as PDF files, each written once (backend/documents).
     document_storage_path: Path = VAR_DIR / "documents"
@@ -135,7 +137,7 @@ class Settings(BaseSettings):
         parse_schedules(value)
         return value
 
-    @field_validator("job_retry_intervals")
+    @field_validator("job_retry_intervals", "mail_retry_intervals")
     @classmethod
     def _retry_intervals_are_seconds(cls, value: str) -> str:
         parse_seconds_list(value)
@@ -244,6 +246,10 @@ class Settings(BaseSettings):
     @property
     def retry_intervals(self) -> list[int]:
         return parse_seconds_list(self.job_retry_intervals)
+
+    @property
+    def mail_retry_delays(self) -> list[int]:
+        return parse_seconds_list(self.mail_retry_intervals)
 
 
 def parse_schedules(value: str) -> dict[str, int]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +34,8 @@ PG_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Mails the coordinators send in domain tests (the file outbox by default) go to a temporary folder.
+os.environ.setdefault("MAIL_DIR", tempfile.mkdtemp(prefix="bc-test-mail-"))
 
 
 def require_service(reason: str) -> None:

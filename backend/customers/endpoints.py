@@ -24,9 +24,10 @@ from backend.customers.notes import NoteView
 from backend.customers.profiles import BillingProfileInput, BillingProfileView
 from backend.customers.schemas import InvitationIn, InvitationOut, MemberOut, MemberRoleIn, MembersOut
 from backend.db import unit_of_work
-from backend.integrations.mail import MailBatch, mailer_for
+from backend.integrations.mail import MailBatch
 from backend.integrations.vies import ViesClient
 from backend.kit.errors import NotFoundError
+from backend.mail.tasks import send_account_mails
 from backend.models.notes import NOTE_MAX_LENGTH
 from backend.settings import get_settings
 
@@ -131,7 +132,7 @@ def invite(body: InvitationBody, request: Request, principal: TokenPrincipal) ->
             settings=settings,
             mail=mail,
         )
-    mail.send_all(mailer_for(settings))
+    send_account_mails(mail, settings)
     return InvitationOut.model_validate(invitation, from_attributes=True)
 
 

@@ -28,12 +28,13 @@ from backend.customers.repository import (
     CustomerMemberRepository,
     CustomerProfileRepository,
 )
-from backend.integrations.branding import account_email, brand
 from backend.integrations.mail import MailBatch
 from backend.kit.errors import Conflict, FieldErrors, NotFoundError, PermissionDenied, ValidationFailed
 from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope
 from backend.kit.tokens import digest, new_token
+from backend.mail import MailKind
+from backend.mail.service import account_mail
 from backend.models import CustomerAccount, CustomerInvitation, CustomerMember, MemberRole
 from backend.settings import Settings
 from backend.tenancy.service import normalise_email
@@ -157,22 +158,13 @@ def invite_member(
             expires_at=now + INVITATION_LIFETIME,
         )
     )
-    sender = brand(session, scope, settings)
-    mail.queue(
-        account_email(
-            address,
-            f"you are invited to {account.name}",
-            sender,
-            [
-                f"You are invited to join the customer account {account.name} ({account.number}) "
-                f"as {ROLE_LABELS[member_role].lower()} member.",
-                "Open the link to accept. If you have no account yet, sign up with this email address "
-                "first; the link is valid for 7 days and works once.",
-                "If you did not expect this invitation, ignore this email.",
-            ],
-            link=f"{sender.base_url}/invitations/{token}",
-        )
-    )
+    context = {
+        "account_name": account.name,
+        "account_number": account.number,
+        "role": ROLE_LABELS[member_role].lower(),
+        "link": f"/invitations/{token}",
+    }
+    account_mail(session, scope, mail, MailKind.MEMBER_INVITATION, address, context, customer_id=account.id)
     audit.record(
         session,
         scope,

@@ -7,9 +7,10 @@ from backend.db import unit_of_work
 from backend.gateway.units import actor, throttle, unit_keeping
 from backend.identity import auth, passwords, registration, sessions
 from backend.identity.schemas import LoginTicket
-from backend.integrations.mail import MailBatch, mailer_for
+from backend.integrations.mail import MailBatch
 from backend.kit.errors import DomainError
 from backend.kit.principals import RequestContext, SignedInUser
+from backend.mail.tasks import send_account_mails
 from backend.settings import get_settings
 from backend.tenancy.service import scope_for_host
 
@@ -80,7 +81,7 @@ def register(request: RequestContext, *, email: str, password: str, name: str) -
             throttle=throttle(),
             actor=actor(request),
         )
-    mail.send_all(mailer_for(settings))
+    send_account_mails(mail, settings)
 
 
 def resend_confirmation(request: RequestContext, email: str) -> None:
@@ -91,7 +92,7 @@ def resend_confirmation(request: RequestContext, email: str) -> None:
         registration.resend_confirmation(
             session, scope, settings, mail, email=email, throttle=throttle(), actor=actor(request)
         )
-    mail.send_all(mailer_for(settings))
+    send_account_mails(mail, settings)
 
 
 def confirm_email(request: RequestContext, email: str, code: str) -> None:
@@ -108,7 +109,7 @@ def request_password_reset(request: RequestContext, email: str) -> None:
         passwords.request_password_reset(
             session, scope, settings, mail, email=email, throttle=throttle(), actor=actor(request)
         )
-    mail.send_all(mailer_for(settings))
+    send_account_mails(mail, settings)
 
 
 def reset_password(request: RequestContext, token: str, new_password: str) -> str:

@@ -18,12 +18,13 @@ from backend.customers import members, profiles
 from backend.customers.profiles import BillingProfileInput, BillingProfileView
 from backend.db import unit_of_work
 from backend.gateway.units import actor, user_scope
-from backend.integrations.mail import MailBatch, mailer_for
+from backend.integrations.mail import MailBatch
 from backend.integrations.vies import ViesClient
 from backend.kit.errors import FieldErrors, NotFoundError
 from backend.kit.policy import Action, allows
 from backend.kit.principals import RequestContext, SignedInUser
 from backend.kit.tenants import TenantDirectory
+from backend.mail.tasks import send_account_mails
 from backend.models.enums import CustomerType, MemberRole, VatIdStatus
 from backend.reporting.subscriptions import moment
 from backend.settings import get_settings
@@ -228,7 +229,7 @@ def invite(request: RequestContext, user: SignedInUser, email: str, role: str) -
             settings=settings,
             mail=mail,
         )
-    mail.send_all(mailer_for(settings))
+    send_account_mails(mail, settings)
 
 
 def revoke_invitation(request: RequestContext, user: SignedInUser, invitation_id: int) -> None:

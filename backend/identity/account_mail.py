@@ -1,6 +1,5 @@
-"""What the account flows email: messages branded with the tenant's name and address
-(backend/integrations/branding.py), and the single-use codes they carry (a new code replaces the
-live ones, so only the newest one works).
+"""The single-use codes the account mails carry (a new code replaces the live ones, so only the
+newest one works). The mails themselves are the mail domain's templates (backend.mail.service.account_mail).
 """
 
 from __future__ import annotations
@@ -9,11 +8,10 @@ from sqlmodel import Session
 
 from backend import clock
 from backend.identity.repository import AccountCodeRepository
-from backend.integrations.branding import Brand, account_email, brand
 from backend.kit.repository import TenantScope
 from backend.models import AccountCodePurpose
 
-__all__ = ["Brand", "account_email", "brand", "kill_live_codes"]
+__all__ = ["kill_live_codes"]
 
 
 def kill_live_codes(session: Session, scope: TenantScope, user_id: int, purpose: AccountCodePurpose) -> None:

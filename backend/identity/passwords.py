@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from backend import clock
 from backend.audit import service as audit
-from backend.identity.account_mail import account_email, brand, kill_live_codes
+from backend.identity.account_mail import kill_live_codes
 from backend.identity.repository import AccountCodeRepository, UserRepository
 from backend.identity.sessions import revoke_user_sessions
 from backend.integrations.mail import MailBatch
@@ -21,6 +21,8 @@ from backend.kit.passwords import check_password_strength, hash_password, verify
 from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope
 from backend.kit.tokens import digest, new_token
+from backend.mail import MailKind
+from backend.mail.service import account_mail
 from backend.models import AccountCode, AccountCodePurpose, User
 from backend.settings import Settings
 from backend.throttle import Throttle
@@ -63,20 +65,8 @@ def request_password_reset(
     audit.record(
         session, scope, actor, "auth.password_reset_requested", object_type="user", object_id=user.id
     )
-    sender = brand(session, scope, settings)
-    mail.queue(
-        account_email(
-            user.email,
-            "reset your password",
-            sender,
-            [
-                "Open this link within one hour to choose a new password. It works once.",
-                f"If the page asks for a reset code, paste: {token}",
-                "If you did not ask for this, ignore this email; your password stays as it is.",
-            ],
-            link=f"{sender.base_url}/reset-password?token={token}",
-        )
-    )
+    context = {"token": token, "link": f"/reset-password?token={token}"}
+    account_mail(session, scope, mail, MailKind.PASSWORD_RESET, user.email, context)
 
 
 def reset_password(

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from backend import clock
 from backend.audit import service as audit
 from backend.customers.service import open_account_for_user
-from backend.identity.account_mail import account_email, brand, kill_live_codes
+from backend.identity.account_mail import kill_live_codes
 from backend.identity.repository import AccountCodeRepository, UserRepository
 from backend.integrations.mail import MailBatch
 from backend.kit.errors import InvalidCode, ValidationFailed
@@ -23,6 +23,8 @@ from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
 from backend.kit.tokens import digest, new_numeric_code
+from backend.mail import MailKind
+from backend.mail.service import account_mail
 from backend.models import (
     AccountCode,
     AccountCodePurpose,
@@ -64,20 +66,8 @@ def _send_confirmation_code(
             expires_at=clock.now() + CONFIRM_CODE_LIFETIME,
         )
     )
-    sender = brand(session, scope, settings)
-    mail.queue(
-        account_email(
-            user.email,
-            "confirm your email address",
-            sender,
-            [
-                f"Your confirmation code is {code}.",
-                "Enter it on the confirmation page to activate your account. It is valid for 24 hours.",
-                "If you did not sign up, ignore this email.",
-            ],
-            link=f"{sender.base_url}/confirm-email?{urlencode({'email': user.email})}",
-        )
-    )
+    link = f"/confirm-email?{urlencode({'email': user.email})}"
+    account_mail(session, scope, mail, MailKind.CONFIRM_EMAIL, user.email, {"code": code, "link": link})
 
 
 def register(
@@ -118,19 +108,8 @@ def register(
     existing = users.by_email(email)
     if existing is not None:
         if existing.confirmed:
-            sender = brand(session, scope, settings)
-            mail.queue(
-                account_email(
-                    existing.email,
-                    "you already have an account",
-                    sender,
-                    [
-                        "Someone (probably you) tried to sign up with this email address, "
-                        "but you already have an account.",
-                        "Sign in, or reset your password if you forgot it:",
-                    ],
-                    link=f"{sender.base_url}/forgot-password",
-                )
+            account_mail(
+                session, scope, mail, MailKind.ACCOUNT_EXISTS, existing.email, {"link": "/forgot-password"}
             )
         else:
             # Whoever proves the mailbox with the code gets the password chosen last.

@@ -1,7 +1,8 @@
 """Outgoing email: one small port, an SMTP adapter and a file outbox for local runs and tests.
 
 Services build `Message`s; the caller that owns the unit of work sends them after it committed
-(`MailBatch`), so no email announces a change that was rolled back.
+(`MailBatch`), so no email announces a change that was rolled back. The mail domain's sending job
+(backend/mail/sending.py) passes a fixed Message-ID per delivery and gets it back from `send`.
 """
 
 from __future__ import annotations
@@ -24,15 +25,26 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    content_type: str  # "application/pdf"
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Message:
     to: str
     subject: str
     text: str
     html: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    message_id: str = ""  # "<...@...>"; a new one when empty
 
 
 class Mailer(Protocol):
-    def send(self, message: Message) -> None: ...
+    def send(self, message: Message) -> str:
+        """Send (or write) the message; returns its Message-ID."""
+        ...
 
 
 def build_email(message: Message, sender: str) -> EmailMessage:
@@ -41,10 +53,18 @@ def build_email(message: Message, sender: str) -> EmailMessage:
     email["To"] = message.to
     email["Subject"] = message.subject
     email["Date"] = formatdate(clock.now().timestamp(), localtime=False)
-    email["Message-ID"] = make_msgid(domain="billing-console")
+    email["Message-ID"] = message.message_id or make_msgid(domain="billing-console")
     email.set_content(message.text)
     if message.html:
         email.add_alternative(message.html, subtype="html")
+    for attachment in message.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        email.add_attachment(
+            attachment.data,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
     return email
 
 
@@ -55,13 +75,15 @@ class FileOutbox:
         self.directory = directory
         self.sender = sender
 
-    def send(self, message: Message) -> None:
+    def send(self, message: Message) -> str:
         self.directory.mkdir(parents=True, exist_ok=True)
         stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
         path = self.directory / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
-        path.write_bytes(bytes(build_email(message, self.sender)))
+        email = build_email(message, self.sender)
+        path.write_bytes(bytes(email))
         # The body carries codes: never log it, and the recipient only at DEBUG.
         log.debug("wrote email %r for %s to %s", message.subject, message.to, path.name)
+        return str(email["Message-ID"])
 
     def messages(self) -> list[EmailMessage]:
         """Every message written so far, oldest first."""
@@ -75,16 +97,18 @@ class SmtpMailer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def send(self, message: Message) -> None:
+    def send(self, message: Message) -> str:
         settings = self.settings
+        email = build_email(message, settings.smtp_from)
         with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=20) as smtp:
             if settings.smtp_starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if settings.smtp_user:
                 password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
                 smtp.login(settings.smtp_user, password)
-            smtp.send_message(build_email(message, settings.smtp_from))
+            smtp.send_message(email)
         log.info("sent email %r", message.subject)
+        return str(email["Message-ID"])
 
 
 def mailer_for(settings: Settings | None = None) -> Mailer:
@@ -97,14 +121,31 @@ def mailer_for(settings: Settings | None = None) -> Mailer:
 
 @dataclass
 class MailBatch:
-    """Messages collected inside a unit of work, sent once it committed."""
+    """Messages collected inside a unit of work, sent once it committed.
+
+    `receipts` names the delivery records (tenant id, Message-ID) of messages the mail domain
+    recorded; `outcomes` holds, after `send_all`, each Message-ID's error ("" when sent), so the
+    caller can settle those records.
+    """
 
     messages: list[Message] = field(default_factory=list)
+    receipts: list[tuple[int, str]] = field(default_factory=list)
+    outcomes: dict[str, str] = field(default_factory=dict)
 
     def queue(self, message: Message) -> None:
         self.messages.append(message)
 
     def send_all(self, mailer: Mailer) -> None:
+        """Send every message; a failure is noted in `outcomes` and raised once all were tried."""
+        failure: Exception | None = None
         for message in self.messages:
-            mailer.send(message)
+            try:
+                sent_id = mailer.send(message)
+            except Exception as error:
+                self.outcomes[message.message_id] = f"{type(error).__name__}: {error}"[:1000]
+                failure = failure or error
+                continue
+            self.outcomes[message.message_id or sent_id] = ""
         self.messages.clear()
+        if failure is not None:
+            raise failure

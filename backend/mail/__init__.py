@@ -3,7 +3,7 @@ of every delivery. Callers in other domains queue a `MailRequest`; nothing here 
 subscriptions beyond the context a caller passes (the keys each kind needs: schemas.CONTEXT_KEYS)."""
 
 from backend.mail.schemas import CONTEXT_KEYS, MailAttachment, MailKind, MailRequest, MailStatus
-from backend.mail.service import queue_mail
+from backend.mail.service import already_queued, queue_mail
 from backend.models.mail import MailDelivery
 
 __all__ = [
@@ -13,5 +13,6 @@ __all__ = [
     "MailKind",
     "MailRequest",
     "MailStatus",
+    "already_queued",
     "queue_mail",
 ]

@@ -102,15 +102,25 @@ def _environment() -> Environment:
 _ENV = _environment()
 
 
-def render_subject(kind: MailKind, language: str, context: Mapping[str, Any], brand: MailBrand) -> str:
+def _variables(context: Mapping[str, Any], language: str, brand: MailBrand) -> dict[str, Any]:
+    """The template's variables; a link given as a path ("/invoices/INV-1") points into the
+    tenant's console."""
     variables = {**context, "language": language, "brand": brand}
+    link = variables.get("link")
+    if isinstance(link, str) and link.startswith("/"):
+        variables["link"] = brand.base_url + link
+    return variables
+
+
+def render_subject(kind: MailKind, language: str, context: Mapping[str, Any], brand: MailBrand) -> str:
+    variables = _variables(context, language, brand)
     subject = _ENV.get_template(f"{language}/{kind.value}.subject.j2").render(variables)
     return " ".join(subject.split())[:300]
 
 
 def render_mail(kind: MailKind, language: str, context: Mapping[str, Any], brand: MailBrand) -> RenderedMail:
     """Subject, plain text and HTML of one mail; raises on a missing context key."""
-    variables = {**context, "language": language, "brand": brand}
+    variables = _variables(context, language, brand)
     subject = render_subject(kind, language, context, brand)
     text = _ENV.get_template(f"{language}/{kind.value}.txt.j2").render(variables)
     html = _ENV.get_template(f"{language}/{kind.value}.html.j2").render({**variables, "subject": subject})

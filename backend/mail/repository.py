@@ -8,7 +8,7 @@ from sqlalchemy import or_, select, update
 
 from backend.kit.pagination import Page
 from backend.kit.repository import TenantRepository
-from backend.models import CustomerProfile, MailDelivery, MailStatus
+from backend.models import CustomerAccount, CustomerProfile, MailDelivery, MailStatus
 
 
 class MailDeliveryRepository(TenantRepository[MailDelivery]):
@@ -16,6 +16,18 @@ class MailDeliveryRepository(TenantRepository[MailDelivery]):
 
     def by_dedupe_key(self, dedupe_key: str) -> MailDelivery | None:
         return self.session.scalars(self.select().where(MailDelivery.dedupe_key == dedupe_key)).first()
+
+    def by_message_id(self, message_id: str) -> MailDelivery | None:
+        return self.session.scalars(self.select().where(MailDelivery.message_id == message_id)).first()
+
+    def existing_dedupe_keys(self, dedupe_keys: list[str]) -> set[str]:
+        """Which of `dedupe_keys` have a delivery in this tenant."""
+        if not dedupe_keys:
+            return set()
+        statement = self.scoped(select(MailDelivery.dedupe_key)).where(
+            MailDelivery.dedupe_key.in_(dedupe_keys)  # type: ignore[union-attr]
+        )
+        return {str(key) for key in self.session.scalars(statement)}
 
     def of_customer(
         self, customer_account_id: int, *, limit: int, starting_after: int | None = None
@@ -53,6 +65,13 @@ class MailDeliveryRepository(TenantRepository[MailDelivery]):
         if delivery is not None:
             self.session.refresh(delivery)
         return delivery
+
+    def has_customer(self, customer_account_id: int) -> bool:
+        """Whether the customer account exists in this tenant (a delivery may only point at one)."""
+        statement = self.scoped(select(CustomerAccount.id), CustomerAccount, own_model=False).where(
+            CustomerAccount.id == customer_account_id
+        )
+        return self.session.scalars(statement).first() is not None
 
     def customer_country(self, customer_account_id: int) -> str | None:
         """The country of the customer's billing profile (it picks the mail's language)."""

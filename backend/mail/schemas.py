@@ -4,6 +4,7 @@ A caller builds a `MailRequest` with a `MailKind` and a JSON-able context; the t
 (backend/mail/templates/<language>/<kind>.{subject,txt,html}.j2) render it in the recipient's
 language. Amounts travel as Decimal strings with their currency, dates as ISO dates
 ("2026-12-21"): the templates format both for the language (Babel), so no caller formats money.
+A `link` given as a path ("/invoices/INV-2026-00001") points into the tenant's own console.
 """
 
 from __future__ import annotations

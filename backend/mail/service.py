@@ -10,20 +10,32 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from backend import clock
 from backend.integrations.branding import brand
+from backend.integrations.mail import MailBatch, Message
 from backend.integrations.storage import DocumentStore, StorageKeyError
+from backend.kit.errors import NotFoundError
 from backend.kit.pagination import Page
+from backend.kit.policy import Action, Actor, authorize
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
 from backend.mail.errors import MailRequestInvalid
 from backend.mail.rendering import MailBrand, brand_from_settings, choose_language, render_mail
 from backend.mail.repository import MailDeliveryRepository
-from backend.mail.schemas import CONTEXT_KEYS, DeliveryView, MailKind, MailRequest
-from backend.models import MailDelivery
+from backend.mail.schemas import (
+    CONTEXT_KEYS,
+    SECRET_KEYS,
+    SECRET_LINK_KINDS,
+    DeliveryView,
+    MailKind,
+    MailRequest,
+)
+from backend.models import MailDelivery, MailStatus
 from backend.settings import Settings, get_settings
 
 MESSAGE_ID_DOMAIN = "billing-console"
@@ -42,6 +54,11 @@ def mail_language(
     country = MailDeliveryRepository(session, scope).customer_country(customer_id) if customer_id else None
     tenant = TenantDirectory(session).by_id(scope.tenant_id)
     return choose_language(requested, country, (tenant.settings if tenant else {}).get("language"))
+
+
+def _message_id(scope: TenantScope) -> str:
+    """A Message-ID of its own per delivery, fixed when it is recorded."""
+    return f"<{uuid.uuid4().hex}.{scope.tenant_id}@{MESSAGE_ID_DOMAIN}>"
 
 
 def check_request(request: MailRequest) -> None:
@@ -79,6 +96,8 @@ def queue_mail(session: Session, scope: TenantScope, request: MailRequest) -> Ma
     """
     check_request(request)
     deliveries = MailDeliveryRepository(session, scope)
+    if request.customer_id is not None and not deliveries.has_customer(request.customer_id):
+        raise NotFoundError("Customer not found.")
     if request.dedupe_key is not None and deliveries.by_dedupe_key(request.dedupe_key) is not None:
         return None
     language = mail_language(session, scope, request.language, request.customer_id)
@@ -95,7 +114,7 @@ def queue_mail(session: Session, scope: TenantScope, request: MailRequest) -> Ma
             for a in request.attachments
         ],
         dedupe_key=request.dedupe_key,
-        message_id=f"<{uuid.uuid4().hex}.{scope.tenant_id}@{MESSAGE_ID_DOMAIN}>",
+        message_id=_message_id(scope),
     )
     try:
         # A concurrent request with the same dedupe key may win the race: then this one is a no-op.
@@ -108,15 +127,91 @@ def queue_mail(session: Session, scope: TenantScope, request: MailRequest) -> Ma
     return delivery
 
 
+def account_mail(
+    session: Session,
+    scope: TenantScope,
+    batch: MailBatch,
+    kind: MailKind,
+    to: str,
+    context: dict[str, Any],
+    *,
+    customer_id: int | None = None,
+) -> MailDelivery:
+    """An account mail (a confirmation code, a reset link, an invitation): the person waits for it
+    on the page, so it goes out right after the caller commits, from `batch`
+    (`backend.mail.tasks.send_account_mails` sends and settles it). It is rendered from the
+    templates now and recorded as a delivery `sending` whose context keeps no code, token or link
+    carrying one: the record shows what was sent, never how to use it."""
+    request = MailRequest(kind=kind, to=to, customer_id=customer_id, context=context)
+    check_request(request)
+    deliveries = MailDeliveryRepository(session, scope)
+    if customer_id is not None and not deliveries.has_customer(customer_id):
+        raise NotFoundError("Customer not found.")
+    language = mail_language(session, scope, None, customer_id)
+    rendered = render_mail(kind, language, context, mail_brand(session, scope))
+    secret = SECRET_KEYS | ({"link"} if kind in SECRET_LINK_KINDS else set())
+    delivery = deliveries.add(
+        MailDelivery(
+            customer_account_id=customer_id,
+            to=request.to.strip(),
+            kind=kind,
+            subject=rendered.subject,
+            language=language,
+            context={key: value for key, value in context.items() if key not in secret},
+            status=MailStatus.SENDING,
+            attempts=1,
+            message_id=_message_id(scope),
+        )
+    )
+    batch.queue(
+        Message(
+            to=delivery.to,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+            message_id=delivery.message_id,
+        )
+    )
+    batch.receipts.append((scope.tenant_id, delivery.message_id))
+    return delivery
+
+
+def settle_account_mails(session: Session, receipts: list[tuple[int, str]], outcomes: dict[str, str]) -> int:
+    """Record how the account mails of a batch went: sent, or failed with the error (a message
+    never tried stays `sending`). Returns how many were settled."""
+    settled = 0
+    for tenant_id, message_id in receipts:
+        if message_id not in outcomes:
+            continue
+        delivery = MailDeliveryRepository(session, TenantScope(tenant_id)).by_message_id(message_id)
+        if delivery is None or delivery.status != MailStatus.SENDING:
+            continue
+        error = outcomes[message_id]
+        delivery.status = MailStatus.FAILED if error else MailStatus.SENT
+        delivery.last_error = error
+        delivery.sent_at = None if error else clock.now()
+        session.add(delivery)
+        settled += 1
+    session.flush()
+    return settled
+
+
+def already_queued(session: Session, scope: TenantScope, dedupe_keys: list[str]) -> set[str]:
+    """The dedupe keys among `dedupe_keys` that were queued before (coordinators skip those)."""
+    return MailDeliveryRepository(session, scope).existing_dedupe_keys(dedupe_keys)
+
+
 def customer_deliveries(
     session: Session,
     scope: TenantScope,
+    actor: Actor,
     customer_account_id: int,
     *,
     limit: int = 20,
     starting_after: int | None = None,
 ) -> Page[DeliveryView]:
-    """A customer's deliveries, newest first, for the admin customer page."""
+    """A customer's deliveries, newest first (admins: part of the customer's file)."""
+    authorize(actor, scope, Action.READ_CUSTOMERS)
     page = MailDeliveryRepository(session, scope).of_customer(
         customer_account_id, limit=limit, starting_after=starting_after
     )

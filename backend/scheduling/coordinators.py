@@ -1,8 +1,10 @@
 """Every coordinator of the recurring work, in the order one tick of the clock runs them.
 
 The list is explicit, so the call graph shows who runs what: cancellations that took effect first,
-then due periods, then invoices for what was charged, then their documents, then overdue marking.
-Extra coordinators (tests, plugins) are registered at run time and run after the built-in ones.
+then due periods, then invoices for what was charged, then their documents, then overdue
+marking, renewal reminders, and last the mail delivery, which sends what the others queued in the
+same tick. Extra coordinators (tests, plugins) are registered at run time and run after the built-in
+ones.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from backend.billing.tasks import SUBSCRIPTION_BILLING
 from backend.documents.tasks import DOCUMENT_RENDERING
 from backend.invoicing.tasks import INVOICE_RUN, OVERDUE_MARKING
 from backend.kit.coordination import Coordinator
+from backend.mail.tasks import MAIL_DELIVERY
+from backend.subscriptions.reminders import RENEWAL_REMINDERS
 from backend.subscriptions.tasks import EXPIRATION
 
 BUILTIN: tuple[Coordinator, ...] = (
@@ -19,6 +23,8 @@ BUILTIN: tuple[Coordinator, ...] = (
     INVOICE_RUN,
     DOCUMENT_RENDERING,
     OVERDUE_MARKING,
+    RENEWAL_REMINDERS,
+    MAIL_DELIVERY,
 )
 _EXTRA: dict[str, Coordinator] = {}
 

@@ -38,6 +38,7 @@ from backend.models import (
     SubscriptionStatus,
 )
 from backend.periods import add_days
+from backend.subscriptions import mails as subscription_mails
 from backend.subscriptions.errors import (
     AddonCurrencyMismatch,
     AddonNotAvailable,
@@ -78,7 +79,9 @@ class Ordering(LifecycleSteps):
         authorize(
             self.actor, self.scope, Action.ORDER_SUBSCRIPTION, owner_account_id=request.customer_account_id
         )
-        return self._place(request, now)
+        subscription = self._place(request, now)
+        subscription_mails.created(self.session, self.scope, subscription, self.charger.time_zone)
+        return subscription
 
     def preview_order(self, request: OrderRequest, now: datetime) -> OrderPreview:
         """What the order costs this customer, computed by the engine that charges it: the order is

@@ -45,6 +45,22 @@ class SubscriptionRepository(TenantRepository[Subscription]):
         )
         return list(self.session.scalars(statement))
 
+    def renewing_between(
+        self, after: datetime, until: datetime, *, first_id: int = 0, last_id: int | None = None
+    ) -> list[Subscription]:
+        """Running subscriptions (active or trialing, no cancellation pending) whose current period
+        ends in (after, until], by id."""
+        statement = self.select().where(
+            Subscription.status.in_([SubscriptionStatus.ACTIVE, SubscriptionStatus.TRIALING]),  # type: ignore[attr-defined]
+            Subscription.cancel_effective_at.is_(None),  # type: ignore[union-attr]
+            Subscription.current_period_end > after,  # type: ignore[operator]
+            Subscription.current_period_end <= until,  # type: ignore[operator]
+            Subscription.id >= first_id,  # type: ignore[operator]
+        )
+        if last_id is not None:
+            statement = statement.where(Subscription.id <= last_id)  # type: ignore[operator]
+        return list(self.session.scalars(statement.order_by(Subscription.id)))
+
     def count_for_customer(self, customer_account_id: int) -> int:
         statement = self.scoped(
             select(func.count())

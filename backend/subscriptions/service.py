@@ -22,6 +22,7 @@ from backend.kit.policy import Action, authorize
 from backend.models import CustomerType, Subscription, SubscriptionStatus
 from backend.models.statuses import CHANGEABLE_SUBSCRIPTION_STATUSES
 from backend.periods import Period, Schedule, add_days
+from backend.subscriptions import mails as subscription_mails
 from backend.subscriptions.addon_changes import AddonChanges
 from backend.subscriptions.errors import (
     CancellationInEffect,
@@ -77,6 +78,9 @@ class Lifecycle(Ordering, PlanChanges, AddonChanges):
         subscription.cancel_requested_at, subscription.cancel_effective_at = now, effective
         self.session.flush()
         self._audit("subscription.cancel", subscription, before, {"effective": effective.isoformat()})
+        subscription_mails.cancellation_scheduled(
+            self.session, self.scope, subscription, self.charger.time_zone
+        )
         return subscription
 
     def _effective_cancel_time(self, subscription: Subscription, terms: PlanTerms, now: datetime) -> datetime:
@@ -153,6 +157,7 @@ class Lifecycle(Ordering, PlanChanges, AddonChanges):
         before = {"status": str(subscription.status)}
         self._end(subscription, now)
         self._audit("subscription.cancel_immediately", subscription, before, {"status": "canceled"})
+        subscription_mails.canceled(self.session, self.scope, subscription, self.charger.time_zone)
         return subscription
 
     def withdraw(self, subscription_id: int, now: datetime) -> Subscription:
@@ -174,6 +179,7 @@ class Lifecycle(Ordering, PlanChanges, AddonChanges):
         subscription.withdrawn_at = now
         self._end(subscription, now)
         self._audit("subscription.withdraw", subscription, before, {"status": "canceled"})
+        subscription_mails.canceled(self.session, self.scope, subscription, self.charger.time_zone)
         return subscription
 
     def _end(self, subscription: Subscription, at: datetime) -> None:
@@ -208,6 +214,7 @@ class Lifecycle(Ordering, PlanChanges, AddonChanges):
             self._credit_unused(subscription, effective)
         subscription.status, subscription.canceled_at = SubscriptionStatus.CANCELED, effective
         subscription.next_billing_at = None
+        subscription_mails.canceled(self.session, self.scope, subscription, self.charger.time_zone)
         return True
 
     # --- dunning --------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Badges of a customer's standing and an invoice's status, in words and billing colours."""
+"""Badges of a customer's standing, an invoice's and a mail delivery's status, in words and billing
+colours."""
 
 from __future__ import annotations
 
@@ -19,6 +20,13 @@ INVOICE_STATUSES: dict[str, tuple[str, str]] = {
     "uncollectible": ("Uncollectible", "red"),
 }
 
+MAIL_STATUSES: dict[str, tuple[str, str]] = {
+    "queued": ("Queued", "amber"),
+    "sending": ("Sending", "blue"),
+    "sent": ("Sent", "green"),
+    "failed": ("Failed", "red"),
+}
+
 
 def _badge(value: rx.Var[str], labels: dict[str, tuple[str, str]]) -> rx.Component:
     return rx.match(
@@ -37,3 +45,7 @@ def standing_badge(standing: rx.Var[str]) -> rx.Component:
 
 def invoice_status_badge(status: rx.Var[str]) -> rx.Component:
     return _badge(status, INVOICE_STATUSES)
+
+
+def mail_status_badge(status: rx.Var[str]) -> rx.Component:
+    return _badge(status, MAIL_STATUSES)

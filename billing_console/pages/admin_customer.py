@@ -1,5 +1,6 @@
 """`/admin/customers/{id}`: one customer's file for the admin: standing, billing profile, members,
-subscriptions, invoices and notes. Any other id (another tenant's, none) shows the 404 panel."""
+subscriptions, invoices, notes and the mail sent to them. Any other id (another tenant's, none)
+shows the 404 panel."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from billing_console.components.feedback import skeleton_cards
 from billing_console.components.refusal import link_button, refusal_panel
 from billing_console.layout import template
 from billing_console.routes import ADMIN_CUSTOMER, ADMIN_CUSTOMERS
+from billing_console.state.admin_customer_mail import AdminCustomerMailState
 from billing_console.state.admin_customers import AdminCustomerState
 from billing_console.views.admin_customer import (
     customer_heading,
@@ -18,6 +20,7 @@ from billing_console.views.admin_customer import (
     standing_cards,
     subscriptions_card,
 )
+from billing_console.views.admin_customer_mail import mail_card
 
 
 def _not_found() -> rx.Component:
@@ -31,7 +34,12 @@ def _not_found() -> rx.Component:
     )
 
 
-@template(route=ADMIN_CUSTOMER, title="Customer", on_load=AdminCustomerState.load, section=ADMIN_CUSTOMERS)
+@template(
+    route=ADMIN_CUSTOMER,
+    title="Customer",
+    on_load=[AdminCustomerState.load, AdminCustomerMailState.load],
+    section=ADMIN_CUSTOMERS,
+)
 def admin_customer() -> rx.Component:
     return rx.cond(
         AdminCustomerState.loading,
@@ -51,6 +59,7 @@ def admin_customer() -> rx.Component:
                     width="100%",
                 ),
                 invoices_card(),
+                mail_card(),
                 spacing="5",
                 width="100%",
             ),

@@ -47,12 +47,17 @@ from backend.invoicing import credit_notes, drafts, issuing, price_tax, promotio
 from backend.invoicing import service as invoicing
 from backend.invoicing import tasks as invoicing_tasks
 from backend.kit.repository import TenantRepository
+from backend.mail import sending as mail_sending
+from backend.mail import service as mail_service
+from backend.mail import tasks as mail_tasks
 from backend.reporting import admin_subscriptions, dashboard
 from backend.reporting import customers as admin_customers
 from backend.reporting import overview as admin_overview
 from backend.reporting import subscriptions as customer_subscriptions
 from backend.scheduling import simulation
 from backend.subscriptions import addon_changes, credits, ordering, plan_changes, previews, reads, tasks
+from backend.subscriptions import mails as subscription_mails
+from backend.subscriptions import reminders as renewal_reminders
 from backend.subscriptions import service as subscriptions
 from backend.tax import oss
 from tests.isolation.probes import operation_name
@@ -101,6 +106,11 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     price_tax,
     documents,
     document_tasks,
+    mail_service,
+    mail_sending,
+    mail_tasks,
+    subscription_mails,
+    renewal_reminders,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"

@@ -8,6 +8,7 @@ from tests.isolation.api_probes import API_OPERATION_PROBES, API_REPOSITORY_PROB
 from tests.isolation.catalog_probes import CATALOG_PROBES
 from tests.isolation.crossing_probes import CROSSING_PROBES
 from tests.isolation.document_probes import DOCUMENT_OPERATION_PROBES, DOCUMENT_REPOSITORY_PROBES
+from tests.isolation.mail_probes import MAIL_EXEMPT, MAIL_OPERATION_PROBES, MAIL_REPOSITORY_PROBES
 from tests.isolation.member_probes import MEMBER_OPERATION_PROBES, MEMBER_REPOSITORY_PROBES
 from tests.isolation.overview_probes import OVERVIEW_PROBES
 from tests.isolation.probes import Probe
@@ -24,6 +25,7 @@ OPERATION_PROBES: list[Probe] = [
     *ADMIN_PROBES,
     *MEMBER_OPERATION_PROBES,
     *DOCUMENT_OPERATION_PROBES,
+    *MAIL_OPERATION_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
     *REPOSITORY_PROBES,
@@ -31,7 +33,8 @@ REPOSITORY_TABLE: list[Probe] = [
     *ADMIN_REPOSITORY_PROBES,
     *MEMBER_REPOSITORY_PROBES,
     *DOCUMENT_REPOSITORY_PROBES,
+    *MAIL_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.
-EXEMPT: dict[str, str] = repository_probes.EXEMPT | service_probes.EXEMPT
+EXEMPT: dict[str, str] = repository_probes.EXEMPT | service_probes.EXEMPT | MAIL_EXEMPT

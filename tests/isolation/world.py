@@ -402,6 +402,7 @@ def _build_b(session: Session, slug: str) -> Side:
     )
     [invoice] = invoicing.bill_now(session, scope, T0, customer_account_id=carol, actor=_admin(scope))
     invoicing.mark_paid(session, scope, invoice.id or 0, T0, actor=_admin(scope))
+    simulation.tick(session, scope, T0, only={"mail_delivery"})  # B's order mail is sent: nothing due at NOW
     return start.side(
         session, plan=plan, addon=addon, subscription=subscription.id or 0, invoice=invoice.id or 0
     )

@@ -40,6 +40,7 @@ from backend.integrations.mail import MailBatch
 from backend.invoicing import price_tax
 from backend.invoicing import service as invoicing
 from backend.kit.principals import SignedInUser
+from backend.mail import service as mail
 from backend.models import CreditNote, Invoice, PromotionBenefit, Subscription
 from backend.reporting import admin_subscriptions, customers
 from backend.reporting import overview as admin_overview
@@ -519,6 +520,11 @@ OPERATIONS: list[Op] = [
     ),
     op(notes.list_notes, lambda s, a, who: notes.list_notes(s, a.scope, who, a.customer_id), ADMIN),
     op(notes.notes_csv, lambda s, a, who: notes.notes_csv(s, a.scope, who, a.customer_id), ADMIN),
+    op(
+        mail.customer_deliveries,
+        lambda s, a, who: mail.customer_deliveries(s, a.scope, who, a.customer_id),
+        ADMIN,
+    ),
     op(
         admin_subscriptions.subscription_list,
         lambda s, a, who: admin_subscriptions.subscription_list(s, a.scope, who, SubscriptionFilter()),

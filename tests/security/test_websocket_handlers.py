@@ -43,6 +43,7 @@ AUDIENCE: dict[str, str] = {
     "billing_console.state.admin.AdminOverviewState": ADMIN_ONLY,
     "billing_console.state.admin_customers.AdminCustomersState": ADMIN_ONLY,
     "billing_console.state.admin_customers.AdminCustomerState": ADMIN_ONLY,
+    "billing_console.state.admin_customer_mail.AdminCustomerMailState": ADMIN_ONLY,
     "billing_console.state.admin_subscriptions.AdminSubscriptionsState": ADMIN_ONLY,
     "billing_console.state.admin_subscriptions.AdminSubscriptionState": ADMIN_ONLY,
     "billing_console.state.catalog_admin.CatalogOverviewState": ADMIN_ONLY,

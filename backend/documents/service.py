@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -113,12 +114,14 @@ def invoice_pdf(
 ) -> DocumentFile:
     """The PDF of invoice `number` for its owner or an admin (anyone else: not found). Rendered
     now if the job has not come to it yet; rebuilt if its file was lost."""
-    _may_download(actor, scope, actor.customer_account_id, "Invoice not found.")
+    with _hidden_from_customers(actor, "Invoice not found."):
+        authorize(actor, scope, Action.DOWNLOAD_INVOICE_PDF, owner_account_id=actor.customer_account_id)
     documents = IssuedDocumentRepository(session, scope)
     invoice = documents.invoice_by_number(number.strip().upper())
     if invoice is None or invoice.id is None:
         raise NotFoundError("Invoice not found.")
-    _may_download(actor, scope, invoice.customer_account_id, "Invoice not found.")
+    with _hidden_from_customers(actor, "Invoice not found."):
+        authorize(actor, scope, Action.DOWNLOAD_INVOICE_PDF, owner_account_id=invoice.customer_account_id)
     store = store or document_store()
     if not invoice.pdf_sha256:
         render_invoice_document(session, scope, invoice.id, store=store)
@@ -132,13 +135,15 @@ def credit_note_pdf(
     session: Session, scope: TenantScope, actor: Actor, number: str, *, store: DocumentStore | None = None
 ) -> DocumentFile:
     """The PDF of credit note `number`, for the owner of its invoice or an admin."""
-    _may_download(actor, scope, actor.customer_account_id, "Credit note not found.")
+    with _hidden_from_customers(actor, "Credit note not found."):
+        authorize(actor, scope, Action.DOWNLOAD_INVOICE_PDF, owner_account_id=actor.customer_account_id)
     documents = IssuedDocumentRepository(session, scope)
     note = documents.credit_note_by_number(number.strip().upper())
     invoice = documents.get(note.invoice_id) if note is not None else None
     if note is None or note.id is None or invoice is None:
         raise NotFoundError("Credit note not found.")
-    _may_download(actor, scope, invoice.customer_account_id, "Credit note not found.")
+    with _hidden_from_customers(actor, "Credit note not found."):
+        authorize(actor, scope, Action.DOWNLOAD_INVOICE_PDF, owner_account_id=invoice.customer_account_id)
     store = store or document_store()
     if not note.pdf_sha256:
         render_credit_note_document(session, scope, note.id, store=store)
@@ -167,12 +172,13 @@ def open_alarms(session: Session, scope: TenantScope, actor: Actor) -> list[Docu
     ]
 
 
-def _may_download(actor: Actor, scope: TenantScope, owner_account_id: int | None, missing: str) -> None:
-    """The policy, asked before the lookup (may the actor download their own at all?) and again
+@contextmanager
+def _hidden_from_customers(actor: Actor, missing: str) -> Iterator[None]:
+    """The policy is asked before the lookup (may the actor download their own at all?) and again
     with the document's owner. A refused customer is told the document does not exist, so a
     stranger cannot even learn that a number is taken."""
     try:
-        authorize(actor, scope, Action.DOWNLOAD_INVOICE_PDF, owner_account_id=owner_account_id)
+        yield
     except PermissionDenied as refused:
         if actor.role == Role.CUSTOMER:
             raise DocumentNotFound(missing) from refused

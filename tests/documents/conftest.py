@@ -9,6 +9,7 @@ import pytest
 
 from backend.integrations.storage import DocumentStore
 from backend.settings import get_settings
+from tests.mail.conftest import mail_settings, smtp_server  # noqa: F401  (fixtures: a real SMTP server)
 
 
 @pytest.fixture(autouse=True)

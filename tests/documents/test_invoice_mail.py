@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from sqlalchemy import select
 
 from backend.integrations.storage import DocumentStore
 from backend.invoicing import service as invoicing
 from backend.models import MailDelivery, MailKind
+from backend.scheduling import simulation
 from tests.billing.world import World
 from tests.documents.issued import issue_invoice, render_all
+from tests.mail.conftest import RecordingHandler
 
 
 def deliveries(world: World) -> list[MailDelivery]:
@@ -52,3 +56,24 @@ def test_a_credit_note_mail_goes_with_the_credit_note_document(world: World, sto
     assert mail.context["invoice_number"] == issued.invoice.number
     assert [a["document_key"] for a in mail.attachments] == [note.pdf_storage_key]
     assert mail.language == "en"
+
+
+def test_the_issued_invoice_arrives_by_smtp_with_the_stored_pdf(
+    world: World, smtp_server: RecordingHandler, mail_settings: DocumentStore
+) -> None:
+    """End to end: the invoice run issues, the document job renders and queues the mail, the mail
+    job sends it to a real SMTP server; the attachment is the stored file, byte for byte."""
+    issued = issue_invoice(world, country="US", business=False)
+    render_all(world)
+    assert (
+        simulation.tick(world.session, world.scope, world.now, only={"mail_delivery"})["mail_delivery"] == 1
+    )
+    invoice = issued.invoice
+    # The subscription mails went out during the billing run; the invoice mail with this job.
+    [received] = [m for m in smtp_server.received if str(invoice.number) in m["Subject"]]
+    assert received["To"] == invoice.buyer_snapshot["email"]
+    [attachment] = list(received.iter_attachments())
+    assert attachment.get_filename() == f"{invoice.number}.pdf"
+    content = attachment.get_content()
+    assert hashlib.sha256(content).hexdigest() == invoice.pdf_sha256
+    assert content == mail_settings.read(invoice.pdf_storage_key)

@@ -107,8 +107,8 @@ def presentation(invoice: Invoice, tenant: Tenant) -> dict[str, str]:
     if frozen:
         return dict(frozen)
     settings = tenant.settings or {}
-    branding = settings.get("branding") or {}
-    color, logo = str(branding.get("color") or ""), str(branding.get("logo") or "")
+    # The mail's branding settings; a logo only as an inline image (never fetched from a URL).
+    color, logo = str(settings.get("brand_color") or ""), str(settings.get("logo_url") or "")
     return {
         "language": document_language(invoice.buyer_snapshot or {}, settings),
         "time_zone": tenant.time_zone,

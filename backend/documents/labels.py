@@ -22,7 +22,7 @@ def document_language(buyer: Mapping[str, Any], tenant_settings: Mapping[str, An
         return chosen
     if str(buyer.get("country") or "").upper() in GERMAN_SPEAKING:
         return "de"
-    tenant_language = str((tenant_settings.get("documents") or {}).get("language") or "").lower()
+    tenant_language = str(tenant_settings.get("language") or "").lower()
     return tenant_language if tenant_language in LANGUAGES else "en"
 
 

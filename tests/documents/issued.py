@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from backend.integrations.storage import DocumentStore
+from backend.invoicing.issuing import issuer_snapshot
 from backend.kit.policy import Actor
-from backend.models import CustomerAccount, CustomerType, Invoice, InvoiceLine, VatIdStatus
+from backend.models import CustomerAccount, CustomerType, Invoice, InvoiceLine, InvoiceStatus, VatIdStatus
 from backend.scheduling import simulation
 from tests.billing.world import World, utc
 
@@ -90,3 +92,51 @@ def euro_de(amount: Decimal) -> str:
     whole, cents = f"{amount:.2f}".split(".")
     # German: dots between thousands, a decimal comma, a no-break space before the sign.
     return f"{int(whole):,}".replace(",", ".") + f",{cents}\u00a0€"
+
+
+def long_invoice(world: World, *, lines: int, number: str = "INV-2027-00042") -> Invoice:
+    """An issued invoice of `lines` lines of 1.00 net at 19 %, written as issuing writes one."""
+    brand_tenant(world)
+    customer = world.customer()
+    issued_at = world.now
+    invoice = Invoice(
+        tenant_id=world.scope.tenant_id,
+        number=number,
+        customer_account_id=customer.id,
+        status=InvoiceStatus.ISSUED,
+        net=Decimal(lines),
+        tax=Decimal("0.19") * lines,
+        gross=Decimal(lines) + Decimal("0.19") * lines,
+        balance_due=Decimal(lines) + Decimal("0.19") * lines,
+        tax_country="DE",
+        buyer_country="DE",
+        buyer_snapshot={
+            "name": "Long Invoice GmbH",
+            "country": "GB",
+            "city": "London",
+            "postal_code": "EC1A",
+        },
+        issuer_snapshot=issuer_snapshot(world.tenant),
+        issued_at=issued_at,
+        due_at=issued_at + timedelta(days=14),
+    )
+    world.session.add(invoice)
+    world.session.flush()
+    for position in range(1, lines + 1):
+        world.session.add(
+            InvoiceLine(
+                tenant_id=world.scope.tenant_id,
+                invoice_id=invoice.id,
+                position=position,
+                description=f"Backup slot {position}",
+                period_start=issued_at - timedelta(days=31),
+                period_end=issued_at,
+                unit_price=Decimal("1.00"),
+                tax_rate=Decimal(19),
+                net=Decimal("1.00"),
+                tax=Decimal("0.19"),
+                gross=Decimal("1.19"),
+            )
+        )
+    world.session.flush()
+    return invoice

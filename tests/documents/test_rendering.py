@@ -16,10 +16,9 @@ from pypdf import PdfReader
 
 from backend.documents import service as documents
 from backend.integrations.storage import DocumentStore
-from backend.invoicing.issuing import issuer_snapshot
-from backend.models import Invoice, InvoiceLine, InvoiceStatus, TaxMode
+from backend.models import TaxMode
 from tests.billing.world import World
-from tests.documents.issued import IBAN, brand_tenant, euro_de, euro_en, issue_invoice, render_all, stored_pdf
+from tests.documents.issued import IBAN, euro_de, euro_en, issue_invoice, long_invoice, render_all, stored_pdf
 from tests.documents.validation import schematron_report, xsd_errors
 
 RAM = "{urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100}"
@@ -169,51 +168,3 @@ def test_a_long_invoice_runs_over_pages_with_numbers_and_the_table_header_on_eac
     # 60 lines of 1.00 net at 19 %: 0.19 tax each, 60.00 + 11.40 = 71.40 in total.
     assert f"Total {euro_en(Decimal('71.40'))}" in text
     assert_valid_en16931(embedded_xml(pdf), tmp_path)
-
-
-def long_invoice(world: World, *, lines: int) -> Invoice:
-    """An issued invoice of `lines` lines of 1.00 net at 19 %, written as issuing writes one."""
-    brand_tenant(world)
-    customer = world.customer()
-    issued_at = world.now
-    invoice = Invoice(
-        tenant_id=world.scope.tenant_id,
-        number="INV-2027-00042",
-        customer_account_id=customer.id,
-        status=InvoiceStatus.ISSUED,
-        net=Decimal(lines),
-        tax=Decimal("0.19") * lines,
-        gross=Decimal(lines) + Decimal("0.19") * lines,
-        balance_due=Decimal(lines) + Decimal("0.19") * lines,
-        tax_country="DE",
-        buyer_country="DE",
-        buyer_snapshot={
-            "name": "Long Invoice GmbH",
-            "country": "GB",
-            "city": "London",
-            "postal_code": "EC1A",
-        },
-        issuer_snapshot=issuer_snapshot(world.tenant),
-        issued_at=issued_at,
-        due_at=issued_at + timedelta(days=14),
-    )
-    world.session.add(invoice)
-    world.session.flush()
-    for position in range(1, lines + 1):
-        world.session.add(
-            InvoiceLine(
-                tenant_id=world.scope.tenant_id,
-                invoice_id=invoice.id,
-                position=position,
-                description=f"Backup slot {position}",
-                period_start=issued_at - timedelta(days=31),
-                period_end=issued_at,
-                unit_price=Decimal("1.00"),
-                tax_rate=Decimal(19),
-                net=Decimal("1.00"),
-                tax=Decimal("0.19"),
-                gross=Decimal("1.19"),
-            )
-        )
-    world.session.flush()
-    return invoice

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from backend.documents import rendering
 from backend.documents import service as documents
 from backend.integrations.storage import DocumentStore
 from backend.invoicing import service as invoicing
@@ -16,7 +17,7 @@ from backend.kit.errors import NotFoundError
 from backend.kit.policy import Actor
 from backend.models import CreditNote, DocumentAlarm
 from tests.billing.world import World
-from tests.documents.issued import issue_invoice, render_all, stored_pdf
+from tests.documents.issued import issue_invoice, long_invoice, render_all, stored_pdf
 
 
 def files_in(store: DocumentStore) -> list[str]:
@@ -111,3 +112,25 @@ def test_a_void_makes_a_credit_note_document_for_the_owner(world: World, store: 
         documents.credit_note_pdf(
             world.session, world.scope, Actor.customer(world.scope.tenant_id, stranger.id), note.number
         )
+
+
+def test_a_document_that_fails_to_render_does_not_hold_back_the_others(
+    world: World, store: DocumentStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = long_invoice(world, lines=1, number="INV-2027-00101")
+    second = long_invoice(world, lines=1, number="INV-2027-00102")
+    broken = str(first.number)
+    real = rendering.html_to_pdfa3
+
+    def failing_for_one(html: str) -> bytes:  # the PDF engine fails on one document only
+        if broken in html:
+            raise RuntimeError("the PDF engine failed")
+        return real(html)
+
+    monkeypatch.setattr(rendering, "html_to_pdfa3", failing_for_one)
+    assert render_all(world) == 1
+    assert first.pdf_sha256 == "" and len(files_in(store)) == 1
+    assert second.pdf_sha256 != ""
+    monkeypatch.setattr(rendering, "html_to_pdfa3", real)
+    assert render_all(world) == 1  # the next run renders the one left pending
+    assert first.pdf_sha256 != ""

@@ -6,9 +6,9 @@
   deployed (factur-x's XSD check on). `load_1min` says how busy the machine was.
 - `worker_rss_mb`: the peak RSS of a worker process rendering documents; goal <= 250 MB.
 - `two_to_one_ratio`: N issued invoices (one line each, in a throwaway database) rendered by the
-  `document_rendering` unit jobs with 1, then 2 burst workers; goal >= 1.7. Units are id ranges of
-  500, so a ratio needs N of at least ~1,000 (`--rows 1000`, the default); smaller N runs quickly
-  but one unit leaves the second worker idle.
+  `document_rendering` unit jobs with 1, then 2 burst workers; goal >= 1.7. The invoices' ids are
+  spread over at least four units (id ranges of 500), so a small N (`--rows 40`) keeps both workers
+  busy too; 1,000 is the default.
 Set-up (database, invoices, queued jobs) is not timed; worker start-up is.
 """
 
@@ -33,6 +33,7 @@ from backend.db import make_engine, unit_of_work
 from backend.documents import rendering
 from backend.documents.content import invoice_content
 from backend.documents.tasks import DOCUMENT_RENDERING
+from backend.kit.coordination import BUCKET_SIZE
 from backend.kit.repository import TenantScope
 from backend.models import CustomerAccount, Invoice, InvoiceLine, InvoiceStatus, Tenant
 from bench import Measurement, register
@@ -129,13 +130,21 @@ def _seed(url: str, count: int) -> int:
         session.add(customer)
         session.flush()
         assert customer.id is not None
-        rows = [_invoice_row(tenant.id, customer.id, n) for n in range(1, count + 1)]
+        ids = _spread_ids(count)
+        rows = [_invoice_row(tenant.id, customer.id, n) | {"id": i} for n, i in enumerate(ids, start=1)]
         session.execute(insert(Invoice), rows)
-        ids = session.scalars(select(Invoice.id).where(Invoice.tenant_id == tenant.id)).all()
-        session.execute(insert(InvoiceLine), [_line_row(tenant.id, i) for i in ids if i is not None])
+        session.execute(insert(InvoiceLine), [_line_row(tenant.id, i) for i in ids])
         tenant_id = tenant.id
     engine.dispose()
     return tenant_id
+
+
+def _spread_ids(count: int) -> list[int]:
+    """Invoice ids spread evenly over at least four units of 500 ids, so two workers have balanced
+    work even for a small `count` (1,000 consecutive ids would fill units of 500, 500 and a few)."""
+    units = max(4, -(-count // BUCKET_SIZE))
+    per_unit = -(-count // units)
+    return [BUCKET_SIZE * (1 + n // per_unit) + n % per_unit for n in range(count)]
 
 
 def _render_with_workers(count: int, workers: int) -> tuple[float, int, float]:

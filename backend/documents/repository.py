@@ -36,12 +36,6 @@ class IssuedDocumentRepository(TenantRepository[Invoice]):
         )
         return self.session.scalars(statement).first()
 
-    def credit_note(self, credit_note_id: int) -> CreditNote | None:
-        statement = self.scoped(
-            select(CreditNote).where(CreditNote.id == credit_note_id), CreditNote, own_model=False
-        )
-        return self.session.scalars(statement).first()
-
     def invoice_lines(self, invoice_id: int) -> list[InvoiceLine]:
         statement = self.scoped(
             select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id).order_by(InvoiceLine.position),

@@ -72,7 +72,6 @@ def rendered_only_b(result: Any, b: Side, session: Session) -> None:
 DOCUMENT_REPOSITORY_PROBES: list[Probe] = [
     R(IssuedDocumentRepository.invoice_by_number, lambda s, me, a: (invoice_number(s, a),)),
     R(IssuedDocumentRepository.credit_note_by_number, lambda s, me, a: (credit_note_number(s, a),)),
-    R(IssuedDocumentRepository.credit_note, lambda s, me, a: (a.credit_note_id,)),
     R(IssuedDocumentRepository.invoice_lines, lambda s, me, a: (a.issued_invoice,)),
     R(IssuedDocumentRepository.credit_note_lines, lambda s, me, a: (a.credit_note_id,)),
     R(IssuedDocumentRepository.customer_number, lambda s, me, a: (a.customer_id,), equals(lambda b: "")),

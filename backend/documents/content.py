@@ -128,7 +128,7 @@ def invoice_content(
         issued_at=_required(invoice.issued_at),
         due_at=invoice.due_at,
         corrects="",
-        rows=[(line, line.tax_category) for line in lines],
+        rows=lines,
         totals=(invoice.net, invoice.tax, invoice.gross),
         # What was due at issue (never the current balance: the document must not change later).
         amount_due=max(invoice.gross, Decimal(0)),
@@ -152,7 +152,7 @@ def credit_note_content(
         issued_at=_required(note.issued_at),
         due_at=None,
         corrects=str(invoice.number),
-        rows=[(line, None) for line in lines],
+        rows=lines,
         totals=(note.net, note.tax, note.gross),
         amount_due=Decimal(0),
         customer_number=customer_number,
@@ -168,7 +168,7 @@ def _content(
     issued_at: datetime,
     due_at: datetime | None,
     corrects: str,
-    rows: Sequence[tuple[InvoiceLine | CreditNoteLine, Any]],
+    rows: Sequence[InvoiceLine | CreditNoteLine],
     totals: tuple[Decimal, Decimal, Decimal],
     amount_due: Decimal,
     customer_number: str,
@@ -202,7 +202,7 @@ def _content(
             tax=line.tax,
             gross=line.gross,
         )
-        for line, _ in sorted(rows, key=lambda row: row[0].position)
+        for line in sorted(rows, key=lambda row: row.position)
     )
     net, tax, gross = totals
     iban = str(issuer.get("iban") or "")

@@ -21,3 +21,9 @@ def _weasyprint() -> Any:
     import weasyprint
 
     return weasyprint
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and lay out one small page (fonts found, caches filled): a forking worker
+    calls this once, so each job's work horse starts warm instead of paying ~1 s per job."""
+    html_to_pdfa3("<p>Warm-up</p>")

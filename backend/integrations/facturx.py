@@ -7,6 +7,7 @@ the document's own date (under a lock: the clock is the module's `datetime`).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,8 @@ from drafthorse.models.payment import PaymentMeans, PaymentTerms
 from drafthorse.models.tradelines import LineItem
 
 _clock_lock = threading.Lock()
+# factur-x narrates each embedding at INFO; its warnings and errors still show.
+logging.getLogger("factur-x").setLevel(logging.WARNING)
 
 PROFILE_EN16931 = "urn:cen.eu:en16931:2017"
 INVOICE, CREDIT_NOTE = "380", "381"  # UNTDID 1001 document type codes

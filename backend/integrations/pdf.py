@@ -7,7 +7,11 @@ or a worker that never renders starts. Its output is deterministic for the same 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+# WeasyPrint reports every layout step at INFO: seven lines per invoice in a worker's log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def html_to_pdfa3(html: str, *, base_url: str | None = None) -> bytes:

@@ -32,7 +32,7 @@ KIND_LABELS = {
 @dataclass(frozen=True, slots=True)
 class DeliveryLine:
     id: int
-    to: str
+    recipient: str  # the address
     kind: str  # label: "Invoice issued"
     subject: str
     status: str  # queued, sending, sent, failed
@@ -64,7 +64,7 @@ def customer_mail(
 def _line(delivery: DeliveryView, zone: ZoneInfo) -> DeliveryLine:
     return DeliveryLine(
         id=delivery.id,
-        to=delivery.to,
+        recipient=delivery.to,
         kind=KIND_LABELS.get(delivery.kind, delivery.kind),
         subject=delivery.subject,
         status=delivery.status,

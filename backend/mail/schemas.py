@@ -31,6 +31,7 @@ CONTEXT_KEYS: Mapping[MailKind, tuple[str, ...]] = {
         "total",
         "currency",
     ),
+    # Optional: "final" (true on the last step) adds the last-reminder sentence.
     MailKind.PAYMENT_REMINDER: (
         *_CUSTOMER,
         "invoice_number",

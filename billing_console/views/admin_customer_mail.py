@@ -16,7 +16,7 @@ CODE = "var(--code-font-family)"
 
 def _delivery(line: rx.Var[DeliveryLine]) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(line.to, white_space="nowrap"),
+        rx.table.row_header_cell(line.recipient, white_space="nowrap"),
         rx.table.cell(line.kind, white_space="nowrap"),
         rx.table.cell(line.subject, min_width="220px"),
         rx.table.cell(mail_status_badge(line.status)),

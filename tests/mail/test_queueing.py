@@ -160,6 +160,9 @@ def test_every_kind_renders_in_both_languages_with_the_tenants_brand(world: Worl
             assert "<b>Buyer</b>" not in mail.html  # context is escaped in HTML
     german = render_mail(MailKind.PAYMENT_REMINDER, "de", context, brand)
     assert "15. Januar 2027" in german.text and "vor 10 Tagen" in german.text
+    assert "letzte Erinnerung" not in german.text
+    last = render_mail(MailKind.PAYMENT_REMINDER, "de", context | {"final": True}, brand)
+    assert "letzte Erinnerung" in last.text and "letzte Erinnerung" in last.html
 
 
 def test_a_brand_colour_or_logo_that_is_not_safe_falls_back(world: World) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from redis import Redis
 from rq import Queue
 
-QUEUE_NAMES: tuple[str, ...] = ("billing", "provisioning", "default", "mail")
+QUEUE_NAMES: tuple[str, ...] = ("billing", "provisioning", "documents", "default", "mail")
 
 
 def queues(connection: Redis, names: tuple[str, ...] = QUEUE_NAMES) -> list[Queue]:

@@ -18,6 +18,7 @@ from rq import Worker
 from rq.job import Job
 
 from backend.db import dispose_engines
+from backend.integrations import pdf
 from backend.redis_connection import connect
 from backend.settings import get_settings
 from jobs.queues import QUEUE_NAMES, queues
@@ -38,7 +39,10 @@ def run_worker(
 ) -> bool:
     """Serve `names` until stopped (or, with burst, until the queues are empty)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(message)s")
-    # Every job runs in a forked work horse: it must not inherit the pooled database connections.
+    # Every job runs in a forked work horse: it must not inherit the pooled database connections,
+    # but it does inherit the PDF engine loaded here once.
+    if "documents" in names:
+        pdf.warm_up()
     dispose_engines()
     heartbeat = get_settings().worker_heartbeat_seconds
     connection = connect(redis_url)

@@ -36,6 +36,8 @@ PG_ADMIN_URL = os.environ.get(
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # Mails the coordinators send in domain tests (the file outbox by default) go to a temporary folder.
 os.environ.setdefault("MAIL_DIR", tempfile.mkdtemp(prefix="bc-test-mail-"))
+# Invoice PDFs the document job renders in tests (jobs, journeys) stay out of the checkout's var/.
+os.environ.setdefault("DOCUMENT_STORAGE_PATH", tempfile.mkdtemp(prefix="bc-test-documents-"))
 
 
 def require_service(reason: str) -> None:

@@ -1,7 +1,7 @@
 """Billing runs: an admin's "bill now" for one customer or all, with its progress and summary.
 
 Revision ID: 0013_billing_runs
-Revises: 0011_mail_deliveries
+Revises: 0012_document_alarms
 Create Date: 2026-12-07 14:05:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlmodel.sql.sqltypes
 
 
 revision: str = '0013_billing_runs'
-down_revision: Union[str, None] = '0011_mail_deliveries'
+down_revision: Union[str, None] = '0012_document_alarms'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -17,6 +17,7 @@ from backend.api.rate_limit import RateLimitMiddleware
 from backend.audit import endpoints as audit_endpoints
 from backend.catalog import endpoints as catalog_endpoints
 from backend.customers import endpoints as customer_endpoints
+from backend.documents import endpoints as document_endpoints
 from backend.dunning import endpoints as dunning_endpoints
 from backend.identity import endpoints as identity_endpoints
 from backend.invoicing import admin_endpoints as admin_invoice_endpoints
@@ -44,6 +45,7 @@ def create_api() -> FastAPI:
     api.include_router(invoice_endpoints.router)
     api.include_router(dunning_endpoints.router)
     api.include_router(admin_invoice_endpoints.router)
+    api.include_router(document_endpoints.router)
     api.include_router(downloads.router)
     api.include_router(fallback.router)
     fallback.add_api_fallback(api)  # after every /api route

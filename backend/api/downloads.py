@@ -1,6 +1,6 @@
 """Files the console's pages download with the browser's session cookie (not a token): a
-customer's notes as CSV for the signed-in admin. The services ask the policy; an id of another
-tenant is 404.
+customer's notes as CSV for the signed-in admin; invoice and credit-note PDFs for their owner or an
+admin. The services ask the policy; an id of another tenant is 404.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from backend.api.problems import ApiProblem
 from backend.api.security import request_context, user_for_request
 from backend.customers import notes
 from backend.db import unit_of_work
+from backend.documents import service as documents
+from backend.documents.endpoints import CreditNoteNumber, InvoiceNumber, pdf_response
 from backend.kit.policy import Actor
 from backend.kit.repository import TenantScope
 
@@ -42,3 +44,27 @@ async def download_notes(customer_id: Id, request: Request) -> Response:
 def _notes_csv(actor: Actor, scope: TenantScope, customer_id: int) -> str:
     with unit_of_work() as session:  # commits the export's audit entry
         return notes.notes_csv(session, scope, actor, customer_id)
+
+
+@router.get("/api/invoices/{invoice_number}.pdf", include_in_schema=False)
+async def download_invoice_pdf(invoice_number: InvoiceNumber, request: Request) -> Response:
+    """The invoice's PDF for the signed-in owner or admin (the pages' "Download PDF" links)."""
+    actor, scope = await _signed_in(request)
+    return await asyncio.to_thread(
+        pdf_response, lambda session: documents.invoice_pdf(session, scope, actor, invoice_number)
+    )
+
+
+@router.get("/api/credit-notes/{credit_note_number}.pdf", include_in_schema=False)
+async def download_credit_note_pdf(credit_note_number: CreditNoteNumber, request: Request) -> Response:
+    actor, scope = await _signed_in(request)
+    return await asyncio.to_thread(
+        pdf_response, lambda session: documents.credit_note_pdf(session, scope, actor, credit_note_number)
+    )
+
+
+async def _signed_in(request: Request) -> tuple[Actor, TenantScope]:
+    user = await user_for_request(request)
+    if user is None:
+        raise ApiProblem(401, "Unauthorized", "Sign in to the console first.")
+    return Actor.for_user(user, request_context(request).ip_address), TenantScope(user.tenant_id)

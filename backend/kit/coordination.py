@@ -29,6 +29,9 @@ class Coordinator:
     find_units: FindUnits  # unit keys due at `now`, e.g. "range:0-499"
     run_unit: RunUnit  # does one unit at `now`; returns how many objects it changed
     interval_seconds: int  # default schedule; operators override it in settings
+    # Whether the in-process simulation (tests, scenario runner) runs it without being named:
+    # rendering PDFs would make years of simulated billing slow and shows nothing about money.
+    simulated: bool = True
 
 
 # Objects per unit job: large enough that queue overhead stays small, small enough to retry cheaply.

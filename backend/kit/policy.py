@@ -145,6 +145,7 @@ class Action(StrEnum):
     EDIT_BILLING_PROFILE = "customer.edit_profile"
     READ_MEMBERS = "customer.read_members"
     MANAGE_MEMBERS = "customer.manage_members"
+    DOWNLOAD_INVOICE_PDF = "invoice.download_pdf"
     # the signed-in user whose email an invitation names
     ACCEPT_INVITATION = "customer.accept_invitation"
     # tenant administration
@@ -241,6 +242,8 @@ RULES: dict[Action, Rule] = {
     Action.EDIT_BILLING_PROFILE: Rule(USERS, "change billing profiles", "write", _OWN, _PAYING),
     Action.READ_MEMBERS: Rule(USERS, "read the members of customer accounts", "read", _OWN),
     Action.MANAGE_MEMBERS: Rule(USERS, "manage the members of customer accounts", "write", _OWN, OWNERS),
+    # invoice and credit-note PDFs: every member of the owning account reads them, and admins
+    Action.DOWNLOAD_INVOICE_PDF: Rule(USERS, "download invoices", "read", _OWN),
     # the invited user themselves, in the console (an invitation joins a person, not a token)
     Action.ACCEPT_INVITATION: Rule(CUSTOMERS, "accept invitations", owner=Owner.SELF),
     Action.LIST_USERS: Rule(ADMINS, "list users", "admin"),

@@ -21,6 +21,7 @@ from backend.models.catalog import (
     ServiceType,
 )
 from backend.models.currency import ExchangeRate
+from backend.models.documents import DocumentAlarm
 from backend.models.enums import *  # noqa: F403 - the vocabularies belong with the tables
 from backend.models.idempotency import IdempotencyKey
 from backend.models.identity import AccountCode, AccountCodePurpose, ApiToken, UserSession
@@ -54,6 +55,7 @@ __all__ = [
     "CustomerMember",
     "CustomerNote",
     "CustomerProfile",
+    "DocumentAlarm",
     "DocumentNumberSequence",
     "ExchangeRate",
     "IdempotencyKey",

@@ -1,15 +1,16 @@
 """Every coordinator of the recurring work, in the order one tick of the clock runs them.
 
 The list is explicit, so the call graph shows who runs what: cancellations that took effect first,
-then due periods, then invoices for what was charged, then overdue marking, the admins' "bill now"
-runs, the payment reminders of what turned overdue (dunning), renewal reminders, and last the mail
-delivery, which sends what the others queued in the same tick. Extra coordinators (tests, plugins)
-are registered at run time and run after the built-in ones.
+then due periods, then invoices for what was charged and the admins' "bill now" runs, then the
+documents of what they issued, then overdue marking, the payment reminders of what turned overdue
+(dunning), renewal reminders, and last the mail delivery, which sends what the others queued in the same tick.
+Extra coordinators (tests, plugins) are registered at run time and run after the built-in ones.
 """
 
 from __future__ import annotations
 
 from backend.billing.tasks import SUBSCRIPTION_BILLING
+from backend.documents.tasks import DOCUMENT_RENDERING
 from backend.dunning.tasks import DUNNING
 from backend.invoicing.tasks import BILL_NOW, INVOICE_RUN, OVERDUE_MARKING
 from backend.kit.coordination import Coordinator
@@ -21,8 +22,9 @@ BUILTIN: tuple[Coordinator, ...] = (
     EXPIRATION,
     SUBSCRIPTION_BILLING,
     INVOICE_RUN,
-    OVERDUE_MARKING,
     BILL_NOW,
+    DOCUMENT_RENDERING,
+    OVERDUE_MARKING,
     DUNNING,
     RENEWAL_REMINDERS,
     MAIL_DELIVERY,

@@ -58,8 +58,8 @@ def tick_in_units(
 
 
 def _selected(only: Collection[str] | None) -> list[Coordinator]:
-    """The coordinators to run, in tick order."""
-    return [c for c in coordinators() if only is None or c.name in only]
+    """The coordinators to run, in tick order: those named in `only`, else every simulated one."""
+    return [c for c in coordinators() if (c.simulated if only is None else c.name in only)]
 
 
 def advance(

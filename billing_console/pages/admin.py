@@ -8,7 +8,7 @@ from billing_console.components.feedback import skeleton_cards
 from billing_console.layout import template
 from billing_console.routes import ADMIN
 from billing_console.state.admin import AdminOverviewState
-from billing_console.views.admin import background_jobs, figures
+from billing_console.views.admin import background_jobs, document_alarms, figures
 
 
 @template(route=ADMIN, title="Overview", on_load=AdminOverviewState.load)
@@ -23,6 +23,7 @@ def admin_overview() -> rx.Component:
                 spacing="1",
             ),
         ),
+        rx.cond(AdminOverviewState.loading, rx.fragment(), document_alarms()),
         rx.cond(AdminOverviewState.loading, skeleton_cards(6), figures()),
         rx.cond(AdminOverviewState.loading, rx.fragment(), background_jobs()),
         spacing="6",

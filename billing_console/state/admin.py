@@ -6,7 +6,9 @@ import asyncio
 
 import reflex as rx
 
+from backend.documents.schemas import DocumentAlarmView
 from backend.gateway import admin as admin_gateway
+from backend.gateway import documents as documents_gateway
 from backend.kit.principals import SignedInUser
 from backend.scheduling.schemas import CoordinatorRun
 from billing_console.state.guards import admin_only, starts_from_defaults
@@ -30,15 +32,17 @@ class AdminOverviewState(rx.State):
     failed_jobs: int = 0
     queued_jobs: int = 0
     coordinator_runs: list[CoordinatorRun] = []
+    document_alarms: list[DocumentAlarmView] = []
 
     @rx.event
     @starts_from_defaults
     @admin_only
     async def load(self, admin: SignedInUser) -> None:
         """Admins get fresh figures; customers are sent to their dashboard, strangers to sign in."""
-        overview, jobs = await asyncio.gather(
+        overview, jobs, alarms = await asyncio.gather(
             asyncio.to_thread(admin_gateway.admin_overview, admin),
             asyncio.to_thread(admin_gateway.jobs_overview, admin),
+            asyncio.to_thread(documents_gateway.document_alarms, admin),
         )
         self.tenant_name = overview.tenant_name
         self.customers = overview.customers
@@ -52,4 +56,5 @@ class AdminOverviewState(rx.State):
         self.failed_jobs = jobs.failed_jobs
         self.queued_jobs = jobs.queued_jobs
         self.coordinator_runs = jobs.coordinators
+        self.document_alarms = alarms
         self.loading = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from backend.documents.schemas import DocumentAlarmView
 from backend.scheduling.schemas import CoordinatorRun
 from billing_console.components.cards import stat_card
 from billing_console.components.navigation import JOB_MONITOR
@@ -120,4 +121,48 @@ def background_jobs() -> rx.Component:
         spacing="3",
         width="100%",
         id="background-jobs",
+    )
+
+
+def _alarm_row(alarm: rx.Var[DocumentAlarmView]) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(rx.vstack(rx.text(alarm.number, weight="medium"), rx.text(alarm.kind, size="1"))),
+        rx.table.cell(alarm.raised_at),
+        rx.table.cell(rx.code(alarm.storage_key, size="1", style={"word_break": "break-all"})),
+    )
+
+
+def document_alarms() -> rx.Component:
+    """Issued documents whose file is lost and did not rebuild as issued; shown only when there are
+    any, with what to do about them."""
+    state = AdminOverviewState
+    return rx.cond(
+        state.document_alarms.length() > 0,
+        rx.vstack(
+            rx.heading("Documents that cannot be provided", size="4"),
+            rx.callout(
+                "These documents' files are missing, and rebuilding them from the stored invoice data"
+                " gave a different file, so customers cannot download them. Restore each file from a"
+                " backup to the path shown, under the document storage directory.",
+                icon="triangle-alert",
+                color_scheme="red",
+                width="100%",
+            ),
+            rx.table.root(
+                rx.table.header(
+                    rx.table.row(
+                        rx.table.column_header_cell("Document"),
+                        rx.table.column_header_cell("Noticed"),
+                        rx.table.column_header_cell("File to restore"),
+                    )
+                ),
+                rx.table.body(rx.foreach(state.document_alarms, _alarm_row)),
+                variant="surface",
+                width="100%",
+            ),
+            spacing="3",
+            width="100%",
+            id="document-alarms",
+        ),
+        rx.fragment(),
     )

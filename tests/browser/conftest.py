@@ -111,6 +111,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningConsole
         "REDIS_URL": "",
         "EMBEDDED_REDIS_DIR": str(home / "redis"),
         "MAIL_DIR": str(home / "mail"),
+        "DOCUMENT_STORAGE_PATH": str(home / "documents"),  # the invoices' PDFs the console renders
         "SMTP_HOST": "",
         "PORT": str(port),
         "PUBLIC_URL": f"http://127.0.0.1:{port}",

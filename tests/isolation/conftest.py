@@ -118,3 +118,14 @@ def pair(engine: Engine, _built_pairs: dict[str, _Built | Exception]) -> Iterato
         session.close()
         if savepoint.is_active:
             savepoint.rollback()
+
+
+@pytest.fixture(autouse=True)
+def _document_store(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Documents the probes render land in a directory of the test's own, not the checkout's var/."""
+    from backend.settings import get_settings
+
+    monkeypatch.setenv("DOCUMENT_STORAGE_PATH", str(tmp_path / "documents"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()

@@ -40,6 +40,8 @@ from backend.customers import members, notes, profiles
 from backend.customers import service as customers
 from backend.customers import vat_checks as vat_service
 from backend.demo import scenario_report
+from backend.documents import service as documents
+from backend.documents import tasks as document_tasks
 from backend.dunning import reminder_mail
 from backend.dunning import service as dunning
 from backend.dunning import settings as dunning_settings
@@ -124,6 +126,8 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     dunning_tasks,
     reminder_mail,
     settlement,
+    documents,
+    document_tasks,
     mail_service,
     mail_sending,
     mail_tasks,
@@ -138,6 +142,14 @@ _IDENTITY = (
 )
 # Modules of the domain packages with operations that take a scope, but no table here, and why.
 EXEMPT_MODULES: dict[str, str] = {
+    "backend.documents.announcements": (
+        "queues the mail of the invoice or credit note its caller (documents.service.render_*_document,"
+        " probed) locked in the same scope; queue_mail stamps the delivery with that scope's tenant"
+    ),
+    "backend.documents.endpoints": (
+        "thin routes: open a unit of work and call documents.service.invoice_pdf or credit_note_pdf"
+        " (probed) with the token's or session's own tenant"
+    ),
     "backend.identity.account_mail": _IDENTITY,
     "backend.identity.passwords": _IDENTITY,
     "backend.identity.registration": _IDENTITY,

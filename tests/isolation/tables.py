@@ -7,6 +7,7 @@ from tests.isolation.admin_probes import ADMIN_PROBES, ADMIN_REPOSITORY_PROBES
 from tests.isolation.api_probes import API_OPERATION_PROBES, API_REPOSITORY_PROBES
 from tests.isolation.catalog_probes import CATALOG_PROBES
 from tests.isolation.crossing_probes import CROSSING_PROBES
+from tests.isolation.document_probes import DOCUMENT_OPERATION_PROBES, DOCUMENT_REPOSITORY_PROBES
 from tests.isolation.dunning_probes import DUNNING_PROBES, DUNNING_REPOSITORY_PROBES
 from tests.isolation.invoice_admin_probes import INVOICE_ADMIN_PROBES, INVOICE_ADMIN_REPOSITORY_PROBES
 from tests.isolation.mail_probes import MAIL_EXEMPT, MAIL_OPERATION_PROBES, MAIL_REPOSITORY_PROBES
@@ -28,6 +29,7 @@ OPERATION_PROBES: list[Probe] = [
     *MEMBER_OPERATION_PROBES,
     *STATEMENT_PROBES,
     *DUNNING_PROBES,
+    *DOCUMENT_OPERATION_PROBES,
     *MAIL_OPERATION_PROBES,
     *INVOICE_ADMIN_PROBES,
 ]
@@ -38,6 +40,7 @@ REPOSITORY_TABLE: list[Probe] = [
     *MEMBER_REPOSITORY_PROBES,
     *STATEMENT_REPOSITORY_PROBES,
     *DUNNING_REPOSITORY_PROBES,
+    *DOCUMENT_REPOSITORY_PROBES,
     *MAIL_REPOSITORY_PROBES,
     *INVOICE_ADMIN_REPOSITORY_PROBES,
 ]

@@ -55,6 +55,8 @@ from backend.kit.repository import TenantScope
 from backend.kit.tokens import digest
 from backend.models import (
     AccountCodePurpose,
+    DocumentAlarm,
+    DocumentKind,
     IntervalUnit,
     ItemStatus,
     OpenPosition,
@@ -77,6 +79,7 @@ NOW = datetime(2027, 3, 10, 9, tzinfo=UTC)  # when the tables call: March period
 PASSWORD = "Isolation-Pass-2027"
 RATE_DAY = date(2027, 1, 1)  # A: USD 1.0850 per EUR from this day on; B: GBP 0.8500
 DUNNING_DAYS = (3, 50)  # both tenants' reminder steps (days after the due date)
+LOST_INVOICE = "INV-2026-09999"  # A: an alarm about a lost document that did not rebuild
 
 
 @dataclass(frozen=True)
@@ -300,6 +303,15 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
         session, scope, _admin(scope), DraftInput(customer_account_id=alice, lines=[line]), T3
     )
     run = billing_runs.request_bill_now(session, scope, _admin(scope), T3, customer_account_id=alice)
+    session.add(
+        DocumentAlarm(
+            tenant_id=scope.tenant_id,
+            document_kind=DocumentKind.INVOICE,
+            document_number=LOST_INVOICE,
+            expected_sha256="0" * 64,
+            actual_sha256="1" * 64,
+        )
+    )
     people = _members_of(session, scope, alice, start.user_id, slug)
     return start.side(
         session,

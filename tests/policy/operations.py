@@ -33,6 +33,7 @@ from backend.catalog.schemas import (
 )
 from backend.currency import service as rates
 from backend.customers import members, notes, profiles
+from backend.documents import service as documents
 from backend.dunning import settings as dunning_settings
 from backend.identity import api_tokens, auth, passwords, users
 from backend.identity.repository import ApiTokenRepository, UserRepository
@@ -43,7 +44,7 @@ from backend.invoicing.repository import InvoiceFilter
 from backend.invoicing.schemas import DraftInput, DraftLineInput
 from backend.kit.principals import SignedInUser
 from backend.mail import service as mail
-from backend.models import Invoice, PromotionBenefit, Subscription
+from backend.models import CreditNote, Invoice, PromotionBenefit, Subscription
 from backend.reporting import admin_subscriptions, customers
 from backend.reporting import overview as admin_overview
 from backend.reporting.repository import SubscriptionFilter
@@ -122,6 +123,12 @@ def invoice_number(session: Session, invoice_id: int) -> str:
     invoice = session.get(Invoice, invoice_id)
     assert invoice is not None and invoice.number is not None
     return invoice.number
+
+
+def document_number(session: Session, model: type[Invoice] | type[CreditNote], object_id: int) -> str:
+    found = session.get(model, object_id)
+    assert found is not None and found.number
+    return str(found.number)
 
 
 def user(session: Session, a: Side, user_id: int) -> SignedInUser:
@@ -635,6 +642,15 @@ OPERATIONS: list[Op] = [
         BILLING,
         VIEWER,
     ),
+    # --- documents: every member of the owning account and admins; to anyone else it is not found
+    op(
+        documents.invoice_pdf,
+        lambda s, a, who: documents.invoice_pdf(s, a.scope, who, document_number(s, Invoice, a.paid_invoice)),
+        ADMIN,
+        OWNER,
+        BILLING,
+        VIEWER,
+    ),
     # the reminder steps: admins read them; admins (and the operator's CLI) change tenant settings
     op(
         dunning_settings.dunning_settings,
@@ -649,4 +665,15 @@ OPERATIONS: list[Op] = [
         ADMIN,
         JOBS,
     ),
+    op(
+        documents.credit_note_pdf,
+        lambda s, a, who: documents.credit_note_pdf(
+            s, a.scope, who, document_number(s, CreditNote, a.credit_note_id)
+        ),
+        ADMIN,
+        OWNER,
+        BILLING,
+        VIEWER,
+    ),
+    op(documents.open_alarms, lambda s, a, who: documents.open_alarms(s, a.scope, who), ADMIN),
 ]

@@ -51,6 +51,7 @@ CUSTOMER_ACTIONS = {
     Action.EDIT_BILLING_PROFILE,
     Action.READ_MEMBERS,
     Action.MANAGE_MEMBERS,
+    Action.DOWNLOAD_INVOICE_PDF,
 }
 # Of those, what an account's viewers may do (reading), and what its billing members may not.
 VIEWER_ACTIONS = {
@@ -60,6 +61,7 @@ VIEWER_ACTIONS = {
     Action.PREVIEW_PLAN_CHANGE,
     Action.READ_BILLING_PROFILE,
     Action.READ_MEMBERS,
+    Action.DOWNLOAD_INVOICE_PDF,
 }
 OWNER_ONLY_ACTIONS = {Action.MANAGE_MEMBERS}
 # The invited user accepts for themselves, in the console.

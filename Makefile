@@ -47,6 +47,7 @@ test: install lint
 # Worker and scheduler processes are left out: under a faked clock they disagree with the real
 # Redis server's clock about heartbeats, which is no billing date at all.
 DATE_TESTS := tests/billing tests/subscriptions tests/invoicing tests/catalog/test_margins.py tests/demo tests/tax \
+	tests/dunning tests/mail tests/documents \
 	tests/console/test_cli.py \
 	-k "not plays_its_role and not wait_for_the_schema"
 test-dates: install

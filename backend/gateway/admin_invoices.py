@@ -18,6 +18,7 @@ from backend.gateway.units import actor, user_scope
 from backend.invoicing import admin_reads, manual_drafts
 from backend.invoicing import service as invoicing
 from backend.invoicing.schemas import AdminInvoiceRow, InvoiceHistoryEntry
+from backend.invoicing.statement_schemas import console_credit_note_pdf_url, console_pdf_url
 from backend.kit.errors import FieldErrors
 from backend.kit.principals import RequestContext, SignedInUser
 from backend.kit.tenants import TenantDirectory
@@ -75,6 +76,7 @@ class CreditNoteLine:
     issued: str
     total: str
     reason: str
+    pdf_href: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,7 @@ class InvoicePage:
     can_void: bool = False
     can_mark_paid: bool = False
     can_mark_unpaid: bool = False
+    pdf_href: str = ""  # issued invoices only: drafts have no document
 
 
 def parse_day(value: str, field_name: str, label: str) -> date | None:
@@ -191,7 +194,13 @@ def invoice_page(user: SignedInUser, reference: str) -> InvoicePage:
             for line in found.lines
         ],
         credit_notes=[
-            CreditNoteLine(note.number, _day(note.issued_at, zone), money(note.gross), note.reason)
+            CreditNoteLine(
+                note.number,
+                _day(note.issued_at, zone),
+                money(note.gross),
+                note.reason,
+                console_credit_note_pdf_url(note.number),
+            )
             for note in found.credit_notes
         ],
         history=[_history(entry, zone) for entry in found.history],
@@ -199,6 +208,7 @@ def invoice_page(user: SignedInUser, reference: str) -> InvoicePage:
         can_void=status in ("issued", "overdue"),
         can_mark_paid=status in ("issued", "overdue"),
         can_mark_unpaid=status == "paid" and invoice.gross != 0,
+        pdf_href=console_pdf_url(invoice.number) if invoice.number else "",
     )
 
 

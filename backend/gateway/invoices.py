@@ -18,7 +18,12 @@ from sqlmodel import Session
 from backend.db import unit_of_work
 from backend.gateway.units import actor, user_scope
 from backend.invoicing import statements
-from backend.invoicing.statement_schemas import BankTransferView, CreditNoteView, console_pdf_url
+from backend.invoicing.statement_schemas import (
+    BankTransferView,
+    CreditNoteView,
+    console_credit_note_pdf_url,
+    console_pdf_url,
+)
 from backend.kit.errors import NotFoundError
 from backend.kit.principals import SignedInUser
 from backend.kit.repository import TenantScope
@@ -36,6 +41,7 @@ class CreditNoteRow:
     issued: str  # tenant's calendar day
     amount: str  # gross credited, e.g. "11.90 EUR"
     reason: str
+    pdf_href: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +201,7 @@ def _credit_note(note: CreditNoteView, zone: ZoneInfo) -> CreditNoteRow:
         issued=_day(note.issued_at, zone),
         amount=_money(note.gross, note.currency),
         reason=note.reason,
+        pdf_href=console_credit_note_pdf_url(note.number),
     )
 
 

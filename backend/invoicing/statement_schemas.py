@@ -33,6 +33,11 @@ def console_pdf_url(number: str) -> str:
     return f"/api/invoices/{number}.pdf"
 
 
+def console_credit_note_pdf_url(number: str) -> str:
+    """Where the console downloads a credit note's PDF with the browser's session cookie."""
+    return f"/api/credit-notes/{number}.pdf"
+
+
 @dataclass(frozen=True, slots=True)
 class CreditNoteView:
     """A correction of the invoice it is listed with (`INV-2026-00001-CN1`): what it takes off

@@ -26,6 +26,18 @@ def heading() -> rx.Component:
                 I.number, as_="h1", size="7", font_family="var(--code-font-family)", id="invoice-number"
             ),
             invoice_status_badge(I.status),
+            rx.cond(
+                I.pdf_href != "",
+                rx.link(
+                    rx.button(rx.icon("download", size=16), "Download PDF", variant="soft", size="2"),
+                    href=I.pdf_href,
+                    is_external=False,
+                    reload_document=True,
+                    underline="none",
+                    id="invoice-pdf",
+                ),
+                rx.fragment(),
+            ),
             align="center",
             spacing="3",
             wrap="wrap",
@@ -159,7 +171,13 @@ def lines() -> rx.Component:
 
 def _credit_note(note: rx.Var[CreditNoteLine]) -> rx.Component:
     return rx.hstack(
-        rx.text(note.number, font_family="var(--code-font-family)", weight="medium", size="2"),
+        rx.link(
+            rx.text(note.number, font_family="var(--code-font-family)", weight="medium", size="2"),
+            href=note.pdf_href,
+            is_external=False,
+            reload_document=True,
+            title="Download the credit note (PDF)",
+        ),
         rx.text(note.issued, size="2", color="var(--gray-11)"),
         rx.text(note.total, size="2", white_space="nowrap"),
         rx.text(note.reason, size="2", color="var(--gray-11)", overflow_wrap="anywhere"),

@@ -316,7 +316,14 @@ def invoice_lines() -> rx.Component:
 def _note_row(note: rx.Var[CreditNoteRow]) -> rx.Component:
     return rx.hstack(
         rx.vstack(
-            rx.text(note.number, size="2", weight="medium", font_family="var(--code-font-family)"),
+            rx.link(
+                rx.text(note.number, size="2", weight="medium", font_family="var(--code-font-family)"),
+                href=note.pdf_href,
+                is_external=False,
+                reload_document=True,
+                title="Download the credit note (PDF)",
+                class_name="credit-note-pdf",
+            ),
             rx.text(
                 note.issued,
                 rx.cond(note.reason != "", rx.text.span(" · ", note.reason), ""),

@@ -91,6 +91,7 @@ def test_the_admin_writes_a_draft_issues_it_voids_it_and_finds_it(
         page = page_state(AdminInvoiceState, world, world.a_admin, target)
         run(AdminInvoiceState.load.fn, page)
         assert (page.invoice.number, page.invoice.status, page.invoice.can_edit) == ("Draft", "draft", True)
+        assert page.invoice.pdf_href == ""  # a draft has no document yet
         run(AdminInvoiceState.open_dialog.fn, page, "issue")
         assert redirects(run(AdminInvoiceState.confirm.fn, page, {})) == ["/admin/invoices/INV-2027-00001"]
 
@@ -99,13 +100,14 @@ def test_the_admin_writes_a_draft_issues_it_voids_it_and_finds_it(
         assert (page.invoice.gross, page.invoice.tax, page.invoice.balance_due) == (
             "71.40 EUR", "11.40 EUR", "71.40 EUR"
         )  # fmt: skip
+        assert page.invoice.pdf_href == "/api/invoices/INV-2027-00001.pdf"
         run(AdminInvoiceState.open_dialog.fn, page, "void")
         run(AdminInvoiceState.confirm.fn, page, {"reason": "  "})
         assert "Reason" in page.refusal and page.invoice.status == "issued" and page.dialog == "void"
         run(AdminInvoiceState.confirm.fn, page, {"reason": "Wrong customer"})
         assert (page.invoice.status, page.dialog) == ("void", "")
-        assert [(n.number, n.total, n.reason) for n in page.credit_notes] == [
-            ("INV-2027-00001-CN1", "71.40 EUR", "Wrong customer")
+        assert [(n.number, n.total, n.reason, n.pdf_href) for n in page.credit_notes] == [
+            ("INV-2027-00001-CN1", "71.40 EUR", "Wrong customer", "/api/credit-notes/INV-2027-00001-CN1.pdf")
         ]
         assert [(h.action, h.reason) for h in page.history] == [
             ("Voided", "Wrong customer"), ("Issued", ""), ("Draft written", "")

@@ -104,7 +104,13 @@ def test_the_statement_shows_open_invoices_first_and_pages_back_and_forth(billed
         [voided] = state.settled_invoices
         assert (voided.number, voided.status, voided.balance) == ("INV-2027-00003", "void", "0.00 EUR")
         assert voided.credit_notes == [
-            CreditNoteRow("INV-2027-00003-CN1", "2027-05-10", "14.28 EUR", "Ordered twice")
+            CreditNoteRow(
+                "INV-2027-00003-CN1",
+                "2027-05-10",
+                "14.28 EUR",
+                "Ordered twice",
+                "/api/credit-notes/INV-2027-00003-CN1.pdf",
+            )
         ]
         assert state.bank == BankDetails("Hosting A GmbH", IBAN, BIC) and state.pays_by_transfer
 

@@ -115,7 +115,7 @@ def _invoice_ids(
     world: IdentityWorld, admin: Member, ids: dict[str, Any], *, invoices: int
 ) -> dict[str, Any]:
     """The customer's subscriptions invoiced now, then (for each further invoice) one more ordered
-    and invoiced: the number of the last invoice."""
+    and invoiced: the number of the last invoice, voided, and of its credit note."""
     from backend.audit.service import Actor
     from backend.db import unit_of_work
     from backend.invoicing import service as invoicing
@@ -132,7 +132,11 @@ def _invoice_ids(
             [invoice] = invoicing.bill_now(
                 session, scope, clock.now(), customer_account_id=account, actor=actor
             )
-        return {"invoice_number": invoice.number}
+        # The last invoice is voided, so a credit note of the customer exists (and can be downloaded).
+        note = invoicing.void_invoice(
+            session, scope, invoice.id or 0, "Ordered twice", clock.now(), actor=actor
+        )
+        return {"invoice_number": invoice.number, "credit_note_number": note.number}
 
 
 def _admin_invoice_ids(world: IdentityWorld, admin: Member, account_id: int) -> dict[str, Any]:

@@ -207,6 +207,16 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     # Invoices: customers read their own account's (an invoice of A's customer), admins any.
     ("GET", "/api/v1/invoices"): Expect(SIGNED_IN),
     ("GET", "/api/v1/invoices/{invoice_number}"): Expect(SIGNED_IN),
+    # Their PDFs (rendered on the first download): the owning account's members and admins.
+    ("GET", "/api/v1/invoices/{invoice_number}/pdf"): Expect(SIGNED_IN),
+    ("GET", "/api/v1/credit-notes/{credit_note_number}/pdf"): Expect(SIGNED_IN),
+    # The console's downloads take the browser's session cookie, never a token.
+    ("GET", "/api/invoices/{invoice_number}.pdf"): Expect(
+        everyone(401), example="/api/invoices/INV-2026-00001.pdf"
+    ),
+    ("GET", "/api/credit-notes/{credit_note_number}.pdf"): Expect(
+        everyone(401), example="/api/credit-notes/INV-2026-00001-CN1.pdf"
+    ),
 }
 
 

@@ -25,9 +25,16 @@ def test_admin_reads_the_mail_sent_to_a_customer(page: Page) -> None:
     page.locator("#customers-table").get_by_role("link", name="C-10002").click()
     expect(page).to_have_url(re.compile(r".*/admin/customers/\d+/?$"))
     mail = page.locator("#customer-mail")
-    expect(mail).to_contain_text("Renewal reminder")
+    expect(mail.locator("tr.mail-delivery")).to_have_count(10)  # the newest ten
     expect(mail).to_contain_text("Sent")
-    expect(mail.locator("tr.mail-delivery")).to_have_count(10)
     page.locator("#mail-older").click()
     expect(mail.locator("tr.mail-delivery").nth(10)).to_be_visible()
+    # Journeys sharing this console may have mailed Nordwind since the demo's history (orders,
+    # cancellations): the history's renewal reminders are then further down, behind "Older mail".
+    for shown in range(20, 400, 10):
+        if "Renewal reminder" in mail.inner_text():
+            break
+        page.locator("#mail-older").click()
+        expect(mail.locator("tr.mail-delivery").nth(shown)).to_be_visible()
+    expect(mail).to_contain_text("Renewal reminder")
     no_overflow_at_390(page, "admin-customer-mail")

@@ -64,7 +64,9 @@ def test_an_owner_invites_and_the_invitee_signs_up_and_accepts(
     expect(page.locator("#invitations-list")).to_contain_text(invitee)
     number = page.locator("#customer-number").inner_text()
 
-    link = re.search(r"https?://\S+/invitations/\S+", text_of(latest_mail_to(console, invitee, "invited")))
+    # The account is German (Erika Mustermann, DE), so is its invitation: "Einladung zu ...".
+    invitation = latest_mail_to(console, invitee, "Einladung")
+    link = re.search(r"https?://\S+/invitations/\S+", text_of(invitation))
     assert link is not None
     path = "/invitations/" + link.group(0).rsplit("/invitations/", 1)[1]
     fresh = browser.new_context(base_url=console.base_url)  # type: ignore[attr-defined]

@@ -114,6 +114,9 @@ def test_a_credit_note_is_downloaded_by_the_owner_of_its_invoice(billed: Billed)
     found = billed.client_a.get(path, headers=bearer(world.a_customer.token))
     assert found.status_code == 200, found.text
     with unit_of_work(world.engine) as session:
-        stored = session.scalars(select(CreditNote).where(CreditNote.number == number)).one()
+        # Numbers are per tenant: the world is shared, so B may have a credit note of that number too.
+        stored = session.scalars(
+            select(CreditNote).where(CreditNote.tenant_id == scope.tenant_id, CreditNote.number == number)
+        ).one()
         assert hashlib.sha256(found.content).hexdigest() == stored.pdf_sha256
     problem_of(billed.client_b.get(path, headers=bearer(world.b_admin.token)), 404)

@@ -45,8 +45,8 @@ test: install lint
 # The date-sensitive tests again at two other real dates (Debian's faketime): a leap day, and
 # New Year's Eve late in the evening in Berlin, when UTC and local dates differ.
 # Console page tests are left out: both dates run at once in one checkout and would share Reflex's
-# compiled states (.states). Worker and scheduler processes are left out: under a faked clock they disagree with the real
-# Redis server's clock about heartbeats, which is no billing date at all.
+# compiled states (.states). Worker and scheduler processes are left out: under a faked clock they
+# disagree with the real Redis server's clock about heartbeats, which is no billing date at all.
 DATE_TESTS := tests/billing tests/subscriptions tests/invoicing tests/catalog/test_margins.py tests/demo tests/tax \
 	tests/dunning tests/mail tests/documents \
 	--ignore=tests/dunning/test_dunning_page.py --ignore=tests/documents/test_overview_alarm.py \

@@ -27,7 +27,16 @@ from backend.models.idempotency import IdempotencyKey
 from backend.models.identity import AccountCode, AccountCodePurpose, ApiToken, UserSession
 from backend.models.mail import MailDelivery, MailKind, MailStatus
 from backend.models.notes import CustomerNote
-from backend.models.payments import InboundWebhookEvent, Payment, Refund
+from backend.models.payments import (
+    BalanceTransaction,
+    Dispute,
+    InboundWebhookEvent,
+    Payment,
+    PaymentLink,
+    Payout,
+    ProcessorAccount,
+    Refund,
+)
 from backend.models.subscriptions import Subscription, SubscriptionAddon, SubscriptionItem
 from backend.models.tenancy import (
     CustomerAccount,
@@ -67,6 +76,11 @@ __all__ = [
     "MailStatus",
     "OpenPosition",
     "Payment",
+    "PaymentLink",
+    "Payout",
+    "ProcessorAccount",
+    "Dispute",
+    "BalanceTransaction",
     "Plan",
     "PlanAddon",
     "Promotion",

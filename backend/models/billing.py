@@ -58,6 +58,7 @@ class Invoice(SQLModel, table=True):
         UniqueConstraint("tenant_id", "number"),
         Index(None, "tenant_id", "customer_account_id", "status"),
         Index(None, "tenant_id", "status", "due_at"),
+        Index(None, "tenant_id", "next_payment_attempt_at"),
         Index(None, "tenant_id", "issued_at"),
         CheckConstraint("net + tax = gross", name="totals_add_up"),
     )
@@ -88,6 +89,10 @@ class Invoice(SQLModel, table=True):
     overdue_at: datetime | None = timestamp()
     dunning_level: int = 0
     last_reminder_at: datetime | None = timestamp()
+    # Auto-billing: how many off-session charges were tried, and when the next one is due (null: none
+    # scheduled). The auto-payment coordinator reads the index on (tenant_id, next_payment_attempt_at).
+    payment_attempts: int = 0
+    next_payment_attempt_at: datetime | None = timestamp()
     pdf_storage_key: str = Field(default="", max_length=300)
     pdf_sha256: str = Field(default="", max_length=64)
     created_at: datetime = created_at()

@@ -1,6 +1,7 @@
 """The processor interface every payment processor implements (SPEC §5).
 
-The domain speaks only these dataclasses; `backend.integrations.stripe_processor` turns them into
+The payments domain speaks only these dataclasses (they live here, below the domains, so the
+implementations may import them); `backend.integrations.stripe_processor` turns them into
 Stripe SDK calls, `ManualProcessor` (bank transfer) supports none of the online operations. Amounts
 cross this boundary as `Money` (never floats); the implementation converts to minor units.
 """

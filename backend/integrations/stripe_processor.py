@@ -1,0 +1,212 @@
+"""Stripe behind the processor interface (payment_processor.py), through the official SDK.
+
+One `StripeProcessor` per set of keys (a tenant's own account or the deployment's). Amounts go to
+Stripe in minor units; every call that creates something carries the caller's idempotency key, so a
+retried job or a double click never creates a second session, charge or refund. Tests point
+`api_base` at the fake Stripe server in tests/fakes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import stripe
+
+from backend.integrations.payment_processor import (
+    ChargeRequest,
+    ChargeResult,
+    ChargeStatus,
+    CheckoutRequest,
+    CheckoutSession,
+    CustomerRequest,
+    InvalidSignature,
+    ProcessorError,
+    RefundRequest,
+    RefundResult,
+    WebhookEvent,
+)
+from backend.money import Money
+
+WEBHOOK_TOLERANCE_SECONDS = 300  # Stripe's own default: an older signature is a replay
+
+
+class StripeProcessor:
+    name = "stripe"
+
+    def __init__(self, secret_key: str, webhook_secret: str = "", *, api_base: str = "") -> None:
+        addresses: dict[str, str] = {"api": api_base.rstrip("/")} if api_base else {}
+        self._client = stripe.StripeClient(
+            secret_key,
+            base_addresses=addresses,  # type: ignore[arg-type]
+            max_network_retries=2,
+        )
+        self._webhook_secret = webhook_secret
+
+    @property
+    def online(self) -> bool:
+        return True
+
+    def ensure_customer(self, request: CustomerRequest) -> str:
+        customer = self._call(
+            self._client.v1.customers.create,
+            {
+                "name": request.name,
+                "email": request.email,
+                "metadata": {"tenant_id": str(request.tenant_id), "account_id": str(request.account_id)},
+            },
+            request.idempotency_key,
+        )
+        return str(customer.id)
+
+    def create_checkout(self, request: CheckoutRequest) -> CheckoutSession:
+        metadata = {"tenant_id": str(request.tenant_id), **request.metadata}
+        params: dict[str, Any] = {
+            "mode": request.mode,
+            "customer": request.customer_ref or None,
+            "success_url": request.success_url,
+            "cancel_url": request.cancel_url,
+            "metadata": metadata,
+        }
+        if request.expires_at is not None:
+            params["expires_at"] = int(request.expires_at.timestamp())
+        if request.mode == "payment":
+            if request.amount is None or request.invoice_id is None:
+                raise ProcessorError("A payment checkout needs an amount and an invoice.")
+            params["client_reference_id"] = str(request.invoice_id)
+            params["line_items"] = [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": request.amount.currency.lower(),
+                        "unit_amount": request.amount.minor_units(),
+                        "product_data": {"name": request.description or f"Invoice {request.invoice_number}"},
+                    },
+                }
+            ]
+            params["payment_intent_data"] = {"metadata": metadata, "description": request.description}
+        else:
+            params["currency"] = None
+            params["setup_intent_data"] = {"metadata": metadata}
+        params = {key: value for key, value in params.items() if value is not None}
+        session = self._call(self._client.v1.checkout.sessions.create, params, request.idempotency_key)
+        return _session(session)
+
+    def retrieve_checkout(self, session_id: str) -> CheckoutSession:
+        return _session(self._call(self._client.v1.checkout.sessions.retrieve, session_id))
+
+    def expire_checkout(self, session_id: str) -> CheckoutSession:
+        """Expire an open session; one that is no longer open is returned as it is."""
+        current = self.retrieve_checkout(session_id)
+        if current.status != "open":
+            return current
+        try:
+            return _session(self._client.v1.checkout.sessions.expire(session_id))
+        except stripe.InvalidRequestError:
+            return self.retrieve_checkout(session_id)  # completed or expired in the meantime
+        except stripe.StripeError as error:
+            raise _processor_error(error) from error
+
+    def charge_off_session(self, request: ChargeRequest) -> ChargeResult:
+        params = {
+            "amount": request.amount.minor_units(),
+            "currency": request.amount.currency.lower(),
+            "customer": request.customer_ref,
+            "payment_method": request.payment_method_ref,
+            "off_session": True,
+            "confirm": True,
+            "description": request.description,
+            "metadata": dict(request.metadata),
+        }
+        try:
+            intent = self._client.v1.payment_intents.create(
+                params,  # type: ignore[arg-type]
+                {"idempotency_key": request.idempotency_key},
+            )
+        except stripe.CardError as error:
+            intent_id = _error_intent(error)
+            code = error.code or "card_error"
+            needs_customer = code == "authentication_required"
+            status = ChargeStatus.REQUIRES_ACTION if needs_customer else ChargeStatus.FAILED
+            return ChargeResult(status, intent_id, code, error.user_message or str(error))
+        except stripe.StripeError as error:
+            raise _processor_error(error) from error
+        status = {
+            "succeeded": ChargeStatus.SUCCEEDED,
+            "processing": ChargeStatus.PROCESSING,
+            "requires_action": ChargeStatus.REQUIRES_ACTION,
+        }.get(str(intent.status), ChargeStatus.FAILED)
+        failure = getattr(intent, "last_payment_error", None)
+        return ChargeResult(
+            status,
+            str(intent.id),
+            str(getattr(failure, "code", "") or "") if failure else "",
+            str(getattr(failure, "message", "") or "") if failure else "",
+        )
+
+    def refund(self, request: RefundRequest) -> RefundResult:
+        params = {
+            "payment_intent": request.payment_intent,
+            "amount": request.amount.minor_units(),
+            "metadata": dict(request.metadata),
+        }
+        if request.reason in {"duplicate", "fraudulent", "requested_by_customer"}:
+            params["reason"] = request.reason
+        refund = self._call(self._client.v1.refunds.create, params, request.idempotency_key)
+        return RefundResult(str(refund.id), str(refund.status))
+
+    def parse_webhook(self, payload: bytes, signature_header: str) -> WebhookEvent:
+        if not self._webhook_secret:
+            raise InvalidSignature("No webhook secret is configured for this Stripe account.")
+        try:
+            stripe.WebhookSignature.verify_header(
+                payload.decode("utf-8"), signature_header, self._webhook_secret, WEBHOOK_TOLERANCE_SECONDS
+            )
+        except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as error:
+            raise InvalidSignature(f"Invalid Stripe signature: {error}") from error
+        try:
+            event = json.loads(payload)
+        except ValueError as error:
+            raise InvalidSignature("A signed body that is not JSON.") from error
+        obj = (event.get("data") or {}).get("object") if isinstance(event, dict) else None
+        if not isinstance(obj, dict) or not event.get("id") or not event.get("type"):
+            raise InvalidSignature("A signed body that is not a Stripe event.")
+        return WebhookEvent(
+            id=str(event["id"]),
+            type=str(event["type"]),
+            created=int(event.get("created") or 0),
+            object=obj,
+            livemode=bool(event.get("livemode")),
+        )
+
+    def _call(self, method: Any, params: Any, idempotency_key: str | None = None) -> Any:
+        try:
+            if idempotency_key:
+                return method(params, {"idempotency_key": idempotency_key})
+            return method(params)
+        except stripe.StripeError as error:
+            raise _processor_error(error) from error
+
+
+def _session(session: Any) -> CheckoutSession:
+    intent = session.get("payment_intent")
+    intent_id = intent if isinstance(intent, str) or intent is None else intent.get("id")
+    return CheckoutSession(str(session.id), str(session.get("url") or ""), str(session.status), intent_id)
+
+
+def _error_intent(error: stripe.StripeError) -> str | None:
+    body = error.json_body or {}
+    intent = (body.get("error") or {}).get("payment_intent") or {}
+    return intent.get("id") if isinstance(intent, dict) else None
+
+
+def _processor_error(error: stripe.StripeError) -> ProcessorError:
+    retryable = isinstance(error, stripe.APIConnectionError | stripe.RateLimitError) or (
+        isinstance(error, stripe.APIError) and (error.http_status or 500) >= 500
+    )
+    return ProcessorError(error.user_message or str(error), code=error.code or "", retryable=retryable)
+
+
+def money_from_minor(minor: int, currency: str) -> Money:
+    """A Stripe amount (minor units, lower-case currency) as Money."""
+    return Money.from_minor(int(minor), currency.upper())

@@ -159,6 +159,68 @@ def mark_paid(
     return invoice
 
 
+def receive_payment(
+    session: Session,
+    scope: TenantScope,
+    invoice_id: int,
+    amount: Decimal,
+    now: datetime,
+    *,
+    actor: audit.Actor,
+    reference: str,
+    allow_overpayment: bool = False,
+) -> Invoice:
+    """Money arrived for an issued or overdue invoice: a card payment the processor confirmed
+    (actor SYSTEM, from the webhook) or a bank transfer an admin records, in full or in part.
+
+    The balance goes down by `amount`; at zero the invoice is paid and the settlement listeners run
+    (dunning reinstates, provisioning resumes) in this unit of work. An admin cannot record more
+    than the balance (`FieldErrors`); money a processor already took is never refused: with
+    `allow_overpayment` the invoice is paid and the audit entry names the excess. An invoice that
+    is paid or void already raises `InvoiceNotPayable`, changing nothing: the caller decides (a
+    webhook records the money for a refund review)."""
+    authorize(actor, scope, Action.RECEIVE_PAYMENT)
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
+        raise FieldErrors({"amount": "Amount: a positive amount of money, such as 120.00."})
+    reference = _required_reason(reference, "paid (e.g. the bank transfer's reference)")
+    ctx = InvoicingContext(session, scope)
+    invoice = ctx.locked_invoice(invoice_id)
+    if invoice.status not in UNPAID_INVOICE_STATUSES:
+        raise InvoiceNotPayable(str(invoice.number), invoice.status)
+    if amount > invoice.balance_due and not allow_overpayment:
+        raise FieldErrors(
+            {"amount": f"Amount: at most the balance due, {invoice.balance_due} {invoice.currency}."}
+        )
+    before = {"status": str(invoice.status), "balance_due": str(invoice.balance_due)}
+    excess = max(amount - invoice.balance_due, Decimal(0))
+    invoice.balance_due = max(invoice.balance_due - amount, Decimal(0))
+    if invoice.balance_due == 0:
+        invoice.status, invoice.paid_at = InvoiceStatus.PAID, now
+        invoice.next_payment_attempt_at = None
+    session.flush()
+    if invoice.status == InvoiceStatus.PAID:
+        settlement.invoice_settled(session, scope, invoice, now, actor)
+    after = {
+        "status": str(invoice.status),
+        "balance_due": str(invoice.balance_due),
+        "received": str(amount),
+        "reference": reference,
+    }
+    if excess:
+        after["overpaid"] = str(excess)
+    audit.record(
+        session,
+        scope,
+        actor,
+        "invoice.payment_received",
+        object_type="invoice",
+        object_id=invoice.id,
+        before=before,
+        after=after,
+    )
+    return invoice
+
+
 def mark_unpaid(
     session: Session, scope: TenantScope, invoice_id: int, now: datetime, *, actor: audit.Actor, reason: str
 ) -> Invoice:

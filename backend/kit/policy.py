@@ -162,6 +162,7 @@ class Action(StrEnum):
     CREDIT_INVOICE = "invoice.credit"
     VOID_INVOICE = "invoice.void"
     MARK_INVOICE_PAID = "invoice.mark_paid"
+    RECEIVE_PAYMENT = "invoice.receive_payment"
     MARK_INVOICE_UNPAID = "invoice.mark_unpaid"
     BROWSE_INVOICES = "invoice.browse"
     MANAGE_INVOICE_DRAFTS = "invoice.manage_drafts"
@@ -261,6 +262,7 @@ RULES: dict[Action, Rule] = {
     Action.CREDIT_INVOICE: Rule(ADMINS, "credit invoices", "admin"),
     Action.VOID_INVOICE: Rule(ADMINS, "void invoices", "admin"),
     Action.MARK_INVOICE_PAID: Rule(ADMINS, "mark invoices paid", "admin"),
+    Action.RECEIVE_PAYMENT: Rule(ADMINS_AND_SYSTEM, "record money received for an invoice", "admin"),
     Action.MARK_INVOICE_UNPAID: Rule(ADMINS, "mark invoices unpaid", "admin"),
     # the admin's invoice pages and API: every invoice of the tenant, drafts written by hand
     Action.BROWSE_INVOICES: Rule(ADMINS, "browse every invoice", "admin"),

@@ -331,6 +331,14 @@ OPERATIONS: list[Op] = [
         ADMIN,
     ),
     op(
+        invoicing.receive_payment,
+        lambda s, a, who: invoicing.receive_payment(
+            s, a.scope, a.issued_invoice, Decimal("1.00"), NOW, actor=who, reference="Transfer 4711"
+        ),
+        ADMIN,
+        JOBS,
+    ),
+    op(
         invoicing.mark_unpaid,
         lambda s, a, who: invoicing.mark_unpaid(
             s, a.scope, a.paid_invoice, NOW, actor=who, reason="Transfer returned"

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from backend.kit.repository import TenantRepository, TenantScope
-from backend.models import PaymentProcessor, ProcessorAccount
+from backend.models import Payment, PaymentProcessor, ProcessorAccount
 
 
 class ProcessorAccountRepository(TenantRepository[ProcessorAccount]):
@@ -24,3 +24,33 @@ class ProcessorAccountRepository(TenantRepository[ProcessorAccount]):
         self.session.add(account)
         self.session.flush()
         return account
+
+
+class PaymentRepository(TenantRepository[Payment]):
+    model = Payment
+
+    def get(self, payment_id: int) -> Payment | None:
+        return self.session.scalars(self.scoped(select(Payment).where(Payment.id == payment_id))).first()
+
+    def lock(self, payment_id: int) -> Payment | None:
+        """The payment row, locked until commit: serialises the webhook and the job that charged it."""
+        statement = self.scoped(select(Payment).where(Payment.id == payment_id)).with_for_update()
+        return self.session.scalars(statement).first()
+
+    def by_external_id(self, external_id: str) -> Payment | None:
+        statement = self.scoped(select(Payment).where(Payment.external_id == external_id))
+        return self.session.scalars(statement).first()
+
+    def by_payment_intent(self, payment_intent_ref: str) -> Payment | None:
+        statement = self.scoped(select(Payment).where(Payment.payment_intent_ref == payment_intent_ref))
+        return self.session.scalars(statement.order_by(Payment.id)).first()
+
+    def of_invoice(self, invoice_id: int) -> list[Payment]:
+        statement = self.scoped(select(Payment).where(Payment.invoice_id == invoice_id)).order_by(Payment.id)
+        return list(self.session.scalars(statement))
+
+    def add(self, payment: Payment) -> Payment:
+        payment.tenant_id = self.scope.tenant_id
+        self.session.add(payment)
+        self.session.flush()
+        return payment

@@ -1,11 +1,11 @@
-"""The RQ queues, in the order a worker serves them (billing first, mail last)."""
+"""The RQ queues, in the order a worker serves them (billing first, then card payments, mail last)."""
 
 from __future__ import annotations
 
 from redis import Redis
 from rq import Queue
 
-QUEUE_NAMES: tuple[str, ...] = ("billing", "provisioning", "documents", "default", "mail")
+QUEUE_NAMES: tuple[str, ...] = ("billing", "payments", "provisioning", "documents", "default", "mail")
 
 
 def queues(connection: Redis, names: tuple[str, ...] = QUEUE_NAMES) -> list[Queue]:

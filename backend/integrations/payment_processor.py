@@ -60,6 +60,18 @@ class CheckoutSession:
 
 
 @dataclass(frozen=True, slots=True)
+class SavedMethod:
+    """A payment method a setup saved, with what the profile shows of it (never the card number)."""
+
+    payment_method: str  # "pm_..."
+    customer_ref: str  # the processor customer it is attached to
+    brand: str = ""  # "visa"
+    last4: str = ""
+    setup_created: int = 0  # the setup's creation time (Unix seconds): orders late setup events
+    setup_status: str = ""  # the setup's status: only "succeeded" saves a method
+
+
+@dataclass(frozen=True, slots=True)
 class ChargeRequest:
     """An off-session charge of a saved method (auto-billing)."""
 
@@ -136,6 +148,10 @@ class Processor(Protocol):
     def retrieve_checkout(self, session_id: str) -> CheckoutSession: ...
 
     def expire_checkout(self, session_id: str) -> CheckoutSession: ...
+
+    def saved_method_of_setup(self, setup_intent_id: str) -> SavedMethod:
+        """The method a setup (Checkout in setup mode) saved, with its brand and last four digits."""
+        ...
 
     def charge_off_session(self, request: ChargeRequest) -> ChargeResult: ...
 

@@ -24,6 +24,7 @@ from backend.integrations.payment_processor import (
     ProcessorError,
     RefundRequest,
     RefundResult,
+    SavedMethod,
     WebhookEvent,
 )
 from backend.money import Money
@@ -107,6 +108,26 @@ class StripeProcessor:
         except stripe.StripeError as error:
             raise _processor_error(error) from error
 
+    def saved_method_of_setup(self, setup_intent_id: str) -> SavedMethod:
+        """The setup intent with its payment method expanded: one call gives the card's brand and
+        last four digits, which the profile shows."""
+        intent = self._call(
+            self._client.v1.setup_intents.retrieve, setup_intent_id, None, {"expand": ["payment_method"]}
+        )
+        method = intent.get("payment_method")
+        method_id = method if isinstance(method, str) or method is None else method.get("id")
+        card = (method.get("card") or {}) if method is not None and not isinstance(method, str) else {}
+        customer = intent.get("customer")
+        customer_id = customer if isinstance(customer, str) or customer is None else customer.get("id")
+        return SavedMethod(
+            payment_method=str(method_id or ""),
+            customer_ref=str(customer_id or ""),
+            brand=str(card.get("brand") or ""),
+            last4=str(card.get("last4") or ""),
+            setup_created=int(intent.get("created") or 0),
+            setup_status=str(intent.get("status") or ""),
+        )
+
     def charge_off_session(self, request: ChargeRequest) -> ChargeResult:
         params = {
             "amount": request.amount.minor_units(),
@@ -179,10 +200,12 @@ class StripeProcessor:
             livemode=bool(event.get("livemode")),
         )
 
-    def _call(self, method: Any, params: Any, idempotency_key: str | None = None) -> Any:
+    def _call(self, method: Any, params: Any, idempotency_key: str | None = None, query: Any = None) -> Any:
         try:
             if idempotency_key:
                 return method(params, {"idempotency_key": idempotency_key})
+            if query is not None:
+                return method(params, query)
             return method(params)
         except stripe.StripeError as error:
             raise _processor_error(error) from error

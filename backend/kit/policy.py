@@ -180,6 +180,11 @@ class Action(StrEnum):
     # dunning: admins read the reminder steps (they change them as a tenant setting); the job reminds
     READ_DUNNING_SETTINGS = "dunning.read_settings"
     SEND_PAYMENT_REMINDERS = "dunning.remind"
+    # auto-billing: paying members save a card and switch automatic payment; admins read the retry
+    # schedule (they change it as a tenant setting); the auto-payment job charges saved cards
+    MANAGE_PAYMENT_METHOD = "customer.manage_payment_method"
+    READ_PAYMENT_SETTINGS = "payments.read_settings"
+    CHARGE_SAVED_METHOD = "payments.charge_saved_method"
 
 
 class Owner(Enum):
@@ -283,6 +288,12 @@ RULES: dict[Action, Rule] = {
     Action.READ_DUNNING_SETTINGS: Rule(ADMINS, "read the payment reminder settings", "admin"),
     # the reminder job sends the step that is due (and suspends after the last)
     Action.SEND_PAYMENT_REMINDERS: Rule(SYSTEM_ONLY, "send payment reminders"),
+    # a saved card pays every invoice of the account: its members who may pay (not viewers, not admins:
+    # the card is the customer's own)
+    Action.MANAGE_PAYMENT_METHOD: Rule(CUSTOMERS, "manage saved payment methods", "write", _OWN, _PAYING),
+    Action.READ_PAYMENT_SETTINGS: Rule(ADMINS, "read the payment settings", "admin"),
+    # the auto-payment job charges issued invoices with the customer's saved method
+    Action.CHARGE_SAVED_METHOD: Rule(SYSTEM_ONLY, "charge saved payment methods"),
 }
 
 

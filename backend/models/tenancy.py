@@ -146,5 +146,11 @@ class CustomerProfile(SQLModel, table=True):
     billing_day: int = Field(default=1, ge=1, le=28)
     payment_customer_ref: str = Field(default="", max_length=100)
     default_payment_method_ref: str = Field(default="", max_length=100)
+    # What the profile shows of the saved card ("visa", "4242"); the card itself stays at the processor.
+    payment_method_brand: str = Field(default="", max_length=20)
+    payment_method_last4: str = Field(default="", max_length=4)
+    # The processor's creation time of the setup that saved the current (or the last removed) method:
+    # a setup event older than this arrives late and must not bring back a replaced or removed card.
+    payment_method_changed_at: datetime | None = timestamp()
     auto_billing: bool = False
     created_at: datetime = created_at()

@@ -13,6 +13,7 @@ from backend.integrations.payment_processor import (
     NotSupported,
     RefundRequest,
     RefundResult,
+    SavedMethod,
     WebhookEvent,
 )
 
@@ -35,6 +36,9 @@ class ManualProcessor:
 
     def expire_checkout(self, session_id: str) -> CheckoutSession:
         raise NotSupported("Bank transfer has no checkout sessions.")
+
+    def saved_method_of_setup(self, setup_intent_id: str) -> SavedMethod:
+        raise NotSupported("Bank transfer has no saved payment methods.")
 
     def charge_off_session(self, request: ChargeRequest) -> ChargeResult:
         raise NotSupported("Bank transfer cannot charge a saved method.")

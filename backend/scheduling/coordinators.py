@@ -2,8 +2,10 @@
 
 The list is explicit, so the call graph shows who runs what: cancellations that took effect first,
 then due periods, then invoices for what was charged and the admins' "bill now" runs, then the
-documents of what they issued, then overdue marking, the payment reminders of what turned overdue
-(dunning), renewal reminders, and last the mail delivery, which sends what the others queued in the same tick.
+documents of what they issued, the automatic card payments of what they issued (before overdue
+marking, so an invoice paid by card never turns overdue), then overdue marking, the payment
+reminders of what turned overdue (dunning), renewal reminders, and last the mail delivery, which
+sends what the others queued in the same tick.
 Extra coordinators (tests, plugins) are registered at run time and run after the built-in ones.
 """
 
@@ -15,6 +17,7 @@ from backend.dunning.tasks import DUNNING
 from backend.invoicing.tasks import BILL_NOW, INVOICE_RUN, OVERDUE_MARKING
 from backend.kit.coordination import Coordinator
 from backend.mail.tasks import MAIL_DELIVERY
+from backend.payments.tasks import AUTO_PAYMENT
 from backend.subscriptions.reminders import RENEWAL_REMINDERS
 from backend.subscriptions.tasks import EXPIRATION
 
@@ -24,6 +27,7 @@ BUILTIN: tuple[Coordinator, ...] = (
     INVOICE_RUN,
     BILL_NOW,
     DOCUMENT_RENDERING,
+    AUTO_PAYMENT,
     OVERDUE_MARKING,
     DUNNING,
     RENEWAL_REMINDERS,

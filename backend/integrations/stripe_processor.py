@@ -80,7 +80,7 @@ class StripeProcessor:
                     "quantity": 1,
                     "price_data": {
                         "currency": request.amount.currency.lower(),
-                        "unit_amount": request.amount.minor_units(),
+                        "unit_amount": request.amount.minor_units,
                         "product_data": {"name": request.description or f"Invoice {request.invoice_number}"},
                     },
                 }
@@ -111,8 +111,10 @@ class StripeProcessor:
     def saved_method_of_setup(self, setup_intent_id: str) -> SavedMethod:
         """The setup intent with its payment method expanded: one call gives the card's brand and
         last four digits, which the profile shows."""
-        intent = self._call(
-            self._client.v1.setup_intents.retrieve, setup_intent_id, None, {"expand": ["payment_method"]}
+        intent = _plain(
+            self._call(
+                self._client.v1.setup_intents.retrieve, setup_intent_id, None, {"expand": ["payment_method"]}
+            )
         )
         method = intent.get("payment_method")
         method_id = method if isinstance(method, str) or method is None else method.get("id")
@@ -130,7 +132,7 @@ class StripeProcessor:
 
     def charge_off_session(self, request: ChargeRequest) -> ChargeResult:
         params = {
-            "amount": request.amount.minor_units(),
+            "amount": request.amount.minor_units,
             "currency": request.amount.currency.lower(),
             "customer": request.customer_ref,
             "payment_method": request.payment_method_ref,
@@ -168,7 +170,7 @@ class StripeProcessor:
     def refund(self, request: RefundRequest) -> RefundResult:
         params = {
             "payment_intent": request.payment_intent,
-            "amount": request.amount.minor_units(),
+            "amount": request.amount.minor_units,
             "metadata": dict(request.metadata),
         }
         if request.reason in {"duplicate", "fraudulent", "requested_by_customer"}:
@@ -211,10 +213,16 @@ class StripeProcessor:
             raise _processor_error(error) from error
 
 
+def _plain(obj: Any) -> dict[str, Any]:
+    """An SDK object as a plain dict (stripe 16's objects are not dicts: no `.get`)."""
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+
+
 def _session(session: Any) -> CheckoutSession:
-    intent = session.get("payment_intent")
+    data = _plain(session)
+    intent = data.get("payment_intent")
     intent_id = intent if isinstance(intent, str) or intent is None else intent.get("id")
-    return CheckoutSession(str(session.id), str(session.get("url") or ""), str(session.status), intent_id)
+    return CheckoutSession(str(data["id"]), str(data.get("url") or ""), str(data.get("status")), intent_id)
 
 
 def _error_intent(error: stripe.StripeError) -> str | None:

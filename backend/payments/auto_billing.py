@@ -149,6 +149,8 @@ def _pending_attempt(session: Session, scope: TenantScope, invoice: Invoice, now
         )
     )
     invoice.payment_attempts = attempt
+    # Due until its result is recorded: a job that dies mid-charge leaves it for the next run to find.
+    invoice.next_payment_attempt_at = invoice.next_payment_attempt_at or now
     session.flush()
     return payment
 
@@ -282,7 +284,7 @@ def off_session_charge_failed(context: EventContext) -> str | None:
         context.scope,
         payment.id,
         context.now,
-        code=str(error.get("decline_code") or error.get("code") or "payment_failed"),
+        code=str(error.get("code") or error.get("decline_code") or "payment_failed"),  # as the job records it
         message=str(error.get("message") or ""),
         payment_intent_ref=str(intent.get("id") or "") or None,
     )

@@ -180,10 +180,11 @@ class Action(StrEnum):
     # dunning: admins read the reminder steps (they change them as a tenant setting); the job reminds
     READ_DUNNING_SETTINGS = "dunning.read_settings"
     SEND_PAYMENT_REMINDERS = "dunning.remind"
-    # auto-billing: paying members save a card and switch automatic payment; admins read the retry
-    # schedule (they change it as a tenant setting); the auto-payment job charges saved cards
+    # auto-billing: paying members save a card and switch automatic payment; admins read and change
+    # the payment settings (the retry schedule); the auto-payment job charges saved cards
     MANAGE_PAYMENT_METHOD = "customer.manage_payment_method"
     READ_PAYMENT_SETTINGS = "payments.read_settings"
+    CHANGE_PAYMENT_SETTINGS = "payments.change_settings"
     CHARGE_SAVED_METHOD = "payments.charge_saved_method"
 
 
@@ -292,6 +293,7 @@ RULES: dict[Action, Rule] = {
     # the card is the customer's own)
     Action.MANAGE_PAYMENT_METHOD: Rule(CUSTOMERS, "manage saved payment methods", "write", _OWN, _PAYING),
     Action.READ_PAYMENT_SETTINGS: Rule(ADMINS, "read the payment settings", "admin"),
+    Action.CHANGE_PAYMENT_SETTINGS: Rule(ADMINS, "change the payment settings", "admin"),
     # the auto-payment job charges issued invoices with the customer's saved method
     Action.CHARGE_SAVED_METHOD: Rule(SYSTEM_ONLY, "charge saved payment methods"),
 }

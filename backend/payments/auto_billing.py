@@ -39,13 +39,13 @@ from backend.models import CustomerProfile, Invoice, Payment, PaymentProcessor, 
 from backend.money import Money
 from backend.payments import settlement
 from backend.payments.accounts import processor_for
-from backend.payments.auto_billing_repository import (
+from backend.payments.events import EventContext, handles
+from backend.payments.repository import (
     CHARGEABLE_STATUSES,
     AutoChargeRepository,
     PaymentProfileRepository,
+    PaymentRepository,
 )
-from backend.payments.events import EventContext, handles
-from backend.payments.repository import PaymentRepository
 from backend.payments.retry_schedule import tenant_schedule
 
 log = logging.getLogger(__name__)
@@ -96,12 +96,10 @@ def charge_invoice(
         PaymentProfileRepository(session, scope).of_account(invoice.customer_account_id) if invoice else None
     )
     if invoice is None or profile is None or not _still_due(invoice, profile, now):
-        session.commit()
         return 0
     payment = charges.attempt(invoice_id, invoice.payment_attempts) if invoice.payment_attempts else None
     if payment is None or payment.status != PaymentStatus.PENDING:
         if not _expire_open_checkouts(session, scope, processor, invoice_id, now):
-            session.commit()
             return 0
         payment = _pending_attempt(session, scope, invoice, now)
     session.commit()  # the pending row exists before the processor is asked, for the whole flight

@@ -130,7 +130,7 @@ def update_retry_schedule(
 ) -> RetryScheduleView:
     """Replace the retry schedule (checked first: bad input changes nothing). An invoice already
     waiting for its next attempt keeps that time; the attempts after it follow the new schedule."""
-    authorize(actor, scope, Action.CHANGE_TENANT_SETTINGS)
+    authorize(actor, scope, Action.CHANGE_PAYMENT_SETTINGS)
     hours = check_hours(retry_schedule_hours)
     tenant = TenantDirectory(session).lock(scope.tenant_id)
     if tenant is None:

@@ -32,8 +32,8 @@ from backend.kit.policy import SYSTEM, Action, authorize
 from backend.kit.repository import TenantScope
 from backend.models import CustomerProfile
 from backend.payments.accounts import processor_for
-from backend.payments.auto_billing_repository import PaymentProfileRepository
 from backend.payments.events import EventContext, handles
+from backend.payments.repository import PaymentProfileRepository
 
 
 class OnlinePaymentUnavailable(Conflict):
@@ -98,10 +98,10 @@ def start_card_setup(
     there). The processor customer is created once per account (its idempotency key is the account)
     and kept on the profile, so every saved card and charge hangs on one customer."""
     authorize(actor, scope, Action.MANAGE_PAYMENT_METHOD, owner_account_id=account_id)
+    profile = _profile(session, scope, account_id, lock=True)
     processor = processor_for(session, scope)
     if not processor.online:
         raise OnlinePaymentUnavailable()
-    profile = _profile(session, scope, account_id, lock=True)
     if not profile.payment_customer_ref:
         profile.payment_customer_ref = processor.ensure_customer(
             CustomerRequest(

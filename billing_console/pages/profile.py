@@ -1,5 +1,6 @@
 """`/profile`: the billing identity (person or company, address, VAT ID with its VIES status,
-billing day, invoice email) and the account's members and invitations."""
+billing day, invoice email), the saved card with automatic payment, and the account's members and
+invitations."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from billing_console.layout import template
 from billing_console.routes import PROFILE
 from billing_console.state.profile import ProfileState
 from billing_console.views.profile import members_section, profile_form, profile_skeleton
+from billing_console.views.saved_method import payment_method_section
 
 
 @template(route=PROFILE, title="Profile", on_load=ProfileState.load)
@@ -37,6 +39,12 @@ def profile() -> rx.Component:
                     "Your invoices are addressed to and taxed for this identity.",
                     profile_form(),
                     "billing-profile-section",
+                ),
+                section_card(
+                    "Payment method",
+                    "The card your invoices are paid with, and whether they are paid automatically.",
+                    payment_method_section(),
+                    "payment-method-section",
                 ),
                 section_card(
                     "Members",

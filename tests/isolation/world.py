@@ -58,8 +58,12 @@ from backend.models import (
     DocumentAlarm,
     DocumentKind,
     IntervalUnit,
+    Invoice,
     ItemStatus,
     OpenPosition,
+    Payment,
+    PaymentProcessor,
+    PaymentStatus,
     ProviderKind,
     SubscriptionItem,
     UserRole,
@@ -290,6 +294,12 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
     lifecycle.cancel(canceling.id or 0, T3 + timedelta(days=1))
     [position, *_] = unbilled(session, scope, alice)
     bob_profile.vat_id = "ATU13585627"  # never checked: due for a VIES check
+    # Bob saved a card and pays automatically (from when A took cards): his overdue invoice is one
+    # auto-billing would charge, though A now takes bank transfers only.
+    bob_profile.payment_customer_ref, bob_profile.default_payment_method_ref = "cus_bob", "pm_bob"
+    bob_profile.payment_method_brand, bob_profile.payment_method_last4 = "visa", "4242"
+    bob_profile.auto_billing = True
+    _declined_auto_charge(session, scope, overdue)
     [redemption] = PromotionRedemptionRepository(session, scope).active_for_subscriptions({active.id or 0})
     notes.add_note(session, scope, _admin(scope), alice, "=Prefers invoices by email.")
     # Reminders 3 and 50 days after the due date: at T3 the overdue invoice (due 18 January) had
@@ -366,6 +376,42 @@ def _members_of(session: Session, scope: TenantScope, account: int, owner: int, 
     viewer = members.list_members(session, scope, alice, account).members
     found["viewer_member_id"] = next(m.id for m in viewer if m.role == "viewer")
     return found
+
+
+def _declined_auto_charge(session: Session, scope: TenantScope, invoice: Invoice) -> None:
+    """The first automatic charge of `invoice`, declined at T3 (the second is due then too), and an
+    open Checkout Session of it."""
+    session.add(
+        Payment(
+            tenant_id=scope.tenant_id,
+            invoice_id=invoice.id,
+            customer_account_id=invoice.customer_account_id,
+            processor=PaymentProcessor.STRIPE,
+            idempotency_key=f"auto:{invoice.id}:1",
+            amount=invoice.balance_due,
+            currency=invoice.currency,
+            kind="off_session",
+            status=PaymentStatus.FAILED,
+            failure_code="card_declined",
+            created_at=T3,
+        )
+    )
+    session.add(  # and a Checkout Session Bob opened before that, never paid nor expired
+        Payment(
+            tenant_id=scope.tenant_id,
+            invoice_id=invoice.id,
+            customer_account_id=invoice.customer_account_id,
+            processor=PaymentProcessor.STRIPE,
+            external_id=f"cs_test_isolation_{scope.tenant_id}",
+            idempotency_key=f"checkout:{invoice.id}:1",
+            amount=invoice.balance_due,
+            currency=invoice.currency,
+            kind="checkout",
+            created_at=T3,
+        )
+    )
+    invoice.payment_attempts, invoice.next_payment_attempt_at = 1, T3
+    session.flush()
 
 
 def _invoices_issued_at(session: Session, scope: TenantScope, at: datetime, *customers: int) -> list[int]:

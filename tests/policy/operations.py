@@ -45,6 +45,7 @@ from backend.invoicing.schemas import DraftInput, DraftLineInput
 from backend.kit.principals import SignedInUser
 from backend.mail import service as mail
 from backend.models import CreditNote, Invoice, PromotionBenefit, Subscription
+from backend.payments import retry_schedule, saved_methods
 from backend.reporting import admin_subscriptions, customers
 from backend.reporting import overview as admin_overview
 from backend.reporting.repository import SubscriptionFilter
@@ -133,6 +134,16 @@ def document_number(session: Session, model: type[Invoice] | type[CreditNote], o
 
 def user(session: Session, a: Side, user_id: int) -> SignedInUser:
     return auth.signed_in_user(session, a.scope, UserRepository(session, a.scope).get_or_raise(user_id))
+
+
+def card_setup(session: Session, a: Side, who: Actor) -> str:
+    """Tenant A takes bank transfers only: an allowed member gets past the policy to that refusal."""
+    try:
+        return saved_methods.start_card_setup(
+            session, a.scope, who, a.customer_id, success_url="https://a.test/profile", cancel_url="", now=NOW
+        )
+    except saved_methods.OnlinePaymentUnavailable:
+        return "bank transfer only"
 
 
 def admins_token(session: Session, a: Side) -> int:
@@ -684,4 +695,35 @@ OPERATIONS: list[Op] = [
         VIEWER,
     ),
     op(documents.open_alarms, lambda s, a, who: documents.open_alarms(s, a.scope, who), ADMIN),
+    # --- auto-billing: every member sees the saved card; paying members (never admins) change it;
+    # admins read and change the retry schedule
+    op(
+        saved_methods.saved_method,
+        lambda s, a, who: saved_methods.saved_method(s, a.scope, who, a.customer_id),
+        ADMIN,
+        OWNER,
+        BILLING,
+        VIEWER,
+    ),
+    op(saved_methods.start_card_setup, lambda s, a, who: card_setup(s, a, who), OWNER, BILLING),
+    op(
+        saved_methods.set_auto_billing,
+        lambda s, a, who: saved_methods.set_auto_billing(s, a.scope, who, a.customer_id, enabled=False),
+        OWNER,
+        BILLING,
+    ),
+    op(
+        saved_methods.remove_saved_method,
+        lambda s, a, who: saved_methods.remove_saved_method(s, a.scope, who, a.customer_id),
+        OWNER,
+        BILLING,
+    ),
+    op(
+        retry_schedule.retry_schedule, lambda s, a, who: retry_schedule.retry_schedule(s, a.scope, who), ADMIN
+    ),
+    op(
+        retry_schedule.update_retry_schedule,
+        lambda s, a, who: retry_schedule.update_retry_schedule(s, a.scope, who, retry_schedule_hours=[0, 48]),
+        ADMIN,
+    ),
 ]

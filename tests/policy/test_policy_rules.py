@@ -30,9 +30,12 @@ SYSTEM_ACTIONS = {
     Action.EXPIRE_SUBSCRIPTION,
     Action.SEND_PAYMENT_REMINDERS,
     Action.RECEIVE_PAYMENT,
+    Action.CHARGE_SAVED_METHOD,
 }
 # The jobs' own steps: no person may do them.
-JOB_ACTIONS = {Action.EXPIRE_SUBSCRIPTION, Action.SEND_PAYMENT_REMINDERS}
+JOB_ACTIONS = {Action.EXPIRE_SUBSCRIPTION, Action.SEND_PAYMENT_REMINDERS, Action.CHARGE_SAVED_METHOD}
+# The customer's own card: its account's paying members, never an admin, never a viewer.
+CARD_HOLDER_ACTIONS = {Action.MANAGE_PAYMENT_METHOD}
 CUSTOMER_ACTIONS = {
     Action.ORDER_SUBSCRIPTION,
     Action.PREVIEW_ORDER,
@@ -97,6 +100,8 @@ ADMIN_ACTIONS = {
     Action.MARK_PAST_DUE,
     Action.REINSTATE_SUBSCRIPTION,
     Action.READ_DUNNING_SETTINGS,
+    Action.READ_PAYMENT_SETTINGS,
+    Action.CHANGE_PAYMENT_SETTINGS,
 }
 
 
@@ -111,6 +116,7 @@ def test_every_action_has_a_rule_and_one_of_the_kinds_below() -> None:
         SELF_ACTIONS,
         SIGNED_IN_READS,
         CUSTOMER_ACTIONS,
+        CARD_HOLDER_ACTIONS,
         INVITEE_ACTIONS,
         ADMIN_ACTIONS,
         JOB_ACTIONS,
@@ -157,6 +163,16 @@ def test_viewers_only_read_and_billing_members_do_all_but_manage_members(action:
     assert not _may(BILL, action, owner_account_id=200)  # a member of 100 only
     no_role = Actor(user_id=6, role=Role.CUSTOMER, tenant_id=7, customer_account_id=100)
     assert _may(no_role, action, owner_account_id=100) == (action in VIEWER_ACTIONS)  # fails closed
+
+
+@pytest.mark.parametrize("action", sorted(CARD_HOLDER_ACTIONS), ids=str)
+def test_a_saved_card_is_managed_by_its_accounts_paying_members_only(action: Action) -> None:
+    assert _may(ALICE, action, owner_account_id=100)
+    assert _may(BILL, action, owner_account_id=100)
+    assert not _may(VERA, action, owner_account_id=100)
+    assert not _may(BOB, action, owner_account_id=100)
+    assert not _may(ADMIN, action, owner_account_id=100)  # the card is the customer's own
+    assert not _may(SYSTEM, action, owner_account_id=100)
 
 
 def test_a_refused_member_is_told_which_roles_may() -> None:

@@ -106,6 +106,10 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("PUT", "/api/v1/admin/settings/dunning"): Expect(
         ADMINS_ONLY, body={"reminder_offsets_days": [3, 10, 17], "suspend_service": True}
     ),
+    ("GET", "/api/v1/admin/settings/payments"): Expect(ADMINS_ONLY),
+    ("PUT", "/api/v1/admin/settings/payments"): Expect(
+        ADMINS_ONLY, body={"retry_schedule_hours": [0, 24, 72, 168]}
+    ),
     ("POST", "/api/v1/admin/users/{user_id}/lock"): Expect(ADMINS_ONLY),
     ("POST", "/api/v1/admin/users/{user_id}/unlock"): Expect(ADMINS_ONLY),
     ("PUT", "/api/v1/admin/users/{user_id}/role"): Expect(ADMINS_ONLY, body={"role": "customer"}),

@@ -63,6 +63,7 @@ AUDIENCE: dict[str, str] = {
     "billing_console.state.order.OrderState": SIGNED_IN,  # visitors are sent to sign in
     "billing_console.state.plans.PlansState": ANYONE,  # the public plans page
     "billing_console.state.profile.ProfileState": SIGNED_IN,
+    "billing_console.state.saved_method.SavedMethodState": SIGNED_IN,
     # an invitation link shows its account to anyone holding it; accepting needs the invited user
     "billing_console.state.invitation.InvitationState": ANYONE,
     "billing_console.state.session.SessionState": ANYONE,

@@ -18,6 +18,16 @@ card numbers and `pm_card_*` test payment methods behave like Stripe's. Test-onl
 methods) play the parts Stripe's dashboard and the banks play: refunds from the dashboard, disputes,
 payouts, asynchronous payments, declines of the next charges. Objects are simplified but keep the
 fields, names and types the real API returns.
+
+Typical fixture (the app's clock drives `created`; events go to the app's webhook route):
+
+    with FakeStripe(["sk_test_tenant"]) as fake:
+        fake.now = lambda: clock.now().timestamp()
+        secret = fake.set_webhook("sk_test_tenant", f"{app_url}/api/webhooks/stripe")
+        # or, for an app in a TestClient:
+        # fake.set_webhook(key, lambda body, headers: client.post(
+        #     "/api/webhooks/stripe", content=body, headers=headers).status_code)
+        yield fake
 """
 
 from __future__ import annotations

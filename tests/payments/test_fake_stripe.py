@@ -608,3 +608,20 @@ def test_accounts_are_separate_and_a_bad_key_is_refused(fake: FakeStripe) -> Non
     fake.revoke_key(KEY_A)
     with pytest.raises(stripe.AuthenticationError):
         a.v1.customers.retrieve(customer.id)
+
+
+def test_an_endpoint_made_through_the_api_gets_events_signed_with_the_secret_it_was_given(
+    fake: FakeStripe, client: stripe.StripeClient, receiver: Receiver
+) -> None:
+    endpoint = client.v1.webhook_endpoints.create(
+        params={"url": receiver.url, "enabled_events": ["customer.created"]}
+    )
+    assert endpoint.secret.startswith("whsec_") and endpoint.status == "enabled"
+    customer = make_customer(client)
+    body, header = receiver.last("customer.created")
+    event = stripe.Webhook.construct_event(body, header, endpoint.secret)
+    assert event.data.object.id == customer.id
+    assert event.request.id == fake.requests_for("POST", "/v1/customers")[0]["request_id"]
+    client.v1.webhook_endpoints.delete(endpoint.id)
+    make_customer(client)
+    assert receiver.types == ["customer.created"]

@@ -32,25 +32,33 @@ class SavedMethodState(rx.State):
     card_label: str = ""
     auto_billing: bool = False
     can_manage: bool = False
+    retry_note: str = ""
     busy: bool = False
     waiting: bool = False  # back from the hosted page, the card not reported yet
+    setup_started: bool = False  # this tab went to the hosted page (a later reload waits for nothing)
     error: str = ""
 
     def _show(self, card: PaymentMethodCard) -> None:
         self.online, self.has_card, self.card_label = card.online, card.has_card, card.card_label
-        self.auto_billing, self.can_manage = card.auto_billing, card.can_manage
+        self.auto_billing, self.can_manage, self.retry_note = (
+            card.auto_billing,
+            card.can_manage,
+            card.retry_note,
+        )
         self.loaded = True
 
     @rx.event
     @signed_in
     async def load(self, user: SignedInUser) -> AsyncIterator[EventSpec | None]:
-        self.error, self.waiting = "", False
+        # busy is left True by "Save a card" when the browser leaves for the hosted page
+        self.error, self.waiting, self.busy = "", False, False
         try:
             self._show(await asyncio.to_thread(gateway.payment_method_card, request_context(self), user))
         except NotFoundError:
             self.loaded, self.online = True, False
             return
-        returned = self.router.url.query_parameters.get("card")
+        returned = self.router.url.query_parameters.get("card") if self.setup_started else None
+        self.setup_started = False
         if returned == "saved" and not self.has_card:
             self.waiting = True
             yield SavedMethodState.wait_for_card
@@ -89,7 +97,8 @@ class SavedMethodState(rx.State):
         except DomainError as exc:
             self.error, self.busy = str(exc), False
             return
-        yield rx.redirect(url, is_external=True)
+        self.setup_started = True
+        yield rx.redirect(url)  # another host: the browser leaves the console for the hosted page
 
     @rx.event
     @signed_in

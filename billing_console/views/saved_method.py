@@ -70,10 +70,12 @@ def _saved_card() -> rx.Component:
                     align_items="center",
                 ),
                 rx.text(
-                    "When it is on, each invoice is charged to this card when it is issued. A declined "
-                    "charge is tried again after 1, 3 and 7 days; meanwhile you can pay by hand.",
+                    "When it is on, each invoice is charged to this card when it is issued. ",
+                    S.retry_note,
+                    " Meanwhile you can pay by hand.",
                     size="1",
                     color="var(--gray-11)",
+                    id="retry-note",
                 ),
                 rx.hstack(
                     rx.button(

@@ -3,6 +3,10 @@
 Its processes share a frozen clock at `DEMO_AS_OF` (see clock_hook/sitecustomize.py): the demo is
 seeded at that moment, the same one the other demo tests use, so the pages show figures worked out
 by hand from the engine's documents, whatever the real date.
+
+Stripe calls go to the fake Stripe server of the tests (`stripe_fake`, tests/fakes/stripe_server.py):
+the console's STRIPE_API_BASE points at it. No Stripe keys are configured, so customers pay by bank
+transfer unless a journey stores a tenant's own keys (and removes them again).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import psutil
 import pytest
 
 from tests.conftest import DEMO_AS_OF, require_service
+from tests.fakes.stripe_server import FakeStripe
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -100,7 +105,15 @@ def stop_and_collect_survivors(console: RunningConsole) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningConsole]:
+def stripe_fake() -> Iterator[FakeStripe]:
+    """The Stripe the console talks to; its clock is the console's."""
+    with FakeStripe([]) as fake:
+        fake.now = lambda: DEMO_AS_OF.timestamp()
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def console(tmp_path_factory: pytest.TempPathFactory, stripe_fake: FakeStripe) -> Iterator[RunningConsole]:
     if not Path(CHROMIUM).exists():
         require_service("Chromium is not installed (apt-get install chromium)")
     home = tmp_path_factory.mktemp("console")
@@ -119,6 +132,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningConsole
         "PYTHONUNBUFFERED": "1",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(CLOCK_HOOK), os.environ.get("PYTHONPATH", "")])),
         "BILLING_CONSOLE_TEST_NOW": DEMO_AS_OF.isoformat(),
+        "STRIPE_API_BASE": stripe_fake.base_url,
     }
     log = home / "console.log"
     with log.open("wb") as output:

@@ -101,8 +101,7 @@ def set_auto_billing(request: RequestContext, user: SignedInUser, *, enabled: bo
 
 
 def remove_card(request: RequestContext, user: SignedInUser) -> PaymentMethodCard:
+    scope = user_scope(user)
     with unit_of_work() as session:
-        view = saved_methods.remove_saved_method(
-            session, user_scope(user), actor(request, user), _account(user)
-        )
-        return _card(view, True)
+        view = saved_methods.remove_saved_method(session, scope, actor(request, user), _account(user))
+        return _card(view, True, session, scope)

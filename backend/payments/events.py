@@ -41,7 +41,7 @@ Handler = Callable[[EventContext], str | None]
 
 _handlers: dict[str, dict[str, Handler]] = {}
 
-HANDLER_MODULES: tuple[str, ...] = ()
+HANDLER_MODULES: tuple[str, ...] = ("backend.payments.checkout",)
 
 
 def handles(*event_types: str) -> Callable[[Handler], Handler]:

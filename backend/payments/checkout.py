@@ -31,6 +31,7 @@ from backend.integrations.payment_processor import CheckoutRequest, CheckoutSess
 from backend.integrations.stripe_processor import money_from_minor
 from backend.invoicing import service as invoicing
 from backend.invoicing import statements
+from backend.kit.errors import NotFoundError
 from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope
 from backend.models import Payment, PaymentProcessor, PaymentStatus
@@ -182,7 +183,7 @@ def record_session(
     out again and for the events to find it."""
     payment = PaymentRepository(session, scope).lock(payment_id)
     if payment is None:
-        raise LookupError(f"payment {payment_id} vanished")
+        raise NotFoundError("Payment not found.")
     payment.external_id = created.id
     payment.checkout_url = created.url
     payment.checkout_expires_at = expires_at
@@ -213,6 +214,7 @@ def checkout_status(session: Session, scope: TenantScope, actor: Actor, number: 
     "pending", "succeeded", "failed", "canceled" (refunds count as succeeded), or "" for a session
     that is not this invoice's. The invoice page shows it while it waits for the webhook."""
     view = statements.invoice_by_number(session, scope, actor, number)
+    authorize(actor, scope, Action.READ_INVOICES, owner_account_id=view.customer_account_id)
     payment = PaymentRepository(session, scope).by_external_id(session_id)
     if payment is None or payment.invoice_id != view.id:
         return ""

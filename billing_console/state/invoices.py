@@ -162,8 +162,13 @@ class InvoiceState(rx.State):
         return len(self.invoice.credit_notes) > 0
 
     @rx.var
+    def awaiting_confirmation(self) -> bool:
+        """A card payment may have gone through: offer no other way to pay meanwhile."""
+        return self.confirmation in ("waiting", "slow")
+
+    @rx.var
     def can_pay(self) -> bool:
-        return self.invoice.is_open and self.invoice.pays_online and self.confirmation != "waiting"
+        return self.invoice.is_open and self.invoice.pays_online and not self.awaiting_confirmation
 
     @rx.event
     @starts_from_defaults

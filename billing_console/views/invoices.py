@@ -434,7 +434,7 @@ def payment_confirmation() -> rx.Component:
 def invoice_payment() -> rx.Component:
     invoice = InvoiceState.invoice
     return rx.cond(
-        invoice.is_open,
+        invoice.is_open & ~InvoiceState.awaiting_confirmation,
         rx.cond(
             invoice.bank.iban != "",
             bank_details(invoice.bank, "invoice-bank"),

@@ -31,7 +31,7 @@ from backend.models import CustomerProfile, UserRole
 from backend.settings import load_settings
 from backend.tenancy.service import create_tenant
 from tests.browser.conftest import RunningConsole, save_screenshots
-from tests.browser.test_identity_journeys import sign_in
+from tests.browser.test_console_smoke import sign_in
 from tests.browser.test_subscription_journeys import no_overflow_at_390
 from tests.conftest import DEMO_AS_OF
 from tests.fakes.stripe_server import FakeStripe
@@ -106,6 +106,7 @@ def test_customer_pays_an_invoice_through_checkout_and_sees_it_paid_without_a_re
 ) -> None:
     page = paula
     sign_in(page, EMAIL, PASSWORD)
+    expect(page).to_have_url(re.compile(r".*/dashboard/?$"))
     page.goto("/invoices")
     row = page.locator("#open-invoices-table tbody tr", has_text=payshop.invoice_number)
     expect(row).to_contain_text("119.00 EUR")
@@ -138,6 +139,7 @@ def test_customer_pays_an_invoice_through_checkout_and_sees_it_paid_without_a_re
     waiting = page.locator("#payment-waiting")
     expect(waiting).to_contain_text("Waiting for confirmation from the payment provider")
     expect(page.locator("#invoice-pay")).to_have_count(0)  # no second payment meanwhile
+    expect(page.locator("#invoice-bank")).to_have_count(0)
     save_screenshots(page, "payment-waiting")
     page.evaluate("window.__notReloaded = true")
 

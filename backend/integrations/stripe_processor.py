@@ -36,13 +36,23 @@ class StripeProcessor:
     name = "stripe"
 
     def __init__(self, secret_key: str, webhook_secret: str = "", *, api_base: str = "") -> None:
-        addresses: dict[str, str] = {"api": api_base.rstrip("/")} if api_base else {}
-        self._client = stripe.StripeClient(
-            secret_key,
-            base_addresses=addresses,  # type: ignore[arg-type]
-            max_network_retries=2,
-        )
+        self._secret_key = secret_key
+        self._api_base = api_base.rstrip("/")
         self._webhook_secret = webhook_secret
+        self._stripe_client: stripe.StripeClient | None = None
+
+    @property
+    def _client(self) -> stripe.StripeClient:
+        """The SDK client, built on first use: verifying a webhook needs none, and building one
+        costs milliseconds that every webhook delivery would pay."""
+        if self._stripe_client is None:
+            addresses: dict[str, str] = {"api": self._api_base} if self._api_base else {}
+            self._stripe_client = stripe.StripeClient(
+                self._secret_key,
+                base_addresses=addresses,  # type: ignore[arg-type]
+                max_network_retries=2,
+            )
+        return self._stripe_client
 
     @property
     def online(self) -> bool:

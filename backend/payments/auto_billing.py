@@ -21,7 +21,7 @@ One attempt, and why it never captures an invoice twice:
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
@@ -51,6 +51,7 @@ from backend.payments.retry_schedule import tenant_schedule
 log = logging.getLogger(__name__)
 
 OFF_SESSION = "off_session"
+UNNAMED_CHECKOUT_WAIT = timedelta(hours=1)
 
 
 def invoices_due(session: Session, scope: TenantScope, now: datetime) -> list[int]:
@@ -159,7 +160,13 @@ def _expire_open_checkouts(
     """Expire the invoice's open Checkout Sessions; False when one is complete (the customer paid by
     hand, its webhook settles it) or cannot be expired now (asked again on the next run)."""
     for checkout in AutoChargeRepository(session, scope).open_checkouts(invoice_id):
-        assert checkout.external_id is not None and checkout.id is not None
+        assert checkout.id is not None
+        if checkout.external_id is None:
+            # A Pay whose session is being created right now: wait for it (the next run expires it);
+            # one that never got its session (the Pay path died first) is nothing to expire.
+            if now - checkout.created_at < UNNAMED_CHECKOUT_WAIT:
+                return False
+            continue
         try:
             expired = processor.expire_checkout(checkout.external_id)
         except ProcessorError as error:

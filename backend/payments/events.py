@@ -41,7 +41,11 @@ Handler = Callable[[EventContext], str | None]
 
 _handlers: dict[str, dict[str, Handler]] = {}
 
-HANDLER_MODULES: tuple[str, ...] = ("backend.payments.saved_methods", "backend.payments.auto_billing")
+HANDLER_MODULES: tuple[str, ...] = (
+    "backend.payments.checkout",
+    "backend.payments.saved_methods",
+    "backend.payments.auto_billing",
+)
 
 
 def handles(*event_types: str) -> Callable[[Handler], Handler]:

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from backend.kit.repository import TenantRepository, TenantScope
 from backend.models import (
     CustomerProfile,
+    InboundWebhookEvent,
     Invoice,
     InvoiceStatus,
     Payment,
@@ -45,7 +46,8 @@ class PaymentRepository(TenantRepository[Payment]):
     def lock(self, payment_id: int) -> Payment | None:
         """The payment row, locked until commit: serialises the webhook and the job that charged it."""
         statement = self.scoped(select(Payment).where(Payment.id == payment_id)).with_for_update()
-        return self.session.scalars(statement).first()
+        # populate_existing: a row this session read before the lock is refreshed, not served stale
+        return self.session.scalars(statement.execution_options(populate_existing=True)).first()
 
     def by_external_id(self, external_id: str) -> Payment | None:
         statement = self.scoped(select(Payment).where(Payment.external_id == external_id))
@@ -59,11 +61,38 @@ class PaymentRepository(TenantRepository[Payment]):
         statement = self.scoped(select(Payment).where(Payment.invoice_id == invoice_id)).order_by(Payment.id)
         return list(self.session.scalars(statement))
 
-    def add(self, payment: Payment) -> Payment:
-        payment.tenant_id = self.scope.tenant_id
-        self.session.add(payment)
+
+class InboundEventLog:
+    """The processors' events, stored once by event id: not tenant-scoped, since the id is what makes
+    an event unique (Stripe's are global) and the tenant is known only after the event is verified.
+    Rows of one tenant are read through `tenant_id`; nothing here is served to a tenant."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def lock(self, processor: PaymentProcessor, event_id: str) -> InboundWebhookEvent | None:
+        """The stored event, locked until commit: a redelivery of a failed event waits for another."""
+        statement = (
+            select(InboundWebhookEvent)
+            .where(InboundWebhookEvent.processor == processor, InboundWebhookEvent.event_id == event_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return self.session.scalars(statement).first()
+
+    def add(self, event: InboundWebhookEvent) -> InboundWebhookEvent:
+        """Insert and flush: a concurrent delivery of the same event waits here on the unique index
+        and then fails with an IntegrityError (the caller answers it as a duplicate)."""
+        self.session.add(event)
         self.session.flush()
-        return payment
+        return event
+
+
+def tenant_of_payment_intent(session: Session, payment_intent_ref: str) -> int | None:
+    """The tenant whose payment a PaymentIntent is, for events on the deployment's account that carry
+    no tenant in their own metadata (a dispute names only its charge and payment intent)."""
+    statement = select(Payment.tenant_id).where(Payment.payment_intent_ref == payment_intent_ref).limit(1)
+    return session.scalars(statement).first()
 
 
 # --- auto-billing: the saved card on the customer's profile and the invoices charged with it. The
@@ -135,13 +164,13 @@ class AutoChargeRepository(TenantRepository[Invoice]):
         return self.session.scalars(statement).first()
 
     def open_checkouts(self, invoice_id: int) -> list[Payment]:
-        """The invoice's Checkout Sessions that may still be paid (pending, named by the processor)."""
+        """The invoice's Checkout payments that may still be paid: pending, with their session's id,
+        or without one yet (the Pay path commits the row before it asks the processor)."""
         statement = self.scoped(
             select(Payment).where(
                 Payment.invoice_id == invoice_id,
                 Payment.kind == "checkout",
                 Payment.status == PaymentStatus.PENDING,
-                Payment.external_id.is_not(None),  # type: ignore[union-attr]
             ),
             Payment,
             own_model=False,

@@ -27,25 +27,14 @@ from backend.integrations.payment_processor import (
     ProcessorError,
     SavedMethod,
 )
-from backend.kit.errors import Conflict, NotFoundError
+from backend.kit.errors import NotFoundError
 from backend.kit.policy import SYSTEM, Action, authorize
 from backend.kit.repository import TenantScope
 from backend.models import CustomerProfile
 from backend.payments.accounts import processor_for
+from backend.payments.errors import CardPaymentsUnavailable, NoSavedMethod
 from backend.payments.events import EventContext, handles
 from backend.payments.repository import PaymentProfileRepository
-
-
-class OnlinePaymentUnavailable(Conflict):
-    """The tenant takes no card payments (bank transfer only): there is no card to save."""
-
-    def __init__(self) -> None:
-        super().__init__("Card payments are not set up here: invoices are paid by bank transfer.")
-
-
-class NoSavedMethod(Conflict):
-    def __init__(self) -> None:
-        super().__init__("Save a card first: automatic payment charges the saved card.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +90,7 @@ def start_card_setup(
     profile = _profile(session, scope, account_id, lock=True)
     processor = processor_for(session, scope)
     if not processor.online:
-        raise OnlinePaymentUnavailable()
+        raise CardPaymentsUnavailable()
     if not profile.payment_customer_ref:
         profile.payment_customer_ref = processor.ensure_customer(
             CustomerRequest(
@@ -174,7 +163,7 @@ def set_auto_billing(
     online = processor_for(session, scope).online
     profile = _profile(session, scope, account_id, lock=True)
     if enabled and not online:
-        raise OnlinePaymentUnavailable()
+        raise CardPaymentsUnavailable()
     if enabled and not profile.default_payment_method_ref:
         raise NoSavedMethod()
     if profile.auto_billing != enabled:

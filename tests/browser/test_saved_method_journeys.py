@@ -1,9 +1,10 @@
 """Saving a card from /profile through the fake Stripe's hosted page, and automatic payment.
 
 The demo tenant takes cards here through its own Stripe account (keys stored for this journey,
-removed at its end) at the fake Stripe server, whose webhooks are handled against the console's
-database in this process (the webhook route's part). The card holder is a new customer without
-invoices, so switching automatic payment on charges nothing of the demo the other journeys read.
+removed at its end) at the fake Stripe server, which signs its events with the tenant's webhook
+secret and posts them to the tenant's door, /api/webhooks/stripe/demo. The card holder is a new
+customer without invoices, so switching automatic payment on charges nothing of the demo the other
+journeys read.
 """
 
 from __future__ import annotations
@@ -21,16 +22,12 @@ from backend.demo.company import erika_profile
 from backend.demo.service import DEMO_SLUG
 from backend.identity.repository import UserRepository
 from backend.identity.users import create_user
-from backend.integrations.stripe_processor import StripeProcessor
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
 from backend.models import UserRole
 from backend.payments.accounts import remove_stripe_keys, store_stripe_keys
-from backend.payments.events import EventContext, dispatch
-from backend.settings import get_settings
 from tests.browser.conftest import RunningConsole, save_screenshots
 from tests.browser.test_console_smoke import sign_in
-from tests.conftest import DEMO_AS_OF
 from tests.fakes.stripe_server import FakeStripe
 
 pytestmark = pytest.mark.browser
@@ -47,28 +44,12 @@ def _demo_scope(session: Session) -> TenantScope:
 
 
 @pytest.fixture
-def tenant_takes_cards(
-    console: RunningConsole, stripe_fake: FakeStripe, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[list[str]]:
-    """The demo tenant's own Stripe keys (at the fake) and a card holder; webhooks handled here,
-    with the console's settings (its Stripe address)."""
-    monkeypatch.setenv("STRIPE_API_BASE", stripe_fake.base_url)
-    get_settings.cache_clear()
+def tenant_takes_cards(console: RunningConsole, stripe_fake: FakeStripe) -> Iterator[None]:
+    """The demo tenant's own Stripe account at the fake (keys stored, removed at the end), whose
+    events go to the tenant's webhook door of the console; and a card holder."""
     engine = make_engine(console.database_url)
-    notes: list[str] = []
-    verifier = StripeProcessor(KEY, WEBHOOK_SECRET)
-
-    def webhook(body: bytes, headers: dict[str, str]) -> int:
-        event = verifier.parse_webhook(body, headers["Stripe-Signature"])
-        with Session(engine) as session:
-            notes.append(
-                f"{event.type}: {dispatch(EventContext(session, _demo_scope(session), event, DEMO_AS_OF))}"
-            )
-            session.commit()
-        return 200
-
     stripe_fake.account(KEY)
-    stripe_fake.set_webhook(KEY, webhook, secret=WEBHOOK_SECRET)
+    stripe_fake.set_webhook(KEY, f"{console.base_url}/api/webhooks/stripe/{DEMO_SLUG}", secret=WEBHOOK_SECRET)
     with Session(engine) as session:
         scope = _demo_scope(session)
         store_stripe_keys(
@@ -86,18 +67,16 @@ def tenant_takes_cards(
             open_account_for_user(session, scope, user, erika_profile(HOLDER[0]))
         session.commit()
     try:
-        yield notes
+        yield
     finally:
         with Session(engine) as session:
             remove_stripe_keys(session, _demo_scope(session))
             session.commit()
         engine.dispose()
-        monkeypatch.undo()
-        get_settings.cache_clear()
 
 
 def test_customer_saves_a_card_on_the_hosted_page_and_turns_automatic_payment_on(
-    page: Page, tenant_takes_cards: list[str]
+    page: Page, stripe_fake: FakeStripe, tenant_takes_cards: None
 ) -> None:
     sign_in(page, *HOLDER)
     expect(page).to_have_url(re.compile(r".*/dashboard/?$"))
@@ -114,7 +93,8 @@ def test_customer_saves_a_card_on_the_hosted_page_and_turns_automatic_payment_on
 
     expect(page).to_have_url(re.compile(r".*/profile/?\?card=saved"))
     expect(section.locator("#saved-card")).to_have_text("Mastercard ending 4444", timeout=30_000)
-    assert any(note.startswith("setup_intent.succeeded: card saved") for note in tenant_takes_cards)
+    delivered = {d["type"]: d["status"] for d in stripe_fake.deliveries if d["url"].endswith(f"/{DEMO_SLUG}")}
+    assert delivered["setup_intent.succeeded"] == delivered["checkout.session.completed"] == 200
     expect(section.locator("#auto-billing-badge")).to_have_text("Pay by hand")
     # the tenant's retry schedule (the default: now, +1, +3, +7 days)
     expect(section.locator("#retry-note")).to_contain_text(

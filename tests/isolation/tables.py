@@ -7,6 +7,7 @@ from tests.isolation.admin_probes import ADMIN_PROBES, ADMIN_REPOSITORY_PROBES
 from tests.isolation.api_probes import API_OPERATION_PROBES, API_REPOSITORY_PROBES
 from tests.isolation.auto_billing_probes import AUTO_BILLING_PROBES, AUTO_BILLING_REPOSITORY_PROBES
 from tests.isolation.catalog_probes import CATALOG_PROBES
+from tests.isolation.checkout_probes import CHECKOUT_PROBES, CHECKOUT_REPOSITORY_PROBES
 from tests.isolation.crossing_probes import CROSSING_PROBES
 from tests.isolation.document_probes import DOCUMENT_OPERATION_PROBES, DOCUMENT_REPOSITORY_PROBES
 from tests.isolation.dunning_probes import DUNNING_PROBES, DUNNING_REPOSITORY_PROBES
@@ -33,6 +34,7 @@ OPERATION_PROBES: list[Probe] = [
     *DOCUMENT_OPERATION_PROBES,
     *MAIL_OPERATION_PROBES,
     *INVOICE_ADMIN_PROBES,
+    *CHECKOUT_PROBES,
     *AUTO_BILLING_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
@@ -45,6 +47,7 @@ REPOSITORY_TABLE: list[Probe] = [
     *DOCUMENT_REPOSITORY_PROBES,
     *MAIL_REPOSITORY_PROBES,
     *INVOICE_ADMIN_REPOSITORY_PROBES,
+    *CHECKOUT_REPOSITORY_PROBES,
     *AUTO_BILLING_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]

@@ -45,7 +45,8 @@ from backend.invoicing.schemas import DraftInput, DraftLineInput
 from backend.kit.principals import SignedInUser
 from backend.mail import service as mail
 from backend.models import CreditNote, Invoice, PromotionBenefit, Subscription
-from backend.payments import retry_schedule, saved_methods
+from backend.payments import checkout, retry_schedule, saved_methods
+from backend.payments.errors import CardPaymentsUnavailable, OnlinePaymentUnavailable
 from backend.reporting import admin_subscriptions, customers
 from backend.reporting import overview as admin_overview
 from backend.reporting.repository import SubscriptionFilter
@@ -142,7 +143,7 @@ def card_setup(session: Session, a: Side, who: Actor) -> str:
         return saved_methods.start_card_setup(
             session, a.scope, who, a.customer_id, success_url="https://a.test/profile", cancel_url="", now=NOW
         )
-    except saved_methods.OnlinePaymentUnavailable:
+    except CardPaymentsUnavailable:
         return "bank transfer only"
 
 
@@ -695,6 +696,19 @@ OPERATIONS: list[Op] = [
         VIEWER,
     ),
     op(documents.open_alarms, lambda s, a, who: documents.open_alarms(s, a.scope, who), ADMIN),
+    # --- paying by card: owners and billing members of the invoice's account, never admins (they
+    # record payments); every reader of the invoice sees how its checkout stands
+    op(checkout.plan_checkout, lambda s, a, who: _pay(s, a, who), OWNER, BILLING),
+    op(
+        checkout.checkout_status,
+        lambda s, a, who: checkout.checkout_status(
+            s, a.scope, who, invoice_number(s, a.issued_invoice), a.checkout_session
+        ),
+        ADMIN,
+        OWNER,
+        BILLING,
+        VIEWER,
+    ),
     # --- auto-billing: every member sees the saved card; paying members (never admins) change it;
     # admins read and change the retry schedule
     op(
@@ -727,3 +741,14 @@ OPERATIONS: list[Op] = [
         ADMIN,
     ),
 ]
+
+
+def _pay(session: Session, a: Side, who: Actor) -> str:
+    """Pay on Alice's issued invoice. The world's tenants take bank transfers only: an actor the
+    policy lets through meets that refusal, which names the invoice it reached."""
+    number = invoice_number(session, a.issued_invoice)
+    try:
+        checkout.plan_checkout(session, a.scope, who, number, NOW, console_url="http://x.test")
+    except OnlinePaymentUnavailable as refused:
+        return refused.invoice
+    raise AssertionError("the world's tenants have no Stripe keys")

@@ -11,7 +11,7 @@ from backend.kit.errors import PermissionDenied
 from backend.kit.policy import Actor
 from backend.models import AuditLogEntry, CustomerAccount, CustomerProfile
 from backend.payments import saved_methods
-from backend.payments.saved_methods import NoSavedMethod
+from backend.payments.errors import NoSavedMethod
 from tests.billing.world import World, utc
 from tests.payments.auto_billing.conftest import CardWorld
 

@@ -141,3 +141,30 @@ def test_nothing_is_charged_when_the_tenant_takes_bank_transfers_only(world: Wor
     assert find_auto_payment_units(world.session, world.scope, world.now) == []
     assert off_session_payments(world, invoice) == []
     assert (invoice.status, invoice.payment_attempts) == (InvoiceStatus.ISSUED, 0)
+
+
+def test_a_pay_still_creating_its_session_holds_the_automatic_charge_back(card_world: CardWorld) -> None:
+    world = card_world.world
+    account, invoice = invoice_without_auto_billing(card_world)
+    assert invoice.id is not None and account.id is not None
+    world.at(utc(2027, 2, 1, 10))
+    paying = Payment(  # committed by the Pay path before it asks Stripe for the session
+        tenant_id=world.scope.tenant_id,
+        invoice_id=invoice.id,
+        customer_account_id=account.id,
+        processor=PaymentProcessor.STRIPE,
+        idempotency_key=f"checkout:{invoice.id}:1",
+        amount=GROSS,
+        kind="checkout",
+        created_at=world.now,
+    )
+    world.session.add(paying)
+    world.session.flush()
+    switch_on(card_world, account)
+    world.at(utc(2027, 2, 1, 10, 59))
+    world.tick()
+    assert card_world.payment_intent_posts() == []
+    world.at(utc(2027, 2, 1, 11))  # an hour on, that Pay never got its session: nothing to expire
+    world.tick()
+    assert len(card_world.payment_intent_posts()) == 1
+    assert (invoice.status, invoice.balance_due) == (InvoiceStatus.PAID, 0)

@@ -14,6 +14,7 @@ from typing import Any
 import stripe
 
 from backend.integrations.payment_processor import (
+    BalanceTransactionInfo,
     ChargeRequest,
     ChargeResult,
     ChargeStatus,
@@ -155,6 +156,10 @@ class StripeProcessor:
         refund = self._call(self._client.v1.refunds.create, params, request.idempotency_key)
         return RefundResult(str(refund.id), str(refund.status))
 
+    def balance_transaction(self, transaction_id: str) -> BalanceTransactionInfo:
+        found = self._call(self._client.v1.balance_transactions.retrieve, transaction_id)
+        return balance_transaction_info(found)
+
     def parse_webhook(self, payload: bytes, signature_header: str) -> WebhookEvent:
         if not self._webhook_secret:
             raise InvalidSignature("No webhook secret is configured for this Stripe account.")
@@ -210,3 +215,20 @@ def _processor_error(error: stripe.StripeError) -> ProcessorError:
 def money_from_minor(minor: int, currency: str) -> Money:
     """A Stripe amount (minor units, lower-case currency) as Money."""
     return Money.from_minor(int(minor), currency.upper())
+
+
+def balance_transaction_info(found: Any) -> BalanceTransactionInfo:
+    """A Stripe balance transaction (an SDK object or the plain dict of an expanded field)."""
+    currency = str(found.get("currency") or "eur")
+    source = found.get("source")
+    return BalanceTransactionInfo(
+        id=str(found.get("id")),
+        type=str(found.get("type") or ""),
+        amount=money_from_minor(int(found.get("amount") or 0), currency),
+        fee=money_from_minor(int(found.get("fee") or 0), currency),
+        net=money_from_minor(int(found.get("net") or 0), currency),
+        created=int(found.get("created") or 0),
+        source=str(source if isinstance(source, str) or source is None else source.get("id"))
+        if source
+        else "",
+    )

@@ -80,7 +80,7 @@ class StripeProcessor:
                     "quantity": 1,
                     "price_data": {
                         "currency": request.amount.currency.lower(),
-                        "unit_amount": request.amount.minor_units(),
+                        "unit_amount": request.amount.minor_units,
                         "product_data": {"name": request.description or f"Invoice {request.invoice_number}"},
                     },
                 }
@@ -110,7 +110,7 @@ class StripeProcessor:
 
     def charge_off_session(self, request: ChargeRequest) -> ChargeResult:
         params = {
-            "amount": request.amount.minor_units(),
+            "amount": request.amount.minor_units,
             "currency": request.amount.currency.lower(),
             "customer": request.customer_ref,
             "payment_method": request.payment_method_ref,
@@ -148,7 +148,7 @@ class StripeProcessor:
     def refund(self, request: RefundRequest) -> RefundResult:
         params = {
             "payment_intent": request.payment_intent,
-            "amount": request.amount.minor_units(),
+            "amount": request.amount.minor_units,
             "metadata": dict(request.metadata),
         }
         if request.reason in {"duplicate", "fraudulent", "requested_by_customer"}:

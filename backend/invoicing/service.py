@@ -19,7 +19,7 @@ from backend.billing.positions import customers_with_unbilled_charges, lock_unbi
 from backend.customers.service import billing_profile
 from backend.invoicing import promotions, settlement
 from backend.invoicing.credit_notes import credited_by_line, issue_credit_note, write_credit_note
-from backend.invoicing.drafts import InvoicingContext, build_drafts
+from backend.invoicing.drafts import InvoicingContext, build_drafts, round_money
 from backend.invoicing.errors import InvoiceNotPaid, InvoiceNotPayable, InvoiceNotVoidable
 from backend.invoicing.issuing import issue_drafts
 from backend.invoicing.repository import CreditNoteRepository
@@ -189,7 +189,9 @@ def receive_payment(
         raise InvoiceNotPayable(str(invoice.number), invoice.status)
     if amount > invoice.balance_due and not allow_overpayment:
         raise FieldErrors(
-            {"amount": f"Amount: at most the balance due, {invoice.balance_due} {invoice.currency}."}
+            {
+                "amount": f"Amount: at most the balance due, {round_money(invoice.balance_due, invoice.currency)} {invoice.currency}."
+            }
         )
     before = {"status": str(invoice.status), "balance_due": str(invoice.balance_due)}
     excess = max(amount - invoice.balance_due, Decimal(0))

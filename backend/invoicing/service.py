@@ -188,11 +188,8 @@ def receive_payment(
     if invoice.status not in UNPAID_INVOICE_STATUSES:
         raise InvoiceNotPayable(str(invoice.number), invoice.status)
     if amount > invoice.balance_due and not allow_overpayment:
-        raise FieldErrors(
-            {
-                "amount": f"Amount: at most the balance due, {round_money(invoice.balance_due, invoice.currency)} {invoice.currency}."
-            }
-        )
+        due = round_money(invoice.balance_due, invoice.currency)
+        raise FieldErrors({"amount": f"Amount: at most the balance due, {due} {invoice.currency}."})
     before = {"status": str(invoice.status), "balance_due": str(invoice.balance_due)}
     excess = max(amount - invoice.balance_due, Decimal(0))
     invoice.balance_due = max(invoice.balance_due - amount, Decimal(0))

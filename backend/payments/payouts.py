@@ -34,8 +34,8 @@ def payout_changed(context: EventContext) -> str | None:
     payouts = PayoutRepository(session, scope)
     payout = payouts.by_external_id(PaymentProcessor.STRIPE, external_id)
     status = str(found.get("status") or context.event.type.removeprefix("payout."))[:40]
-    if payout is not None and payout.status == status:
-        return f"payout {external_id} already {status}"
+    if payout is not None and (payout.status == status or payout.status in FINAL):
+        return f"payout {external_id} already {payout.status}"
     created = payout is None
     if payout is None:
         payout = payouts.add(Payout(processor=PaymentProcessor.STRIPE, external_id=external_id))
@@ -43,8 +43,7 @@ def payout_changed(context: EventContext) -> str | None:
     currency = str(found.get("currency") or "eur").upper()
     payout.amount = Money.from_minor(int(found.get("amount") or 0), currency).amount
     payout.currency = currency
-    if payout.status not in FINAL or created:
-        payout.status = status
+    payout.status = status
     payout.failure_message = str(found.get("failure_message") or "") if payout.status == "failed" else ""
     arrival = found.get("arrival_date")
     payout.arrival_at = datetime.fromtimestamp(int(arrival), UTC) if arrival else payout.arrival_at

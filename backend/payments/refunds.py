@@ -107,11 +107,8 @@ def request_refund(
         raise PaymentNotRefundable(payment_id, payment.status)
     left = refundable(session, scope, payment)
     if amount > left:
-        raise FieldErrors(
-            {
-                "amount": f"Amount: at most what is left to refund, {Money.of(left, payment.currency).round_to_minor().amount} {payment.currency}."
-            }
-        )
+        shown = Money.of(left, payment.currency).round_to_minor().amount
+        raise FieldErrors({"amount": f"Amount: at most what is left to refund, {shown} {payment.currency}."})
     refund = refunds.add(
         Refund(
             payment_id=payment_id,

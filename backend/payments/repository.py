@@ -10,6 +10,7 @@ from sqlmodel import Session
 from backend.kit.repository import TenantRepository, TenantScope
 from backend.models import (
     BalanceTransaction,
+    CreditNote,
     Dispute,
     Payment,
     PaymentProcessor,
@@ -94,6 +95,15 @@ class RefundRepository(TenantRepository[Refund]):
     def of_payments(self, payment_ids: list[int]) -> list[Refund]:
         statement = self.scoped(select(Refund).where(Refund.payment_id.in_(payment_ids)))  # type: ignore[attr-defined]
         return list(self.session.scalars(statement.order_by(Refund.id)))
+
+    def credit_note_numbers(self, credit_note_ids: list[int]) -> dict[int, str]:
+        """The numbers of the credit notes the refunds made, by id (invoicing's table, this tenant's)."""
+        statement = self.scoped(
+            select(CreditNote.id, CreditNote.number).where(CreditNote.id.in_(credit_note_ids)),  # type: ignore[union-attr]
+            CreditNote,
+            own_model=False,
+        )
+        return {row[0]: row[1] for row in self.session.execute(statement)}
 
     def pending_total(self, payment_id: int) -> Decimal:
         """What refunds of the payment still waiting for the processor hold back from the refundable."""

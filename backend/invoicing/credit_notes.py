@@ -136,15 +136,7 @@ def credit_refund(
     policy."""
     ctx = InvoicingContext(session, scope)
     invoice = ctx.locked_invoice(invoice_id)
-    if invoice.status not in CREDITABLE_STATUSES or invoice.id is None:
-        return None
-    credited = credited_by_line(ctx, invoice)
-    left = [
-        (line.id, line.net - credited.get(line.id, Decimal(0)), line.tax_rate)
-        for line in ctx.lines.for_invoice(invoice.id)
-        if line.id is not None and line.net - credited.get(line.id, Decimal(0)) > 0
-    ]
-    split = split_refund(amount, left, invoice.currency)
+    split = _refund_split(ctx, invoice, amount)
     if not split:
         return None
     note = write_credit_note(
@@ -167,6 +159,38 @@ def credit_refund(
         after={"credit_note": note.number, "gross": str(note.gross), "reason": reason, "refund": "yes"},
     )
     return note
+
+
+def preview_refund_credit(
+    session: Session, scope: TenantScope, invoice_id: int, amount: Decimal
+) -> tuple[Decimal, Decimal]:
+    """(net, tax) of the credit note `credit_refund` would issue for `amount` now, computed by the
+    same split, changing nothing; (0, 0) when it would issue none. Read for a page an admin (the
+    caller asked the policy) looks at before confirming a refund."""
+    ctx = InvoicingContext(session, scope)
+    invoice = ctx.invoices.get(invoice_id)
+    if invoice is None:
+        raise NotFoundError("Invoice not found.")
+    split = _refund_split(ctx, invoice, amount)
+    return (
+        sum((net for net, _tax in split.values()), Decimal(0)),
+        sum((tax for _net, tax in split.values()), Decimal(0)),
+    )
+
+
+def _refund_split(
+    ctx: InvoicingContext, invoice: Invoice, amount: Decimal
+) -> dict[int, tuple[Decimal, Decimal]]:
+    """The refund's split over what is left of the invoice's lines (nothing on a void or draft)."""
+    if invoice.status not in CREDITABLE_STATUSES or invoice.id is None:
+        return {}
+    credited = credited_by_line(ctx, invoice)
+    left = [
+        (line.id, line.net - credited.get(line.id, Decimal(0)), line.tax_rate)
+        for line in ctx.lines.for_invoice(invoice.id)
+        if line.id is not None and line.net - credited.get(line.id, Decimal(0)) > 0
+    ]
+    return split_refund(amount, left, invoice.currency)
 
 
 def split_refund(

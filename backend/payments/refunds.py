@@ -28,7 +28,7 @@ from sqlmodel import Session
 from backend.audit import service as audit
 from backend.db import unit_of_work
 from backend.integrations.payment_processor import Processor, ProcessorError, RefundRequest
-from backend.invoicing.credit_notes import credit_refund
+from backend.invoicing.credit_notes import credit_refund, preview_refund_credit
 from backend.kit.errors import Conflict, FieldErrors, NotFoundError
 from backend.kit.policy import SYSTEM, Action, authorize
 from backend.kit.repository import TenantScope
@@ -95,20 +95,8 @@ def request_refund(
     text = (reason or "").strip()[:REASON_MAX_LENGTH]
     if not text:
         raise FieldErrors({"reason": "Reason: say why the money is given back (it is on the credit note)."})
-    if (
-        not isinstance(amount, Decimal)
-        or not amount.is_finite()
-        or amount <= 0
-        or amount != amount.quantize(CENT)
-    ):
-        raise FieldErrors({"amount": "Amount: a positive amount of money with at most two decimals."})
     payment = _locked_payment(session, scope, payment_id)
-    if payment.status not in REFUNDABLE:
-        raise PaymentNotRefundable(payment_id, payment.status)
-    left = refundable(session, scope, payment)
-    if amount > left:
-        shown = Money.of(left, payment.currency).round_to_minor().amount
-        raise FieldErrors({"amount": f"Amount: at most what is left to refund, {shown} {payment.currency}."})
+    _check_amount(session, scope, payment, amount)
     refund = refunds.add(
         Refund(
             payment_id=payment_id,
@@ -132,6 +120,51 @@ def request_refund(
         assert refund.id is not None
         complete_refund(session, scope, refund.id, now, actor=actor)
     return refund
+
+
+@dataclass(frozen=True, slots=True)
+class RefundPreview:
+    """What a refund of `amount` gives back and the credit note it issues, before it is confirmed."""
+
+    amount: Decimal
+    currency: str
+    net: Decimal  # of the credit note (0 and 0 when none is issued: a void invoice)
+    tax: Decimal
+    by_transfer: bool  # a bank transfer is given back by transfer, a card payment to the card
+
+
+def preview_refund(
+    session: Session, scope: TenantScope, actor: audit.Actor, payment_id: int, amount: Decimal
+) -> RefundPreview:
+    """The refund `request_refund` would make for `amount`, checked by the same rules, changing nothing."""
+    authorize(actor, scope, Action.REFUND_PAYMENT)
+    payment = PaymentRepository(session, scope).get(payment_id)
+    if payment is None:
+        raise NotFoundError("Payment not found.")
+    _check_amount(session, scope, payment, amount)
+    net, tax = (
+        preview_refund_credit(session, scope, payment.invoice_id, amount) if payment.invoice_id else (0, 0)
+    )
+    return RefundPreview(
+        amount, payment.currency, Decimal(net), Decimal(tax), payment.processor == PaymentProcessor.MANUAL
+    )
+
+
+def _check_amount(session: Session, scope: TenantScope, payment: Payment, amount: Decimal) -> None:
+    """A refundable payment, and a positive amount in cents up to what is left of it."""
+    if (
+        not isinstance(amount, Decimal)
+        or not amount.is_finite()
+        or amount <= 0
+        or amount != amount.quantize(CENT)
+    ):
+        raise FieldErrors({"amount": "Amount: a positive amount of money with at most two decimals."})
+    if payment.status not in REFUNDABLE:
+        raise PaymentNotRefundable(payment.id or 0, payment.status)
+    left = refundable(session, scope, payment)
+    if amount > left:
+        shown = Money.of(left, payment.currency).round_to_minor().amount
+        raise FieldErrors({"amount": f"Amount: at most what is left to refund, {shown} {payment.currency}."})
 
 
 @dataclass(frozen=True, slots=True)

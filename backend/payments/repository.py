@@ -69,11 +69,6 @@ class PaymentRepository(TenantRepository[Payment]):
         statement = self.scoped(select(Payment).where(Payment.invoice_id == invoice_id)).order_by(Payment.id)
         return list(self.session.scalars(statement))
 
-    def add(self, payment: Payment) -> Payment:
-        payment.tenant_id = self.scope.tenant_id
-        self.session.add(payment)
-        self.session.flush()
-        return payment
 
 
 class RefundRepository(TenantRepository[Refund]):

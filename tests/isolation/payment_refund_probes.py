@@ -69,6 +69,14 @@ PAYMENT_REFUND_PROBES: list[Probe] = [
             s, me.scope, me.actor, a.payment_id, Decimal("1.00"), "Probe", NOW, idempotency_key="probe"
         ),
     ),
+    S(
+        refunds.preview_refund,
+        lambda s, me, a: refunds.preview_refund(s, me.scope, me.actor, a.payment_id, Decimal("1.00")),
+    ),
+    S(
+        credit_notes.preview_refund_credit,
+        lambda s, me, a: credit_notes.preview_refund_credit(s, me.scope, a.paid_invoice, Decimal("1.00")),
+    ),
     S(refunds.refund_call, lambda s, me, a: refunds.refund_call(s, me.scope, a.refund_id), nothing),
     S(refunds.complete_refund, lambda s, me, a: refunds.complete_refund(s, me.scope, a.refund_id, NOW)),
     S(refunds.fail_refund, lambda s, me, a: refunds.fail_refund(s, me.scope, a.refund_id, "Probe"), nothing),

@@ -16,7 +16,13 @@ from backend.kit.errors import FieldErrors, PermissionDenied
 from backend.kit.policy import Actor
 from backend.models import InvoiceStatus, PaymentStatus, RefundStatus
 from backend.payments.manual_payments import record_bank_transfer
-from backend.payments.refunds import PaymentNotRefundable, complete_refund, refund_call, request_refund
+from backend.payments.refunds import (
+    PaymentNotRefundable,
+    complete_refund,
+    preview_refund,
+    refund_call,
+    request_refund,
+)
 from tests.billing.world import World
 from tests.payments.refund_world import card_payment, credit_notes_of, issued_invoice, note_lines, refunds_of
 
@@ -162,3 +168,15 @@ def test_a_card_refund_waits_for_the_processor_and_holds_its_amount_back(world: 
     [note] = credit_notes_of(world, invoice)
     assert note.gross == D("80.00") and refund.external_id == "re_1"
     assert (payment.refunded_amount, payment.status) == (D("80.00"), PaymentStatus.PARTIALLY_REFUNDED)
+
+
+def test_the_preview_shows_the_credit_note_the_refund_will_issue_and_changes_nothing(world: World) -> None:
+    invoice, payment = _paid_by_transfer(world)
+    preview = preview_refund(world.session, world.scope, world.admin, payment.id or 0, D("10.00"))
+    # The same split as the first test: 7.31 + 1.21 = 8.52 net, 1.39 + 0.09 = 1.48 tax.
+    assert (preview.amount, preview.net, preview.tax, preview.by_transfer) == (
+        D("10.00"), D("8.52"), D("1.48"), True
+    )  # fmt: skip
+    with pytest.raises(FieldErrors):
+        preview_refund(world.session, world.scope, world.admin, payment.id or 0, D("82.07"))
+    assert refunds_of(world, payment) == [] and credit_notes_of(world, invoice) == []

@@ -701,6 +701,11 @@ OPERATIONS: list[Op] = [
         ADMIN,
     ),
     op(
+        refunds.preview_refund,
+        lambda s, a, who: refunds.preview_refund(s, a.scope, who, a.payment_id, Decimal("1.00")),
+        ADMIN,
+    ),
+    op(
         invoice_payments.invoice_payments,
         lambda s, a, who: invoice_payments.invoice_payments(s, a.scope, who, a.paid_invoice),
         ADMIN,

@@ -70,7 +70,6 @@ class PaymentRepository(TenantRepository[Payment]):
         return list(self.session.scalars(statement))
 
 
-
 class RefundRepository(TenantRepository[Refund]):
     model = Refund
 

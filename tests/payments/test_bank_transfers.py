@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from backend.invoicing import statements
 from backend.kit.errors import FieldErrors, PermissionDenied
 from backend.kit.policy import Actor
 from backend.models import InvoiceStatus, Payment, PaymentProcessor, PaymentStatus
@@ -127,3 +128,14 @@ def test_a_customer_cannot_record_a_transfer(world: World) -> None:
     with pytest.raises(PermissionDenied):
         record_bank_transfer(world.session, world.scope, customer, invoice.id, D("1.00"), "SEPA", world.now)
     assert invoice.balance_due == D("82.06")
+
+
+def test_after_a_partial_transfer_the_customer_is_asked_for_the_rest(world: World) -> None:
+    world.tenant.issuer_iban, world.tenant.issuer_legal_name = "DE89370400440532013000", "Billing Test GmbH"
+    invoice = issued_invoice(world)
+    assert invoice.id is not None and invoice.number is not None
+    record_bank_transfer(world.session, world.scope, world.admin, invoice.id, D("30.00"), "SEPA 1", world.now)
+    customer = Actor.customer(world.scope.tenant_id, invoice.customer_account_id)
+    view = statements.invoice_by_number(world.session, world.scope, customer, invoice.number)
+    assert view.bank_transfer is not None
+    assert (view.bank_transfer.amount, view.bank_transfer.reference) == (D("52.06"), invoice.number)

@@ -18,7 +18,7 @@ from backend.kit.errors import FieldErrors
 from backend.kit.principals import RequestContext, SignedInUser
 from backend.kit.tenants import TenantDirectory
 from backend.money import Money
-from backend.payments import manual_payments, refunds
+from backend.payments import disputes, manual_payments, payouts, refunds
 from backend.payments.invoice_payments import invoice_payments, payment_to_refund
 from backend.reporting.subscriptions import moment
 
@@ -76,6 +76,62 @@ class RefundPreviewView:
     tax: str
     how: str  # "by bank transfer" / "to the card"
     credit_note: bool
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewDispute:
+    invoice: str  # its number, "" for a charge that is not one of the console's
+    href: str  # the invoice's admin page
+    amount: str
+    reason: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class PayoutLine:
+    amount: str
+    status: str  # paid, failed, ...
+    arrival: str
+    failure: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentsOverview:
+    open_disputes: int = 0
+    disputes: list[OverviewDispute] = field(default_factory=list)
+    payouts: list[PayoutLine] = field(default_factory=list)
+
+
+def payments_overview(user: SignedInUser) -> PaymentsOverview:
+    """Open disputes (count and the newest five, each linking to its invoice) and the latest payouts."""
+    with unit_of_work() as session:
+        scope, who = user_scope(user), actor(None, user)
+        count, found = disputes.open_disputes(session, scope, who)
+        sent = payouts.latest_payouts(session, scope, who)
+        tenant = TenantDirectory(session).by_id(user.tenant_id)
+        zone = ZoneInfo(tenant.time_zone if tenant else "UTC")
+        return PaymentsOverview(
+            open_disputes=count,
+            disputes=[
+                OverviewDispute(
+                    invoice=number,
+                    href=f"/admin/invoices/{number}" if number else "",
+                    amount=_money(d.amount, d.currency),
+                    reason=d.reason.replace("_", " ") or "no reason given",
+                    status=d.status,
+                )
+                for d, number in found
+            ],
+            payouts=[
+                PayoutLine(
+                    amount=_money(p.amount, p.currency),
+                    status=p.status,
+                    arrival=moment(p.arrival_at, zone) if p.arrival_at else "—",
+                    failure=p.failure_message,
+                )
+                for p in sent
+            ],
+        )
 
 
 def payments_card(user: SignedInUser, invoice_id: int) -> PaymentsCard:

@@ -12,7 +12,6 @@ decides: mark unpaid, or write it off).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session
@@ -90,14 +89,14 @@ def disputes_of_invoice(
 
 def open_disputes(
     session: Session, scope: TenantScope, actor: audit.Actor, limit: int = 5
-) -> tuple[int, list[Dispute]]:
-    """How many disputes wait for an outcome, and the newest `limit` of them (the overview's card)."""
+) -> tuple[int, list[tuple[Dispute, str]]]:
+    """How many disputes wait for an outcome, and the newest `limit` of them with the number of the
+    invoice each is about ("" when its charge is not one of the console's): the overview's card."""
     authorize(actor, scope, Action.READ_PAYMENTS)
-    return DisputeRepository(session, scope).open_ones(OPEN_STATUSES, limit)
-
-
-def disputed_total(disputes: list[Dispute]) -> Decimal:
-    return sum((dispute.amount for dispute in disputes), Decimal(0))
+    repository = DisputeRepository(session, scope)
+    count, found = repository.open_ones(OPEN_STATUSES, limit)
+    numbers = repository.invoice_numbers([d.invoice_id for d in found if d.invoice_id is not None])
+    return count, [(dispute, numbers.get(dispute.invoice_id or 0, "")) for dispute in found]
 
 
 def _moment(seconds: Any) -> datetime | None:

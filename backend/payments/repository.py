@@ -12,6 +12,7 @@ from backend.models import (
     BalanceTransaction,
     CreditNote,
     Dispute,
+    Invoice,
     Payment,
     PaymentProcessor,
     Payout,
@@ -130,6 +131,15 @@ class DisputeRepository(TenantRepository[Dispute]):
             self.scoped(select(Dispute).where(where)).order_by(Dispute.id.desc()).limit(limit)  # type: ignore[union-attr]
         )
         return int(count or 0), list(rows)
+
+    def invoice_numbers(self, invoice_ids: list[int]) -> dict[int, str]:
+        """The numbers of the disputed invoices, by id (invoicing's table, this tenant's)."""
+        statement = self.scoped(
+            select(Invoice.id, Invoice.number).where(Invoice.id.in_(invoice_ids)),  # type: ignore[union-attr]
+            Invoice,
+            own_model=False,
+        )
+        return {row[0]: row[1] or "" for row in self.session.execute(statement)}
 
 
 class PayoutRepository(TenantRepository[Payout]):

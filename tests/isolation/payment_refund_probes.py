@@ -123,6 +123,7 @@ PAYMENT_REFUND_REPOSITORY_PROBES: list[Probe] = [
     R(DisputeRepository.by_external_id, lambda s, me, a: (P.STRIPE, f"dp_iso_{a.tenant_id}")),
     R(DisputeRepository.of_invoice, lambda s, me, a: (a.paid_invoice,)),
     R(DisputeRepository.open_ones, lambda s, me, a: (disputes.OPEN_STATUSES, 5)),
+    R(DisputeRepository.invoice_numbers, lambda s, me, a: ([a.paid_invoice],)),
     R(PayoutRepository.by_external_id, lambda s, me, a: (P.STRIPE, f"po_iso_{a.tenant_id}")),
     R(PayoutRepository.latest, lambda s, me, a: (5,)),
     R(BalanceTransactionRepository.by_external_id, lambda s, me, a: (P.STRIPE, f"txn_iso_{a.tenant_id}")),

@@ -44,7 +44,8 @@ def test_a_dispute_is_recorded_on_its_invoice_and_closed_once(world: World) -> N
     assert (dispute.invoice_id, dispute.payment_id, dispute.amount, dispute.reason, dispute.status) == (
         invoice.id, payment.id, D("82.06"), "fraudulent", "needs_response"
     )  # fmt: skip
-    assert open_disputes(world.session, world.scope, world.admin)[0] == 1
+    count, listed = open_disputes(world.session, world.scope, world.admin)
+    assert (count, [(d.external_id, number) for d, number in listed]) == (1, [("dp_1", invoice.number)])
     deliver(world, "charge.dispute.closed", _dispute("won"))
     deliver(world, "charge.dispute.closed", _dispute("won"))
     deliver(world, "charge.dispute.created", _dispute("needs_response"))  # late: does not reopen it

@@ -190,7 +190,10 @@ def receive_payment(
     if amount > invoice.balance_due and not allow_overpayment:
         due = round_money(invoice.balance_due, invoice.currency)
         raise FieldErrors({"amount": f"Amount: at most the balance due, {due} {invoice.currency}."})
-    before = {"status": str(invoice.status), "balance_due": str(invoice.balance_due)}
+    before = {
+        "status": str(invoice.status),
+        "balance_due": str(round_money(invoice.balance_due, invoice.currency)),
+    }
     excess = max(amount - invoice.balance_due, Decimal(0))
     invoice.balance_due = max(invoice.balance_due - amount, Decimal(0))
     if invoice.balance_due == 0:
@@ -201,12 +204,12 @@ def receive_payment(
         settlement.invoice_settled(session, scope, invoice, now, actor)
     after = {
         "status": str(invoice.status),
-        "balance_due": str(invoice.balance_due),
+        "balance_due": str(round_money(invoice.balance_due, invoice.currency)),
         "received": str(amount),
         "reference": reference,
     }
     if excess:
-        after["overpaid"] = str(excess)
+        after["overpaid"] = str(round_money(excess, invoice.currency))
     audit.record(
         session,
         scope,

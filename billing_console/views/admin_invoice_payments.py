@@ -97,6 +97,45 @@ def _payment(payment: rx.Var[PaymentLine]) -> rx.Component:
     )
 
 
+def _payment_card(payment: rx.Var[PaymentLine]) -> rx.Component:
+    """A payment at phone width: the table's columns stacked, the Refund button in reach."""
+    return rx.box(
+        rx.hstack(
+            rx.text(payment.method, weight="medium", size="2"),
+            rx.text(payment.amount, weight="medium", size="2", white_space="nowrap"),
+            justify="between",
+            width="100%",
+        ),
+        rx.text(
+            payment.at, " · ", payment.reference, size="1", color="var(--gray-11)", overflow_wrap="anywhere"
+        ),
+        rx.hstack(
+            payment_status_badge(payment.status),
+            rx.cond(payment.refunded != "", rx.text("refunded ", payment.refunded, size="1")),
+            rx.spacer(),
+            rx.cond(
+                payment.can_refund,
+                rx.button(
+                    "Refund",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=P.open_refund(payment.id),
+                    aria_label="Refund this payment",
+                ),
+            ),
+            align="center",
+            spacing="2",
+            width="100%",
+            margin_top="4px",
+        ),
+        padding_y="8px",
+        border_top="1px solid var(--gray-a4)",
+        width="100%",
+        class_name="payment-card",
+    )
+
+
 def _refund(refund: rx.Var[RefundLine]) -> rx.Component:
     return rx.box(
         rx.hstack(
@@ -143,6 +182,12 @@ def payments_card() -> rx.Component:
         ),
         overflow_x="auto",
         width="100%",
+        display=rx.breakpoints(initial="none", sm="block"),
+    )
+    cards = rx.box(
+        rx.foreach(P.payments, _payment_card),
+        width="100%",
+        display=rx.breakpoints(initial="block", sm="none"),
     )
     empty = rx.hstack(
         rx.text(
@@ -165,7 +210,7 @@ def payments_card() -> rx.Component:
             rx.heading("Payments", size="4", as_="h2"),
             rx.cond(P.loading, rx.skeleton(rx.box(height="60px", width="100%"), loading=True)),
             rx.cond(~P.loading & (P.payments.length() == 0), empty),
-            rx.cond(P.payments.length() > 0, table),
+            rx.cond(P.payments.length() > 0, rx.fragment(table, cards)),
             rx.cond(
                 P.refunds.length() > 0,
                 rx.vstack(

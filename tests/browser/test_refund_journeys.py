@@ -1,6 +1,7 @@
 """Bank transfers and refunds on the admin's invoice page, on the production build, in Chromium: an
 admin records a partial transfer (more than the balance is refused first), then the rest, then
-refunds part of the first transfer after a preview and sees the credit note.
+refunds part of the first transfer after a preview and sees the credit note. A chargeback on the
+invoice shows on its page and in the overview, which leads back to it.
 
 The invoice of a customer of its own ("Refund Journey GmbH", Germany, 19 % VAT): one line of
 100.00 net + 19.00 tax = 119.00 EUR. 50.00 arrive first (69.00 left), then 69.00. The refund of
@@ -23,7 +24,7 @@ from backend.demo.service import ADMIN_LOGIN
 from backend.invoicing import manual_drafts
 from backend.invoicing.schemas import DraftInput, DraftLineInput
 from backend.kit.policy import Actor
-from backend.models import CustomerType
+from backend.models import CustomerType, Dispute, PaymentProcessor
 from backend.tenancy.service import scope_for_slug
 from tests.browser.conftest import RunningConsole
 from tests.browser.test_console_smoke import sign_in
@@ -50,6 +51,15 @@ def _issued_invoice(console: RunningConsole) -> str:
             )
             invoice = manual_drafts.issue_invoice(session, scope, admin, draft.id or 0, DEMO_AS_OF)
             assert invoice.number is not None and invoice.gross == Decimal("119.00")
+            # A chargeback Stripe reported on an earlier card payment of this invoice (as the webhook
+            # records it), for the invoice page and the overview.
+            session.add(
+                Dispute(
+                    tenant_id=scope.tenant_id, processor=PaymentProcessor.STRIPE, external_id="dp_journey",
+                    invoice_id=invoice.id, charge_ref="ch_journey", amount=Decimal("119.00"),
+                    reason="fraudulent", status="needs_response", opened_at=DEMO_AS_OF,
+                )
+            )  # fmt: skip
             return invoice.number
     finally:
         engine.dispose()
@@ -72,6 +82,8 @@ def test_admin_records_a_transfer_in_two_parts_then_refunds_part_of_it(
     expect(page.locator("#invoice-balance")).to_contain_text("119.00 EUR")
     payments = page.locator("#invoice-payments")
     expect(payments).to_contain_text("No payment recorded yet")
+    expect(page.locator("#invoice-disputes")).to_contain_text("Disputed: 119.00 EUR, fraudulent")
+    expect(page.locator("#invoice-disputes")).to_contain_text("Needs response")
 
     page.locator("#record-payment").first.click()
     dialog = page.locator("#payments-dialog")
@@ -97,6 +109,15 @@ def test_admin_records_a_transfer_in_two_parts_then_refunds_part_of_it(
     page.locator("#payment-reference").fill("SEPA 0002")
     page.locator("#record-payment-confirm").click()
     expect(page.locator("#invoice-balance")).to_contain_text("0.00 EUR")
+
+    page.goto("/admin")
+    disputes = page.locator("#overview-disputes")
+    expect(disputes).to_contain_text(number)
+    expect(disputes).to_contain_text("fraudulent")
+    no_overflow_at_390(page, "admin-overview-disputes")
+    disputes.get_by_role("link", name=number).click()
+    expect(page).to_have_url(re.compile(rf".*/admin/invoices/{number}/?$"))
+    expect(page.locator("#invoice-disputes")).to_be_visible()
     expect(page.locator("#invoice-number").locator("..")).to_contain_text("Paid")
     expect(payments.locator(".payment-row")).to_have_count(2)
 
@@ -130,3 +151,12 @@ def test_admin_records_a_transfer_in_two_parts_then_refunds_part_of_it(
     page.locator("#action-reason").fill("Journey clean-up")
     page.locator("#dialog-confirm").click()
     expect(page.locator("#invoice-balance")).to_contain_text("0.00 EUR")
+
+    page.goto("/admin")
+    disputes = page.locator("#overview-disputes")
+    expect(disputes).to_contain_text(number)
+    expect(disputes).to_contain_text("fraudulent")
+    no_overflow_at_390(page, "admin-overview-disputes")
+    disputes.get_by_role("link", name=number).click()
+    expect(page).to_have_url(re.compile(rf".*/admin/invoices/{number}/?$"))
+    expect(page.locator("#invoice-disputes")).to_be_visible()

@@ -194,9 +194,12 @@ class StripeProcessor:
 
 
 def _session(session: Any) -> CheckoutSession:
-    intent = session.get("payment_intent")
-    intent_id = intent if isinstance(intent, str) or intent is None else intent.get("id")
-    return CheckoutSession(str(session.id), str(session.get("url") or ""), str(session.status), intent_id)
+    # SDK objects are not dicts (16.x removed .get): read attributes, which are None when absent.
+    intent = getattr(session, "payment_intent", None)
+    intent_id = intent if isinstance(intent, str) or intent is None else str(intent.id)
+    return CheckoutSession(
+        str(session.id), str(getattr(session, "url", "") or ""), str(session.status), intent_id
+    )
 
 
 def _error_intent(error: stripe.StripeError) -> str | None:

@@ -221,17 +221,22 @@ def money_from_minor(minor: int, currency: str) -> Money:
 
 
 def balance_transaction_info(found: Any) -> BalanceTransactionInfo:
-    """A Stripe balance transaction (an SDK object or the plain dict of an expanded field)."""
-    currency = str(found.get("currency") or "eur")
-    source = found.get("source")
+    """A Stripe balance transaction: an SDK object (read by attribute) or the plain dict of an
+    expanded field in a webhook payload."""
+
+    def read(name: str) -> Any:
+        return found.get(name) if isinstance(found, dict) else getattr(found, name, None)
+
+    currency = str(read("currency") or "eur")
+    source = read("source")
+    if source is not None and not isinstance(source, str):
+        source = source.get("id") if isinstance(source, dict) else getattr(source, "id", None)
     return BalanceTransactionInfo(
-        id=str(found.get("id")),
-        type=str(found.get("type") or ""),
-        amount=money_from_minor(int(found.get("amount") or 0), currency),
-        fee=money_from_minor(int(found.get("fee") or 0), currency),
-        net=money_from_minor(int(found.get("net") or 0), currency),
-        created=int(found.get("created") or 0),
-        source=str(source if isinstance(source, str) or source is None else source.get("id"))
-        if source
-        else "",
+        id=str(read("id")),
+        type=str(read("type") or ""),
+        amount=money_from_minor(int(read("amount") or 0), currency),
+        fee=money_from_minor(int(read("fee") or 0), currency),
+        net=money_from_minor(int(read("net") or 0), currency),
+        created=int(read("created") or 0),
+        source=str(source or ""),
     )

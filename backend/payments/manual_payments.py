@@ -28,6 +28,17 @@ REFERENCE_MAX_LENGTH = 200
 CENT = Decimal("0.01")
 
 
+class ChargeInFlight(Conflict):
+    """An automatic card charge of the invoice has not reported back yet: recording a transfer now
+    could collect the invoice twice."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A card charge of this invoice is in flight; record the transfer once it has failed, or"
+            " refund the one you do not keep."
+        )
+
+
 def record_bank_transfer(
     session: Session,
     scope: TenantScope,
@@ -42,8 +53,9 @@ def record_bank_transfer(
     """Record `amount` received by bank transfer for an issued or overdue invoice.
 
     At most the balance due (a larger amount is refused by field, nothing changes); at zero the
-    invoice is paid. `reference` (the bank's, required) is kept on the payment and in the audit log.
-    The same `idempotency_key` again answers the payment recorded the first time."""
+    invoice is paid. Refused while an automatic card charge of the invoice is in flight.
+    `reference` (the bank's, required) is kept on the payment and in the audit log. The same
+    `idempotency_key` again answers the payment recorded the first time."""
     authorize(actor, scope, Action.RECORD_BANK_TRANSFER)
     payments = PaymentRepository(session, scope)
     key = f"manual:{idempotency_key.strip()[:200] or uuid.uuid4().hex}"
@@ -51,6 +63,10 @@ def record_bank_transfer(
         if earlier.invoice_id != invoice_id:
             raise Conflict("This request key was already used for a payment of another invoice.")
         return earlier
+    if any(
+        p.kind == "off_session" and p.status == PaymentStatus.PENDING for p in payments.of_invoice(invoice_id)
+    ):
+        raise ChargeInFlight()
     text = (reference or "").strip()[:REFERENCE_MAX_LENGTH]
     if not text:
         raise FieldErrors({"reference": "Reference: the bank transfer's reference, as on the statement."})

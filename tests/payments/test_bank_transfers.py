@@ -13,9 +13,9 @@ from backend.invoicing import statements
 from backend.kit.errors import FieldErrors, PermissionDenied
 from backend.kit.policy import Actor
 from backend.models import InvoiceStatus, Payment, PaymentProcessor, PaymentStatus
-from backend.payments.manual_payments import record_bank_transfer
+from backend.payments.manual_payments import ChargeInFlight, record_bank_transfer
 from tests.billing.world import World
-from tests.payments.refund_world import issued_invoice
+from tests.payments.refund_world import card_payment, issued_invoice
 
 D = Decimal
 
@@ -139,3 +139,17 @@ def test_after_a_partial_transfer_the_customer_is_asked_for_the_rest(world: Worl
     view = statements.invoice_by_number(world.session, world.scope, customer, invoice.number)
     assert view.bank_transfer is not None
     assert (view.bank_transfer.amount, view.bank_transfer.reference) == (D("52.06"), invoice.number)
+
+
+def test_a_transfer_waits_while_an_automatic_card_charge_is_in_flight(world: World) -> None:
+    invoice = issued_invoice(world)
+    assert invoice.id is not None
+    in_flight = card_payment(world, invoice)
+    in_flight.kind = "off_session"  # written and committed before Stripe was called, no answer yet
+    with pytest.raises(ChargeInFlight):
+        record_bank_transfer(
+            world.session, world.scope, world.admin, invoice.id, D("1.00"), "SEPA", world.now
+        )
+    in_flight.status = PaymentStatus.FAILED
+    record_bank_transfer(world.session, world.scope, world.admin, invoice.id, D("1.00"), "SEPA", world.now)
+    assert invoice.balance_due == D("81.06")  # 82.06 - 1.00

@@ -21,8 +21,8 @@ from backend.kit.policy import SYSTEM, Action, authorize
 from backend.kit.repository import TenantScope
 from backend.models import Dispute, PaymentProcessor
 from backend.money import Money
+from backend.payments.charges import payment_of_charge
 from backend.payments.events import EventContext, handles
-from backend.payments.refunds import payment_of_charge
 from backend.payments.repository import DisputeRepository
 
 # The processor's statuses of a dispute still waiting for an outcome.

@@ -36,6 +36,7 @@ from backend.models import Payment, PaymentProcessor, PaymentStatus, Refund, Ref
 from backend.money import Money
 from backend.payments import balance, settlement
 from backend.payments.accounts import processor_for
+from backend.payments.charges import amount_of, id_of, payment_of_charge
 from backend.payments.events import EventContext, handles
 from backend.payments.repository import PaymentRepository, RefundRepository
 
@@ -57,11 +58,6 @@ class ProcessorUnreachable(Conflict):
     """The processor could not be reached: the refund waits, and the same request sends it again."""
 
     http_status = 503
-
-
-class ChargeNotKnownYet(Exception):
-    """A refund of a charge whose payment names itself in its metadata but is not in this database
-    (yet): the webhook fails, and the processor delivers it again later."""
 
 
 def refundable(session: Session, scope: TenantScope, payment: Payment) -> Decimal:
@@ -96,7 +92,7 @@ def request_refund(
     if not text:
         raise FieldErrors({"reason": "Reason: say why the money is given back (it is on the credit note)."})
     payment = _locked_payment(session, scope, payment_id)
-    _check_amount(session, scope, payment, amount)
+    _checkamount_of(session, scope, payment, amount)
     refund = refunds.add(
         Refund(
             payment_id=payment_id,
@@ -141,7 +137,7 @@ def preview_refund(
     payment = PaymentRepository(session, scope).get(payment_id)
     if payment is None:
         raise NotFoundError("Payment not found.")
-    _check_amount(session, scope, payment, amount)
+    _checkamount_of(session, scope, payment, amount)
     net, tax = (
         preview_refund_credit(session, scope, payment.invoice_id, amount) if payment.invoice_id else (0, 0)
     )
@@ -150,7 +146,7 @@ def preview_refund(
     )
 
 
-def _check_amount(session: Session, scope: TenantScope, payment: Payment, amount: Decimal) -> None:
+def _checkamount_of(session: Session, scope: TenantScope, payment: Payment, amount: Decimal) -> None:
     """A refundable payment, and a positive amount in cents up to what is left of it."""
     if (
         not isinstance(amount, Decimal)
@@ -332,9 +328,9 @@ def charge_refunded(context: EventContext) -> str | None:
                 session,
                 scope,
                 payment.id,
-                _amount(charge.get("amount"), charge),
+                amount_of(charge.get("amount"), charge),
                 context.now,
-                payment_intent_ref=_id(charge.get("payment_intent")),
+                payment_intent_ref=id_of(charge.get("payment_intent")),
                 charge_ref=str(charge.get("id") or ""),
             )
         )
@@ -364,7 +360,7 @@ def _processor_refund(context: EventContext, payment: Payment, stripe_refund: di
                 payment_id=payment.id,
                 external_id=external_id,
                 idempotency_key=f"processor:{external_id}",
-                amount=_amount(stripe_refund.get("amount"), stripe_refund),
+                amount=amount_of(stripe_refund.get("amount"), stripe_refund),
                 currency=payment.currency,
                 reason=str(stripe_refund.get("reason") or "") or "Refunded in the Stripe dashboard",
                 origin="processor",
@@ -379,7 +375,7 @@ def _refunded_total(context: EventContext, payment: Payment, charge: dict[str, A
     """A charge without its refund list (newer API versions leave it out): what was refunded in all,
     less the refunds recorded or on their way, is one refund from outside the console."""
     session, scope = context.session, context.scope
-    refunded = _amount(charge.get("amount_refunded"), charge)
+    refunded = amount_of(charge.get("amount_refunded"), charge)
     assert payment.id is not None
     known = payment.refunded_amount + RefundRepository(session, scope).pending_total(payment.id)
     if refunded <= known:
@@ -398,37 +394,8 @@ def _refunded_total(context: EventContext, payment: Payment, charge: dict[str, A
     return complete_refund(session, scope, refund.id, context.now)
 
 
-def payment_of_charge(session: Session, scope: TenantScope, charge: dict[str, Any]) -> Payment | None:
-    """The payment a charge (or a dispute) is about: by its metadata `payment_id`, else by its
-    PaymentIntent or charge id. None when it is not a payment of the console; `ChargeNotKnownYet`
-    when its metadata names one this tenant does not have (yet)."""
-    payments = PaymentRepository(session, scope)
-    named = str((charge.get("metadata") or {}).get("payment_id") or "")
-    if named.isdigit() and (payment := payments.get(int(named))) is not None:
-        return payment
-    intent = _id(charge.get("payment_intent"))
-    charge_id = str(charge.get("charge") or charge.get("id") or "")
-    payment = (payments.by_payment_intent(intent) if intent else None) or (
-        payments.by_charge(charge_id) if charge_id else None
-    )
-    if payment is None and named:
-        raise ChargeNotKnownYet(f"payment {named} of charge {charge_id} is not known yet")
-    return payment
-
-
 def _locked_payment(session: Session, scope: TenantScope, payment_id: int) -> Payment:
     payment = PaymentRepository(session, scope).lock(payment_id)
     if payment is None:
         raise NotFoundError("Payment not found.")
     return payment
-
-
-def _amount(minor: Any, obj: dict[str, Any]) -> Decimal:
-    currency = str(obj.get("currency") or "eur").upper()
-    return Money.from_minor(int(minor or 0), currency).amount
-
-
-def _id(value: Any) -> str | None:
-    if isinstance(value, dict):
-        return str(value.get("id") or "") or None
-    return str(value) if value else None

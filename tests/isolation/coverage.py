@@ -66,7 +66,7 @@ from backend.kit.repository import TenantRepository
 from backend.mail import sending as mail_sending
 from backend.mail import service as mail_service
 from backend.mail import tasks as mail_tasks
-from backend.payments import balance, disputes, invoice_payments, manual_payments, payouts, refunds
+from backend.payments import balance, charges, disputes, invoice_payments, manual_payments, payouts, refunds
 from backend.reporting import admin_subscriptions, dashboard
 from backend.reporting import customers as admin_customers
 from backend.reporting import overview as admin_overview
@@ -143,6 +143,7 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     disputes,
     payouts,
     balance,
+    charges,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"

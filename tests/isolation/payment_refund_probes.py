@@ -16,8 +16,8 @@ from sqlmodel import Session
 from backend.invoicing import credit_notes
 from backend.invoicing import service as invoicing
 from backend.models import PaymentProcessor as P
-from backend.payments import disputes, invoice_payments, manual_payments, payouts, refunds
-from backend.payments.refunds import ChargeNotKnownYet
+from backend.payments import charges, disputes, invoice_payments, manual_payments, payouts, refunds
+from backend.payments.charges import ChargeNotKnownYet
 from backend.payments.repository import (
     BalanceTransactionRepository,
     DisputeRepository,
@@ -82,8 +82,8 @@ PAYMENT_REFUND_PROBES: list[Probe] = [
     S(refunds.fail_refund, lambda s, me, a: refunds.fail_refund(s, me.scope, a.refund_id, "Probe"), nothing),
     # B's scope does not have the payment A's charge names: the event fails for a retry, changing nothing.
     S(
-        refunds.payment_of_charge,
-        lambda s, me, a: refunds.payment_of_charge(s, me.scope, _charge_of(a)),
+        charges.payment_of_charge,
+        lambda s, me, a: charges.payment_of_charge(s, me.scope, _charge_of(a)),
         Raises(ChargeNotKnownYet),
     ),
     S(

@@ -10,7 +10,8 @@ from decimal import Decimal
 import pytest
 
 from backend.models import InvoiceStatus, PaymentStatus, RefundStatus
-from backend.payments.refunds import ChargeNotKnownYet, complete_refund, request_refund
+from backend.payments.charges import ChargeNotKnownYet
+from backend.payments.refunds import complete_refund, request_refund
 from tests.billing.world import World
 from tests.payments.refund_world import (
     card_payment,

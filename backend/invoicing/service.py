@@ -223,6 +223,12 @@ def receive_payment(
     return invoice
 
 
+def locked_invoice(session: Session, scope: TenantScope, invoice_id: int) -> Invoice:
+    """The tenant's invoice, locked until commit, for a step that must see its balance while no
+    other payment changes it (starting a card payment; the caller authorizes)."""
+    return InvoicingContext(session, scope).locked_invoice(invoice_id)
+
+
 def mark_unpaid(
     session: Session, scope: TenantScope, invoice_id: int, now: datetime, *, actor: audit.Actor, reason: str
 ) -> Invoice:

@@ -146,6 +146,7 @@ class Action(StrEnum):
     READ_MEMBERS = "customer.read_members"
     MANAGE_MEMBERS = "customer.manage_members"
     DOWNLOAD_INVOICE_PDF = "invoice.download_pdf"
+    PAY_INVOICE = "invoice.pay"
     # the signed-in user whose email an invitation names
     ACCEPT_INVITATION = "customer.accept_invitation"
     # tenant administration
@@ -249,6 +250,9 @@ RULES: dict[Action, Rule] = {
     Action.MANAGE_MEMBERS: Rule(USERS, "manage the members of customer accounts", "write", _OWN, OWNERS),
     # invoice and credit-note PDFs: every member of the owning account reads them, and admins
     Action.DOWNLOAD_INVOICE_PDF: Rule(USERS, "download invoices", "read", _OWN),
+    # paying by card (Stripe Checkout): those who may spend the account's money; admins record
+    # payments instead (a bank transfer received), they never pay with the customer's card
+    Action.PAY_INVOICE: Rule(CUSTOMERS, "pay invoices", "write", _OWN, _PAYING),
     # the invited user themselves, in the console (an invitation joins a person, not a token)
     Action.ACCEPT_INVITATION: Rule(CUSTOMERS, "accept invitations", owner=Owner.SELF),
     Action.LIST_USERS: Rule(ADMINS, "list users", "admin"),

@@ -42,6 +42,7 @@ Handler = Callable[[EventContext], str | None]
 _handlers: dict[str, dict[str, Handler]] = {}
 
 HANDLER_MODULES: tuple[str, ...] = (
+    "backend.payments.checkout",
     "backend.payments.refunds",
     "backend.payments.disputes",
     "backend.payments.payouts",

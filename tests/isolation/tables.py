@@ -6,6 +6,7 @@ from tests.isolation import invoice_admin_probes, payment_refund_probes, reposit
 from tests.isolation.admin_probes import ADMIN_PROBES, ADMIN_REPOSITORY_PROBES
 from tests.isolation.api_probes import API_OPERATION_PROBES, API_REPOSITORY_PROBES
 from tests.isolation.catalog_probes import CATALOG_PROBES
+from tests.isolation.checkout_probes import CHECKOUT_PROBES, CHECKOUT_REPOSITORY_PROBES
 from tests.isolation.crossing_probes import CROSSING_PROBES
 from tests.isolation.document_probes import DOCUMENT_OPERATION_PROBES, DOCUMENT_REPOSITORY_PROBES
 from tests.isolation.dunning_probes import DUNNING_PROBES, DUNNING_REPOSITORY_PROBES
@@ -34,6 +35,7 @@ OPERATION_PROBES: list[Probe] = [
     *MAIL_OPERATION_PROBES,
     *INVOICE_ADMIN_PROBES,
     *PAYMENT_REFUND_PROBES,
+    *CHECKOUT_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
     *REPOSITORY_PROBES,
@@ -46,6 +48,7 @@ REPOSITORY_TABLE: list[Probe] = [
     *MAIL_REPOSITORY_PROBES,
     *INVOICE_ADMIN_REPOSITORY_PROBES,
     *PAYMENT_REFUND_REPOSITORY_PROBES,
+    *CHECKOUT_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.

@@ -140,6 +140,8 @@ class Side:
     payment_id: int = 0
     card_payment_id: int = 0
     refund_id: int = 0
+    checkout_payment: int = 0  # A: Alice's pending Checkout payment of `issued_invoice`
+    checkout_session: str = ""  # its Checkout Session's id (its payment intent: "pi_" + the same)
 
     @property
     def tenant_id(self) -> int:
@@ -326,6 +328,7 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
     )
     people = _members_of(session, scope, alice, start.user_id, slug)
     people |= _payment_rows(session, scope, paid.id or 0, alice)
+    checkout = _checkout_payment(session, scope, alice, issued, slug)
     return start.side(
         session,
         plan=basic,
@@ -346,6 +349,8 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
         issued_invoice=issued,
         void_invoice=void,
         issued_line=_first_line(session, scope, issued),
+        checkout_payment=checkout.id or 0,
+        checkout_session=checkout.external_id or "",
         credit_note_id=note.id or 0,
         unbilled_position=position.id or 0,
         unbilled_ref=position.source_ref,
@@ -491,3 +496,23 @@ def _build_b(session: Session, slug: str) -> Side:
     return start.side(
         session, plan=plan, addon=addon, subscription=subscription.id or 0, invoice=invoice.id or 0
     )
+
+
+def _checkout_payment(session: Session, scope: TenantScope, alice: int, invoice: int, slug: str) -> Payment:
+    """Alice pressed Pay on her issued invoice: a pending Checkout payment with its session."""
+    payment = Payment(
+        tenant_id=scope.tenant_id,
+        invoice_id=invoice,
+        customer_account_id=alice,
+        processor=PaymentProcessor.STRIPE,
+        external_id=f"cs_iso_{slug}",
+        payment_intent_ref=f"pi_cs_iso_{slug}",
+        idempotency_key=f"checkout:{invoice}:1",
+        amount=Decimal("10.00"),
+        checkout_url=f"https://checkout.example/cs_iso_{slug}",
+        checkout_expires_at=NOW + timedelta(hours=1),
+        kind="checkout",
+    )
+    session.add(payment)
+    session.flush()
+    return payment

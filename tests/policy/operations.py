@@ -45,7 +45,8 @@ from backend.invoicing.schemas import DraftInput, DraftLineInput
 from backend.kit.principals import SignedInUser
 from backend.mail import service as mail
 from backend.models import CreditNote, Invoice, PromotionBenefit, Subscription
-from backend.payments import disputes, invoice_payments, manual_payments, payouts, refunds
+from backend.payments import checkout, disputes, invoice_payments, manual_payments, payouts, refunds
+from backend.payments.errors import OnlinePaymentUnavailable
 from backend.reporting import admin_subscriptions, customers
 from backend.reporting import overview as admin_overview
 from backend.reporting.repository import SubscriptionFilter
@@ -722,4 +723,28 @@ OPERATIONS: list[Op] = [
     ),
     op(disputes.open_disputes, lambda s, a, who: disputes.open_disputes(s, a.scope, who), ADMIN),
     op(payouts.latest_payouts, lambda s, a, who: payouts.latest_payouts(s, a.scope, who), ADMIN),
+    # --- paying by card: owners and billing members of the invoice's account, never admins (they
+    # record payments); every reader of the invoice sees how its checkout stands
+    op(checkout.plan_checkout, lambda s, a, who: _pay(s, a, who), OWNER, BILLING),
+    op(
+        checkout.checkout_status,
+        lambda s, a, who: checkout.checkout_status(
+            s, a.scope, who, invoice_number(s, a.issued_invoice), a.checkout_session
+        ),
+        ADMIN,
+        OWNER,
+        BILLING,
+        VIEWER,
+    ),
 ]
+
+
+def _pay(session: Session, a: Side, who: Actor) -> str:
+    """Pay on Alice's issued invoice. The world's tenants take bank transfers only: an actor the
+    policy lets through meets that refusal, which names the invoice it reached."""
+    number = invoice_number(session, a.issued_invoice)
+    try:
+        checkout.plan_checkout(session, a.scope, who, number, NOW, console_url="http://x.test")
+    except OnlinePaymentUnavailable as refused:
+        return refused.invoice
+    raise AssertionError("the world's tenants have no Stripe keys")

@@ -62,6 +62,10 @@ NO_CHECK: dict[str, str] = {
         "tells the listeners (dunning) that mark_paid or void_invoice settled an invoice; both asked"
         " the policy before settling it"
     ),
+    "payments.checkout_flow.pay_invoice": (
+        "the units of work around payments.checkout.plan_checkout, which asks the policy (PAY_INVOICE)"
+        " before anything is written or Stripe is called"
+    ),
     "subscriptions.credits.UnusedTime.credits_after": (
         "reads the credits a lifecycle operation (that asked) is to book"
     ),

@@ -215,6 +215,16 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     # Invoices: customers read their own account's (an invoice of A's customer), admins any.
     ("GET", "/api/v1/invoices"): Expect(SIGNED_IN),
     ("GET", "/api/v1/invoices/{invoice_number}"): Expect(SIGNED_IN),
+    # Paying one (A's customer's invoice is void, and A takes bank transfers only): paying members
+    # of its account with a "write" token reach the refusal; admins record payments, never pay.
+    ("POST", "/api/v1/invoices/{invoice_number}/checkout"): Expect(
+        WRITERS | {CUSTOMER_WRITE: 409, ADMIN: 403}
+    ),
+    # Stripe's webhooks: no token, the signature on the body is the credential (none here: 400).
+    ("POST", "/api/webhooks/stripe"): Expect(everyone(400), example="/api/webhooks/stripe"),
+    ("POST", "/api/webhooks/stripe/{tenant_slug}"): Expect(
+        everyone(400), example="/api/webhooks/stripe/no-such-tenant"
+    ),
     # Their PDFs (rendered on the first download): the owning account's members and admins.
     ("GET", "/api/v1/invoices/{invoice_number}/pdf"): Expect(SIGNED_IN),
     ("GET", "/api/v1/credit-notes/{credit_note_number}/pdf"): Expect(SIGNED_IN),

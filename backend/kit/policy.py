@@ -165,6 +165,10 @@ class Action(StrEnum):
     MARK_INVOICE_PAID = "invoice.mark_paid"
     RECEIVE_PAYMENT = "invoice.receive_payment"
     MARK_INVOICE_UNPAID = "invoice.mark_unpaid"
+    # payments: bank transfers an admin records, refunds, and the payments, disputes and payouts read
+    RECORD_BANK_TRANSFER = "payment.record_transfer"
+    REFUND_PAYMENT = "payment.refund"
+    READ_PAYMENTS = "payment.read"
     BROWSE_INVOICES = "invoice.browse"
     MANAGE_INVOICE_DRAFTS = "invoice.manage_drafts"
     ISSUE_INVOICE = "invoice.issue"
@@ -274,6 +278,9 @@ RULES: dict[Action, Rule] = {
     Action.MARK_INVOICE_PAID: Rule(ADMINS, "mark invoices paid", "admin"),
     Action.RECEIVE_PAYMENT: Rule(ADMINS_AND_SYSTEM, "record money received for an invoice", "admin"),
     Action.MARK_INVOICE_UNPAID: Rule(ADMINS, "mark invoices unpaid", "admin"),
+    Action.RECORD_BANK_TRANSFER: Rule(ADMINS, "record bank transfers", "admin"),
+    Action.REFUND_PAYMENT: Rule(ADMINS, "refund payments", "admin"),
+    Action.READ_PAYMENTS: Rule(ADMINS, "read payments, disputes and payouts", "admin"),
     # the admin's invoice pages and API: every invoice of the tenant, drafts written by hand
     Action.BROWSE_INVOICES: Rule(ADMINS, "browse every invoice", "admin"),
     Action.MANAGE_INVOICE_DRAFTS: Rule(ADMINS, "write draft invoices", "admin"),

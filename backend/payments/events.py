@@ -45,6 +45,10 @@ HANDLER_MODULES: tuple[str, ...] = (
     "backend.payments.checkout",
     "backend.payments.saved_methods",
     "backend.payments.auto_billing",
+    "backend.payments.refunds",
+    "backend.payments.disputes",
+    "backend.payments.payouts",
+    "backend.payments.balance",
 )
 
 

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlmodel import Session
 
 from backend.kit.repository import TenantRepository, TenantScope
 from backend.models import (
+    BalanceTransaction,
+    CreditNote,
     CustomerProfile,
+    Dispute,
     InboundWebhookEvent,
     Invoice,
     InvoiceStatus,
     Payment,
     PaymentProcessor,
     PaymentStatus,
+    Payout,
     ProcessorAccount,
+    Refund,
+    RefundStatus,
 )
 
 
@@ -57,9 +64,114 @@ class PaymentRepository(TenantRepository[Payment]):
         statement = self.scoped(select(Payment).where(Payment.payment_intent_ref == payment_intent_ref))
         return self.session.scalars(statement.order_by(Payment.id)).first()
 
+    def by_idempotency_key(self, key: str) -> Payment | None:
+        statement = self.scoped(select(Payment).where(Payment.idempotency_key == key))
+        return self.session.scalars(statement).first()
+
+    def by_charge(self, charge_ref: str) -> Payment | None:
+        statement = self.scoped(select(Payment).where(Payment.charge_ref == charge_ref))
+        return self.session.scalars(statement.order_by(Payment.id)).first()
+
     def of_invoice(self, invoice_id: int) -> list[Payment]:
         statement = self.scoped(select(Payment).where(Payment.invoice_id == invoice_id)).order_by(Payment.id)
         return list(self.session.scalars(statement))
+
+
+class RefundRepository(TenantRepository[Refund]):
+    model = Refund
+
+    def lock(self, refund_id: int) -> Refund | None:
+        """The refund row, locked until commit: the console's request and the webhook complete it once."""
+        statement = self.scoped(select(Refund).where(Refund.id == refund_id)).with_for_update()
+        return self.session.scalars(statement).first()
+
+    def by_external_id(self, external_id: str) -> Refund | None:
+        statement = self.scoped(select(Refund).where(Refund.external_id == external_id))
+        return self.session.scalars(statement).first()
+
+    def by_idempotency_key(self, key: str) -> Refund | None:
+        statement = self.scoped(select(Refund).where(Refund.idempotency_key == key))
+        return self.session.scalars(statement).first()
+
+    def of_payments(self, payment_ids: list[int]) -> list[Refund]:
+        statement = self.scoped(select(Refund).where(Refund.payment_id.in_(payment_ids)))  # type: ignore[attr-defined]
+        return list(self.session.scalars(statement.order_by(Refund.id)))
+
+    def credit_note_numbers(self, credit_note_ids: list[int]) -> dict[int, str]:
+        """The numbers of the credit notes the refunds made, by id (invoicing's table, this tenant's)."""
+        statement = self.scoped(
+            select(CreditNote.id, CreditNote.number).where(CreditNote.id.in_(credit_note_ids)),  # type: ignore[union-attr]
+            CreditNote,
+            own_model=False,
+        )
+        return {row[0]: row[1] for row in self.session.execute(statement)}
+
+    def pending_total(self, payment_id: int) -> Decimal:
+        """What refunds of the payment still waiting for the processor hold back from the refundable."""
+        statement = self.scoped(
+            select(func.coalesce(func.sum(Refund.amount), 0)).where(
+                Refund.payment_id == payment_id, Refund.status == RefundStatus.PENDING
+            )
+        )
+        return Decimal(self.session.scalar(statement) or 0)
+
+
+class DisputeRepository(TenantRepository[Dispute]):
+    model = Dispute
+
+    def by_external_id(self, processor: PaymentProcessor, external_id: str) -> Dispute | None:
+        statement = self.scoped(
+            select(Dispute).where(Dispute.processor == processor, Dispute.external_id == external_id)
+        )
+        return self.session.scalars(statement.with_for_update()).first()
+
+    def of_invoice(self, invoice_id: int) -> list[Dispute]:
+        statement = self.scoped(select(Dispute).where(Dispute.invoice_id == invoice_id))
+        return list(self.session.scalars(statement.order_by(Dispute.id)))
+
+    def open_ones(self, open_statuses: tuple[str, ...], limit: int) -> tuple[int, list[Dispute]]:
+        """How many disputes are still open, and the newest `limit` of them."""
+        where = Dispute.status.in_(open_statuses)  # type: ignore[attr-defined]
+        count = self.session.scalar(self.scoped(select(func.count()).select_from(Dispute).where(where)))
+        rows = self.session.scalars(
+            self.scoped(select(Dispute).where(where)).order_by(Dispute.id.desc()).limit(limit)  # type: ignore[union-attr]
+        )
+        return int(count or 0), list(rows)
+
+    def invoice_numbers(self, invoice_ids: list[int]) -> dict[int, str]:
+        """The numbers of the disputed invoices, by id (invoicing's table, this tenant's)."""
+        statement = self.scoped(
+            select(Invoice.id, Invoice.number).where(Invoice.id.in_(invoice_ids)),  # type: ignore[union-attr]
+            Invoice,
+            own_model=False,
+        )
+        return {row[0]: row[1] or "" for row in self.session.execute(statement)}
+
+
+class PayoutRepository(TenantRepository[Payout]):
+    model = Payout
+
+    def by_external_id(self, processor: PaymentProcessor, external_id: str) -> Payout | None:
+        statement = self.scoped(
+            select(Payout).where(Payout.processor == processor, Payout.external_id == external_id)
+        )
+        return self.session.scalars(statement.with_for_update()).first()
+
+    def latest(self, limit: int) -> list[Payout]:
+        statement = self.scoped(select(Payout)).order_by(Payout.id.desc()).limit(limit)  # type: ignore[union-attr]
+        return list(self.session.scalars(statement))
+
+
+class BalanceTransactionRepository(TenantRepository[BalanceTransaction]):
+    model = BalanceTransaction
+
+    def by_external_id(self, processor: PaymentProcessor, external_id: str) -> BalanceTransaction | None:
+        statement = self.scoped(
+            select(BalanceTransaction).where(
+                BalanceTransaction.processor == processor, BalanceTransaction.external_id == external_id
+            )
+        )
+        return self.session.scalars(statement).first()
 
 
 class InboundEventLog:

@@ -66,7 +66,18 @@ from backend.kit.repository import TenantRepository
 from backend.mail import sending as mail_sending
 from backend.mail import service as mail_service
 from backend.mail import tasks as mail_tasks
-from backend.payments import auto_billing, retry_schedule, saved_methods
+from backend.payments import (
+    auto_billing,
+    balance,
+    charges,
+    disputes,
+    invoice_payments,
+    manual_payments,
+    payouts,
+    refunds,
+    retry_schedule,
+    saved_methods,
+)
 from backend.payments import checkout as payment_checkout
 from backend.payments import settlement as payment_settlement
 from backend.payments import tasks as payment_tasks
@@ -140,6 +151,13 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     admin_reads,
     manual_drafts,
     billing_runs,
+    manual_payments,
+    refunds,
+    invoice_payments,
+    disputes,
+    payouts,
+    balance,
+    charges,
     payment_checkout,
     payment_settlement,
     auto_billing,

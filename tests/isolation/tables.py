@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.isolation import invoice_admin_probes, repository_probes, service_probes
+from tests.isolation import invoice_admin_probes, payment_refund_probes, repository_probes, service_probes
 from tests.isolation.admin_probes import ADMIN_PROBES, ADMIN_REPOSITORY_PROBES
 from tests.isolation.api_probes import API_OPERATION_PROBES, API_REPOSITORY_PROBES
 from tests.isolation.auto_billing_probes import AUTO_BILLING_PROBES, AUTO_BILLING_REPOSITORY_PROBES
@@ -15,6 +15,7 @@ from tests.isolation.invoice_admin_probes import INVOICE_ADMIN_PROBES, INVOICE_A
 from tests.isolation.mail_probes import MAIL_EXEMPT, MAIL_OPERATION_PROBES, MAIL_REPOSITORY_PROBES
 from tests.isolation.member_probes import MEMBER_OPERATION_PROBES, MEMBER_REPOSITORY_PROBES
 from tests.isolation.overview_probes import OVERVIEW_PROBES
+from tests.isolation.payment_refund_probes import PAYMENT_REFUND_PROBES, PAYMENT_REFUND_REPOSITORY_PROBES
 from tests.isolation.probes import Probe
 from tests.isolation.repository_probes import REPOSITORY_PROBES
 from tests.isolation.statement_probes import STATEMENT_PROBES, STATEMENT_REPOSITORY_PROBES
@@ -34,6 +35,7 @@ OPERATION_PROBES: list[Probe] = [
     *DOCUMENT_OPERATION_PROBES,
     *MAIL_OPERATION_PROBES,
     *INVOICE_ADMIN_PROBES,
+    *PAYMENT_REFUND_PROBES,
     *CHECKOUT_PROBES,
     *AUTO_BILLING_PROBES,
 ]
@@ -47,11 +49,16 @@ REPOSITORY_TABLE: list[Probe] = [
     *DOCUMENT_REPOSITORY_PROBES,
     *MAIL_REPOSITORY_PROBES,
     *INVOICE_ADMIN_REPOSITORY_PROBES,
+    *PAYMENT_REFUND_REPOSITORY_PROBES,
     *CHECKOUT_REPOSITORY_PROBES,
     *AUTO_BILLING_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.
 EXEMPT: dict[str, str] = (
-    repository_probes.EXEMPT | service_probes.EXEMPT | MAIL_EXEMPT | invoice_admin_probes.EXEMPT
+    repository_probes.EXEMPT
+    | service_probes.EXEMPT
+    | MAIL_EXEMPT
+    | invoice_admin_probes.EXEMPT
+    | payment_refund_probes.EXEMPT
 )

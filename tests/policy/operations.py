@@ -45,7 +45,16 @@ from backend.invoicing.schemas import DraftInput, DraftLineInput
 from backend.kit.principals import SignedInUser
 from backend.mail import service as mail
 from backend.models import CreditNote, Invoice, PromotionBenefit, Subscription
-from backend.payments import checkout, retry_schedule, saved_methods
+from backend.payments import (
+    checkout,
+    disputes,
+    invoice_payments,
+    manual_payments,
+    payouts,
+    refunds,
+    retry_schedule,
+    saved_methods,
+)
 from backend.payments.errors import CardPaymentsUnavailable, OnlinePaymentUnavailable
 from backend.reporting import admin_subscriptions, customers
 from backend.reporting import overview as admin_overview
@@ -696,6 +705,43 @@ OPERATIONS: list[Op] = [
         VIEWER,
     ),
     op(documents.open_alarms, lambda s, a, who: documents.open_alarms(s, a.scope, who), ADMIN),
+    # --- payments: admins record bank transfers, refund, and read payments, disputes and payouts
+    op(
+        manual_payments.record_bank_transfer,
+        lambda s, a, who: manual_payments.record_bank_transfer(
+            s, a.scope, who, a.issued_invoice, Decimal("1.00"), "Transfer 4711", NOW, idempotency_key="policy"
+        ),
+        ADMIN,
+    ),
+    op(
+        refunds.request_refund,
+        lambda s, a, who: refunds.request_refund(
+            s, a.scope, who, a.payment_id, Decimal("1.00"), "Goodwill", NOW, idempotency_key="policy"
+        ),
+        ADMIN,
+    ),
+    op(
+        refunds.preview_refund,
+        lambda s, a, who: refunds.preview_refund(s, a.scope, who, a.payment_id, Decimal("1.00")),
+        ADMIN,
+    ),
+    op(
+        invoice_payments.invoice_payments,
+        lambda s, a, who: invoice_payments.invoice_payments(s, a.scope, who, a.paid_invoice),
+        ADMIN,
+    ),
+    op(
+        invoice_payments.payment_to_refund,
+        lambda s, a, who: invoice_payments.payment_to_refund(s, a.scope, who, a.paid_invoice, a.payment_id),
+        ADMIN,
+    ),
+    op(
+        disputes.disputes_of_invoice,
+        lambda s, a, who: disputes.disputes_of_invoice(s, a.scope, who, a.paid_invoice),
+        ADMIN,
+    ),
+    op(disputes.open_disputes, lambda s, a, who: disputes.open_disputes(s, a.scope, who), ADMIN),
+    op(payouts.latest_payouts, lambda s, a, who: payouts.latest_payouts(s, a.scope, who), ADMIN),
     # --- paying by card: owners and billing members of the invoice's account, never admins (they
     # record payments); every reader of the invoice sees how its checkout stands
     op(checkout.plan_checkout, lambda s, a, who: _pay(s, a, who), OWNER, BILLING),

@@ -155,6 +155,14 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/admin/invoices"): Expect(ADMINS_ONLY | {ADMIN: 201}, body=DRAFT),
     ("GET", "/api/v1/admin/invoices/{reference}"): Expect(ADMINS_ONLY),
     ("POST", "/api/v1/admin/invoices/{reference}/issue"): Expect(ADMINS_ONLY),
+    # Its payments: 1.00 received by transfer, 0.50 of it refunded (a credit note), before mark-paid.
+    ("GET", "/api/v1/admin/invoices/{reference}/payments"): Expect(ADMINS_ONLY),
+    ("POST", "/api/v1/admin/invoices/{reference}/payments"): Expect(
+        ADMINS_ONLY | {ADMIN: 201}, body={"amount": "1.00", "reference": "Matrix"}
+    ),
+    ("POST", "/api/v1/admin/invoices/{reference}/refunds"): Expect(
+        ADMINS_ONLY | {ADMIN: 201}, body={"amount": "0.50", "reason": "Matrix"}
+    ),
     ("POST", "/api/v1/admin/invoices/{reference}/mark-paid"): Expect(ADMINS_ONLY, body=REASON),
     ("POST", "/api/v1/admin/invoices/{reference}/mark-unpaid"): Expect(ADMINS_ONLY, body=REASON),
     ("POST", "/api/v1/admin/invoices/{reference}/void"): Expect(ADMINS_ONLY, body=REASON),

@@ -22,6 +22,7 @@ from backend.dunning import endpoints as dunning_endpoints
 from backend.identity import endpoints as identity_endpoints
 from backend.invoicing import admin_endpoints as admin_invoice_endpoints
 from backend.invoicing import endpoints as invoice_endpoints
+from backend.payments import endpoints as payment_endpoints
 from backend.reporting import endpoints as admin_listing_endpoints
 from backend.settings import get_settings
 from backend.subscriptions import endpoints as subscription_endpoints
@@ -44,6 +45,7 @@ def create_api() -> FastAPI:
     api.include_router(customer_endpoints.router)
     api.include_router(invoice_endpoints.router)
     api.include_router(dunning_endpoints.router)
+    api.include_router(payment_endpoints.router)
     api.include_router(admin_invoice_endpoints.router)
     api.include_router(document_endpoints.router)
     api.include_router(downloads.router)

@@ -180,6 +180,10 @@ class Action(StrEnum):
     # dunning: admins read the reminder steps (they change them as a tenant setting); the job reminds
     READ_DUNNING_SETTINGS = "dunning.read_settings"
     SEND_PAYMENT_REMINDERS = "dunning.remind"
+    # payments: the tenant's own Stripe keys (write-only), and payment links for ad-hoc invoices
+    READ_PAYMENT_SETTINGS = "payments.read_settings"
+    CHANGE_PAYMENT_SETTINGS = "payments.change_settings"
+    MANAGE_PAYMENT_LINKS = "payments.manage_links"
 
 
 class Owner(Enum):
@@ -283,6 +287,10 @@ RULES: dict[Action, Rule] = {
     Action.READ_DUNNING_SETTINGS: Rule(ADMINS, "read the payment reminder settings", "admin"),
     # the reminder job sends the step that is due (and suspends after the last)
     Action.SEND_PAYMENT_REMINDERS: Rule(SYSTEM_ONLY, "send payment reminders"),
+    # the keys of the tenant's own Stripe account: admins only (never a job, never read back)
+    Action.READ_PAYMENT_SETTINGS: Rule(ADMINS, "read the payment settings", "admin"),
+    Action.CHANGE_PAYMENT_SETTINGS: Rule(ADMINS, "change the payment settings", "admin"),
+    Action.MANAGE_PAYMENT_LINKS: Rule(ADMINS, "create or revoke payment links", "admin"),
 }
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from backend.kit.repository import TenantRepository, TenantScope
-from backend.models import Payment, PaymentProcessor, ProcessorAccount
+from backend.models import CustomerProfile, Invoice, Payment, PaymentLink, PaymentProcessor, ProcessorAccount
 
 
 class ProcessorAccountRepository(TenantRepository[ProcessorAccount]):
@@ -54,3 +54,46 @@ class PaymentRepository(TenantRepository[Payment]):
         self.session.add(payment)
         self.session.flush()
         return payment
+
+
+class PaymentLinkRepository(TenantRepository[PaymentLink]):
+    """Payment links of the tenant; a token is looked up by its hash within the tenant only, so a
+    link of another tenant is "not found" on this tenant's host."""
+
+    model = PaymentLink
+
+    def by_token_hash(self, token_sha256: str) -> PaymentLink | None:
+        return self.session.scalars(self.select().where(PaymentLink.token_sha256 == token_sha256)).first()
+
+    def lock(self, link_id: int) -> PaymentLink | None:
+        return self.session.scalars(self.select().where(PaymentLink.id == link_id).with_for_update()).first()
+
+    def of_invoice(self, invoice_id: int) -> list[PaymentLink]:
+        statement = self.select().where(PaymentLink.invoice_id == invoice_id).order_by(PaymentLink.id.desc())
+        return list(self.session.scalars(statement))
+
+    def recent_with_invoices(self, limit: int) -> list[tuple[PaymentLink, Invoice]]:
+        """The newest links with their invoices (the admin's list)."""
+        statement = self.scoped(
+            select(PaymentLink, Invoice)
+            .join(Invoice, Invoice.id == PaymentLink.invoice_id)
+            .order_by(PaymentLink.id.desc())
+            .limit(limit),
+            Invoice,
+        )
+        return [(link, invoice) for link, invoice in self.session.execute(statement)]
+
+    def profile_with_email(self, email: str) -> CustomerProfile | None:
+        """The tenant's oldest billing profile with this address (a guest paying twice stays one customer)."""
+        statement = self.scoped(
+            select(CustomerProfile).where(CustomerProfile.email == email).order_by(CustomerProfile.id),
+            CustomerProfile,
+            own_model=False,
+        )
+        return self.session.scalars(statement).first()
+
+    def add(self, link: PaymentLink) -> PaymentLink:
+        link.tenant_id = self.scope.tenant_id
+        self.session.add(link)
+        self.session.flush()
+        return link

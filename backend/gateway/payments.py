@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from backend import clock
 from backend.db import unit_of_work
+from backend.gateway import admin_invoice_drafts
+from backend.gateway.admin_invoice_drafts import CustomerChoice
 from backend.gateway.units import actor, throttle, user_scope
 from backend.integrations.branding import brand
 from backend.integrations.mail import MailBatch
@@ -51,7 +53,6 @@ STATUS_LABELS = {
     "paid": "Paid",
     "void": "Canceled",
 }
-TAX_CATEGORIES = ("standard", "reduced", "zero", "exempt")
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +161,19 @@ def _row(view: PaymentLinkView, zone: ZoneInfo) -> LinkRow:
         created=moment(view.created_at, zone),
         revocable=view.status == "active",
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LinksPage:
+    rows: list[LinkRow]
+    customers: list[CustomerChoice]
+    currency: str
+
+
+def payment_links_page(user: SignedInUser) -> LinksPage:
+    """The newest links and the customers the form offers (as the manual draft form does)."""
+    form = admin_invoice_drafts.draft_form(user)
+    return LinksPage(payment_link_rows(user), form.customers, form.currency)
 
 
 def payment_link_rows(user: SignedInUser) -> list[LinkRow]:

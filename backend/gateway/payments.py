@@ -335,7 +335,7 @@ def pay_page(request: RequestContext, token: str) -> PayPage:
             issuer_vat_id=view.issuer.get("vat_id", ""),
             issuer_email=view.issuer.get("email", ""),
             buyer_name=view.buyer_name,
-            buyer_email=view.buyer_email,
+            buyer_email="" if view.buyer_email == view.buyer_name else view.buyer_email,  # a guest's name
             expires=moment(view.expires_at, zone),
             online=view.online,
             bank_holder=bank.holder if bank else "",

@@ -216,7 +216,10 @@ def _invoice() -> rx.Component:
                 "Billed to",
                 rx.vstack(
                     rx.text(P.buyer_name, size="2", weight="medium", overflow_wrap="anywhere"),
-                    rx.text(P.buyer_email, size="1", color="var(--gray-11)", overflow_wrap="anywhere"),
+                    rx.cond(
+                        P.buyer_email != "",
+                        rx.text(P.buyer_email, size="1", color="var(--gray-11)", overflow_wrap="anywhere"),
+                    ),
                     spacing="0",
                 ),
             ),

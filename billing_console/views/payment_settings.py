@@ -156,7 +156,7 @@ def keys_form() -> rx.Component:
             width="100%",
         ),
         on_submit=P.save,
-        reset_on_submit=True,
+        reset_on_submit=False,  # a refused save keeps what was typed; a saved one empties (form_key)
         width="100%",
         auto_complete="off",
     )

@@ -72,6 +72,11 @@ DRAFT = {
     "lines": [{"description": "Matrix", "quantity": "1", "unit_price": "9.00"}],
 }
 REASON = {"reason": "Matrix"}
+STRIPE_KEYS = {"secret_key": "sk_test_" + "m4tr1x" * 4, "webhook_secret": "whsec_" + "m4tr1x" * 4}
+PAYMENT_LINK = {
+    "email": "matrix-link@example.com",
+    "lines": [{"description": "Matrix", "unit_price": "9.00"}],
+}
 # The routes of the token user's own customer account: an admin belongs to none (404).
 OWN_ACCOUNT_READS = SIGNED_IN | {ADMIN: 404}
 OWN_ACCOUNT_WRITES = WRITERS | {ADMIN: 404}
@@ -106,6 +111,12 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("PUT", "/api/v1/admin/settings/dunning"): Expect(
         ADMINS_ONLY, body={"reminder_offsets_days": [3, 10, 17], "suspend_service": True}
     ),
+    # Payments: the tenant's own Stripe keys (write-only) and payment links, for admins.
+    ("GET", "/api/v1/admin/settings/stripe"): Expect(ADMINS_ONLY),
+    ("PUT", "/api/v1/admin/settings/stripe"): Expect(ADMINS_ONLY, body=STRIPE_KEYS),
+    ("DELETE", "/api/v1/admin/settings/stripe"): Expect(ADMINS_ONLY),
+    ("POST", "/api/v1/admin/payment-links"): Expect(ADMINS_ONLY | {ADMIN: 201}, body=PAYMENT_LINK),
+    ("POST", "/api/v1/admin/payment-links/{link_id}/revoke"): Expect(ADMINS_ONLY),
     ("POST", "/api/v1/admin/users/{user_id}/lock"): Expect(ADMINS_ONLY),
     ("POST", "/api/v1/admin/users/{user_id}/unlock"): Expect(ADMINS_ONLY),
     ("PUT", "/api/v1/admin/users/{user_id}/role"): Expect(ADMINS_ONLY, body={"role": "customer"}),

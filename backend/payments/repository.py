@@ -91,9 +91,3 @@ class PaymentLinkRepository(TenantRepository[PaymentLink]):
             own_model=False,
         )
         return self.session.scalars(statement).first()
-
-    def add(self, link: PaymentLink) -> PaymentLink:
-        link.tenant_id = self.scope.tenant_id
-        self.session.add(link)
-        self.session.flush()
-        return link

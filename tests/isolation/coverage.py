@@ -66,6 +66,8 @@ from backend.kit.repository import TenantRepository
 from backend.mail import sending as mail_sending
 from backend.mail import service as mail_service
 from backend.mail import tasks as mail_tasks
+from backend.payments import links as payment_links
+from backend.payments import settings_service as payment_settings
 from backend.reporting import admin_subscriptions, dashboard
 from backend.reporting import customers as admin_customers
 from backend.reporting import overview as admin_overview
@@ -136,6 +138,8 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     admin_reads,
     manual_drafts,
     billing_runs,
+    payment_links,
+    payment_settings,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"

@@ -13,6 +13,11 @@ from tests.isolation.invoice_admin_probes import INVOICE_ADMIN_PROBES, INVOICE_A
 from tests.isolation.mail_probes import MAIL_EXEMPT, MAIL_OPERATION_PROBES, MAIL_REPOSITORY_PROBES
 from tests.isolation.member_probes import MEMBER_OPERATION_PROBES, MEMBER_REPOSITORY_PROBES
 from tests.isolation.overview_probes import OVERVIEW_PROBES
+from tests.isolation.payment_link_probes import (
+    PAYMENT_LINK_EXEMPT,
+    PAYMENT_LINK_PROBES,
+    PAYMENT_LINK_REPOSITORY_PROBES,
+)
 from tests.isolation.probes import Probe
 from tests.isolation.repository_probes import REPOSITORY_PROBES
 from tests.isolation.statement_probes import STATEMENT_PROBES, STATEMENT_REPOSITORY_PROBES
@@ -32,6 +37,7 @@ OPERATION_PROBES: list[Probe] = [
     *DOCUMENT_OPERATION_PROBES,
     *MAIL_OPERATION_PROBES,
     *INVOICE_ADMIN_PROBES,
+    *PAYMENT_LINK_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
     *REPOSITORY_PROBES,
@@ -43,9 +49,14 @@ REPOSITORY_TABLE: list[Probe] = [
     *DOCUMENT_REPOSITORY_PROBES,
     *MAIL_REPOSITORY_PROBES,
     *INVOICE_ADMIN_REPOSITORY_PROBES,
+    *PAYMENT_LINK_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.
 EXEMPT: dict[str, str] = (
-    repository_probes.EXEMPT | service_probes.EXEMPT | MAIL_EXEMPT | invoice_admin_probes.EXEMPT
+    repository_probes.EXEMPT
+    | service_probes.EXEMPT
+    | MAIL_EXEMPT
+    | invoice_admin_probes.EXEMPT
+    | PAYMENT_LINK_EXEMPT
 )

@@ -60,6 +60,7 @@ from backend.models import (
     IntervalUnit,
     ItemStatus,
     OpenPosition,
+    PaymentLink,
     ProviderKind,
     SubscriptionItem,
     UserRole,
@@ -128,6 +129,8 @@ class Side:
     invitee_user_id: int = 0  # Paul: invited, signed up without an account, not accepted yet
     draft_invoice: int = 0  # A: a manual draft for Alice, not issued
     bill_now_run: int = 0  # A: a "bill now" for Alice, queued, never run
+    payment_link_id: int = 0  # A: a payment link of `issued_invoice`, live at NOW
+    payment_link_token: str = ""
 
     @property
     def tenant_id(self) -> int:
@@ -313,6 +316,16 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
         )
     )
     people = _members_of(session, scope, alice, start.user_id, slug)
+    link_token = f"iso-link-{slug}"
+    link = PaymentLink(
+        tenant_id=scope.tenant_id,
+        invoice_id=issued,
+        token_sha256=digest(link_token),
+        email="alice@example.com",
+        expires_at=T3 + timedelta(days=3650),
+    )
+    session.add(link)
+    session.flush()
     return start.side(
         session,
         plan=basic,
@@ -338,6 +351,8 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
         unbilled_ref=position.source_ref,
         draft_invoice=draft.id or 0,
         bill_now_run=run.id or 0,
+        payment_link_id=link.id or 0,
+        payment_link_token=link_token,
         **people,
     )
 

@@ -79,7 +79,7 @@ class StripeProcessor:
                     "quantity": 1,
                     "price_data": {
                         "currency": request.amount.currency.lower(),
-                        "unit_amount": request.amount.minor_units(),
+                        "unit_amount": request.amount.minor_units,
                         "product_data": {"name": request.description or f"Invoice {request.invoice_number}"},
                     },
                 }
@@ -109,7 +109,7 @@ class StripeProcessor:
 
     def charge_off_session(self, request: ChargeRequest) -> ChargeResult:
         params = {
-            "amount": request.amount.minor_units(),
+            "amount": request.amount.minor_units,
             "currency": request.amount.currency.lower(),
             "customer": request.customer_ref,
             "payment_method": request.payment_method_ref,
@@ -147,7 +147,7 @@ class StripeProcessor:
     def refund(self, request: RefundRequest) -> RefundResult:
         params = {
             "payment_intent": request.payment_intent,
-            "amount": request.amount.minor_units(),
+            "amount": request.amount.minor_units,
             "metadata": dict(request.metadata),
         }
         if request.reason in {"duplicate", "fraudulent", "requested_by_customer"}:
@@ -189,9 +189,12 @@ class StripeProcessor:
 
 
 def _session(session: Any) -> CheckoutSession:
-    intent = session.get("payment_intent")
-    intent_id = intent if isinstance(intent, str) or intent is None else intent.get("id")
-    return CheckoutSession(str(session.id), str(session.get("url") or ""), str(session.status), intent_id)
+    # SDK objects are not dicts (16.x removed .get): read attributes, which are None when absent.
+    intent = getattr(session, "payment_intent", None)
+    intent_id = intent if isinstance(intent, str) or intent is None else str(intent.id)
+    return CheckoutSession(
+        str(session.id), str(getattr(session, "url", "") or ""), str(session.status), intent_id
+    )
 
 
 def _error_intent(error: stripe.StripeError) -> str | None:

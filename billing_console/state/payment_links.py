@@ -88,12 +88,12 @@ class PaymentLinksState(rx.State):
 
     @rx.event
     @admin_only
-    async def set_email(self, admin: SignedInUser, value: str) -> None:
+    async def type_email(self, admin: SignedInUser, value: str) -> None:
         self.email = str(value)[:254]
 
     @rx.event
     @admin_only
-    async def set_expires(self, admin: SignedInUser, value: str) -> None:
+    async def type_expires(self, admin: SignedInUser, value: str) -> None:
         self.expires_in_days = str(value)[:4]
 
     @rx.event

@@ -100,7 +100,7 @@ class PaymentSettingsState(rx.State):
 
     @rx.event
     @admin_only
-    async def set_confirm_open(self, admin: SignedInUser, value: bool) -> None:
+    async def toggle_disconnect_dialog(self, admin: SignedInUser, value: bool) -> None:
         self.confirm_open = value is True
 
     @rx.event

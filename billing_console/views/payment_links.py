@@ -84,7 +84,7 @@ def recipient_field() -> rx.Component:
                         id="link-email",
                         type="email",
                         value=L.email,
-                        on_change=L.set_email,
+                        on_change=L.type_email,
                         placeholder="name@example.com",
                         size="3",
                         width="100%",
@@ -234,7 +234,7 @@ def link_form() -> rx.Component:
                 rx.input(
                     id="link-expires",
                     value=L.expires_in_days,
-                    on_change=L.set_expires,
+                    on_change=L.type_expires,
                     input_mode="numeric",
                     size="3",
                     width="120px",

@@ -189,7 +189,7 @@ def disconnect_dialog() -> rx.Component:
             ),
         ),
         open=P.confirm_open,
-        on_open_change=P.set_confirm_open,
+        on_open_change=P.toggle_disconnect_dialog,
     )
 
 

@@ -89,7 +89,7 @@ def test_the_admin_issues_a_link_the_visitor_sees_it_on_a_only_and_the_admin_rev
     assert admin.rows == []
     run(PaymentLinksState.create.fn, admin)  # nothing filled in
     assert "Add at least one line" in admin.form_error and admin.created_url == ""
-    run(PaymentLinksState.set_email.fn, admin, "walk-in@example.test")
+    run(PaymentLinksState.type_email.fn, admin, "walk-in@example.test")
     run(PaymentLinksState.edit_line.fn, admin, 0, "description", "Migration")
     run(PaymentLinksState.edit_line.fn, admin, 0, "unit_price", "12,00")
     run(PaymentLinksState.create.fn, admin)

@@ -21,6 +21,7 @@ from backend.gateway.admin_invoice_drafts import CustomerChoice
 from backend.gateway.units import actor, throttle, user_scope
 from backend.integrations.branding import brand
 from backend.integrations.mail import MailBatch
+from backend.invoicing import admin_reads
 from backend.invoicing.schemas import DraftLineInput
 from backend.kit.errors import FieldErrors, NotFoundError
 from backend.kit.principals import RequestContext, SignedInUser
@@ -185,12 +186,14 @@ def payment_link_rows(user: SignedInUser) -> list[LinkRow]:
         ]
 
 
-def invoice_link_rows(user: SignedInUser, invoice_id: int) -> list[LinkRow]:
-    """The payment links of one invoice (the admin invoice page)."""
+def invoice_link_rows(user: SignedInUser, reference: str) -> list[LinkRow]:
+    """The payment links of the invoice `reference` (a number, or a draft's id: none), newest first,
+    for the admin invoice page."""
     with unit_of_work() as session:
-        scope = user_scope(user)
+        scope, who = user_scope(user), actor(None, user)
+        invoice_id = admin_reads.invoice_id_for_reference(session, scope, who, reference)
         zone = _zone(session, scope)
-        views = links.payment_links_of_invoice(session, scope, actor(None, user), invoice_id, clock.now())
+        views = links.payment_links_of_invoice(session, scope, who, invoice_id, clock.now())
         return [_row(v, zone) for v in views]
 
 

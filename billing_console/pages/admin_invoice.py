@@ -18,6 +18,7 @@ from billing_console.views.admin_invoice import (
     lines,
     notes_and_history,
 )
+from billing_console.views.payment_links import invoice_links_section
 
 S = AdminInvoiceState
 
@@ -47,6 +48,7 @@ def admin_invoice() -> rx.Component:
                 actions(),
                 lines(),
                 notes_and_history(),
+                invoice_links_section(),
                 action_dialog(),
                 spacing="5",
                 width="100%",

@@ -7,6 +7,7 @@ import reflex as rx
 
 from backend.gateway.payments import LinkRow
 from billing_console.components.feedback import empty_state, problem_callout, skeleton_rows
+from billing_console.state.invoice_links import InvoiceLinksState as I
 from billing_console.state.payment_links import PaymentLinksState as L
 from billing_console.views.invoice_draft import TAX_LABELS
 
@@ -389,4 +390,85 @@ def links_skeleton() -> rx.Component:
         spacing="5",
         width="100%",
         max_width="960px",
+    )
+
+
+def _invoice_link(row: rx.Var[LinkRow]) -> rx.Component:
+    return rx.flex(
+        rx.text(row.email, size="2", flex="2", min_width="160px", overflow_wrap="anywhere"),
+        rx.box(link_status_badge(row.status), flex="1", min_width="80px"),
+        rx.text(
+            rx.cond(
+                row.status == "active", rx.fragment("Until ", row.expires), rx.fragment("Sent ", row.created)
+            ),
+            size="1",
+            color="var(--gray-11)",
+            flex="2",
+            min_width="140px",
+        ),
+        rx.cond(
+            row.revocable,
+            rx.button(
+                "Revoke",
+                size="1",
+                variant="soft",
+                color_scheme="red",
+                on_click=I.ask_revoke(row.id),
+                class_name="invoice-link-revoke",
+            ),
+        ),
+        gap="12px",
+        wrap="wrap",
+        align="center",
+        padding_y="8px",
+        border_top="1px solid var(--gray-a4)",
+        width="100%",
+        class_name="invoice-link-row",
+    )
+
+
+def invoice_links_section() -> rx.Component:
+    """The invoice's payment links (shown when it has any), loaded when the section mounts."""
+    return rx.box(
+        rx.cond(
+            I.rows.length() > 0,
+            rx.card(
+                rx.vstack(
+                    rx.heading("Payment links", size="4", as_="h2"),
+                    rx.box(rx.foreach(I.rows, _invoice_link), width="100%"),
+                    spacing="3",
+                    width="100%",
+                ),
+                size="3",
+                width="100%",
+            ),
+        ),
+        rx.alert_dialog.root(
+            rx.alert_dialog.content(
+                rx.alert_dialog.title("Revoke this payment link?"),
+                rx.alert_dialog.description(
+                    "The link's page stops taking payments; the invoice stays owed.", size="2"
+                ),
+                rx.hstack(
+                    rx.alert_dialog.cancel(rx.button("Keep the link", variant="soft", color_scheme="gray")),
+                    rx.alert_dialog.action(
+                        rx.button(
+                            "Revoke",
+                            color_scheme="red",
+                            on_click=I.revoke,
+                            loading=I.revoking,
+                            id="invoice-link-revoke-confirm",
+                        )
+                    ),
+                    spacing="3",
+                    justify="end",
+                    margin_top="16px",
+                ),
+            ),
+            open=I.revoke_id != 0,
+            on_open_change=I.cancel_revoke,
+        ),
+        on_mount=I.load,
+        width="100%",
+        id="invoice-links",
     )

@@ -15,6 +15,7 @@ from reflex.state import State
 from backend.db import unit_of_work
 from backend.kit.repository import TenantScope
 from backend.payments import accounts
+from billing_console.state.invoice_links import InvoiceLinksState
 from billing_console.state.pay_link import PayLinkState
 from billing_console.state.payment_links import PaymentLinksState
 from billing_console.state.payment_settings import PaymentSettingsState
@@ -113,9 +114,14 @@ def test_the_admin_issues_a_link_the_visitor_sees_it_on_a_only_and_the_admin_rev
     run(PayLinkState.load.fn, elsewhere)
     assert elsewhere.unusable.startswith("This payment link is not valid") and elsewhere.invoice_number == ""
 
-    run(PaymentLinksState.ask_revoke.fn, admin, row.id)
-    run(PaymentLinksState.revoke.fn, admin)
-    assert admin.rows[0].status == "revoked"
+    on_invoice = page_state(InvoiceLinksState, world, world.a_admin, f"/admin/invoices/{row.invoice_number}")
+    run(InvoiceLinksState.load.fn, on_invoice)
+    assert [(r.id, r.status) for r in on_invoice.rows] == [(row.id, "active")]
+    run(InvoiceLinksState.ask_revoke.fn, on_invoice, row.id)
+    run(InvoiceLinksState.revoke.fn, on_invoice)
+    assert [(r.id, r.status) for r in on_invoice.rows] == [(row.id, "revoked")]
+    run(PaymentLinksState.load.fn, admin)
+    assert admin.rows[0].status == "revoked" and admin.created_url == ""  # shown once only
     again = visitor_state(world.host_a, path)
     run(PayLinkState.load.fn, again)
     assert again.status == "revoked" and "withdrawn" in again.message

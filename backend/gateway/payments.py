@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from backend import clock
 from backend.db import unit_of_work
+from backend.documents import service as documents
+from backend.documents.service import DocumentFile
 from backend.gateway import admin_invoice_drafts
 from backend.gateway.admin_invoice_drafts import CustomerChoice
 from backend.gateway.units import actor, throttle, user_scope
@@ -24,6 +26,7 @@ from backend.integrations.mail import MailBatch
 from backend.invoicing import admin_reads
 from backend.invoicing.schemas import DraftLineInput
 from backend.kit.errors import FieldErrors, NotFoundError
+from backend.kit.policy import Actor
 from backend.kit.principals import RequestContext, SignedInUser
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
@@ -369,3 +372,24 @@ def start_payment(request: RequestContext, token: str) -> str:
     except NotFoundError:
         throttle().hit(limits)
         raise
+
+
+def pay_pdf(request: RequestContext, token: str) -> DocumentFile:
+    """The PDF of a payment link's invoice, for whoever holds the link (`/api/pay/{token}.pdf`).
+
+    The token stands for the invoice's customer for this one read, as a viewer: the documents
+    service asks the policy with that customer and the invoice's own account. Unknown tokens count
+    against the IP like on the page. A revoked or expired link still shows its invoice (the page
+    does too); only an unknown token is refused."""
+    token = token[:100]
+    with unit_of_work() as session:  # commits a first render or a restored file, like every download
+        scope, limits = _guarded_scope(session, request)
+        try:
+            _, invoice = links.usable_link(session, scope, token)
+        except NotFoundError:
+            throttle().hit(limits)
+            raise
+        holder = Actor.customer(
+            scope.tenant_id, invoice.customer_account_id, ip_address=request.ip_address, member_role="viewer"
+        )
+        return documents.invoice_pdf(session, scope, holder, invoice.number or "")

@@ -203,6 +203,17 @@ def _invoice() -> rx.Component:
             rx.vstack(
                 rx.text("Invoice", size="1", color="var(--gray-11)"),
                 rx.text(P.invoice_number, size="4", weight="bold", id="pay-invoice-number"),
+                rx.link(
+                    rx.hstack(
+                        rx.icon("download", size=14),
+                        rx.text("Download PDF", size="2"),
+                        spacing="1",
+                        align="center",
+                    ),
+                    href=P.pdf_href,
+                    is_external=False,
+                    id="pay-pdf",
+                ),
                 align=rx.breakpoints(initial="start", sm="end"),
                 spacing="0",
             ),

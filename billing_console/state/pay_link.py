@@ -65,6 +65,11 @@ class PayLinkState(rx.State):
         self.bank_holder, self.bank_iban, self.bank_bic = page.bank_holder, page.bank_iban, page.bank_bic
         self.bank_reference = page.bank_reference
 
+    @rx.var
+    def pdf_href(self) -> str:
+        """The invoice's PDF through the link's own download route (the token is in the page's address)."""
+        return f"/api/pay/{self._token}.pdf" if self._token and self.invoice_number else ""
+
     @rx.event
     async def load(self) -> EventSpec | None:
         self.reset()

@@ -113,3 +113,15 @@ def test_the_pending_payment_is_committed_before_the_processor_is_called(
     finally:
         processor.engine.dispose()
     assert url == "https://checkout.test/cs_test_link" and processor.committed == [True]
+
+
+def test_the_link_downloads_its_invoice_pdf_on_its_tenants_host_only(identity_world: IdentityWorld) -> None:
+    world = identity_world
+    created = create(world)
+    token = created["url"].rsplit("/", 1)[-1]
+    answer = world.client(world.host_a).get(f"/api/pay/{token}.pdf")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/pdf" and answer.content.startswith(b"%PDF")
+    assert created["invoice_number"] in answer.headers["content-disposition"]
+    assert world.client(world.host_b).get(f"/api/pay/{token}.pdf").status_code == 404
+    assert world.client(world.host_a).get("/api/pay/made-up.pdf").status_code == 404

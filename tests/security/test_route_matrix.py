@@ -225,6 +225,8 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/api/invoices/{invoice_number}.pdf"): Expect(
         everyone(401), example="/api/invoices/INV-2026-00001.pdf"
     ),
+    # A payment link's invoice: the token is the permission, whoever calls (a made-up one: 404).
+    ("GET", "/api/pay/{token}.pdf"): Expect(everyone(404), example="/api/pay/made-up-token.pdf"),
     ("GET", "/api/credit-notes/{credit_note_number}.pdf"): Expect(
         everyone(401), example="/api/credit-notes/INV-2026-00001-CN1.pdf"
     ),

@@ -9,6 +9,7 @@ paid, pushing the change; it never claims "paid" on the redirect alone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 
 import reflex as rx
@@ -99,8 +100,8 @@ class PayLinkState(rx.State):
             url = await asyncio.to_thread(gateway.start_payment, request_context(self), self._token)
         except DomainError as exc:
             self.error, self.paying = str(exc), False
-            page = await asyncio.to_thread(gateway.pay_page, request_context(self), self._token)
-            self._show(page)
+            with contextlib.suppress(DomainError):  # the link may have changed (paid, revoked): show it
+                self._show(await asyncio.to_thread(gateway.pay_page, request_context(self), self._token))
             return
         yield rx.redirect(url, is_external=True)
 

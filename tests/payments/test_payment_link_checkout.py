@@ -64,21 +64,25 @@ def test_a_link_is_paid_through_checkout_and_then_says_so(world: World, fake: Fa
 
     @contextmanager
     def unit() -> Iterator[Session]:
-        with Session(engine) as session:
+        with Session(bind=engine, join_transaction_mode="create_savepoint") as session:
             yield session
             session.commit()
 
     url = links.start_link_checkout(unit, world.scope, token, world.now, base_url=BASE)
     [checkout] = fake.objects(KEY, "checkout.session")
     assert url == checkout["url"] and url.startswith(fake.base_url)
-    invoice = world.session.scalars(select(Invoice).where(Invoice.number == created.invoice_number)).one()
+    invoice = world.session.scalars(
+        select(Invoice).where(
+            Invoice.tenant_id == world.scope.tenant_id, Invoice.number == created.invoice_number
+        )
+    ).one()
     # 2 x 50.00 = 100.00 net, 19 % VAT = 19.00: 119.00 EUR, 11900 cents
     assert checkout["amount_total"] == 11900 and checkout["currency"] == "eur"
     assert checkout["client_reference_id"] == str(invoice.id)
     metadata = checkout["metadata"]
     assert metadata["invoice_id"] == str(invoice.id) and metadata["tenant_id"] == str(world.scope.tenant_id)
     assert checkout["success_url"] == f"{BASE}/pay/{token}?paid={{CHECKOUT_SESSION_ID}}"
-    with Session(engine) as check:
+    with Session(bind=engine, join_transaction_mode="create_savepoint") as check:
         payment = check.get(Payment, int(metadata["payment_id"]))
         assert (
             payment is not None and payment.kind == "payment_link" and payment.external_id == checkout["id"]
@@ -98,7 +102,7 @@ def test_a_link_is_paid_through_checkout_and_then_says_so(world: World, fake: Fa
             world.now,
             payment_intent_ref=paid["payment_intent"],
         )
-    with Session(engine) as check:
+    with Session(bind=engine, join_transaction_mode="create_savepoint") as check:
         settled = check.get(Invoice, invoice.id)
         assert settled is not None and settled.status == InvoiceStatus.PAID and settled.balance_due == 0
         view = links.public_invoice(check, world.scope, token, world.now)

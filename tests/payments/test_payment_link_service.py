@@ -72,7 +72,11 @@ def test_a_link_for_a_new_email_issues_the_invoice_to_a_guest_and_mails_the_link
     token = token_of(created)
     assert created.url == f"{BASE}/pay/{token}" and len(token) >= 40
     assert created.expires_at == world.now + timedelta(days=14)
-    invoice = world.session.scalars(select(Invoice).where(Invoice.number == created.invoice_number)).one()
+    invoice = world.session.scalars(
+        select(Invoice).where(
+            Invoice.tenant_id == world.scope.tenant_id, Invoice.number == created.invoice_number
+        )
+    ).one()
     # 100.00 + 2 x 45.50 = 191.00 net; German VAT 19 % of 191.00 = 36.29; gross 227.29
     assert invoice.status == InvoiceStatus.ISSUED
     assert (invoice.net, invoice.tax, invoice.gross) == (
@@ -92,7 +96,11 @@ def test_a_link_for_a_new_email_issues_the_invoice_to_a_guest_and_mails_the_link
         )
     ).one()
     assert token not in json.dumps(delivery.context)  # the record keeps no usable link
-    link = world.session.scalars(select(PaymentLink).where(PaymentLink.invoice_id == invoice.id)).one()
+    link = world.session.scalars(
+        select(PaymentLink).where(
+            PaymentLink.tenant_id == world.scope.tenant_id, PaymentLink.invoice_id == invoice.id
+        )
+    ).one()
     assert link.token_sha256 == hashlib.sha256(token.encode()).hexdigest()
     # nothing stored holds the token itself
     for table in ("payment_links", "mail_deliveries", "audit_log"):
@@ -106,7 +114,9 @@ def test_a_second_link_to_the_same_address_reuses_the_customer(world: World) -> 
     first = create(world, email="twice@example.test")
     second = create(world, email="twice@example.test", expires_in_days=3)
     numbers = (first.invoice_number, second.invoice_number)
-    invoices = world.session.scalars(select(Invoice).where(Invoice.number.in_(numbers))).all()
+    invoices = world.session.scalars(
+        select(Invoice).where(Invoice.tenant_id == world.scope.tenant_id, Invoice.number.in_(numbers))
+    ).all()
     assert len({invoice.customer_account_id for invoice in invoices}) == 1
     assert second.expires_at == world.now + timedelta(days=3)
 
@@ -114,7 +124,11 @@ def test_a_second_link_to_the_same_address_reuses_the_customer(world: World) -> 
 def test_a_link_for_an_existing_customer(world: World) -> None:
     customer = world.customer()
     created = create(world, customer_account_id=customer.id)
-    invoice = world.session.scalars(select(Invoice).where(Invoice.number == created.invoice_number)).one()
+    invoice = world.session.scalars(
+        select(Invoice).where(
+            Invoice.tenant_id == world.scope.tenant_id, Invoice.number == created.invoice_number
+        )
+    ).one()
     assert invoice.customer_account_id == customer.id
 
 
@@ -175,7 +189,11 @@ def test_the_public_view_shows_the_invoice_and_then_why_it_cannot_be_paid(world:
 
 def test_a_paid_invoice_says_so(world: World) -> None:
     created = create(world, email="guest@example.test")
-    invoice = world.session.scalars(select(Invoice).where(Invoice.number == created.invoice_number)).one()
+    invoice = world.session.scalars(
+        select(Invoice).where(
+            Invoice.tenant_id == world.scope.tenant_id, Invoice.number == created.invoice_number
+        )
+    ).one()
     invoice.status, invoice.balance_due = InvoiceStatus.PAID, Decimal(0)
     world.session.flush()
     view = links.public_invoice(world.session, world.scope, token_of(created), world.now)
@@ -221,6 +239,7 @@ class RecordingProcessor:
         )
 
 
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)  # savepoints inside the test's transaction
 def test_paying_commits_the_pending_payment_before_asking_the_processor(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -231,22 +250,26 @@ def test_paying_commits_the_pending_payment_before_asking_the_processor(
 
     @contextmanager
     def unit() -> Iterator[Session]:
-        with Session(engine) as session:
+        with Session(bind=engine, join_transaction_mode="create_savepoint") as session:
             yield session
             session.commit()
 
-    processor = RecordingProcessor(lambda: Session(engine))
+    processor = RecordingProcessor(lambda: Session(bind=engine, join_transaction_mode="create_savepoint"))
     monkeypatch.setattr(links, "processor_for", lambda session, scope: processor)
     url = links.start_link_checkout(unit, world.scope, token, world.now, base_url=BASE)
     assert url == "https://checkout.test/1" and processor.seen_payment_committed == [True]
     [request] = processor.requests
-    invoice = world.session.scalars(select(Invoice).where(Invoice.number == created.invoice_number)).one()
+    invoice = world.session.scalars(
+        select(Invoice).where(
+            Invoice.tenant_id == world.scope.tenant_id, Invoice.number == created.invoice_number
+        )
+    ).one()
     assert request.amount is not None and request.amount.amount == Decimal("227.29")
     assert request.metadata["invoice_id"] == str(invoice.id) and request.metadata["tenant_id"] == str(
         world.scope.tenant_id
     )
     assert request.success_url == f"{BASE}/pay/{token}?paid={{CHECKOUT_SESSION_ID}}"
-    with Session(engine) as check:
+    with Session(bind=engine, join_transaction_mode="create_savepoint") as check:
         payment = check.get(Payment, int(request.metadata["payment_id"]))
         assert payment is not None and payment.kind == "payment_link" and payment.external_id == "cs_test_1"
         assert payment.amount == Decimal("227.29") and payment.status == "pending"

@@ -22,6 +22,7 @@ from backend.dunning import endpoints as dunning_endpoints
 from backend.identity import endpoints as identity_endpoints
 from backend.invoicing import admin_endpoints as admin_invoice_endpoints
 from backend.invoicing import endpoints as invoice_endpoints
+from backend.payments import admin_endpoints as admin_payment_endpoints
 from backend.payments import endpoints as payment_endpoints
 from backend.reporting import endpoints as admin_listing_endpoints
 from backend.settings import get_settings
@@ -44,11 +45,13 @@ def create_api() -> FastAPI:
     api.include_router(admin_listing_endpoints.router)
     api.include_router(customer_endpoints.router)
     api.include_router(invoice_endpoints.router)
+    api.include_router(payment_endpoints.v1)
     api.include_router(dunning_endpoints.router)
-    api.include_router(payment_endpoints.router)
     api.include_router(admin_invoice_endpoints.router)
+    api.include_router(admin_payment_endpoints.router)
     api.include_router(document_endpoints.router)
     api.include_router(downloads.router)
+    api.include_router(payment_endpoints.router)  # Stripe's webhooks: signed, no token
     api.include_router(fallback.router)
     fallback.add_api_fallback(api)  # after every /api route
     document_problems(api)

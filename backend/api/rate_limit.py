@@ -1,7 +1,8 @@
 """Per-token request limits for the REST API: 429 with `Retry-After` beyond them (docs/api.md).
 
 Requests under /api count per personal access token (tenant and token id) when they carry a valid
-one for /api/v1, else per client IP address; `/api/health` is left to load balancers. Every answer
+one for /api/v1, else per client IP address; `/api/health` is left to load balancers and
+`/api/webhooks/` to the processors (signed events, in bursts). Every answer
 within the limit carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds).
 Counting is in Redis (a fixed one-minute window); without Redis nothing is limited, as with the
 sign-in throttle.
@@ -23,10 +24,16 @@ from backend.settings import get_settings
 from backend.throttle import RateLimiter, RateVerdict
 
 UNLIMITED_PATHS = frozenset({"/api/health"})
+# Stripe sends bursts of signed events from a few addresses; the signature is their gate.
+UNLIMITED_PREFIXES = ("/api/webhooks/",)
 
 
 def is_limited(path: str) -> bool:
-    return (path == "/api" or path.startswith("/api/")) and path not in UNLIMITED_PATHS
+    return (
+        (path == "/api" or path.startswith("/api/"))
+        and path not in UNLIMITED_PATHS
+        and not path.startswith(UNLIMITED_PREFIXES)
+    )
 
 
 class RateLimitMiddleware:

@@ -74,6 +74,15 @@ def billing_profile(session: Session, scope: TenantScope, customer_account_id: i
     return CustomerProfileRepository(session, scope).for_account(customer_account_id)
 
 
+def record_payment_customer(session: Session, scope: TenantScope, customer_account_id: int, ref: str) -> None:
+    """Remember the processor's customer (Stripe's "cus_...") for the account, so every payment of
+    the account is made as the same customer; a reference stored before is kept."""
+    profile = CustomerProfileRepository(session, scope).for_account(customer_account_id)
+    if profile is not None and not profile.payment_customer_ref:
+        profile.payment_customer_ref = ref
+        session.flush()
+
+
 def billing_profiles(
     session: Session, scope: TenantScope, customer_account_ids: set[int]
 ) -> dict[int, CustomerProfile]:

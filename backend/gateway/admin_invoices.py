@@ -34,6 +34,13 @@ HISTORY_ACTIONS = {
     "invoice.credit": "Credit note issued",
     "invoice.mark_paid": "Marked paid",
     "invoice.mark_unpaid": "Marked unpaid",
+    "invoice.payment_received": "Payment received",
+    "payment.bank_transfer_recorded": "Bank transfer recorded",
+    "payment.refund_requested": "Refund requested",
+    "payment.refunded": "Refunded",
+    "payment.refund_failed": "Refund failed",
+    "payment.dispute_opened": "Dispute opened",
+    "payment.dispute_changed": "Dispute updated",
 }
 
 
@@ -114,6 +121,7 @@ class InvoicePage:
     can_mark_paid: bool = False
     can_mark_unpaid: bool = False
     pdf_href: str = ""  # issued invoices only: drafts have no document
+    balance_value: str = "0.00"  # the balance as a plain number: the "Record payment" form's default
 
 
 def parse_day(value: str, field_name: str, label: str) -> date | None:
@@ -209,6 +217,7 @@ def invoice_page(user: SignedInUser, reference: str) -> InvoicePage:
         can_mark_paid=status in ("issued", "overdue"),
         can_mark_unpaid=status == "paid" and invoice.gross != 0,
         pdf_href=console_pdf_url(invoice.number) if invoice.number else "",
+        balance_value=str(Money.of(invoice.balance_due, currency).round_to_minor().amount),
     )
 
 

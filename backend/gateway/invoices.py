@@ -3,7 +3,8 @@
 The statement service decides what the signed-in user may read (their own customer account's
 invoices; another customer's number is "not found"). Here its views become what a page shows:
 money formatted with its currency, dates on the tenant's calendar, and how to pay by bank transfer
-when the tenant has an IBAN. Online payment is not built yet (Payments, #14): the pages say so.
+when the tenant has an IBAN. When the tenant takes cards (its processor is online) and the user may
+pay (owners and billing members), the pages offer Pay: Stripe Checkout, confirmed by the webhook.
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ from backend.invoicing.statement_schemas import (
     console_pdf_url,
 )
 from backend.kit.errors import NotFoundError
-from backend.kit.principals import SignedInUser
+from backend.kit.policy import Action, allows
+from backend.kit.principals import RequestContext, SignedInUser
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
 from backend.models.statuses import UNPAID_INVOICE_STATUSES
 from backend.money import Money
+from backend.payments import checkout, checkout_flow
+from backend.payments.accounts import processor_for
 
 PAGE_SIZE = 10
 UNPAID = {str(status) for status in UNPAID_INVOICE_STATUSES}
@@ -73,6 +77,7 @@ class Statement:
     invoices: list[InvoiceRow]
     has_more: bool
     bank: BankDetails
+    pays_online: bool = False  # Pay by card is offered (the tenant takes cards, the user may pay)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +120,7 @@ class InvoiceDocument:
     bank: BankDetails
     pdf_href: str
     time_zone: str
+    pays_online: bool = False
 
 
 def _customer(user: SignedInUser) -> int:
@@ -133,6 +139,7 @@ def invoice_statement(user: SignedInUser, starting_after: int | None = None) -> 
             session, scope, actor(None, user), limit=PAGE_SIZE, starting_after=starting_after
         )
         zone, bank = _zone(session, scope), _tenant_bank(session, scope)
+        online = _pays_online(session, scope, user)
     rows = [
         InvoiceRow(
             id=view.id,
@@ -147,7 +154,7 @@ def invoice_statement(user: SignedInUser, starting_after: int | None = None) -> 
         )
         for view in page.items
     ]
-    return Statement(invoices=rows, has_more=page.has_more, bank=bank)
+    return Statement(invoices=rows, has_more=page.has_more, bank=bank, pays_online=online)
 
 
 def invoice_document(user: SignedInUser, number: str) -> InvoiceDocument:
@@ -157,6 +164,7 @@ def invoice_document(user: SignedInUser, number: str) -> InvoiceDocument:
         scope = user_scope(user)
         view = statements.invoice_by_number(session, scope, actor(None, user), number)
         zone = _zone(session, scope)
+        online = _pays_online(session, scope, user)
     currency = view.currency
     return InvoiceDocument(
         number=view.number,
@@ -192,7 +200,34 @@ def invoice_document(user: SignedInUser, number: str) -> InvoiceDocument:
         bank=_invoice_bank(view.bank_transfer),
         pdf_href=console_pdf_url(view.number),
         time_zone=zone.key,
+        pays_online=online,
     )
+
+
+def start_payment(request: RequestContext, user: SignedInUser, number: str) -> str:
+    """The processor's payment page for the user's invoice `number` (Stripe Checkout); Stripe sends
+    the customer back to the invoice's page on this host, `?paid=<session>` once paid. Refusals
+    (`PaymentError`: not open, an automatic payment in progress, bank transfer only) say why."""
+    _customer(user)
+    started = checkout_flow.pay_invoice(
+        user_scope(user), actor(request, user), number, console_url=f"{request.scheme}://{request.host}"
+    )
+    return started.url
+
+
+def payment_status(user: SignedInUser, number: str, session_id: str) -> str:
+    """How the payment of checkout session `session_id` of the user's invoice stands: "pending",
+    "succeeded", "failed", "canceled", or "" when the session is not this invoice's."""
+    _customer(user)
+    with unit_of_work() as session:
+        return checkout.checkout_status(
+            session, user_scope(user), actor(None, user), number, session_id[:255]
+        )
+
+
+def _pays_online(session: Session, scope: TenantScope, user: SignedInUser) -> bool:
+    may_pay = allows(actor(None, user), scope, Action.PAY_INVOICE, owner_account_id=user.customer_account_id)
+    return may_pay and processor_for(session, scope).online
 
 
 def _credit_note(note: CreditNoteView, zone: ZoneInfo) -> CreditNoteRow:

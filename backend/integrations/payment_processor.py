@@ -102,6 +102,19 @@ class RefundResult:
 
 
 @dataclass(frozen=True, slots=True)
+class BalanceTransactionInfo:
+    """One movement of the processor balance: a charge, refund or payout, with the processor's fee."""
+
+    id: str
+    type: str  # "charge" | "refund" | "payout" | ...
+    amount: Money  # signed: a refund or payout takes money out
+    fee: Money
+    net: Money
+    created: int  # Unix seconds
+    source: str = ""  # the charge, refund or payout it is about
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerRequest:
     tenant_id: int
     account_id: int
@@ -140,6 +153,10 @@ class Processor(Protocol):
     def charge_off_session(self, request: ChargeRequest) -> ChargeResult: ...
 
     def refund(self, request: RefundRequest) -> RefundResult: ...
+
+    def balance_transaction(self, transaction_id: str) -> BalanceTransactionInfo:
+        """The balance transaction (amount, fee, net) a charge, refund or payout names."""
+        ...
 
     def parse_webhook(self, payload: bytes, signature_header: str) -> WebhookEvent:
         """Verify the signature on the raw body and parse it; `InvalidSignature` if it does not hold."""

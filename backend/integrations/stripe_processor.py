@@ -14,6 +14,7 @@ from typing import Any
 import stripe
 
 from backend.integrations.payment_processor import (
+    BalanceTransactionInfo,
     ChargeRequest,
     ChargeResult,
     ChargeStatus,
@@ -35,13 +36,23 @@ class StripeProcessor:
     name = "stripe"
 
     def __init__(self, secret_key: str, webhook_secret: str = "", *, api_base: str = "") -> None:
-        addresses: dict[str, str] = {"api": api_base.rstrip("/")} if api_base else {}
-        self._client = stripe.StripeClient(
-            secret_key,
-            base_addresses=addresses,  # type: ignore[arg-type]
-            max_network_retries=2,
-        )
+        self._secret_key = secret_key
+        self._api_base = api_base.rstrip("/")
         self._webhook_secret = webhook_secret
+        self._stripe_client: stripe.StripeClient | None = None
+
+    @property
+    def _client(self) -> stripe.StripeClient:
+        """The SDK client, built on first use: verifying a webhook needs none, and building one
+        costs milliseconds that every webhook delivery would pay."""
+        if self._stripe_client is None:
+            addresses: dict[str, str] = {"api": self._api_base} if self._api_base else {}
+            self._stripe_client = stripe.StripeClient(
+                self._secret_key,
+                base_addresses=addresses,  # type: ignore[arg-type]
+                max_network_retries=2,
+            )
+        return self._stripe_client
 
     @property
     def online(self) -> bool:
@@ -155,6 +166,10 @@ class StripeProcessor:
         refund = self._call(self._client.v1.refunds.create, params, request.idempotency_key)
         return RefundResult(str(refund.id), str(refund.status))
 
+    def balance_transaction(self, transaction_id: str) -> BalanceTransactionInfo:
+        found = self._call(self._client.v1.balance_transactions.retrieve, transaction_id)
+        return balance_transaction_info(found)
+
     def parse_webhook(self, payload: bytes, signature_header: str) -> WebhookEvent:
         if not self._webhook_secret:
             raise InvalidSignature("No webhook secret is configured for this Stripe account.")
@@ -213,3 +228,25 @@ def _processor_error(error: stripe.StripeError) -> ProcessorError:
 def money_from_minor(minor: int, currency: str) -> Money:
     """A Stripe amount (minor units, lower-case currency) as Money."""
     return Money.from_minor(int(minor), currency.upper())
+
+
+def balance_transaction_info(found: Any) -> BalanceTransactionInfo:
+    """A Stripe balance transaction: an SDK object (read by attribute) or the plain dict of an
+    expanded field in a webhook payload."""
+
+    def read(name: str) -> Any:
+        return found.get(name) if isinstance(found, dict) else getattr(found, name, None)
+
+    currency = str(read("currency") or "eur")
+    source = read("source")
+    if source is not None and not isinstance(source, str):
+        source = source.get("id") if isinstance(source, dict) else getattr(source, "id", None)
+    return BalanceTransactionInfo(
+        id=str(read("id")),
+        type=str(read("type") or ""),
+        amount=money_from_minor(int(read("amount") or 0), currency),
+        fee=money_from_minor(int(read("fee") or 0), currency),
+        net=money_from_minor(int(read("net") or 0), currency),
+        created=int(read("created") or 0),
+        source=str(source or ""),
+    )

@@ -19,7 +19,7 @@ from backend.billing.positions import customers_with_unbilled_charges, lock_unbi
 from backend.customers.service import billing_profile
 from backend.invoicing import promotions, settlement
 from backend.invoicing.credit_notes import credited_by_line, issue_credit_note, write_credit_note
-from backend.invoicing.drafts import InvoicingContext, build_drafts
+from backend.invoicing.drafts import InvoicingContext, build_drafts, round_money
 from backend.invoicing.errors import InvoiceNotPaid, InvoiceNotPayable, InvoiceNotVoidable
 from backend.invoicing.issuing import issue_drafts
 from backend.invoicing.repository import CreditNoteRepository
@@ -188,10 +188,12 @@ def receive_payment(
     if invoice.status not in UNPAID_INVOICE_STATUSES:
         raise InvoiceNotPayable(str(invoice.number), invoice.status)
     if amount > invoice.balance_due and not allow_overpayment:
-        raise FieldErrors(
-            {"amount": f"Amount: at most the balance due, {invoice.balance_due} {invoice.currency}."}
-        )
-    before = {"status": str(invoice.status), "balance_due": str(invoice.balance_due)}
+        due = round_money(invoice.balance_due, invoice.currency)
+        raise FieldErrors({"amount": f"Amount: at most the balance due, {due} {invoice.currency}."})
+    before = {
+        "status": str(invoice.status),
+        "balance_due": str(round_money(invoice.balance_due, invoice.currency)),
+    }
     excess = max(amount - invoice.balance_due, Decimal(0))
     invoice.balance_due = max(invoice.balance_due - amount, Decimal(0))
     if invoice.balance_due == 0:
@@ -202,12 +204,12 @@ def receive_payment(
         settlement.invoice_settled(session, scope, invoice, now, actor)
     after = {
         "status": str(invoice.status),
-        "balance_due": str(invoice.balance_due),
+        "balance_due": str(round_money(invoice.balance_due, invoice.currency)),
         "received": str(amount),
         "reference": reference,
     }
     if excess:
-        after["overpaid"] = str(excess)
+        after["overpaid"] = str(round_money(excess, invoice.currency))
     audit.record(
         session,
         scope,
@@ -219,6 +221,12 @@ def receive_payment(
         after=after,
     )
     return invoice
+
+
+def locked_invoice(session: Session, scope: TenantScope, invoice_id: int) -> Invoice:
+    """The tenant's invoice, locked until commit, for a step that must see its balance while no
+    other payment changes it (starting a card payment; the caller authorizes)."""
+    return InvoicingContext(session, scope).locked_invoice(invoice_id)
 
 
 def mark_unpaid(

@@ -146,6 +146,7 @@ class Action(StrEnum):
     READ_MEMBERS = "customer.read_members"
     MANAGE_MEMBERS = "customer.manage_members"
     DOWNLOAD_INVOICE_PDF = "invoice.download_pdf"
+    PAY_INVOICE = "invoice.pay"
     # the signed-in user whose email an invitation names
     ACCEPT_INVITATION = "customer.accept_invitation"
     # tenant administration
@@ -164,6 +165,10 @@ class Action(StrEnum):
     MARK_INVOICE_PAID = "invoice.mark_paid"
     RECEIVE_PAYMENT = "invoice.receive_payment"
     MARK_INVOICE_UNPAID = "invoice.mark_unpaid"
+    # payments: bank transfers an admin records, refunds, and the payments, disputes and payouts read
+    RECORD_BANK_TRANSFER = "payment.record_transfer"
+    REFUND_PAYMENT = "payment.refund"
+    READ_PAYMENTS = "payment.read"
     BROWSE_INVOICES = "invoice.browse"
     MANAGE_INVOICE_DRAFTS = "invoice.manage_drafts"
     ISSUE_INVOICE = "invoice.issue"
@@ -249,6 +254,9 @@ RULES: dict[Action, Rule] = {
     Action.MANAGE_MEMBERS: Rule(USERS, "manage the members of customer accounts", "write", _OWN, OWNERS),
     # invoice and credit-note PDFs: every member of the owning account reads them, and admins
     Action.DOWNLOAD_INVOICE_PDF: Rule(USERS, "download invoices", "read", _OWN),
+    # paying by card (Stripe Checkout): those who may spend the account's money; admins record
+    # payments instead (a bank transfer received), they never pay with the customer's card
+    Action.PAY_INVOICE: Rule(CUSTOMERS, "pay invoices", "write", _OWN, _PAYING),
     # the invited user themselves, in the console (an invitation joins a person, not a token)
     Action.ACCEPT_INVITATION: Rule(CUSTOMERS, "accept invitations", owner=Owner.SELF),
     Action.LIST_USERS: Rule(ADMINS, "list users", "admin"),
@@ -268,6 +276,9 @@ RULES: dict[Action, Rule] = {
     Action.MARK_INVOICE_PAID: Rule(ADMINS, "mark invoices paid", "admin"),
     Action.RECEIVE_PAYMENT: Rule(ADMINS_AND_SYSTEM, "record money received for an invoice", "admin"),
     Action.MARK_INVOICE_UNPAID: Rule(ADMINS, "mark invoices unpaid", "admin"),
+    Action.RECORD_BANK_TRANSFER: Rule(ADMINS, "record bank transfers", "admin"),
+    Action.REFUND_PAYMENT: Rule(ADMINS, "refund payments", "admin"),
+    Action.READ_PAYMENTS: Rule(ADMINS, "read payments, disputes and payouts", "admin"),
     # the admin's invoice pages and API: every invoice of the tenant, drafts written by hand
     Action.BROWSE_INVOICES: Rule(ADMINS, "browse every invoice", "admin"),
     Action.MANAGE_INVOICE_DRAFTS: Rule(ADMINS, "write draft invoices", "admin"),

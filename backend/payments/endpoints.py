@@ -1,102 +1,80 @@
-"""Payments over REST for admins with the "admin" scope: the tenant's own Stripe keys (write-only)
-and payment links for ad-hoc invoices. Bad input is a 422 naming each field, and changes nothing.
+"""Payments' HTTP routes: Stripe's webhooks, and a customer paying an invoice through Checkout.
 
-`POST /admin/payment-links` takes an `Idempotency-Key` like every create (the middleware): a retry
-issues one invoice and sends one mail. The link's URL is in that answer only.
+The webhook routes take no session or token (the signature on the raw body is the credential),
+no Idempotency-Key (that is for /api/v1; Stripe's event id deduplicates) and no per-address rate
+limit (backend/api/rate_limit.py leaves /api/webhooks/ out: Stripe sends bursts from few
+addresses). Their errors are problem documents like every other /api answer.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import asyncio
+from typing import Annotated
 
-from backend import clock
-from backend.api.params import Id
-from backend.api.security import TokenPrincipal, token_actor, token_scope
-from backend.db import unit_of_work
-from backend.integrations.branding import brand
-from backend.integrations.mail import MailBatch
-from backend.mail.tasks import send_account_mails
-from backend.payments import links, settings_service
-from backend.payments.schemas import (
-    PaymentLinkCreated,
-    PaymentLinkInput,
-    PaymentLinkView,
-    StripeSettingsInput,
-    StripeSettingsView,
-)
-from backend.settings import get_settings
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import JSONResponse
 
-router = APIRouter(prefix="/api/v1", tags=["v1"])
+from backend.api.security import TokenPrincipal, request_context, token_actor, token_scope
+from backend.payments import checkout_flow
+from backend.payments.errors import WebhookFailed, WebhookRefused
+from backend.payments.schemas import CheckoutStarted
+from backend.payments.webhooks import WebhookAnswer, receive_stripe_event
 
+router = APIRouter(tags=["webhooks"])
+v1 = APIRouter(prefix="/api/v1", tags=["v1"])
 
-@router.get("/admin/settings/stripe", summary="Get the payment settings")
-def get_stripe_settings(request: Request, principal: TokenPrincipal) -> StripeSettingsView:
-    """Which processor the tenant's customers pay through (`manual`: bank transfer only;
-    `deployment`: the operator's Stripe account; `tenant`: the tenant's own), whether its own keys
-    are stored, and the webhook URL to give Stripe. Keys are never returned."""
-    with unit_of_work() as session:
-        return settings_service.stripe_settings(
-            session, token_scope(principal), token_actor(request, principal)
-        )
+InvoiceNumber = Annotated[
+    str,
+    Path(
+        pattern=r"^INV-[0-9]{4}-[0-9]{5,12}$",
+        max_length=22,
+        description="The invoice's number",
+        examples=["INV-2026-00001"],
+    ),
+]
+TenantSlug = Annotated[str, Path(max_length=63, description="The tenant's slug", examples=["acme"])]
 
 
-@router.put("/admin/settings/stripe", summary="Store the tenant's own Stripe keys")
-def put_stripe_settings(
-    body: StripeSettingsInput, request: Request, principal: TokenPrincipal
-) -> StripeSettingsView:
-    """An empty field keeps the stored key. The first connection needs the secret key and the
-    webhook signing secret; a live secret key goes only with a live publishable key."""
-    with unit_of_work() as session:
-        return settings_service.save_stripe_settings(
-            session,
-            token_scope(principal),
-            token_actor(request, principal),
-            secret_key=body.secret_key,
-            webhook_secret=body.webhook_secret,
-            publishable_key=body.publishable_key,
-        )
+@router.post("/api/webhooks/stripe", summary="Stripe events of the deployment's account")
+async def stripe_webhook(request: Request) -> JSONResponse:
+    """An event from the deployment's Stripe account, signed with STRIPE_WEBHOOK_SECRET. 200 once it
+    is stored (processed, ignored or a duplicate), 400 for a bad or stale signature, 500 when
+    handling failed (Stripe delivers it again)."""
+    return await _receive(request, None)
 
 
-@router.delete("/admin/settings/stripe", summary="Disconnect the tenant's own Stripe account")
-def delete_stripe_settings(request: Request, principal: TokenPrincipal) -> StripeSettingsView:
-    """Forget the stored keys: the deployment's Stripe account, else bank transfer, applies again."""
-    with unit_of_work() as session:
-        return settings_service.disconnect_stripe(
-            session, token_scope(principal), token_actor(request, principal)
-        )
+@router.post("/api/webhooks/stripe/{tenant_slug}", summary="Stripe events of a tenant's own account")
+async def tenant_stripe_webhook(tenant_slug: TenantSlug, request: Request) -> JSONResponse:
+    """An event from a tenant's own Stripe account, verified with that tenant's webhook secret only."""
+    return await _receive(request, tenant_slug)
 
 
-@router.post("/admin/payment-links", status_code=201, summary="Issue an invoice and send its payment link")
-def create_payment_link(
-    body: PaymentLinkInput, request: Request, principal: TokenPrincipal
-) -> PaymentLinkCreated:
-    """For `customer_account_id` or `email` (a guest customer is opened for an address no customer
-    has): issues an invoice with the lines and emails a link to pay it without signing in, valid
-    `expires_in_days` (default 14). The `url` is shown only in this answer."""
-    scope, actor, settings, mail = (
+async def _receive(request: Request, tenant_slug: str | None) -> JSONResponse:
+    payload = await request.body()  # the raw bytes: the signature is over them, not over parsed JSON
+    signature = request.headers.get("stripe-signature", "")
+    answer = await asyncio.to_thread(receive_stripe_event, payload, signature, tenant_slug)
+    return _response(answer)
+
+
+def _response(answer: WebhookAnswer) -> JSONResponse:
+    if answer.status == 200:
+        return JSONResponse(answer.body())
+    raise WebhookRefused(answer.detail) if answer.status == 400 else WebhookFailed(answer.detail)
+
+
+@v1.post("/invoices/{invoice_number}/checkout", summary="Pay an invoice (Stripe Checkout)")
+def start_checkout(
+    invoice_number: InvoiceNumber, request: Request, principal: TokenPrincipal
+) -> CheckoutStarted:
+    """A Checkout Session for the invoice's balance: open `url` in the customer's browser. The invoice
+    is paid once Stripe confirms the payment (the webhook), never by this call. An open session for
+    the same amount is returned again. For owners and billing members of the invoice's account,
+    with a "write" token. 409 when the invoice is not open, an automatic payment of it is in
+    progress, or the tenant takes bank transfers only. Send an `Idempotency-Key`."""
+    context = request_context(request)
+    return checkout_flow.pay_invoice(
         token_scope(principal),
         token_actor(request, principal),
-        get_settings(),
-        MailBatch(),
+        invoice_number,
+        console_url=f"{context.scheme}://{context.host}",
     )
-    with unit_of_work() as session:
-        created = links.create_payment_link(
-            session,
-            scope,
-            actor,
-            body,
-            clock.now(),
-            mail=mail,
-            base_url=brand(session, scope, settings).base_url,
-        )
-    send_account_mails(mail, settings)
-    return created
-
-
-@router.post("/admin/payment-links/{link_id}/revoke", summary="Withdraw a payment link")
-def revoke_payment_link(link_id: Id, request: Request, principal: TokenPrincipal) -> PaymentLinkView:
-    """The link's page stops offering payment; the invoice stays owed."""
-    with unit_of_work() as session:
-        return links.revoke_payment_link(
-            session, token_scope(principal), token_actor(request, principal), link_id, clock.now()
-        )

@@ -41,7 +41,13 @@ Handler = Callable[[EventContext], str | None]
 
 _handlers: dict[str, dict[str, Handler]] = {}
 
-HANDLER_MODULES: tuple[str, ...] = ()
+HANDLER_MODULES: tuple[str, ...] = (
+    "backend.payments.checkout",
+    "backend.payments.refunds",
+    "backend.payments.disputes",
+    "backend.payments.payouts",
+    "backend.payments.balance",
+)
 
 
 def handles(*event_types: str) -> Callable[[Handler], Handler]:

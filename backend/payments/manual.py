@@ -4,6 +4,7 @@ code; an admin records what arrived (in full or in part). It has no online opera
 from __future__ import annotations
 
 from backend.integrations.payment_processor import (
+    BalanceTransactionInfo,
     ChargeRequest,
     ChargeResult,
     CheckoutRequest,
@@ -41,6 +42,9 @@ class ManualProcessor:
 
     def refund(self, request: RefundRequest) -> RefundResult:
         raise NotSupported("A bank transfer is refunded by transfer; record it with a credit note.")
+
+    def balance_transaction(self, transaction_id: str) -> BalanceTransactionInfo:
+        raise NotSupported("Bank transfer has no processor balance.")
 
     def parse_webhook(self, payload: bytes, signature_header: str) -> WebhookEvent:
         raise InvalidSignature("Bank transfer sends no webhooks.")

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from decimal import Decimal
+
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from backend.kit.repository import TenantRepository, TenantScope
-from backend.models import CustomerProfile, Invoice, Payment, PaymentLink, PaymentProcessor, ProcessorAccount
+from backend.models import (
+    BalanceTransaction,
+    CreditNote,
+    CustomerProfile,
+    Dispute,
+    InboundWebhookEvent,
+    Invoice,
+    Payment,
+    PaymentLink,
+    PaymentProcessor,
+    Payout,
+    ProcessorAccount,
+    Refund,
+    RefundStatus,
+)
 
 
 class ProcessorAccountRepository(TenantRepository[ProcessorAccount]):
@@ -35,7 +51,8 @@ class PaymentRepository(TenantRepository[Payment]):
     def lock(self, payment_id: int) -> Payment | None:
         """The payment row, locked until commit: serialises the webhook and the job that charged it."""
         statement = self.scoped(select(Payment).where(Payment.id == payment_id)).with_for_update()
-        return self.session.scalars(statement).first()
+        # populate_existing: a row this session read before the lock is refreshed, not served stale
+        return self.session.scalars(statement.execution_options(populate_existing=True)).first()
 
     def by_external_id(self, external_id: str) -> Payment | None:
         statement = self.scoped(select(Payment).where(Payment.external_id == external_id))
@@ -45,15 +62,147 @@ class PaymentRepository(TenantRepository[Payment]):
         statement = self.scoped(select(Payment).where(Payment.payment_intent_ref == payment_intent_ref))
         return self.session.scalars(statement.order_by(Payment.id)).first()
 
+    def by_idempotency_key(self, key: str) -> Payment | None:
+        statement = self.scoped(select(Payment).where(Payment.idempotency_key == key))
+        return self.session.scalars(statement).first()
+
+    def by_charge(self, charge_ref: str) -> Payment | None:
+        statement = self.scoped(select(Payment).where(Payment.charge_ref == charge_ref))
+        return self.session.scalars(statement.order_by(Payment.id)).first()
+
     def of_invoice(self, invoice_id: int) -> list[Payment]:
         statement = self.scoped(select(Payment).where(Payment.invoice_id == invoice_id)).order_by(Payment.id)
         return list(self.session.scalars(statement))
 
-    def add(self, payment: Payment) -> Payment:
-        payment.tenant_id = self.scope.tenant_id
-        self.session.add(payment)
+
+class RefundRepository(TenantRepository[Refund]):
+    model = Refund
+
+    def lock(self, refund_id: int) -> Refund | None:
+        """The refund row, locked until commit: the console's request and the webhook complete it once."""
+        statement = self.scoped(select(Refund).where(Refund.id == refund_id)).with_for_update()
+        return self.session.scalars(statement).first()
+
+    def by_external_id(self, external_id: str) -> Refund | None:
+        statement = self.scoped(select(Refund).where(Refund.external_id == external_id))
+        return self.session.scalars(statement).first()
+
+    def by_idempotency_key(self, key: str) -> Refund | None:
+        statement = self.scoped(select(Refund).where(Refund.idempotency_key == key))
+        return self.session.scalars(statement).first()
+
+    def of_payments(self, payment_ids: list[int]) -> list[Refund]:
+        statement = self.scoped(select(Refund).where(Refund.payment_id.in_(payment_ids)))  # type: ignore[attr-defined]
+        return list(self.session.scalars(statement.order_by(Refund.id)))
+
+    def credit_note_numbers(self, credit_note_ids: list[int]) -> dict[int, str]:
+        """The numbers of the credit notes the refunds made, by id (invoicing's table, this tenant's)."""
+        statement = self.scoped(
+            select(CreditNote.id, CreditNote.number).where(CreditNote.id.in_(credit_note_ids)),  # type: ignore[union-attr]
+            CreditNote,
+            own_model=False,
+        )
+        return {row[0]: row[1] for row in self.session.execute(statement)}
+
+    def pending_total(self, payment_id: int) -> Decimal:
+        """What refunds of the payment still waiting for the processor hold back from the refundable."""
+        statement = self.scoped(
+            select(func.coalesce(func.sum(Refund.amount), 0)).where(
+                Refund.payment_id == payment_id, Refund.status == RefundStatus.PENDING
+            )
+        )
+        return Decimal(self.session.scalar(statement) or 0)
+
+
+class DisputeRepository(TenantRepository[Dispute]):
+    model = Dispute
+
+    def by_external_id(self, processor: PaymentProcessor, external_id: str) -> Dispute | None:
+        statement = self.scoped(
+            select(Dispute).where(Dispute.processor == processor, Dispute.external_id == external_id)
+        )
+        return self.session.scalars(statement.with_for_update()).first()
+
+    def of_invoice(self, invoice_id: int) -> list[Dispute]:
+        statement = self.scoped(select(Dispute).where(Dispute.invoice_id == invoice_id))
+        return list(self.session.scalars(statement.order_by(Dispute.id)))
+
+    def open_ones(self, open_statuses: tuple[str, ...], limit: int) -> tuple[int, list[Dispute]]:
+        """How many disputes are still open, and the newest `limit` of them."""
+        where = Dispute.status.in_(open_statuses)  # type: ignore[attr-defined]
+        count = self.session.scalar(self.scoped(select(func.count()).select_from(Dispute).where(where)))
+        rows = self.session.scalars(
+            self.scoped(select(Dispute).where(where)).order_by(Dispute.id.desc()).limit(limit)  # type: ignore[union-attr]
+        )
+        return int(count or 0), list(rows)
+
+    def invoice_numbers(self, invoice_ids: list[int]) -> dict[int, str]:
+        """The numbers of the disputed invoices, by id (invoicing's table, this tenant's)."""
+        statement = self.scoped(
+            select(Invoice.id, Invoice.number).where(Invoice.id.in_(invoice_ids)),  # type: ignore[union-attr]
+            Invoice,
+            own_model=False,
+        )
+        return {row[0]: row[1] or "" for row in self.session.execute(statement)}
+
+
+class PayoutRepository(TenantRepository[Payout]):
+    model = Payout
+
+    def by_external_id(self, processor: PaymentProcessor, external_id: str) -> Payout | None:
+        statement = self.scoped(
+            select(Payout).where(Payout.processor == processor, Payout.external_id == external_id)
+        )
+        return self.session.scalars(statement.with_for_update()).first()
+
+    def latest(self, limit: int) -> list[Payout]:
+        statement = self.scoped(select(Payout)).order_by(Payout.id.desc()).limit(limit)  # type: ignore[union-attr]
+        return list(self.session.scalars(statement))
+
+
+class BalanceTransactionRepository(TenantRepository[BalanceTransaction]):
+    model = BalanceTransaction
+
+    def by_external_id(self, processor: PaymentProcessor, external_id: str) -> BalanceTransaction | None:
+        statement = self.scoped(
+            select(BalanceTransaction).where(
+                BalanceTransaction.processor == processor, BalanceTransaction.external_id == external_id
+            )
+        )
+        return self.session.scalars(statement).first()
+
+
+class InboundEventLog:
+    """The processors' events, stored once by event id: not tenant-scoped, since the id is what makes
+    an event unique (Stripe's are global) and the tenant is known only after the event is verified.
+    Rows of one tenant are read through `tenant_id`; nothing here is served to a tenant."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def lock(self, processor: PaymentProcessor, event_id: str) -> InboundWebhookEvent | None:
+        """The stored event, locked until commit: a redelivery of a failed event waits for another."""
+        statement = (
+            select(InboundWebhookEvent)
+            .where(InboundWebhookEvent.processor == processor, InboundWebhookEvent.event_id == event_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return self.session.scalars(statement).first()
+
+    def add(self, event: InboundWebhookEvent) -> InboundWebhookEvent:
+        """Insert and flush: a concurrent delivery of the same event waits here on the unique index
+        and then fails with an IntegrityError (the caller answers it as a duplicate)."""
+        self.session.add(event)
         self.session.flush()
-        return payment
+        return event
+
+
+def tenant_of_payment_intent(session: Session, payment_intent_ref: str) -> int | None:
+    """The tenant whose payment a PaymentIntent is, for events on the deployment's account that carry
+    no tenant in their own metadata (a dispute names only its charge and payment intent)."""
+    statement = select(Payment.tenant_id).where(Payment.payment_intent_ref == payment_intent_ref).limit(1)
+    return session.scalars(statement).first()
 
 
 class PaymentLinkRepository(TenantRepository[PaymentLink]):

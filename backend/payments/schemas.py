@@ -1,7 +1,9 @@
-"""What admins send and read about payments: the tenant's Stripe keys (write-only) and payment links.
+"""Payments' DTOs: what starting a payment returns to the page or the API; what admins send and
+read about the tenant's Stripe keys (write-only) and payment links.
 
-The inputs check types and lengths only; the rules (key shapes, live against test, one recipient)
-are the services', so the page and the API refuse the same input with the same message.
+The payment link and key inputs check types and lengths only; the rules (key shapes, live against
+test, one recipient) are the services', so the page and the API refuse the same input with the same
+message.
 """
 
 from __future__ import annotations
@@ -12,6 +14,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.invoicing.schemas import MAX_DRAFT_LINES, MAX_ID, DraftLineInput
+
+
+class CheckoutStarted(BaseModel):
+    """Where the customer pays: the processor's hosted Checkout page, and its session's id."""
+
+    url: str = Field(description="Open it in the customer's browser: the processor's payment page")
+    session_id: str = Field(description="The Checkout Session (cs_...); the invoice page shows its result")
+
 
 DEFAULT_LINK_DAYS = 14
 MAX_LINK_DAYS = 90

@@ -1,9 +1,13 @@
 """A customer's invoices: status badges, a table on wide screens and stacked cards on phones, each
-invoice linking to its page with its credit notes beside it, and the Pay placeholder."""
+invoice linking to its page with its credit notes beside it, and Pay (by card, when the tenant
+takes cards)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
+from reflex.event import EventType
 
 from backend.gateway.invoices import BankDetails, CreditNoteRow, InvoiceRow
 from billing_console.routes import INVOICES
@@ -17,7 +21,6 @@ INVOICE_STATUSES: dict[str, tuple[str, str]] = {
     "uncollectible": ("Uncollectible", "gray"),
     "draft": ("Draft", "gray"),
 }
-PAY_SOON = "Online payment arrives soon"
 
 
 def invoice_status_badge(status: rx.Var[str]) -> rx.Component:
@@ -35,13 +38,18 @@ def invoice_href(invoice: rx.Var[InvoiceRow]) -> rx.Var[str]:
     return f"{INVOICES}/{invoice.number}"  # type: ignore[return-value]
 
 
-def pay_button(size: str = "2") -> rx.Component:
-    """Pay: a placeholder until online payment exists; the words say why it cannot be pressed."""
-    return rx.tooltip(
-        rx.button(
-            rx.icon("credit-card", size=14), "Pay", size=size, disabled=True, aria_label=f"Pay ({PAY_SOON})"
-        ),
-        content=PAY_SOON,
+def pay_button(
+    on_click: EventType[()], loading: rx.Var[bool] | bool = False, size: str = "2", element_id: str = ""
+) -> rx.Component:
+    """Pay by card: opens the payment provider's page (Stripe Checkout) for the invoice's balance."""
+    return rx.button(
+        rx.icon("credit-card", size=14),
+        "Pay",
+        size=size,
+        loading=loading,
+        on_click=on_click,
+        class_name="pay-button",
+        **({"id": element_id} if element_id else {}),
     )
 
 
@@ -81,7 +89,10 @@ def _number(invoice: rx.Var[InvoiceRow]) -> rx.Component:
     )
 
 
-def _row(invoice: rx.Var[InvoiceRow], payable: bool) -> rx.Component:
+PayAction = Callable[[rx.Var[InvoiceRow]], rx.Component]
+
+
+def _row(invoice: rx.Var[InvoiceRow], payable: bool, pay: PayAction | None) -> rx.Component:
     cells = [
         rx.table.row_header_cell(_number(invoice)),
         rx.table.cell(invoice_status_badge(invoice.status), white_space="nowrap"),
@@ -94,12 +105,14 @@ def _row(invoice: rx.Var[InvoiceRow], payable: bool) -> rx.Component:
             rx.table.cell(
                 rx.text(invoice.balance, size="2", weight="bold"), white_space="nowrap", text_align="right"
             ),
-            rx.table.cell(pay_button("1")),
+            rx.table.cell(pay(invoice) if pay is not None else rx.fragment()),
         ]
     return rx.table.row(*cells, align="center")
 
 
-def _table(invoices: rx.Var[list[InvoiceRow]], payable: bool, element_id: str) -> rx.Component:
+def _table(
+    invoices: rx.Var[list[InvoiceRow]], payable: bool, pay: PayAction | None, element_id: str
+) -> rx.Component:
     titles = ["Invoice", "Status", "Issued", "Due", "Total"] + (["Balance due", ""] if payable else [])
     return rx.table.root(
         rx.table.header(
@@ -114,7 +127,7 @@ def _table(invoices: rx.Var[list[InvoiceRow]], payable: bool, element_id: str) -
                 ]
             )
         ),
-        rx.table.body(rx.foreach(invoices, lambda invoice: _row(invoice, payable))),
+        rx.table.body(rx.foreach(invoices, lambda invoice: _row(invoice, payable, pay))),
         variant="surface",
         size="2",
         width="100%",
@@ -132,7 +145,7 @@ def _fact(label: str, value: rx.Component) -> rx.Component:
     )
 
 
-def _card(invoice: rx.Var[InvoiceRow], payable: bool) -> rx.Component:
+def _card(invoice: rx.Var[InvoiceRow], payable: bool, pay: PayAction | None) -> rx.Component:
     facts = [
         _fact("Issued", rx.text(invoice.issued, size="2")),
         _fact("Due", rx.text(invoice.due, size="2")),
@@ -156,7 +169,7 @@ def _card(invoice: rx.Var[InvoiceRow], payable: bool) -> rx.Component:
             ),
             *facts,
             credit_notes(invoice.credit_notes),
-            pay_button() if payable else rx.fragment(),
+            pay(invoice) if payable and pay is not None else rx.fragment(),
             spacing="2",
             width="100%",
         ),
@@ -164,14 +177,19 @@ def _card(invoice: rx.Var[InvoiceRow], payable: bool) -> rx.Component:
     )
 
 
-def invoices_list(invoices: rx.Var[list[InvoiceRow]], *, payable: bool, element_id: str) -> rx.Component:
-    """The table from tablets up, cards below: no sideways scrolling at 390 px."""
+def invoices_list(
+    invoices: rx.Var[list[InvoiceRow]], *, payable: bool, element_id: str, pay: PayAction | None = None
+) -> rx.Component:
+    """The table from tablets up, cards below: no sideways scrolling at 390 px. `pay` renders an
+    open invoice's Pay (None: the column stays, empty)."""
     return rx.fragment(
         rx.box(
-            _table(invoices, payable, f"{element_id}-table"), display=["none", "none", "block"], width="100%"
+            _table(invoices, payable, pay, f"{element_id}-table"),
+            display=["none", "none", "block"],
+            width="100%",
         ),
         rx.vstack(
-            rx.foreach(invoices, lambda invoice: _card(invoice, payable)),
+            rx.foreach(invoices, lambda invoice: _card(invoice, payable, pay)),
             display=["flex", "flex", "none"],
             spacing="3",
             width="100%",

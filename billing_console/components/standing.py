@@ -49,3 +49,31 @@ def invoice_status_badge(status: rx.Var[str]) -> rx.Component:
 
 def mail_status_badge(status: rx.Var[str]) -> rx.Component:
     return _badge(status, MAIL_STATUSES)
+
+
+PAYMENT_STATUSES: dict[str, tuple[str, str]] = {
+    "pending": ("Pending", "blue"),
+    "succeeded": ("Succeeded", "green"),
+    "partially_refunded": ("Partly refunded", "amber"),
+    "refunded": ("Refunded", "gray"),
+    "failed": ("Failed", "red"),
+    "canceled": ("Canceled", "gray"),
+}
+DISPUTE_STATUSES: dict[str, tuple[str, str]] = {
+    "warning_needs_response": ("Inquiry: needs response", "red"),
+    "warning_under_review": ("Inquiry under review", "amber"),
+    "warning_closed": ("Inquiry closed", "gray"),
+    "needs_response": ("Needs response", "red"),
+    "under_review": ("Under review", "amber"),
+    "won": ("Won", "green"),
+    "lost": ("Lost", "red"),
+}
+
+
+def payment_status_badge(status: rx.Var[str]) -> rx.Component:
+    """A payment's or refund's status (refunds are pending, succeeded or failed)."""
+    return _badge(status, PAYMENT_STATUSES)
+
+
+def dispute_status_badge(status: rx.Var[str]) -> rx.Component:
+    return _badge(status, DISPUTE_STATUSES)

@@ -8,10 +8,12 @@ from billing_console.components.feedback import skeleton_cards
 from billing_console.layout import template
 from billing_console.routes import ADMIN
 from billing_console.state.admin import AdminOverviewState
+from billing_console.state.admin_payments_overview import AdminPaymentsOverviewState
 from billing_console.views.admin import background_jobs, document_alarms, figures
+from billing_console.views.admin_payments_overview import payments_overview
 
 
-@template(route=ADMIN, title="Overview", on_load=AdminOverviewState.load)
+@template(route=ADMIN, title="Overview", on_load=[AdminOverviewState.load, AdminPaymentsOverviewState.load])
 def admin_overview() -> rx.Component:
     return rx.vstack(
         rx.cond(
@@ -25,6 +27,7 @@ def admin_overview() -> rx.Component:
         ),
         rx.cond(AdminOverviewState.loading, rx.fragment(), document_alarms()),
         rx.cond(AdminOverviewState.loading, skeleton_cards(6), figures()),
+        payments_overview(),
         rx.cond(AdminOverviewState.loading, rx.fragment(), background_jobs()),
         spacing="6",
         width="100%",

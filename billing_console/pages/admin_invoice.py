@@ -1,5 +1,6 @@
-"""`/admin/invoices/{number}`: one invoice (a draft by its id) with its lines, credit notes and
-history, and the actions its status allows. Any other reference shows the 404 panel."""
+"""`/admin/invoices/{number}`: one invoice (a draft by its id) with its lines, payments (refunds,
+disputes), credit notes and history, and the actions its status allows. Any other reference shows
+the 404 panel."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from billing_console.components.feedback import skeleton_cards
 from billing_console.components.refusal import link_button, refusal_panel
 from billing_console.layout import template
 from billing_console.routes import ADMIN_INVOICE, ADMIN_INVOICES
+from billing_console.state.admin_invoice_payments import AdminInvoicePaymentsState
 from billing_console.state.admin_invoices import AdminInvoiceState
 from billing_console.views.admin_invoice import (
     action_dialog,
@@ -18,6 +20,7 @@ from billing_console.views.admin_invoice import (
     lines,
     notes_and_history,
 )
+from billing_console.views.admin_invoice_payments import disputes, payments_card, payments_dialog
 from billing_console.views.payment_links import invoice_links_section
 
 S = AdminInvoiceState
@@ -34,7 +37,12 @@ def _not_found() -> rx.Component:
     )
 
 
-@template(route=ADMIN_INVOICE, title="Invoice", on_load=S.load, section=ADMIN_INVOICES)
+@template(
+    route=ADMIN_INVOICE,
+    title="Invoice",
+    on_load=[S.load, AdminInvoicePaymentsState.load],  # in this order: the payments need the invoice's id
+    section=ADMIN_INVOICES,
+)
 def admin_invoice() -> rx.Component:
     return rx.cond(
         S.loading,
@@ -44,12 +52,15 @@ def admin_invoice() -> rx.Component:
             _not_found(),
             rx.vstack(
                 heading(),
+                disputes(),
                 facts(),
                 actions(),
                 lines(),
+                payments_card(),
                 notes_and_history(),
                 invoice_links_section(),
                 action_dialog(),
+                payments_dialog(),
                 spacing="5",
                 width="100%",
             ),

@@ -16,6 +16,7 @@ from billing_console.views.invoices import (
     invoice_lines,
     invoice_payment,
     invoice_skeleton,
+    payment_confirmation,
 )
 from billing_console.views.refusals import start_page_button
 
@@ -44,6 +45,7 @@ def invoice_detail() -> rx.Component:
                 notice_callout(InvoiceState.notice, element_id="invoice-notice"),
                 rx.vstack(
                     invoice_heading(),
+                    payment_confirmation(),
                     invoice_lines(),
                     invoice_payment(),
                     invoice_credit_notes(),

@@ -152,6 +152,12 @@ class AdminInvoiceState(rx.State):
 
     @rx.event
     @admin_only
+    async def reload(self, admin: SignedInUser) -> None:
+        """Read the invoice again (a payment or refund on its payments card changed it)."""
+        await self._read(admin, self.invoice.reference)
+
+    @rx.event
+    @admin_only
     async def open_dialog(self, admin: SignedInUser, kind: str) -> None:
         self.dialog = kind if kind in DIALOGS else ""
         self.refusal, self.working = "", False

@@ -11,6 +11,7 @@ from billing_console.components.feedback import problem_callout
 from billing_console.components.standing import invoice_status_badge
 from billing_console.routes import ADMIN_INVOICES
 from billing_console.state.admin_invoices import AdminInvoiceState
+from billing_console.views.admin_invoice_payments import record_payment_button
 
 S = AdminInvoiceState
 I = AdminInvoiceState.invoice  # noqa: E741 - the invoice, as the page reads it
@@ -106,6 +107,7 @@ def actions() -> rx.Component:
             I.can_mark_paid,
             rx.button(rx.icon("check", size=16), "Mark paid", on_click=S.open_dialog("paid"), id="mark-paid"),
         ),
+        record_payment_button(),
         rx.cond(
             I.can_mark_unpaid,
             rx.button("Mark unpaid", variant="soft", on_click=S.open_dialog("unpaid"), id="mark-unpaid"),

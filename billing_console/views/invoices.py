@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from backend.gateway.invoices import CreditNoteRow, LineRow, TaxRow
+from backend.gateway.invoices import CreditNoteRow, InvoiceRow, LineRow, TaxRow
 from billing_console.components.feedback import empty_state, notice_callout, skeleton_rows
 from billing_console.components.invoices import (
-    PAY_SOON,
     bank_details,
     invoice_status_badge,
     invoices_list,
@@ -47,17 +46,36 @@ def _pager() -> rx.Component:
     )
 
 
+def _list_pay(invoice: rx.Var[InvoiceRow]) -> rx.Component:
+    return rx.cond(
+        InvoicesState.pays_online,
+        pay_button(
+            InvoicesState.pay(invoice.number),
+            loading=InvoicesState.paying == invoice.number,
+            size="1",
+        ),
+        rx.fragment(),
+    )
+
+
 def _open_section() -> rx.Component:
     return rx.vstack(
         rx.heading("Waiting for payment", size="4"),
         rx.text(
-            "Pay each by bank transfer with its number as the reference. ",
-            PAY_SOON,
-            ".",
+            rx.cond(
+                InvoicesState.pays_online,
+                "Pay each online by card, or by bank transfer with its number as the reference.",
+                "Pay each by bank transfer with its number as the reference.",
+            ),
             size="2",
             color="var(--gray-11)",
         ),
-        invoices_list(InvoicesState.open_invoices, payable=True, element_id="open-invoices"),
+        invoices_list(
+            InvoicesState.open_invoices,
+            payable=True,
+            element_id="open-invoices",
+            pay=_list_pay,
+        ),
         rx.cond(
             InvoicesState.pays_by_transfer, bank_details(InvoicesState.bank, "invoices-bank"), rx.fragment()
         ),
@@ -155,7 +173,11 @@ def invoice_heading() -> rx.Component:
                     underline="none",
                     id="invoice-pdf",
                 ),
-                rx.cond(invoice.is_open, pay_button(), rx.fragment()),
+                rx.cond(
+                    InvoiceState.can_pay,
+                    pay_button(InvoiceState.pay, loading=InvoiceState.paying, element_id="invoice-pay"),
+                    rx.fragment(),
+                ),
                 spacing="2",
             ),
             justify="between",
@@ -362,15 +384,68 @@ def invoice_credit_notes() -> rx.Component:
     )
 
 
+# confirmation -> (icon, colour, words, element id): what became of the payment the customer came back from
+CONFIRMATIONS: dict[str, tuple[str, str, str, str]] = {
+    "waiting": ("loader", "blue", "Waiting for confirmation from the payment provider…", "payment-waiting"),
+    "paid": ("circle-check", "green", "Paid. Thank you, we received your payment.", "payment-paid"),
+    "failed": (
+        "circle-alert",
+        "red",
+        "The payment did not go through. The invoice is still open: you can pay it again.",
+        "payment-failed",
+    ),
+    "canceled": (
+        "info",
+        "gray",
+        "Payment canceled. Nothing was charged and the invoice is still open.",
+        "payment-canceled",
+    ),
+    "slow": (
+        "clock",
+        "amber",
+        "The payment provider has not confirmed the payment yet. This can take a few minutes: look"
+        " again later, and please do not pay twice.",
+        "payment-slow",
+    ),
+}
+
+
+def _confirmation(state: str) -> rx.Component:
+    icon, color, text, element_id = CONFIRMATIONS[state]
+    return rx.callout.root(
+        rx.callout.icon(rx.spinner(size="2") if state == "waiting" else rx.icon(icon, size=16)),
+        rx.callout.text(text),
+        color_scheme=color,
+        width="100%",
+        id=element_id,
+        role="status",
+    )
+
+
+def payment_confirmation() -> rx.Component:
+    """What became of the payment the customer came back from, pushed as the webhook arrives."""
+    return rx.match(
+        InvoiceState.confirmation,
+        *[(state, _confirmation(state)) for state in CONFIRMATIONS],
+        rx.fragment(),
+    )
+
+
 def invoice_payment() -> rx.Component:
     invoice = InvoiceState.invoice
     return rx.cond(
-        invoice.is_open,
+        invoice.is_open & ~InvoiceState.awaiting_confirmation,
         rx.cond(
             invoice.bank.iban != "",
             bank_details(invoice.bank, "invoice-bank"),
-            rx.callout(
-                f"{PAY_SOON}. Until then, please pay as your contract says.", icon="info", width="100%"
+            rx.cond(
+                invoice.pays_online,
+                rx.fragment(),
+                rx.callout(
+                    "This invoice cannot be paid online. Please pay it as your contract says.",
+                    icon="info",
+                    width="100%",
+                ),
             ),
         ),
         rx.fragment(),

@@ -3,6 +3,11 @@
 Its processes share a frozen clock at `DEMO_AS_OF` (see clock_hook/sitecustomize.py): the demo is
 seeded at that moment, the same one the other demo tests use, so the pages show figures worked out
 by hand from the engine's documents, whatever the real date.
+
+Card payments go to the fake Stripe server of the tests (`stripe_fake`, tests/fakes/stripe_server.py)
+as the deployment's Stripe account: the console's STRIPE_* settings point at it, and it delivers its
+signed events to the console's /api/webhooks/stripe (at once; a test may hold them back with
+`delivery = "manual"` and `deliver_all()`).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import psutil
 import pytest
 
 from tests.conftest import DEMO_AS_OF, require_service
+from tests.fakes.stripe_server import FakeStripe
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -38,6 +44,8 @@ CHROMIUM_ARGS = [
 START_TIMEOUT_S = 900  # the first production build installs the frontend packages
 CLOCK_HOOK = Path(__file__).parent / "clock_hook"
 API_CLIENT_ORIGIN = "https://api-client.example"
+STRIPE_KEY = "sk_test_console"
+STRIPE_WEBHOOK_SECRET = "whsec_console_browser_tests"
 
 
 def _free_port() -> int:
@@ -100,11 +108,22 @@ def stop_and_collect_survivors(console: RunningConsole) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningConsole]:
+def stripe_fake() -> Iterator[FakeStripe]:
+    """The deployment's Stripe account as the console sees it; its clock is the console's."""
+    with FakeStripe([STRIPE_KEY]) as fake:
+        fake.now = lambda: DEMO_AS_OF.timestamp()
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def console(tmp_path_factory: pytest.TempPathFactory, stripe_fake: FakeStripe) -> Iterator[RunningConsole]:
     if not Path(CHROMIUM).exists():
         require_service("Chromium is not installed (apt-get install chromium)")
     home = tmp_path_factory.mktemp("console")
     port = _free_port()
+    stripe_fake.set_webhook(
+        STRIPE_KEY, f"http://127.0.0.1:{port}/api/webhooks/stripe", secret=STRIPE_WEBHOOK_SECRET
+    )
     env = {
         **os.environ,
         "DATABASE_URL": RunningConsole.database_url_in(home),
@@ -119,6 +138,9 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningConsole
         "PYTHONUNBUFFERED": "1",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(CLOCK_HOOK), os.environ.get("PYTHONPATH", "")])),
         "BILLING_CONSOLE_TEST_NOW": DEMO_AS_OF.isoformat(),
+        "STRIPE_SECRET_KEY": STRIPE_KEY,
+        "STRIPE_WEBHOOK_SECRET": STRIPE_WEBHOOK_SECRET,
+        "STRIPE_API_BASE": stripe_fake.base_url,
     }
     log = home / "console.log"
     with log.open("wb") as output:

@@ -66,8 +66,11 @@ from backend.kit.repository import TenantRepository
 from backend.mail import sending as mail_sending
 from backend.mail import service as mail_service
 from backend.mail import tasks as mail_tasks
+from backend.payments import balance, charges, disputes, invoice_payments, manual_payments, payouts, refunds
+from backend.payments import checkout as payment_checkout
 from backend.payments import links as payment_links
 from backend.payments import settings_service as payment_settings
+from backend.payments import settlement as payment_settlement
 from backend.reporting import admin_subscriptions, dashboard
 from backend.reporting import customers as admin_customers
 from backend.reporting import overview as admin_overview
@@ -138,6 +141,15 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     admin_reads,
     manual_drafts,
     billing_runs,
+    manual_payments,
+    refunds,
+    invoice_payments,
+    disputes,
+    payouts,
+    balance,
+    charges,
+    payment_checkout,
+    payment_settlement,
     payment_links,
     payment_settings,
 )
@@ -149,6 +161,14 @@ EXEMPT_MODULES: dict[str, str] = {
     "backend.documents.announcements": (
         "queues the mail of the invoice or credit note its caller (documents.service.render_*_document,"
         " probed) locked in the same scope; queue_mail stamps the delivery with that scope's tenant"
+    ),
+    "backend.payments.events": (
+        "runs each handler with the context the webhook route built in the event's tenant (tests/payments"
+        " send A's events to B's door); the handlers read payments through PaymentRepository (probed)"
+    ),
+    "backend.payments.checkout_flow": (
+        "opens the units of work of Pay around the processor calls; each step is a payments.checkout"
+        " operation (probed) in the signed-in customer's own tenant"
     ),
     "backend.documents.endpoints": (
         "thin routes: open a unit of work and call documents.service.invoice_pdf or credit_note_pdf"

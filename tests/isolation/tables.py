@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from tests.isolation import invoice_admin_probes, repository_probes, service_probes
+from tests.isolation import invoice_admin_probes, payment_refund_probes, repository_probes, service_probes
 from tests.isolation.admin_probes import ADMIN_PROBES, ADMIN_REPOSITORY_PROBES
 from tests.isolation.api_probes import API_OPERATION_PROBES, API_REPOSITORY_PROBES
 from tests.isolation.catalog_probes import CATALOG_PROBES
+from tests.isolation.checkout_probes import CHECKOUT_PROBES, CHECKOUT_REPOSITORY_PROBES
 from tests.isolation.crossing_probes import CROSSING_PROBES
 from tests.isolation.document_probes import DOCUMENT_OPERATION_PROBES, DOCUMENT_REPOSITORY_PROBES
 from tests.isolation.dunning_probes import DUNNING_PROBES, DUNNING_REPOSITORY_PROBES
@@ -18,6 +19,7 @@ from tests.isolation.payment_link_probes import (
     PAYMENT_LINK_PROBES,
     PAYMENT_LINK_REPOSITORY_PROBES,
 )
+from tests.isolation.payment_refund_probes import PAYMENT_REFUND_PROBES, PAYMENT_REFUND_REPOSITORY_PROBES
 from tests.isolation.probes import Probe
 from tests.isolation.repository_probes import REPOSITORY_PROBES
 from tests.isolation.statement_probes import STATEMENT_PROBES, STATEMENT_REPOSITORY_PROBES
@@ -37,6 +39,8 @@ OPERATION_PROBES: list[Probe] = [
     *DOCUMENT_OPERATION_PROBES,
     *MAIL_OPERATION_PROBES,
     *INVOICE_ADMIN_PROBES,
+    *PAYMENT_REFUND_PROBES,
+    *CHECKOUT_PROBES,
     *PAYMENT_LINK_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
@@ -49,6 +53,8 @@ REPOSITORY_TABLE: list[Probe] = [
     *DOCUMENT_REPOSITORY_PROBES,
     *MAIL_REPOSITORY_PROBES,
     *INVOICE_ADMIN_REPOSITORY_PROBES,
+    *PAYMENT_REFUND_REPOSITORY_PROBES,
+    *CHECKOUT_REPOSITORY_PROBES,
     *PAYMENT_LINK_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
@@ -58,5 +64,6 @@ EXEMPT: dict[str, str] = (
     | service_probes.EXEMPT
     | MAIL_EXEMPT
     | invoice_admin_probes.EXEMPT
+    | payment_refund_probes.EXEMPT
     | PAYMENT_LINK_EXEMPT
 )

@@ -55,13 +55,20 @@ from backend.kit.repository import TenantScope
 from backend.kit.tokens import digest
 from backend.models import (
     AccountCodePurpose,
+    BalanceTransaction,
+    Dispute,
     DocumentAlarm,
     DocumentKind,
     IntervalUnit,
     ItemStatus,
     OpenPosition,
+    Payment,
     PaymentLink,
+    PaymentProcessor,
+    PaymentStatus,
+    Payout,
     ProviderKind,
+    Refund,
     SubscriptionItem,
     UserRole,
 )
@@ -129,6 +136,13 @@ class Side:
     invitee_user_id: int = 0  # Paul: invited, signed up without an account, not accepted yet
     draft_invoice: int = 0  # A: a manual draft for Alice, not issued
     bill_now_run: int = 0  # A: a "bill now" for Alice, queued, never run
+    # A, on `paid_invoice`: a bank transfer, a card payment with a refund still waiting for Stripe
+    # and a dispute on its charge; a payout and a balance transaction (payment_refund_probes.py)
+    payment_id: int = 0
+    card_payment_id: int = 0
+    refund_id: int = 0
+    checkout_payment: int = 0  # A: Alice's pending Checkout payment of `issued_invoice`
+    checkout_session: str = ""  # its Checkout Session's id (its payment intent: "pi_" + the same)
     payment_link_id: int = 0  # A: a payment link of `issued_invoice`, live at NOW
     payment_link_token: str = ""
 
@@ -316,6 +330,8 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
         )
     )
     people = _members_of(session, scope, alice, start.user_id, slug)
+    people |= _payment_rows(session, scope, paid.id or 0, alice)
+    checkout = _checkout_payment(session, scope, alice, issued, slug)
     link_token = f"iso-link-{slug}"
     link = PaymentLink(
         tenant_id=scope.tenant_id,
@@ -346,6 +362,8 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
         issued_invoice=issued,
         void_invoice=void,
         issued_line=_first_line(session, scope, issued),
+        checkout_payment=checkout.id or 0,
+        checkout_session=checkout.external_id or "",
         credit_note_id=note.id or 0,
         unbilled_position=position.id or 0,
         unbilled_ref=position.source_ref,
@@ -355,6 +373,52 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
         payment_link_token=link_token,
         **people,
     )
+
+
+def _payment_rows(session: Session, scope: TenantScope, invoice_id: int, account: int) -> dict[str, int]:
+    """Rows of the payments tables on A's paid invoice, as the webhook and the admin leave them."""
+
+    def add(row: Any) -> Any:
+        row.tenant_id = scope.tenant_id
+        session.add(row)
+        session.flush()
+        return row
+
+    paid = {"invoice_id": invoice_id, "customer_account_id": account, "status": PaymentStatus.SUCCEEDED}
+    transfer = add(
+        Payment(
+            **paid, processor=PaymentProcessor.MANUAL, kind="manual", idempotency_key="manual:iso",
+            amount=Decimal("5.00"), note="Transfer 4711", succeeded_at=T0,
+        )
+    )  # fmt: skip
+    card = add(
+        Payment(
+            **paid, processor=PaymentProcessor.STRIPE, kind="checkout", idempotency_key="checkout:iso",
+            external_id=f"cs_iso_{scope.tenant_id}", payment_intent_ref=f"pi_iso_{scope.tenant_id}",
+            charge_ref=f"ch_iso_{scope.tenant_id}", amount=Decimal("20.00"), succeeded_at=T0,
+        )
+    )  # fmt: skip
+    refund = add(
+        Refund(
+            payment_id=card.id, idempotency_key="refund:iso", external_id=f"re_iso_{scope.tenant_id}",
+            amount=Decimal("2.00"), reason="Isolation",
+        )
+    )  # fmt: skip
+    stripe = {"processor": PaymentProcessor.STRIPE}
+    add(
+        Dispute(
+            **stripe, external_id=f"dp_iso_{scope.tenant_id}", payment_id=card.id, invoice_id=invoice_id,
+            charge_ref=card.charge_ref, amount=Decimal("20.00"), reason="fraudulent",
+        )
+    )  # fmt: skip
+    add(Payout(**stripe, external_id=f"po_iso_{scope.tenant_id}", amount=Decimal("15.00"), status="paid"))
+    add(
+        BalanceTransaction(
+            **stripe, external_id=f"txn_iso_{scope.tenant_id}", type="charge", source_ref=card.charge_ref,
+            amount=Decimal("20.00"), fee=Decimal("0.59"), net=Decimal("19.41"), occurred_at=T0,
+        )
+    )  # fmt: skip
+    return {"payment_id": transfer.id, "card_payment_id": card.id, "refund_id": refund.id}
 
 
 def _members_of(session: Session, scope: TenantScope, account: int, owner: int, slug: str) -> dict[str, Any]:
@@ -447,3 +511,23 @@ def _build_b(session: Session, slug: str) -> Side:
     return start.side(
         session, plan=plan, addon=addon, subscription=subscription.id or 0, invoice=invoice.id or 0
     )
+
+
+def _checkout_payment(session: Session, scope: TenantScope, alice: int, invoice: int, slug: str) -> Payment:
+    """Alice pressed Pay on her issued invoice: a pending Checkout payment with its session."""
+    payment = Payment(
+        tenant_id=scope.tenant_id,
+        invoice_id=invoice,
+        customer_account_id=alice,
+        processor=PaymentProcessor.STRIPE,
+        external_id=f"cs_iso_{slug}",
+        payment_intent_ref=f"pi_cs_iso_{slug}",
+        idempotency_key=f"checkout:{invoice}:1",
+        amount=Decimal("10.00"),
+        checkout_url=f"https://checkout.example/cs_iso_{slug}",
+        checkout_expires_at=NOW + timedelta(hours=1),
+        kind="checkout",
+    )
+    session.add(payment)
+    session.flush()
+    return payment

@@ -45,8 +45,10 @@ from backend.invoicing.schemas import DraftInput, DraftLineInput
 from backend.kit.principals import SignedInUser
 from backend.mail import service as mail
 from backend.models import CreditNote, Invoice, PaymentLink, PromotionBenefit, Subscription
+from backend.payments import checkout, disputes, invoice_payments, manual_payments, payouts, refunds
 from backend.payments import links as payment_links
 from backend.payments import settings_service as payment_settings
+from backend.payments.errors import OnlinePaymentUnavailable
 from backend.payments.schemas import PaymentLinkInput
 from backend.reporting import admin_subscriptions, customers
 from backend.reporting import overview as admin_overview
@@ -712,6 +714,56 @@ OPERATIONS: list[Op] = [
         VIEWER,
     ),
     op(documents.open_alarms, lambda s, a, who: documents.open_alarms(s, a.scope, who), ADMIN),
+    # --- payments: admins record bank transfers, refund, and read payments, disputes and payouts
+    op(
+        manual_payments.record_bank_transfer,
+        lambda s, a, who: manual_payments.record_bank_transfer(
+            s, a.scope, who, a.issued_invoice, Decimal("1.00"), "Transfer 4711", NOW, idempotency_key="policy"
+        ),
+        ADMIN,
+    ),
+    op(
+        refunds.request_refund,
+        lambda s, a, who: refunds.request_refund(
+            s, a.scope, who, a.payment_id, Decimal("1.00"), "Goodwill", NOW, idempotency_key="policy"
+        ),
+        ADMIN,
+    ),
+    op(
+        refunds.preview_refund,
+        lambda s, a, who: refunds.preview_refund(s, a.scope, who, a.payment_id, Decimal("1.00")),
+        ADMIN,
+    ),
+    op(
+        invoice_payments.invoice_payments,
+        lambda s, a, who: invoice_payments.invoice_payments(s, a.scope, who, a.paid_invoice),
+        ADMIN,
+    ),
+    op(
+        invoice_payments.payment_to_refund,
+        lambda s, a, who: invoice_payments.payment_to_refund(s, a.scope, who, a.paid_invoice, a.payment_id),
+        ADMIN,
+    ),
+    op(
+        disputes.disputes_of_invoice,
+        lambda s, a, who: disputes.disputes_of_invoice(s, a.scope, who, a.paid_invoice),
+        ADMIN,
+    ),
+    op(disputes.open_disputes, lambda s, a, who: disputes.open_disputes(s, a.scope, who), ADMIN),
+    op(payouts.latest_payouts, lambda s, a, who: payouts.latest_payouts(s, a.scope, who), ADMIN),
+    # --- paying by card: owners and billing members of the invoice's account, never admins (they
+    # record payments); every reader of the invoice sees how its checkout stands
+    op(checkout.plan_checkout, lambda s, a, who: _pay(s, a, who), OWNER, BILLING),
+    op(
+        checkout.checkout_status,
+        lambda s, a, who: checkout.checkout_status(
+            s, a.scope, who, invoice_number(s, a.issued_invoice), a.checkout_session
+        ),
+        ADMIN,
+        OWNER,
+        BILLING,
+        VIEWER,
+    ),
     # payments: the tenant's own Stripe keys and payment links, admins only (never a job)
     op(
         payment_settings.stripe_settings,
@@ -753,3 +805,14 @@ OPERATIONS: list[Op] = [
         ADMIN,
     ),
 ]
+
+
+def _pay(session: Session, a: Side, who: Actor) -> str:
+    """Pay on Alice's issued invoice. The world's tenants take bank transfers only: an actor the
+    policy lets through meets that refusal, which names the invoice it reached."""
+    number = invoice_number(session, a.issued_invoice)
+    try:
+        checkout.plan_checkout(session, a.scope, who, number, NOW, console_url="http://x.test")
+    except OnlinePaymentUnavailable as refused:
+        return refused.invoice
+    raise AssertionError("the world's tenants have no Stripe keys")

@@ -42,6 +42,18 @@ NO_CHECK: dict[str, str] = {
         "the credit note for unused time of an invoiced charge, booked by a plan change, withdrawal,"
         " cancellation or expiry that asked the policy; the actor only signs the credit note"
     ),
+    "invoicing.credit_notes.credit_refund": (
+        "the credit note of a refund, a step of payments.refunds.complete_refund after request_refund"
+        " asked the policy (or the system's webhook reported the refund); the actor signs it"
+    ),
+    "payments.refunds.complete_refund": (
+        "completes the refund that request_refund (which asked the policy) wrote, or that the"
+        " processor reported to the system's webhook; the actor only signs the audit entry"
+    ),
+    "payments.refunds.refund_payment": (
+        "opens the units of work of request_refund, which asks the policy before anything is written,"
+        " and completes or fails the refund it wrote"
+    ),
     "dunning.service.settle": (
         "reverses dunning as a step of the payment or void that settled the invoice, which asked the"
         " policy for this actor; the reinstatement itself is the system's rule (Lifecycle as SYSTEM)"
@@ -49,6 +61,10 @@ NO_CHECK: dict[str, str] = {
     "invoicing.settlement.invoice_settled": (
         "tells the listeners (dunning) that mark_paid or void_invoice settled an invoice; both asked"
         " the policy before settling it"
+    ),
+    "payments.checkout_flow.pay_invoice": (
+        "the units of work around payments.checkout.plan_checkout, which asks the policy (PAY_INVOICE)"
+        " before anything is written or Stripe is called"
     ),
     "subscriptions.credits.UnusedTime.credits_after": (
         "reads the credits a lifecycle operation (that asked) is to book"

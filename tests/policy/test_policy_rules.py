@@ -65,6 +65,8 @@ VIEWER_ACTIONS = {
     Action.DOWNLOAD_INVOICE_PDF,
 }
 OWNER_ONLY_ACTIONS = {Action.MANAGE_MEMBERS}
+# Paying with a card is the customer's own act: owners and billing members; admins record payments.
+CUSTOMER_ONLY_ACTIONS = {Action.PAY_INVOICE}
 # The invited user accepts for themselves, in the console.
 INVITEE_ACTIONS = {Action.ACCEPT_INVITATION}
 SELF_ACTIONS = {Action.CHANGE_PASSWORD, Action.MANAGE_TOKENS}
@@ -85,6 +87,9 @@ ADMIN_ACTIONS = {
     Action.MARK_INVOICE_PAID,
     Action.RECEIVE_PAYMENT,
     Action.MARK_INVOICE_UNPAID,
+    Action.RECORD_BANK_TRANSFER,
+    Action.REFUND_PAYMENT,
+    Action.READ_PAYMENTS,
     Action.BROWSE_INVOICES,
     Action.MANAGE_INVOICE_DRAFTS,
     Action.ISSUE_INVOICE,
@@ -114,6 +119,7 @@ def test_every_action_has_a_rule_and_one_of_the_kinds_below() -> None:
         SELF_ACTIONS,
         SIGNED_IN_READS,
         CUSTOMER_ACTIONS,
+        CUSTOMER_ONLY_ACTIONS,
         INVITEE_ACTIONS,
         ADMIN_ACTIONS,
         JOB_ACTIONS,
@@ -160,6 +166,18 @@ def test_viewers_only_read_and_billing_members_do_all_but_manage_members(action:
     assert not _may(BILL, action, owner_account_id=200)  # a member of 100 only
     no_role = Actor(user_id=6, role=Role.CUSTOMER, tenant_id=7, customer_account_id=100)
     assert _may(no_role, action, owner_account_id=100) == (action in VIEWER_ACTIONS)  # fails closed
+
+
+@pytest.mark.parametrize("action", sorted(CUSTOMER_ONLY_ACTIONS), ids=str)
+def test_paying_is_for_paying_members_of_the_own_account_never_admins(action: Action) -> None:
+    assert _may(ALICE, action, owner_account_id=100) and _may(BILL, action, owner_account_id=100)
+    assert not _may(VERA, action, owner_account_id=100)
+    assert not _may(BOB, action, owner_account_id=100)
+    assert not _may(ADMIN, action, owner_account_id=100)
+    assert not _may(_token("customer", {"read"}, 100), action, owner_account_id=100)
+    assert _may(_token("customer", {"write"}, 100), action, owner_account_id=100)
+    with pytest.raises(PermissionDenied, match=r"^Only customers may pay invoices\.$"):
+        authorize(ADMIN, HERE, action, owner_account_id=100)
 
 
 def test_a_refused_member_is_told_which_roles_may() -> None:

@@ -162,6 +162,14 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/admin/invoices"): Expect(ADMINS_ONLY | {ADMIN: 201}, body=DRAFT),
     ("GET", "/api/v1/admin/invoices/{reference}"): Expect(ADMINS_ONLY),
     ("POST", "/api/v1/admin/invoices/{reference}/issue"): Expect(ADMINS_ONLY),
+    # Its payments: 1.00 received by transfer, 0.50 of it refunded (a credit note), before mark-paid.
+    ("GET", "/api/v1/admin/invoices/{reference}/payments"): Expect(ADMINS_ONLY),
+    ("POST", "/api/v1/admin/invoices/{reference}/payments"): Expect(
+        ADMINS_ONLY | {ADMIN: 201}, body={"amount": "1.00", "reference": "Matrix"}
+    ),
+    ("POST", "/api/v1/admin/invoices/{reference}/refunds"): Expect(
+        ADMINS_ONLY | {ADMIN: 201}, body={"amount": "0.50", "reason": "Matrix"}
+    ),
     ("POST", "/api/v1/admin/invoices/{reference}/mark-paid"): Expect(ADMINS_ONLY, body=REASON),
     ("POST", "/api/v1/admin/invoices/{reference}/mark-unpaid"): Expect(ADMINS_ONLY, body=REASON),
     ("POST", "/api/v1/admin/invoices/{reference}/void"): Expect(ADMINS_ONLY, body=REASON),
@@ -218,6 +226,16 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     # Invoices: customers read their own account's (an invoice of A's customer), admins any.
     ("GET", "/api/v1/invoices"): Expect(SIGNED_IN),
     ("GET", "/api/v1/invoices/{invoice_number}"): Expect(SIGNED_IN),
+    # Paying one (A's customer's invoice is void, and A takes bank transfers only): paying members
+    # of its account with a "write" token reach the refusal; admins record payments, never pay.
+    ("POST", "/api/v1/invoices/{invoice_number}/checkout"): Expect(
+        WRITERS | {CUSTOMER_WRITE: 409, ADMIN: 403}
+    ),
+    # Stripe's webhooks: no token, the signature on the body is the credential (none here: 400).
+    ("POST", "/api/webhooks/stripe"): Expect(everyone(400), example="/api/webhooks/stripe"),
+    ("POST", "/api/webhooks/stripe/{tenant_slug}"): Expect(
+        everyone(400), example="/api/webhooks/stripe/no-such-tenant"
+    ),
     # Their PDFs (rendered on the first download): the owning account's members and admins.
     ("GET", "/api/v1/invoices/{invoice_number}/pdf"): Expect(SIGNED_IN),
     ("GET", "/api/v1/credit-notes/{credit_note_number}/pdf"): Expect(SIGNED_IN),

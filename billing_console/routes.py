@@ -31,12 +31,15 @@ ADMIN_CUSTOMER = "/admin/customers/[id]"
 ADMIN_SUBSCRIPTIONS = "/admin/subscriptions"
 ADMIN_SUBSCRIPTION = "/admin/subscriptions/[number]"
 ADMIN_DUNNING = "/admin/dunning"
+ADMIN_PAYMENT_SETTINGS = "/admin/settings/payments"
+ADMIN_PAYMENT_LINKS = "/admin/payment-links"
 ADMIN_INVOICES = "/admin/invoices"
 ADMIN_INVOICE_NEW = "/admin/invoices/new"  # a manual draft; `?draft=ID` edits one, `?customer=ID` preselects
 ADMIN_INVOICE = "/admin/invoices/[number]"  # an invoice by number, a draft by its id
 PROFILE = "/profile"
 INVITATION = "/invitations/[token]"
 INVITATIONS = "/invitations"
+PAY = "/pay/[token]"  # a payment link's public page (no sign-in)
 ORDER = "/order/[plan]"
 ORDERS = "/order"
 NOT_FOUND = "404"  # Reflex's route for every address no page has

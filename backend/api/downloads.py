@@ -6,8 +6,9 @@ admin. The services ask the policy; an id of another tenant is 404.
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from backend.api.params import Id
@@ -17,10 +18,13 @@ from backend.customers import notes
 from backend.db import unit_of_work
 from backend.documents import service as documents
 from backend.documents.endpoints import CreditNoteNumber, InvoiceNumber, pdf_response
+from backend.documents.errors import DocumentUnavailable
+from backend.gateway import payments as payments_gateway
 from backend.kit.policy import Actor
 from backend.kit.repository import TenantScope
 
 router = APIRouter(include_in_schema=False)
+PayToken = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 @router.get("/api/admin/customers/{customer_id}/notes.csv", include_in_schema=False)
@@ -68,3 +72,22 @@ async def _signed_in(request: Request) -> tuple[Actor, TenantScope]:
     if user is None:
         raise ApiProblem(401, "Unauthorized", "Sign in to the console first.")
     return Actor.for_user(user, request_context(request).ip_address), TenantScope(user.tenant_id)
+
+
+@router.get("/api/pay/{token}.pdf", include_in_schema=False)
+async def download_payment_link_pdf(token: PayToken, request: Request) -> Response:
+    """A payment link's invoice as PDF, for whoever holds the link (no sign-in; the token is the
+    permission, checked in the host's tenant, guessing throttled per IP)."""
+    context = request_context(request)
+    found = await asyncio.to_thread(payments_gateway.pay_pdf, context, token)
+    if found.content is None:
+        raise DocumentUnavailable(found.number)
+    return Response(
+        content=found.content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{found.filename}"',
+            "Cache-Control": "private, no-store",
+            "Referrer-Policy": "no-referrer",
+        },
+    )

@@ -26,6 +26,7 @@ KIND_LABELS = {
     "account_exists": "Account exists",
     "password_reset": "Password reset",
     "member_invitation": "Member invitation",
+    "payment_link": "Payment link",
 }
 
 

@@ -191,6 +191,8 @@ class Action(StrEnum):
     READ_PAYMENT_SETTINGS = "payments.read_settings"
     CHANGE_PAYMENT_SETTINGS = "payments.change_settings"
     CHARGE_SAVED_METHOD = "payments.charge_saved_method"
+    # payment links for ad-hoc invoices (admins)
+    MANAGE_PAYMENT_LINKS = "payments.manage_links"
 
 
 class Owner(Enum):
@@ -307,6 +309,8 @@ RULES: dict[Action, Rule] = {
     Action.CHANGE_PAYMENT_SETTINGS: Rule(ADMINS, "change the payment settings", "admin"),
     # the auto-payment job charges issued invoices with the customer's saved method
     Action.CHARGE_SAVED_METHOD: Rule(SYSTEM_ONLY, "charge saved payment methods"),
+    # payment links: admins create and revoke them
+    Action.MANAGE_PAYMENT_LINKS: Rule(ADMINS, "create or revoke payment links", "admin"),
 }
 
 

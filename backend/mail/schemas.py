@@ -49,12 +49,14 @@ CONTEXT_KEYS: Mapping[MailKind, tuple[str, ...]] = {
     MailKind.ACCOUNT_EXISTS: ("link",),
     MailKind.PASSWORD_RESET: ("token", "link"),
     MailKind.MEMBER_INVITATION: ("account_name", "account_number", "role", "link"),
+    # An ad-hoc invoice's public page (backend/payments/links.py); "link" holds the token.
+    MailKind.PAYMENT_LINK: (*_CUSTOMER, "invoice_number", "total", "currency", "due_date", "expires_date"),
 }
 
 # Context keys that carry a secret (a code, a token, a link holding one): kept out of the
 # delivery record, whose context stays readable for admins.
 SECRET_KEYS = frozenset({"code", "token"})
-SECRET_LINK_KINDS = frozenset({MailKind.PASSWORD_RESET, MailKind.MEMBER_INVITATION})
+SECRET_LINK_KINDS = frozenset({MailKind.PASSWORD_RESET, MailKind.MEMBER_INVITATION, MailKind.PAYMENT_LINK})
 
 
 @dataclass(frozen=True)

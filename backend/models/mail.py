@@ -27,6 +27,7 @@ class MailKind(StrEnum):
     ACCOUNT_EXISTS = "account_exists"
     PASSWORD_RESET = "password_reset"
     MEMBER_INVITATION = "member_invitation"
+    PAYMENT_LINK = "payment_link"
 
 
 class MailStatus(StrEnum):

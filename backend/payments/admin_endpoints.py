@@ -1,5 +1,8 @@
 """The admin payments API of an invoice: its payments, refunds and disputes; a bank transfer
-received (in part or in full); a refund of one of its payments, with its credit note.
+received (in part or in full); a refund of one of its payments, with its credit note. And the
+tenant's own Stripe keys (write-only: never read back) and payment links for ad-hoc invoices
+(`POST /payment-links` issues one invoice and mails its link once per `Idempotency-Key`; the link's
+URL is in that answer only).
 
 Admins' tokens with the "admin" scope only (the services ask the policy); an invoice is addressed
 by its number, another tenant's is 404. The `Idempotency-Key` a POST carries (the middleware
@@ -16,11 +19,23 @@ from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend import clock
+from backend.api.params import Id
 from backend.api.security import TokenPrincipal, token_actor, token_scope
 from backend.db import unit_of_work
+from backend.integrations.branding import brand
+from backend.integrations.mail import MailBatch
 from backend.invoicing import admin_reads
-from backend.payments import manual_payments, refunds
+from backend.mail.tasks import send_account_mails
+from backend.payments import links, manual_payments, refunds, settings_service
 from backend.payments.invoice_payments import InvoicePayments, invoice_payments, payment_to_refund
+from backend.payments.schemas import (
+    PaymentLinkCreated,
+    PaymentLinkInput,
+    PaymentLinkView,
+    StripeSettingsInput,
+    StripeSettingsView,
+)
+from backend.settings import get_settings
 
 router = APIRouter(prefix="/api/v1/admin", tags=["v1"])
 
@@ -101,3 +116,79 @@ def refund(
 
 def _key(request: Request) -> str:
     return request.headers.get("Idempotency-Key", "").strip()[:200] or uuid.uuid4().hex
+
+
+# --- the tenant's own Stripe keys (write-only) and payment links ---------------------------------
+
+
+@router.get("/settings/stripe", summary="Get the payment settings")
+def get_stripe_settings(request: Request, principal: TokenPrincipal) -> StripeSettingsView:
+    """Which processor the tenant's customers pay through (`manual`: bank transfer only;
+    `deployment`: the operator's Stripe account; `tenant`: the tenant's own), whether its own keys
+    are stored, and the webhook URL to give Stripe. Keys are never returned."""
+    with unit_of_work() as session:
+        return settings_service.stripe_settings(
+            session, token_scope(principal), token_actor(request, principal)
+        )
+
+
+@router.put("/settings/stripe", summary="Store the tenant's own Stripe keys")
+def put_stripe_settings(
+    body: StripeSettingsInput, request: Request, principal: TokenPrincipal
+) -> StripeSettingsView:
+    """An empty field keeps the stored key. The first connection needs the secret key and the
+    webhook signing secret; a live secret key goes only with a live publishable key."""
+    with unit_of_work() as session:
+        return settings_service.save_stripe_settings(
+            session,
+            token_scope(principal),
+            token_actor(request, principal),
+            secret_key=body.secret_key,
+            webhook_secret=body.webhook_secret,
+            publishable_key=body.publishable_key,
+        )
+
+
+@router.delete("/settings/stripe", summary="Disconnect the tenant's own Stripe account")
+def delete_stripe_settings(request: Request, principal: TokenPrincipal) -> StripeSettingsView:
+    """Forget the stored keys: the deployment's Stripe account, else bank transfer, applies again."""
+    with unit_of_work() as session:
+        return settings_service.disconnect_stripe(
+            session, token_scope(principal), token_actor(request, principal)
+        )
+
+
+@router.post("/payment-links", status_code=201, summary="Issue an invoice and send its payment link")
+def create_payment_link(
+    body: PaymentLinkInput, request: Request, principal: TokenPrincipal
+) -> PaymentLinkCreated:
+    """For `customer_account_id` or `email` (a guest customer is opened for an address no customer
+    has): issues an invoice with the lines and emails a link to pay it without signing in, valid
+    `expires_in_days` (default 14). The `url` is shown only in this answer."""
+    scope, actor, settings, mail = (
+        token_scope(principal),
+        token_actor(request, principal),
+        get_settings(),
+        MailBatch(),
+    )
+    with unit_of_work() as session:
+        created = links.create_payment_link(
+            session,
+            scope,
+            actor,
+            body,
+            clock.now(),
+            mail=mail,
+            base_url=brand(session, scope, settings).base_url,
+        )
+    send_account_mails(mail, settings)
+    return created
+
+
+@router.post("/payment-links/{link_id}/revoke", summary="Withdraw a payment link")
+def revoke_payment_link(link_id: Id, request: Request, principal: TokenPrincipal) -> PaymentLinkView:
+    """The link's page stops offering payment; the invoice stays owed."""
+    with unit_of_work() as session:
+        return links.revoke_payment_link(
+            session, token_scope(principal), token_actor(request, principal), link_id, clock.now()
+        )

@@ -18,6 +18,7 @@ from backend.models import (
     Invoice,
     InvoiceStatus,
     Payment,
+    PaymentLink,
     PaymentProcessor,
     PaymentStatus,
     Payout,
@@ -288,3 +289,40 @@ class AutoChargeRepository(TenantRepository[Invoice]):
             own_model=False,
         )
         return list(self.session.scalars(statement.order_by(Payment.id)))
+
+
+class PaymentLinkRepository(TenantRepository[PaymentLink]):
+    """Payment links of the tenant; a token is looked up by its hash within the tenant only, so a
+    link of another tenant is "not found" on this tenant's host."""
+
+    model = PaymentLink
+
+    def by_token_hash(self, token_sha256: str) -> PaymentLink | None:
+        return self.session.scalars(self.select().where(PaymentLink.token_sha256 == token_sha256)).first()
+
+    def lock(self, link_id: int) -> PaymentLink | None:
+        return self.session.scalars(self.select().where(PaymentLink.id == link_id).with_for_update()).first()
+
+    def of_invoice(self, invoice_id: int) -> list[PaymentLink]:
+        statement = self.select().where(PaymentLink.invoice_id == invoice_id).order_by(PaymentLink.id.desc())
+        return list(self.session.scalars(statement))
+
+    def recent_with_invoices(self, limit: int) -> list[tuple[PaymentLink, Invoice]]:
+        """The newest links with their invoices (the admin's list)."""
+        statement = self.scoped(
+            select(PaymentLink, Invoice)
+            .join(Invoice, Invoice.id == PaymentLink.invoice_id)
+            .order_by(PaymentLink.id.desc())
+            .limit(limit),
+            Invoice,
+        )
+        return [(link, invoice) for link, invoice in self.session.execute(statement)]
+
+    def profile_with_email(self, email: str) -> CustomerProfile | None:
+        """The tenant's oldest billing profile with this address (a guest paying twice stays one customer)."""
+        statement = self.scoped(
+            select(CustomerProfile).where(CustomerProfile.email == email).order_by(CustomerProfile.id),
+            CustomerProfile,
+            own_model=False,
+        )
+        return self.session.scalars(statement).first()

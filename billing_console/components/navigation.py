@@ -14,6 +14,8 @@ from billing_console.routes import (
     ADMIN_CUSTOMERS,
     ADMIN_DUNNING,
     ADMIN_INVOICES,
+    ADMIN_PAYMENT_LINKS,
+    ADMIN_PAYMENT_SETTINGS,
     ADMIN_SUBSCRIPTIONS,
     DASHBOARD,
     INVOICES,
@@ -49,7 +51,9 @@ ADMIN_AREA = (
     NavLink("Subscriptions", ADMIN_SUBSCRIPTIONS, "repeat"),
     NavLink("Invoices", ADMIN_INVOICES, "receipt"),
     NavLink("Catalog", ADMIN_CATALOG, "package"),
+    NavLink("Payment links", ADMIN_PAYMENT_LINKS, "link"),
     NavLink("Payment reminders", ADMIN_DUNNING, "bell-ring"),
+    NavLink("Payment settings", ADMIN_PAYMENT_SETTINGS, "credit-card"),
     NavLink("Job queues", JOB_MONITOR, "list-checks", document=True),
 )
 ACCOUNT_AREA = (NavLink("Account settings", ACCOUNT, "user-cog"),)

@@ -21,6 +21,7 @@ from billing_console.views.admin_invoice import (
     notes_and_history,
 )
 from billing_console.views.admin_invoice_payments import disputes, payments_card, payments_dialog
+from billing_console.views.payment_links import invoice_links_section
 
 S = AdminInvoiceState
 
@@ -57,6 +58,7 @@ def admin_invoice() -> rx.Component:
                 lines(),
                 payments_card(),
                 notes_and_history(),
+                invoice_links_section(),
                 action_dialog(),
                 payments_dialog(),
                 spacing="5",

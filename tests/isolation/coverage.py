@@ -79,6 +79,8 @@ from backend.payments import (
     saved_methods,
 )
 from backend.payments import checkout as payment_checkout
+from backend.payments import links as payment_links
+from backend.payments import settings_service as payment_settings
 from backend.payments import settlement as payment_settlement
 from backend.payments import tasks as payment_tasks
 from backend.reporting import admin_subscriptions, dashboard
@@ -164,6 +166,8 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     retry_schedule,
     saved_methods,
     payment_tasks,
+    payment_links,
+    payment_settings,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"

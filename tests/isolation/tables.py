@@ -15,6 +15,11 @@ from tests.isolation.invoice_admin_probes import INVOICE_ADMIN_PROBES, INVOICE_A
 from tests.isolation.mail_probes import MAIL_EXEMPT, MAIL_OPERATION_PROBES, MAIL_REPOSITORY_PROBES
 from tests.isolation.member_probes import MEMBER_OPERATION_PROBES, MEMBER_REPOSITORY_PROBES
 from tests.isolation.overview_probes import OVERVIEW_PROBES
+from tests.isolation.payment_link_probes import (
+    PAYMENT_LINK_EXEMPT,
+    PAYMENT_LINK_PROBES,
+    PAYMENT_LINK_REPOSITORY_PROBES,
+)
 from tests.isolation.payment_refund_probes import PAYMENT_REFUND_PROBES, PAYMENT_REFUND_REPOSITORY_PROBES
 from tests.isolation.probes import Probe
 from tests.isolation.repository_probes import REPOSITORY_PROBES
@@ -38,6 +43,7 @@ OPERATION_PROBES: list[Probe] = [
     *PAYMENT_REFUND_PROBES,
     *CHECKOUT_PROBES,
     *AUTO_BILLING_PROBES,
+    *PAYMENT_LINK_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
     *REPOSITORY_PROBES,
@@ -52,6 +58,7 @@ REPOSITORY_TABLE: list[Probe] = [
     *PAYMENT_REFUND_REPOSITORY_PROBES,
     *CHECKOUT_REPOSITORY_PROBES,
     *AUTO_BILLING_REPOSITORY_PROBES,
+    *PAYMENT_LINK_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.
@@ -61,4 +68,5 @@ EXEMPT: dict[str, str] = (
     | MAIL_EXEMPT
     | invoice_admin_probes.EXEMPT
     | payment_refund_probes.EXEMPT
+    | PAYMENT_LINK_EXEMPT
 )

@@ -64,6 +64,7 @@ from backend.models import (
     ItemStatus,
     OpenPosition,
     Payment,
+    PaymentLink,
     PaymentProcessor,
     PaymentStatus,
     Payout,
@@ -143,6 +144,8 @@ class Side:
     refund_id: int = 0
     checkout_payment: int = 0  # A: Alice's pending Checkout payment of `issued_invoice`
     checkout_session: str = ""  # its Checkout Session's id (its payment intent: "pi_" + the same)
+    payment_link_id: int = 0  # A: a payment link of `issued_invoice`, live at NOW
+    payment_link_token: str = ""
 
     @property
     def tenant_id(self) -> int:
@@ -336,6 +339,16 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
     people = _members_of(session, scope, alice, start.user_id, slug)
     people |= _payment_rows(session, scope, paid.id or 0, alice)
     checkout = _checkout_payment(session, scope, alice, issued, slug)
+    link_token = f"iso-link-{slug}"
+    link = PaymentLink(
+        tenant_id=scope.tenant_id,
+        invoice_id=issued,
+        token_sha256=digest(link_token),
+        email="alice@example.com",
+        expires_at=T3 + timedelta(days=3650),
+    )
+    session.add(link)
+    session.flush()
     return start.side(
         session,
         plan=basic,
@@ -363,6 +376,8 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
         unbilled_ref=position.source_ref,
         draft_invoice=draft.id or 0,
         bill_now_run=run.id or 0,
+        payment_link_id=link.id or 0,
+        payment_link_token=link_token,
         **people,
     )
 

@@ -149,6 +149,7 @@ def test_every_kind_renders_in_both_languages_with_the_tenants_brand(world: Worl
         "account_name": "Acme",
         "account_number": "C-00001",
         "role": "viewer",
+        "expires_date": "2027-01-21",
     }
     for kind in MailKind:
         for language in ("en", "de"):

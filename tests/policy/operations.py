@@ -44,7 +44,7 @@ from backend.invoicing.repository import InvoiceFilter
 from backend.invoicing.schemas import DraftInput, DraftLineInput
 from backend.kit.principals import SignedInUser
 from backend.mail import service as mail
-from backend.models import CreditNote, Invoice, PromotionBenefit, Subscription
+from backend.models import CreditNote, Invoice, PaymentLink, PromotionBenefit, Subscription
 from backend.payments import (
     checkout,
     disputes,
@@ -55,7 +55,10 @@ from backend.payments import (
     retry_schedule,
     saved_methods,
 )
+from backend.payments import links as payment_links
+from backend.payments import settings_service as payment_settings
 from backend.payments.errors import CardPaymentsUnavailable, OnlinePaymentUnavailable
+from backend.payments.schemas import PaymentLinkInput
 from backend.reporting import admin_subscriptions, customers
 from backend.reporting import overview as admin_overview
 from backend.reporting.repository import SubscriptionFilter
@@ -166,6 +169,31 @@ def admins_token(session: Session, a: Side) -> int:
 def _draft_for(customer_id: int) -> DraftInput:
     line = DraftLineInput(description="Consulting", quantity=Decimal(2), unit_price=Decimal("90.00"))
     return DraftInput(customer_account_id=customer_id, lines=[line])
+
+
+def _link_for(customer_id: int) -> PaymentLinkInput:
+    line = DraftLineInput(description="Link", unit_price=Decimal("5.00"))
+    return PaymentLinkInput(customer_account_id=customer_id, lines=[line])
+
+
+def _link_of(session: Session, a: Side) -> int:
+    """A payment link A's admin made just now (the actor under test then revokes it)."""
+    created = payment_links.create_payment_link(
+        session,
+        a.scope,
+        a.actor,
+        _link_for(a.customer_id),
+        NOW,
+        mail=MailBatch(),
+        base_url="http://console.test",
+    )
+    return created.id
+
+
+def _linked_invoice(session: Session, a: Side) -> int:
+    link = session.get(PaymentLink, _link_of(session, a))
+    assert link is not None
+    return link.invoice_id
 
 
 def addon_removed(session: Session, a: Side) -> None:
@@ -784,6 +812,46 @@ OPERATIONS: list[Op] = [
     op(
         retry_schedule.update_retry_schedule,
         lambda s, a, who: retry_schedule.update_retry_schedule(s, a.scope, who, retry_schedule_hours=[0, 48]),
+        ADMIN,
+    ),
+    # payments: the tenant's own Stripe keys and payment links, admins only (never a job)
+    op(
+        payment_settings.stripe_settings,
+        lambda s, a, who: payment_settings.stripe_settings(s, a.scope, who),
+        ADMIN,
+    ),
+    op(
+        payment_settings.save_stripe_settings,
+        lambda s, a, who: payment_settings.save_stripe_settings(
+            s, a.scope, who, secret_key="sk_test_" + "p0l1cy" * 4, webhook_secret="whsec_" + "p0l1cy" * 4
+        ),
+        ADMIN,
+    ),
+    op(
+        payment_settings.disconnect_stripe,
+        lambda s, a, who: payment_settings.disconnect_stripe(s, a.scope, who),
+        ADMIN,
+    ),
+    op(
+        payment_links.create_payment_link,
+        lambda s, a, who: payment_links.create_payment_link(
+            s, a.scope, who, _link_for(a.customer_id), NOW, mail=MailBatch(), base_url="http://console.test"
+        ),
+        ADMIN,
+    ),
+    op(
+        payment_links.revoke_payment_link,
+        lambda s, a, who: payment_links.revoke_payment_link(s, a.scope, who, _link_of(s, a), NOW),
+        ADMIN,
+    ),
+    op(
+        payment_links.payment_links_of_invoice,
+        lambda s, a, who: payment_links.payment_links_of_invoice(s, a.scope, who, _linked_invoice(s, a), NOW),
+        ADMIN,
+    ),
+    op(
+        payment_links.recent_payment_links,
+        lambda s, a, who: (_link_of(s, a), payment_links.recent_payment_links(s, a.scope, who, NOW))[1],
         ADMIN,
     ),
 ]

@@ -103,11 +103,14 @@ def api_world(identity_world: IdentityWorld) -> ApiWorld:
     ids_b |= _shop_ids(world, world.b_admin, world.b_customer, orders=3)
     ids_a |= _member_ids(world, world.a_admin, ids_a["customer_account_id"], "a")
     ids_b |= _member_ids(world, world.b_admin, ids_b["customer_account_id"], "b")
-    # A's customer has INV-YYYY-00001; B issued two invoices, so B's number is one A does not have.
+    # A's customer has INV-YYYY-00001; B issued three invoices, so B's number is one A does not have
+    # (A's payment link below issues A's INV-YYYY-00002).
     ids_a |= _invoice_ids(world, world.a_admin, ids_a, invoices=1)
-    ids_b |= _invoice_ids(world, world.b_admin, ids_b, invoices=2)
+    ids_b |= _invoice_ids(world, world.b_admin, ids_b, invoices=3)
     ids_a |= _admin_invoice_ids(world, world.a_admin, ids_a["customer_account_id"])
     ids_b |= _admin_invoice_ids(world, world.b_admin, ids_b["customer_account_id"])
+    ids_a |= _payment_link_ids(world, world.a_admin, ids_a["customer_account_id"])
+    ids_b |= _payment_link_ids(world, world.b_admin, ids_b["customer_account_id"])
     return ApiWorld(world, tokens, ids_a, ids_b)
 
 
@@ -158,6 +161,29 @@ def _admin_invoice_ids(world: IdentityWorld, admin: Member, account_id: int) -> 
         )
         run = billing_runs.request_bill_now(session, scope, actor, clock.now())
         return {"reference": draft.id, "job_id": run.id}
+
+
+def _payment_link_ids(world: IdentityWorld, admin: Member, account_id: int) -> dict[str, Any]:
+    """A payment link of an ad-hoc invoice of the customer (`{link_id}`)."""
+    from decimal import Decimal
+
+    from backend.audit.service import Actor
+    from backend.db import unit_of_work
+    from backend.integrations.mail import MailBatch
+    from backend.invoicing.schemas import DraftLineInput
+    from backend.kit.repository import TenantScope
+    from backend.payments import links
+    from backend.payments.schemas import PaymentLinkInput
+
+    scope, actor = TenantScope(admin.tenant_id), Actor.admin(admin.tenant_id, user_id=admin.user_id)
+    wanted = PaymentLinkInput(
+        customer_account_id=account_id, lines=[DraftLineInput(description="Link", unit_price=Decimal("5.00"))]
+    )
+    with unit_of_work(world.engine) as session:
+        created = links.create_payment_link(
+            session, scope, actor, wanted, clock.now(), mail=MailBatch(), base_url="http://console.test"
+        )
+    return {"link_id": created.id}
 
 
 def _member_ids(world: IdentityWorld, admin: Member, account_id: int, side: str) -> dict[str, Any]:

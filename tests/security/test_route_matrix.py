@@ -72,6 +72,11 @@ DRAFT = {
     "lines": [{"description": "Matrix", "quantity": "1", "unit_price": "9.00"}],
 }
 REASON = {"reason": "Matrix"}
+STRIPE_KEYS = {"secret_key": "sk_test_" + "m4tr1x" * 4, "webhook_secret": "whsec_" + "m4tr1x" * 4}
+PAYMENT_LINK = {
+    "email": "matrix-link@example.com",
+    "lines": [{"description": "Matrix", "unit_price": "9.00"}],
+}
 # The routes of the token user's own customer account: an admin belongs to none (404).
 OWN_ACCOUNT_READS = SIGNED_IN | {ADMIN: 404}
 OWN_ACCOUNT_WRITES = WRITERS | {ADMIN: 404}
@@ -110,6 +115,12 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("PUT", "/api/v1/admin/settings/payments"): Expect(
         ADMINS_ONLY, body={"retry_schedule_hours": [0, 24, 72, 168]}
     ),
+    # Payments: the tenant's own Stripe keys (write-only) and payment links, for admins.
+    ("GET", "/api/v1/admin/settings/stripe"): Expect(ADMINS_ONLY),
+    ("PUT", "/api/v1/admin/settings/stripe"): Expect(ADMINS_ONLY, body=STRIPE_KEYS),
+    ("DELETE", "/api/v1/admin/settings/stripe"): Expect(ADMINS_ONLY),
+    ("POST", "/api/v1/admin/payment-links"): Expect(ADMINS_ONLY | {ADMIN: 201}, body=PAYMENT_LINK),
+    ("POST", "/api/v1/admin/payment-links/{link_id}/revoke"): Expect(ADMINS_ONLY),
     ("POST", "/api/v1/admin/users/{user_id}/lock"): Expect(ADMINS_ONLY),
     ("POST", "/api/v1/admin/users/{user_id}/unlock"): Expect(ADMINS_ONLY),
     ("PUT", "/api/v1/admin/users/{user_id}/role"): Expect(ADMINS_ONLY, body={"role": "customer"}),
@@ -236,6 +247,8 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/api/invoices/{invoice_number}.pdf"): Expect(
         everyone(401), example="/api/invoices/INV-2026-00001.pdf"
     ),
+    # A payment link's invoice: the token is the permission, whoever calls (a made-up one: 404).
+    ("GET", "/api/pay/{token}.pdf"): Expect(everyone(404), example="/api/pay/made-up-token.pdf"),
     ("GET", "/api/credit-notes/{credit_note_number}.pdf"): Expect(
         everyone(401), example="/api/credit-notes/INV-2026-00001-CN1.pdf"
     ),

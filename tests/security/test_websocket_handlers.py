@@ -56,6 +56,10 @@ AUDIENCE: dict[str, str] = {
     "billing_console.state.catalog_admin.AddonsState": ADMIN_ONLY,
     "billing_console.state.catalog_admin.PromotionsState": ADMIN_ONLY,
     "billing_console.state.dunning.DunningSettingsState": ADMIN_ONLY,
+    "billing_console.state.payment_settings.PaymentSettingsState": ADMIN_ONLY,
+    "billing_console.state.payment_links.PaymentLinksState": ADMIN_ONLY,
+    "billing_console.state.invoice_links.InvoiceLinksState": ADMIN_ONLY,
+    "billing_console.state.pay_link.PayLinkState": ANYONE,  # a payment link's page: the token is the key
     "billing_console.state.account.AccountState": SIGNED_IN,
     "billing_console.state.dashboard.DashboardState": SIGNED_IN,
     "billing_console.state.subscriptions.SubscriptionsState": SIGNED_IN,

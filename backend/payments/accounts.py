@@ -109,7 +109,7 @@ def store_stripe_keys(
     if publishable_key is not None:
         account.publishable_key = publishable_key
     account.updated_at = now()
-    return repository.save(account)
+    return repository.add(account)  # refuses a row of another tenant
 
 
 def remove_stripe_keys(session: Session, scope: TenantScope) -> bool:

@@ -38,12 +38,6 @@ class ProcessorAccountRepository(TenantRepository[ProcessorAccount]):
         statement = self.scoped(select(ProcessorAccount).where(ProcessorAccount.processor == processor))
         return self.session.scalars(statement).first()
 
-    def save(self, account: ProcessorAccount) -> ProcessorAccount:
-        account.tenant_id = self.scope.tenant_id
-        self.session.add(account)
-        self.session.flush()
-        return account
-
 
 class PaymentRepository(TenantRepository[Payment]):
     model = Payment

@@ -17,12 +17,11 @@ from backend.audit.service import Actor
 from backend.customers.service import record_payment_customer
 from backend.integrations.payment_processor import CheckoutSession
 from backend.invoicing import service as invoicing
-from backend.kit.repository import CrossTenantWrite
-from backend.models import Invoice, Payment, PaymentProcessor
+from backend.models import Invoice, PaymentProcessor
 from backend.payments import checkout, settlement
 from backend.payments.errors import OnlinePaymentUnavailable
-from backend.payments.repository import PaymentRepository
-from tests.isolation.probes import Probe, Raises, nothing
+from backend.payments.repository import PaymentRepository, ProcessorAccountRepository
+from tests.isolation.probes import Probe, nothing
 from tests.isolation.repository_probes import R, row
 from tests.isolation.service_probes import S
 from tests.isolation.world import NOW, Side
@@ -48,26 +47,13 @@ def _pay(session: Session, me: Side, a: Side) -> object:
         return refused.invoice
 
 
-def _new_payment(session: Session, me: Side, a: Side) -> Payment:
-    """B hands its repository a payment stamped with A's tenant: refused before anything is written."""
-    return PaymentRepository(session, me.scope).add(
-        Payment(
-            tenant_id=a.tenant_id,
-            customer_account_id=me.customer_id,
-            processor=PaymentProcessor.STRIPE,
-            idempotency_key="probe:1",
-            amount=Decimal("1.00"),
-        )
-    )
-
-
 CHECKOUT_REPOSITORY_PROBES: list[Probe] = [
     R(PaymentRepository.get, lambda s, me, a: (a.checkout_payment,)),
     R(PaymentRepository.lock, lambda s, me, a: (a.checkout_payment,)),
     R(PaymentRepository.by_external_id, lambda s, me, a: (a.checkout_session,)),
     R(PaymentRepository.by_payment_intent, lambda s, me, a: ("pi_" + a.checkout_session,)),
     R(PaymentRepository.of_invoice, lambda s, me, a: (a.issued_invoice,)),
-    S(PaymentRepository.add, _new_payment, Raises(CrossTenantWrite), control=False, filtered=False),
+    R(ProcessorAccountRepository.of, lambda s, me, a: (PaymentProcessor.STRIPE,)),
 ]
 
 CHECKOUT_PROBES: list[Probe] = [

@@ -182,6 +182,11 @@ EXEMPT_MODULES: dict[str, str] = {
         "runs each handler with the context the webhook route built in the event's tenant (tests/payments"
         " send A's events to B's door); the handlers read payments through PaymentRepository (probed)"
     ),
+    "backend.payments.accounts": (
+        "reads and writes the keys only through ProcessorAccountRepository (probed) in the scope it is"
+        " given; its callers are probed (payments.settings_service, checkout) and tests/payments prove"
+        " B's admin cannot read or change A's keys and B's webhook secret cannot sign A's events"
+    ),
     "backend.payments.checkout_flow": (
         "opens the units of work of Pay around the processor calls; each step is a payments.checkout"
         " operation (probed) in the signed-in customer's own tenant"

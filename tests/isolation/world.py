@@ -68,6 +68,7 @@ from backend.models import (
     PaymentProcessor,
     PaymentStatus,
     Payout,
+    ProcessorAccount,
     ProviderKind,
     Refund,
     SubscriptionItem,
@@ -348,6 +349,15 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
         expires_at=T3 + timedelta(days=3650),
     )
     session.add(link)
+    # A's own Stripe account row with a publishable key only: something for B's scope to miss,
+    # while A still pays by bank transfer (no secret key, so no processor is ever called).
+    session.add(
+        ProcessorAccount(
+            tenant_id=scope.tenant_id,
+            processor=PaymentProcessor.STRIPE,
+            publishable_key=f"pk_test_iso_{slug}",
+        )
+    )
     session.flush()
     return start.side(
         session,

@@ -133,7 +133,8 @@ def test_a_dispute_is_traced_to_its_tenant_through_the_payment_intent(pay_world:
     paid = event("checkout.session.completed", completed_session(shop, payment, intent=intent))
     assert _post(pay_world, paid, shop.webhook_secret).status_code == 200
     dispute = {
-        "id": "dp_1", "object": "dispute", "amount": 11900, "currency": "eur", "charge": "ch_1",
+        "id": f"dp_{uuid.uuid4().hex[:12]}", "object": "dispute", "amount": 11900, "currency": "eur",
+        "charge": f"ch_{uuid.uuid4().hex[:12]}",
         "payment_intent": intent, "reason": "fraudulent", "status": "needs_response", "metadata": {},
     }  # fmt: skip
     assert _post(pay_world, event("charge.dispute.created", dispute), shop.webhook_secret).status_code == 200
@@ -146,9 +147,10 @@ def test_a_dispute_is_traced_to_its_tenant_through_the_payment_intent(pay_world:
 def test_a_payout_on_a_tenants_own_account_is_recorded_once(pay_world: PayWorld) -> None:
     shop = pay_world.b
     door = f"/api/webhooks/stripe/{shop.slug}"
-    payout = {"id": "po_1", "object": "payout", "amount": 50000, "currency": "eur", "status": "paid"}
+    payout_id = f"po_{uuid.uuid4().hex[:12]}"  # Stripe's ids are unique: the database is shared by tests
+    payout = {"id": payout_id, "object": "payout", "amount": 50000, "currency": "eur", "status": "paid"}
     for payload in (event("payout.paid", payout), event("payout.paid", payout)):
         assert _post(pay_world, payload, shop.webhook_secret, door).status_code == 200
     [row] = _rows(pay_world, Payout, shop)
-    assert (row.external_id, row.amount, row.status) == ("po_1", Decimal("500.00"), "paid")
+    assert (row.external_id, row.amount, row.status) == (payout_id, Decimal("500.00"), "paid")
     assert _rows(pay_world, Payout, pay_world.a) == []

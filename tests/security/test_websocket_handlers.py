@@ -58,6 +58,8 @@ AUDIENCE: dict[str, str] = {
     "billing_console.state.dunning.DunningSettingsState": ADMIN_ONLY,
     "billing_console.state.payment_settings.PaymentSettingsState": ADMIN_ONLY,
     "billing_console.state.payment_links.PaymentLinksState": ADMIN_ONLY,
+    "billing_console.state.admin_invoice_payments.AdminInvoicePaymentsState": ADMIN_ONLY,
+    "billing_console.state.admin_payments_overview.AdminPaymentsOverviewState": ADMIN_ONLY,
     "billing_console.state.invoice_links.InvoiceLinksState": ADMIN_ONLY,
     "billing_console.state.pay_link.PayLinkState": ANYONE,  # a payment link's page: the token is the key
     "billing_console.state.account.AccountState": SIGNED_IN,

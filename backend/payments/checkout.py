@@ -45,6 +45,7 @@ from backend.payments.repository import PaymentRepository
 from backend.payments.schemas import CheckoutStarted
 
 CHECKOUT = "checkout"
+PAYMENT_LINK = "payment_link"
 OFF_SESSION = "off_session"
 # Stripe keeps a session open 30 minutes to 24 hours; an hour is long enough to find a card.
 CHECKOUT_LIFETIME = timedelta(hours=1)
@@ -90,8 +91,16 @@ def plan_checkout(
         raise AutomaticPaymentInProgress(view.number)
     expire: list[tuple[int, str]] = []
     resume: Payment | None = None
-    for payment in (p for p in earlier if p.kind == CHECKOUT and p.status == PaymentStatus.PENDING):
+    for payment in (
+        p for p in earlier if p.kind in (CHECKOUT, PAYMENT_LINK) and p.status == PaymentStatus.PENDING
+    ):
         assert payment.id is not None
+        if payment.kind == PAYMENT_LINK:
+            # The invoice's payment link has a session open: expire it first, so the invoice
+            # cannot be paid on both pages (one still being created is the link page's to finish).
+            if payment.external_id:
+                expire.append((payment.id, payment.external_id))
+            continue
         if payment.external_id:
             if _reusable(payment, amount, now):
                 return CheckoutPlan(

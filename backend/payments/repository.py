@@ -271,12 +271,13 @@ class AutoChargeRepository(TenantRepository[Invoice]):
         return self.session.scalars(statement).first()
 
     def open_checkouts(self, invoice_id: int) -> list[Payment]:
-        """The invoice's Checkout payments that may still be paid: pending, with their session's id,
-        or without one yet (the Pay path commits the row before it asks the processor)."""
+        """The invoice's Checkout payments that may still be paid (the console's Pay and a payment
+        link's page alike): pending, with their session's id, or without one yet (the Pay path
+        commits the row before it asks the processor)."""
         statement = self.scoped(
             select(Payment).where(
                 Payment.invoice_id == invoice_id,
-                Payment.kind == "checkout",
+                Payment.kind.in_(("checkout", "payment_link")),  # type: ignore[attr-defined]
                 Payment.status == PaymentStatus.PENDING,
             ),
             Payment,

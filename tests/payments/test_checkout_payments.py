@@ -219,3 +219,33 @@ def test_viewers_and_admins_do_not_pay_and_other_customers_do_not_see_the_invoic
     assert hidden.value.http_status == 404
     assert payments(pay_world, shop) == []
     assert pay(shop, customer(shop, "billing")).url
+
+
+def test_pay_expires_the_open_session_of_the_invoices_payment_link_first(
+    pay_world: PayWorld, stripe_fake: FakeStripe
+) -> None:
+    """A guest opened the invoice's payment link and left its Checkout open; the customer then pays
+    in the console: the link's session is expired first, so the invoice cannot be paid twice."""
+    shop = pay_world.deployment
+    link_session = stripe_fake.client(DEPLOYMENT_KEY).v1.checkout.sessions.create(
+        {
+            "mode": "payment",
+            "success_url": "https://shop.example/pay/t?paid={CHECKOUT_SESSION_ID}",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {"currency": "eur", "unit_amount": 11900, "product_data": {"name": "x"}},
+                }
+            ],
+        }
+    )
+    link_payment = pay_world.pending_payment(shop, kind="payment_link")
+    with unit_of_work(pay_world.engine) as session:
+        session.get(Payment, link_payment.id).external_id = link_session.id
+
+    started = pay(shop)
+
+    assert stripe_fake.get(link_session.id)["status"] == "expired"
+    assert pay_world.payment(link_payment.id or 0).status == PaymentStatus.CANCELED
+    assert stripe_fake.get(started.session_id)["status"] == "open"
+    assert started.session_id != link_session.id

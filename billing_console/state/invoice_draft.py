@@ -14,21 +14,17 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from backend.gateway import admin_invoice_drafts as gateway
-from backend.gateway.admin_invoice_drafts import TAX_CATEGORIES, CustomerChoice
+from backend.gateway.admin_invoice_drafts import CustomerChoice
 from backend.invoicing.errors import InvoiceError
 from backend.kit.errors import DomainError, FieldErrors, NotFoundError
 from backend.kit.principals import SignedInUser
 from billing_console.routes import admin_invoice_path
+from billing_console.state import draft_lines
 from billing_console.state.arguments import record_id
 from billing_console.state.guards import admin_only, starts_from_defaults
 from billing_console.state.session import cleared_on_sign_out, request_context
 
 MAX_LINES = 50
-LINE_FIELDS = ("description", "quantity", "unit_price", "tax_category")
-
-
-def _blank_line() -> dict[str, str]:
-    return {"description": "", "quantity": "1", "unit_price": "", "tax_category": "standard"}
 
 
 @cleared_on_sign_out
@@ -76,27 +72,19 @@ class InvoiceDraftState(rx.State):
     @rx.event
     @admin_only
     async def edit_line(self, admin: SignedInUser, index: int, name: str, value: str) -> None:
-        if name not in LINE_FIELDS or not isinstance(index, int) or not 0 <= index < len(self.lines):
-            return
-        if name == "tax_category" and value not in TAX_CATEGORIES:
-            return
-        line = dict(self.lines[index])
-        line[name] = str(value)[:500]
-        self.lines[index] = line
+        changed = draft_lines.edited(self.lines, index, name, value)
+        if changed is not None:
+            self.lines = changed
 
     @rx.event
     @admin_only
     async def add_line(self, admin: SignedInUser) -> None:
-        if len(self.lines) < MAX_LINES:
-            self.lines = [*self.lines, _blank_line()]
-            self.line_errors = [*self.line_errors, ""]
+        self.lines, self.line_errors = draft_lines.added(self.lines, self.line_errors, MAX_LINES)
 
     @rx.event
     @admin_only
     async def remove_line(self, admin: SignedInUser, index: int) -> None:
-        if isinstance(index, int) and 0 <= index < len(self.lines) and len(self.lines) > 1:
-            self.lines = [line for i, line in enumerate(self.lines) if i != index]
-            self.line_errors = [error for i, error in enumerate(self.line_errors) if i != index]
+        self.lines, self.line_errors = draft_lines.removed(self.lines, self.line_errors, index)
 
     @rx.event
     @admin_only

@@ -14,20 +14,16 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from backend.gateway import payments as gateway
-from backend.gateway.admin_invoice_drafts import TAX_CATEGORIES, CustomerChoice
+from backend.gateway.admin_invoice_drafts import CustomerChoice
 from backend.gateway.payments import LinkRow
 from backend.kit.errors import DomainError, FieldErrors
 from backend.kit.principals import SignedInUser
+from billing_console.state import draft_lines
 from billing_console.state.arguments import record_id
 from billing_console.state.guards import admin_only, starts_from_defaults
 from billing_console.state.session import cleared_on_sign_out, request_context
 
 MAX_LINES = 20
-LINE_FIELDS = ("description", "quantity", "unit_price", "tax_category")
-
-
-def _blank_line() -> dict[str, str]:
-    return {"description": "", "quantity": "1", "unit_price": "", "tax_category": "standard"}
 
 
 @cleared_on_sign_out
@@ -40,7 +36,7 @@ class PaymentLinksState(rx.State):
     email: str = ""
     customer_id: str = ""
     expires_in_days: str = "14"
-    lines: list[dict[str, str]] = [_blank_line()]
+    lines: list[dict[str, str]] = [draft_lines.blank_line()]
     line_errors: list[str] = [""]
     errors: dict[str, str] = {}
     form_error: str = ""
@@ -99,27 +95,19 @@ class PaymentLinksState(rx.State):
     @rx.event
     @admin_only
     async def edit_line(self, admin: SignedInUser, index: int, name: str, value: str) -> None:
-        if name not in LINE_FIELDS or not isinstance(index, int) or not 0 <= index < len(self.lines):
-            return
-        if name == "tax_category" and value not in TAX_CATEGORIES:
-            return
-        line = dict(self.lines[index])
-        line[name] = str(value)[:500]
-        self.lines[index] = line
+        changed = draft_lines.edited(self.lines, index, name, value)
+        if changed is not None:
+            self.lines = changed
 
     @rx.event
     @admin_only
     async def add_line(self, admin: SignedInUser) -> None:
-        if len(self.lines) < MAX_LINES:
-            self.lines = [*self.lines, _blank_line()]
-            self.line_errors = [*self.line_errors, ""]
+        self.lines, self.line_errors = draft_lines.added(self.lines, self.line_errors, MAX_LINES)
 
     @rx.event
     @admin_only
     async def remove_line(self, admin: SignedInUser, index: int) -> None:
-        if isinstance(index, int) and 0 <= index < len(self.lines) and len(self.lines) > 1:
-            self.lines = [line for i, line in enumerate(self.lines) if i != index]
-            self.line_errors = [error for i, error in enumerate(self.line_errors) if i != index]
+        self.lines, self.line_errors = draft_lines.removed(self.lines, self.line_errors, index)
 
     @rx.event
     @admin_only
@@ -147,7 +135,7 @@ class PaymentLinksState(rx.State):
             return
         self.created_url, self.created_number = created.url, created.invoice_number
         self.created_expires, self.created_to = created.expires, created.email
-        self.lines, self.line_errors, self.email = [_blank_line()], [""], ""
+        self.lines, self.line_errors, self.email = [draft_lines.blank_line()], [""], ""
         self.rows = await asyncio.to_thread(gateway.payment_link_rows, admin)
         self.saving = False
         yield rx.toast.success(f"Invoice {created.invoice_number} issued and its payment link sent.")

@@ -7,9 +7,9 @@ import reflex as rx
 
 from backend.gateway.payments import LinkRow
 from billing_console.components.feedback import empty_state, problem_callout, skeleton_rows
+from billing_console.components.line_editor import line_row
 from billing_console.state.invoice_links import InvoiceLinksState as I
 from billing_console.state.payment_links import PaymentLinksState as L
-from billing_console.views.invoice_draft import TAX_LABELS
 
 LINK_STATUSES = {
     "active": ("Active", "blue"),
@@ -131,76 +131,15 @@ def recipient_field() -> rx.Component:
     )
 
 
-def _text(
-    line: rx.Var[dict[str, str]], index: rx.Var[int], name: str, element: str, **props: object
-) -> rx.Component:
-    return rx.input(
-        value=line[name],
-        on_change=lambda value: L.edit_line(index, name, value),
-        id=f"link-line-{element}-{index}",
-        width="100%",
-        **props,
-    )
-
-
 def _line(line: rx.Var[dict[str, str]], index: rx.Var[int]) -> rx.Component:
-    return rx.box(
-        rx.flex(
-            _labelled(
-                "Description",
-                f"link-line-description-{index}",
-                _text(line, index, "description", "description", max_length=500),
-                flex="3",
-                min_width="200px",
-            ),
-            _labelled(
-                "Quantity",
-                f"link-line-quantity-{index}",
-                _text(line, index, "quantity", "quantity", input_mode="decimal"),
-                flex="1",
-                min_width="72px",
-            ),
-            _labelled(
-                "Amount (net)",
-                f"link-line-price-{index}",
-                _text(line, index, "unit_price", "price", input_mode="decimal", placeholder="0.00"),
-                flex="1",
-                min_width="110px",
-            ),
-            _labelled(
-                "Tax",
-                f"link-line-tax-{index}",
-                rx.select.root(
-                    rx.select.trigger(id=f"link-line-tax-{index}", width="100%"),
-                    rx.select.content(*[rx.select.item(label, value=value) for value, label in TAX_LABELS]),
-                    value=line["tax_category"],
-                    on_change=lambda value: L.edit_line(index, "tax_category", value),
-                ),
-                flex="1",
-                min_width="130px",
-            ),
-            rx.icon_button(
-                rx.icon("trash-2", size=16),
-                variant="ghost",
-                color_scheme="red",
-                on_click=L.remove_line(index),
-                disabled=L.lines.length() <= 1,
-                aria_label="Remove line",
-                align_self="end",
-            ),
-            gap="12px",
-            wrap="wrap",
-            align="end",
-            width="100%",
-        ),
-        rx.cond(
-            L.line_errors[index] != "",
-            rx.text(L.line_errors[index], color="var(--red-11)", size="2", class_name="line-error"),
-        ),
-        padding_y="12px",
-        border_top="1px solid var(--gray-a4)",
-        width="100%",
+    return line_row(
+        L,
+        line,
+        index,
+        id_prefix="link-line",
         class_name="link-line",
+        price_label="Amount (net)",
+        tax_label="Tax",
     )
 
 

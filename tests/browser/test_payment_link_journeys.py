@@ -37,7 +37,7 @@ def test_admin_stores_stripe_keys_write_only_and_disconnects_them(page: Page) ->
     expect(page).to_have_url(re.compile(r".*/admin/?$"))
     page.get_by_role("link", name="Payment settings").first.click()
     expect(page).to_have_url(re.compile(r".*/admin/settings/payments/?$"))
-    expect(page.get_by_role("heading", name="Payment settings", level=1)).to_be_visible()
+    expect(page.get_by_role("main").get_by_role("heading", name="Payment settings", level=1)).to_be_visible()
     expect(page.locator("#payment-mode")).to_have_text("The deployment's Stripe account")
     expect(page.locator("#stripe-webhook-url")).to_contain_text("/api/webhooks/stripe/")
     expect(page.locator("#bank-details")).to_contain_text("IBAN")
@@ -78,7 +78,7 @@ def test_admin_sends_a_payment_link_to_an_email_and_a_stranger_opens_it(
     expect(page).to_have_url(re.compile(r".*/admin/?$"))
     page.get_by_role("link", name="Payment links").first.click()
     expect(page).to_have_url(re.compile(r".*/admin/payment-links/?$"))
-    expect(page.get_by_role("heading", name="Payment links", level=1)).to_be_visible()
+    expect(page.get_by_role("main").get_by_role("heading", name="Payment links", level=1)).to_be_visible()
 
     page.locator("#link-create").click()  # nothing filled in: refused per field, nothing issued
     expect(page.locator("#link-form-error")).to_contain_text("Add at least one line")

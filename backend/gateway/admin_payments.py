@@ -18,7 +18,7 @@ from backend.kit.errors import FieldErrors
 from backend.kit.principals import RequestContext, SignedInUser
 from backend.kit.tenants import TenantDirectory
 from backend.money import Money
-from backend.payments import disputes, manual_payments, payouts, refunds
+from backend.payments import disputes, manual_payments, payouts, provider_events, refunds
 from backend.payments.invoice_payments import invoice_payments, payment_to_refund
 from backend.reporting.subscriptions import moment
 
@@ -96,18 +96,34 @@ class PayoutLine:
 
 
 @dataclass(frozen=True, slots=True)
+class FailedEventLine:
+    at: str  # when Stripe first sent it, in the tenant's time zone
+    type: str  # "payment_intent.succeeded"
+    event_id: str  # "evt_...": what to look up in the Stripe dashboard
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
 class PaymentsOverview:
     open_disputes: int = 0
     disputes: list[OverviewDispute] = field(default_factory=list)
     payouts: list[PayoutLine] = field(default_factory=list)
+    # the tenant's Stripe events of the last seven days, by result, and the newest failed ones
+    events_processed: int = 0
+    events_ignored: int = 0
+    events_failed: int = 0
+    failed_events: list[FailedEventLine] = field(default_factory=list)
+    time_zone: str = "UTC"  # the tenant's, named on the card
 
 
 def payments_overview(user: SignedInUser) -> PaymentsOverview:
-    """Open disputes (count and the newest five, each linking to its invoice) and the latest payouts."""
+    """Open disputes (count and the newest five, each linking to its invoice), the latest payouts
+    and the Stripe events of the last seven days (counts by result, the newest failed ones)."""
     with unit_of_work() as session:
         scope, who = user_scope(user), actor(None, user)
         count, found = disputes.open_disputes(session, scope, who)
         sent = payouts.latest_payouts(session, scope, who)
+        events = provider_events.events_overview(session, scope, who, clock.now())
         tenant = TenantDirectory(session).by_id(user.tenant_id)
         zone = ZoneInfo(tenant.time_zone if tenant else "UTC")
         return PaymentsOverview(
@@ -131,6 +147,16 @@ def payments_overview(user: SignedInUser) -> PaymentsOverview:
                 )
                 for p in sent
             ],
+            events_processed=events.processed,
+            events_ignored=events.ignored,
+            events_failed=events.failed,
+            failed_events=[
+                FailedEventLine(
+                    at=moment(e.received_at, zone), type=e.event_type, event_id=e.event_id, error=e.error
+                )
+                for e in events.latest_failed
+            ],
+            time_zone=zone.key,
         )
 
 

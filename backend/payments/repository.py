@@ -25,6 +25,7 @@ from backend.models import (
     ProcessorAccount,
     Refund,
     RefundStatus,
+    WebhookResult,
 )
 
 
@@ -193,6 +194,32 @@ class InboundEventLog:
         self.session.add(event)
         self.session.flush()
         return event
+
+
+class ProviderEventRepository(TenantRepository[InboundWebhookEvent]):
+    """The processor's events as the tenant's admin sees them: only rows stored under the tenant.
+    Events stored without one (the deployment's: no tenant named, or a tenant with its own account
+    reached through the deployment's door) never match `tenant_id = scope` and stay the operator's."""
+
+    model = InboundWebhookEvent
+
+    def counts_since(self, since: datetime) -> dict[WebhookResult, int]:
+        """How many events received at or after `since` ended in each result (one GROUP BY)."""
+        statement = self.scoped(
+            select(InboundWebhookEvent.result, func.count())
+            .where(InboundWebhookEvent.received_at >= since)
+            .group_by(InboundWebhookEvent.result)
+        )
+        return {WebhookResult(result): int(count) for result, count in self.session.execute(statement)}
+
+    def latest_failed(self, since: datetime, limit: int) -> list[InboundWebhookEvent]:
+        """The newest `limit` events received at or after `since` that are still failed."""
+        statement = self.scoped(
+            select(InboundWebhookEvent).where(
+                InboundWebhookEvent.result == WebhookResult.FAILED, InboundWebhookEvent.received_at >= since
+            )
+        ).order_by(InboundWebhookEvent.received_at.desc(), InboundWebhookEvent.id.desc())  # type: ignore[attr-defined,union-attr]
+        return list(self.session.scalars(statement.limit(limit)))
 
 
 def tenant_of_payment_intent(session: Session, payment_intent_ref: str) -> int | None:

@@ -1,11 +1,12 @@
-"""The overview's payments section: disputes waiting for an answer (each leads to its invoice) and
-the latest payouts to the tenant's bank account."""
+"""The overview's payments section: disputes waiting for an answer (each leads to its invoice), the
+latest payouts to the tenant's bank account, and the Stripe events of the last seven days (how
+many were processed, ignored or failed, and the newest failed ones with their error)."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from backend.gateway.admin_payments import OverviewDispute, PayoutLine
+from backend.gateway.admin_payments import FailedEventLine, OverviewDispute, PayoutLine
 from billing_console.components.standing import dispute_status_badge
 from billing_console.state.admin_payments_overview import AdminPaymentsOverviewState
 
@@ -48,6 +49,75 @@ def _payout(payout: rx.Var[PayoutLine]) -> rx.Component:
                 spacing="1",
             )
         ),
+    )
+
+
+def _event_count(label: str, count: rx.Var[int], color: str, element_id: str) -> rx.Component:
+    """A result with its count in words and colour (never colour alone)."""
+    return rx.badge(
+        rx.text.span(label),
+        rx.text.span(count, font_weight="bold"),
+        color_scheme=rx.cond(count > 0, color, "gray"),
+        variant="soft",
+        radius="full",
+        size="2",
+        id=element_id,
+    )
+
+
+def _failed_event(event: rx.Var[FailedEventLine]) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.text(event.at, size="2", white_space="nowrap"),
+            rx.text(event.type, size="2", weight="medium", word_break="break-all"),
+            spacing="3",
+            wrap="wrap",
+            align="baseline",
+        ),
+        rx.code(event.event_id, size="1", variant="ghost", word_break="break-all"),
+        rx.text(event.error, size="1", color="var(--red-11)", word_break="break-word"),
+        spacing="1",
+        width="100%",
+        padding_y="2",
+        border_top="1px solid var(--gray-a5)",
+        class_name="failed-event",
+    )
+
+
+def _provider_events() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Payment provider events", size="3", as_="h3"),
+            rx.text("Stripe events of the last 7 days, by result", size="1", color="var(--gray-11)"),
+            rx.hstack(
+                _event_count("Processed", S.events_processed, "green", "events-processed"),
+                _event_count("Ignored", S.events_ignored, "amber", "events-ignored"),
+                _event_count("Failed", S.events_failed, "red", "events-failed"),
+                spacing="2",
+                wrap="wrap",
+            ),
+            rx.cond(
+                S.failed_events.length() > 0,
+                rx.vstack(
+                    rx.text(
+                        "Latest failed events (times in ",
+                        S.time_zone,
+                        "). Stripe sends a failed event again for up to three days; look it up in"
+                        " the Stripe dashboard by its id.",
+                        size="1",
+                        color="var(--gray-11)",
+                    ),
+                    rx.vstack(rx.foreach(S.failed_events, _failed_event), spacing="0", width="100%"),
+                    spacing="2",
+                    width="100%",
+                ),
+                rx.text("No failed events in the last 7 days", size="2", color="var(--gray-11)"),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+        id="overview-provider-events",
     )
 
 
@@ -112,6 +182,7 @@ def payments_overview() -> rx.Component:
             rx.grid(
                 disputes, payouts, columns=rx.breakpoints(initial="1", md="2"), spacing="4", width="100%"
             ),
+            _provider_events(),
             spacing="3",
             width="100%",
             id="payments-overview",

@@ -12,6 +12,7 @@ and voided, so the demo's paid figures that other journeys read stay as they wer
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -24,7 +25,7 @@ from backend.demo.service import ADMIN_LOGIN
 from backend.invoicing import manual_drafts
 from backend.invoicing.schemas import DraftInput, DraftLineInput
 from backend.kit.policy import Actor
-from backend.models import CustomerType, Dispute, PaymentProcessor
+from backend.models import CustomerType, Dispute, InboundWebhookEvent, PaymentProcessor, WebhookResult
 from backend.tenancy.service import scope_for_slug
 from tests.browser.conftest import RunningConsole
 from tests.browser.test_console_smoke import sign_in
@@ -58,6 +59,16 @@ def _issued_invoice(console: RunningConsole) -> str:
                     tenant_id=scope.tenant_id, processor=PaymentProcessor.STRIPE, external_id="dp_journey",
                     invoice_id=invoice.id, charge_ref="ch_journey", amount=Decimal("119.00"),
                     reason="fraudulent", status="needs_response", opened_at=DEMO_AS_OF,
+                )
+            )  # fmt: skip
+            # A Stripe event whose handler failed an hour ago, for the overview's events card.
+            session.add(
+                InboundWebhookEvent(
+                    tenant_id=scope.tenant_id, processor=PaymentProcessor.STRIPE,
+                    event_id="evt_journey_failed", event_type="charge.refunded", payload_sha256="0" * 64,
+                    result=WebhookResult.FAILED,
+                    error="ChargeNotKnownYet: no payment of charge ch_journey yet",
+                    received_at=DEMO_AS_OF - timedelta(hours=1),
                 )
             )  # fmt: skip
             return invoice.number
@@ -114,6 +125,12 @@ def test_admin_records_a_transfer_in_two_parts_then_refunds_part_of_it(
     disputes = page.locator("#overview-disputes")
     expect(disputes).to_contain_text(number)
     expect(disputes).to_contain_text("fraudulent")
+    events = page.locator("#overview-provider-events")
+    expect(events).to_contain_text("Payment provider events")
+    failed = events.locator(".failed-event", has_text="evt_journey_failed")
+    expect(failed).to_contain_text("charge.refunded")
+    expect(failed).to_contain_text("ChargeNotKnownYet: no payment of charge ch_journey yet")
+    expect(page.locator("#events-failed")).to_contain_text("Failed")
     no_overflow_at_390(page, "admin-overview-disputes")
     disputes.get_by_role("link", name=number).click()
     expect(page).to_have_url(re.compile(rf".*/admin/invoices/{number}/?$"))

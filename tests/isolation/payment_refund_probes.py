@@ -3,7 +3,8 @@ the repository methods behind them.
 
 Like service_probes.py and repository_probes.py: `call(session, me, a)` acts in `me`'s scope with
 A's ids. A's paid invoice carries a bank transfer, a card payment with a refund still waiting for
-Stripe and a dispute; A has a payout and a balance transaction (tests/isolation/world.py); B has none.
+Stripe and a dispute; A has a payout, a balance transaction and two Stripe events of the overview's
+week, one failed (tests/isolation/world.py); B has none.
 """
 
 from __future__ import annotations
@@ -16,13 +17,22 @@ from sqlmodel import Session
 from backend.invoicing import credit_notes
 from backend.invoicing import service as invoicing
 from backend.models import PaymentProcessor as P
-from backend.payments import charges, disputes, invoice_payments, manual_payments, payouts, refunds
+from backend.payments import (
+    charges,
+    disputes,
+    invoice_payments,
+    manual_payments,
+    payouts,
+    provider_events,
+    refunds,
+)
 from backend.payments.charges import ChargeNotKnownYet
 from backend.payments.repository import (
     BalanceTransactionRepository,
     DisputeRepository,
     PaymentRepository,
     PayoutRepository,
+    ProviderEventRepository,
     RefundRepository,
 )
 from tests.isolation.probes import Probe, Raises, nothing
@@ -33,6 +43,12 @@ from tests.isolation.world import NOW, Side
 
 def _no_payments(result: Any, b: Side, session: Session) -> None:
     assert not (result.payments or result.refunds or result.disputes), f"tenant B got {result!r}"
+
+
+def _events_of(s: Session, me: Side) -> tuple[Any, ...]:
+    """The overview's event figures in `me`'s scope: counts by result and the failed events."""
+    found = provider_events.events_overview(s, me.scope, me.actor, NOW)
+    return found.processed, found.ignored, found.failed, found.latest_failed
 
 
 def _charge_of(a: Side) -> dict[str, Any]:
@@ -104,6 +120,8 @@ PAYMENT_REFUND_PROBES: list[Probe] = [
     ),
     S(disputes.open_disputes, lambda s, me, a: disputes.open_disputes(s, me.scope, me.actor), nothing),
     S(payouts.latest_payouts, lambda s, me, a: payouts.latest_payouts(s, me.scope, me.actor), nothing),
+    # B's admin sees none of A's events: no count, no failed event (nor the deployment's, tests/payments)
+    S(provider_events.events_overview, lambda s, me, a: _events_of(s, me), nothing),
 ]
 
 PAYMENT_REFUND_REPOSITORY_PROBES: list[Probe] = [
@@ -126,6 +144,8 @@ PAYMENT_REFUND_REPOSITORY_PROBES: list[Probe] = [
     R(DisputeRepository.invoice_numbers, lambda s, me, a: ([a.paid_invoice],)),
     R(PayoutRepository.by_external_id, lambda s, me, a: (P.STRIPE, f"po_iso_{a.tenant_id}")),
     R(PayoutRepository.latest, lambda s, me, a: (5,)),
+    R(ProviderEventRepository.counts_since, lambda s, me, a: (NOW - provider_events.WINDOW,)),
+    R(ProviderEventRepository.latest_failed, lambda s, me, a: (NOW - provider_events.WINDOW, 10)),
     R(BalanceTransactionRepository.by_external_id, lambda s, me, a: (P.STRIPE, f"txn_iso_{a.tenant_id}")),
 ]
 

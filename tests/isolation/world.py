@@ -59,6 +59,7 @@ from backend.models import (
     Dispute,
     DocumentAlarm,
     DocumentKind,
+    InboundWebhookEvent,
     IntervalUnit,
     Invoice,
     ItemStatus,
@@ -73,6 +74,7 @@ from backend.models import (
     Refund,
     SubscriptionItem,
     UserRole,
+    WebhookResult,
 )
 from backend.models import PromotionBenefit as Benefit
 from backend.scheduling import simulation
@@ -435,6 +437,14 @@ def _payment_rows(session: Session, scope: TenantScope, invoice_id: int, account
             amount=Decimal("20.00"), fee=Decimal("0.59"), net=Decimal("19.41"), occurred_at=T0,
         )
     )  # fmt: skip
+    # Stripe's events as the webhook stored them: one handled, one failed, in the overview's week
+    for result, hours, error in ((WebhookResult.PROCESSED, 30, ""), (WebhookResult.FAILED, 2, "Probe")):
+        add(
+            InboundWebhookEvent(
+                **stripe, event_id=f"evt_iso_{scope.tenant_id}_{result}", event_type="charge.refunded",
+                payload_sha256="0" * 64, result=result, error=error, received_at=NOW - timedelta(hours=hours),
+            )
+        )  # fmt: skip
     return {"payment_id": transfer.id, "card_payment_id": card.id, "refund_id": refund.id}
 
 

@@ -51,6 +51,7 @@ from backend.payments import (
     invoice_payments,
     manual_payments,
     payouts,
+    provider_events,
     refunds,
     retry_schedule,
     saved_methods,
@@ -770,6 +771,11 @@ OPERATIONS: list[Op] = [
     ),
     op(disputes.open_disputes, lambda s, a, who: disputes.open_disputes(s, a.scope, who), ADMIN),
     op(payouts.latest_payouts, lambda s, a, who: payouts.latest_payouts(s, a.scope, who), ADMIN),
+    op(
+        provider_events.events_overview,
+        lambda s, a, who: provider_events.events_overview(s, a.scope, who, NOW),
+        ADMIN,
+    ),
     # --- paying by card: owners and billing members of the invoice's account, never admins (they
     # record payments); every reader of the invoice sees how its checkout stands
     op(checkout.plan_checkout, lambda s, a, who: _pay(s, a, who), OWNER, BILLING),

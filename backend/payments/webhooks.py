@@ -82,8 +82,11 @@ class _AlreadyStored(Exception):
 
 def receive_stripe_event(payload: bytes, signature: str, tenant_slug: str | None = None) -> WebhookAnswer:
     """Verify, store once and handle one delivery of a Stripe event (the module docstring says how)."""
-    with unit_of_work() as session:
-        route_tenant, credentials = _door(session, tenant_slug)
+    if tenant_slug is None:  # the deployment's door: its keys come from configuration, not the database
+        route_tenant, credentials = None, deployment_stripe_credentials()
+    else:
+        with unit_of_work() as session:
+            route_tenant, credentials = _door(session, tenant_slug)
     if credentials is None or not signature:
         return WebhookAnswer(400, "refused", SIGNATURE_REFUSED)
     try:

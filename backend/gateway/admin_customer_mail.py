@@ -27,6 +27,7 @@ KIND_LABELS = {
     "password_reset": "Password reset",
     "member_invitation": "Member invitation",
     "payment_link": "Payment link",
+    "auto_payment_failed": "Automatic payment failed",
 }
 
 

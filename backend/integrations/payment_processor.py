@@ -168,6 +168,11 @@ class Processor(Protocol):
 
     def charge_off_session(self, request: ChargeRequest) -> ChargeResult: ...
 
+    def detach_payment_method(self, payment_method_ref: str) -> None:
+        """Detach a saved method from its processor customer: it can never be charged again. One that
+        is detached already (or unknown to the account) counts as done, so a removal can be repeated."""
+        ...
+
     def refund(self, request: RefundRequest) -> RefundResult: ...
 
     def balance_transaction(self, transaction_id: str) -> BalanceTransactionInfo:

@@ -178,6 +178,22 @@ class StripeProcessor:
             str(getattr(failure, "message", "") or "") if failure else "",
         )
 
+    def detach_payment_method(self, payment_method_ref: str) -> None:
+        """Detach the method from its customer. Stripe refuses to detach one that is not attached (a
+        removal whose local half failed, tried again): that, or a method this account does not
+        know, is done already."""
+        try:
+            self._client.v1.payment_methods.detach(payment_method_ref)
+        except stripe.InvalidRequestError as error:
+            if error.code == "resource_missing":
+                return
+            found = _plain(self._call(self._client.v1.payment_methods.retrieve, payment_method_ref))
+            if found.get("customer") is None:
+                return
+            raise _processor_error(error) from error
+        except stripe.StripeError as error:
+            raise _processor_error(error) from error
+
     def refund(self, request: RefundRequest) -> RefundResult:
         params = {
             "payment_intent": request.payment_intent,

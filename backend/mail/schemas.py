@@ -51,6 +51,16 @@ CONTEXT_KEYS: Mapping[MailKind, tuple[str, ...]] = {
     MailKind.MEMBER_INVITATION: ("account_name", "account_number", "role", "link"),
     # An ad-hoc invoice's public page (backend/payments/links.py); "link" holds the token.
     MailKind.PAYMENT_LINK: (*_CUSTOMER, "invoice_number", "total", "currency", "due_date", "expires_date"),
+    # A declined automatic charge (backend/payments/auto_billing.py). "reason" is the processor's
+    # failure code, put in words by the templates; "next_attempt_date" is "" after the last attempt.
+    MailKind.AUTO_PAYMENT_FAILED: (
+        *_CUSTOMER,
+        "invoice_number",
+        "amount",
+        "currency",
+        "reason",
+        "next_attempt_date",
+    ),
 }
 
 # Context keys that carry a secret (a code, a token, a link holding one): kept out of the

@@ -28,6 +28,7 @@ class MailKind(StrEnum):
     PASSWORD_RESET = "password_reset"
     MEMBER_INVITATION = "member_invitation"
     PAYMENT_LINK = "payment_link"
+    AUTO_PAYMENT_FAILED = "auto_payment_failed"
 
 
 class MailStatus(StrEnum):

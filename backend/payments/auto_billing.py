@@ -16,12 +16,18 @@ One attempt, and why it never captures an invoice twice:
    Declined: the attempt is recorded failed and the next one scheduled from the tenant's retry
    schedule, counted from the FIRST attempt; after the last, nothing is scheduled and dunning takes
    over. Processing: the webhook decides (`payment_intent.succeeded` / `payment_failed`).
+
+A recorded decline mails the customer (MailKind.AUTO_PAYMENT_FAILED) in the same transaction: when
+the next attempt is, or that there is none and the invoice waits to be paid by hand. Its dedupe key
+is the invoice and the attempt, and only the report that records the failure queues it, so the job
+run twice, or the job and the webhook, mail once per failed attempt.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -35,6 +41,8 @@ from backend.integrations.payment_processor import (
 )
 from backend.kit.policy import SYSTEM, Action, authorize
 from backend.kit.repository import TenantScope
+from backend.kit.tenants import TenantDirectory
+from backend.mail import MailKind, MailRequest, queue_mail
 from backend.models import CustomerProfile, Invoice, Payment, PaymentProcessor, PaymentStatus
 from backend.money import Money
 from backend.payments import settlement
@@ -267,7 +275,42 @@ def record_failed_attempt(
             else None,
         },
     )
+    _queue_failure_mail(session, scope, invoice, payment, code)
     return f"{note}; next attempt {invoice.next_payment_attempt_at or 'none (dunning)'}"
+
+
+def _queue_failure_mail(
+    session: Session, scope: TenantScope, invoice: Invoice, payment: Payment, code: str
+) -> None:
+    """Tell the customer the attempt failed and what happens next (see the module's docstring);
+    nothing when the invoice has been paid meanwhile or the account has no billing email."""
+    profile = PaymentProfileRepository(session, scope).of_account(invoice.customer_account_id)
+    if profile is None or not profile.email or invoice.status not in CHARGEABLE_STATUSES:
+        return
+    if invoice.balance_due <= 0:
+        return
+    next_day = ""
+    if invoice.next_payment_attempt_at is not None:
+        tenant = TenantDirectory(session).by_id(scope.tenant_id)
+        zone = ZoneInfo(tenant.time_zone if tenant else "UTC")
+        next_day = invoice.next_payment_attempt_at.astimezone(zone).date().isoformat()
+    context = {
+        "customer_name": profile.company_name or profile.name,
+        "link": f"/invoices/{invoice.number}",
+        "invoice_number": str(invoice.number or ""),
+        "amount": str(Money.of(payment.amount, payment.currency).round_to_minor().amount),
+        "currency": payment.currency,
+        "reason": code,  # the templates put the processor's code in words
+        "next_attempt_date": next_day,  # "" after the last attempt
+    }
+    request = MailRequest(
+        kind=MailKind.AUTO_PAYMENT_FAILED,
+        to=profile.email,
+        customer_id=invoice.customer_account_id,
+        context=context,
+        dedupe_key=f"auto-payment-failed:{invoice.id}:{payment.attempt}",
+    )
+    queue_mail(session, scope, request)
 
 
 @handles("payment_intent.payment_failed")

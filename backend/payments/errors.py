@@ -61,6 +61,18 @@ class PaymentProviderFailed(PaymentError):
         )
 
 
+class CardNotRemoved(PaymentError):
+    """The processor did not detach the saved card; it stays saved here too, so nothing is half done."""
+
+    http_status = 502
+
+    def __init__(self, detail: str = "") -> None:
+        reason = f" ({detail})" if detail else ""
+        super().__init__(
+            f"The payment provider could not remove the card{reason}. It is still saved; try again."
+        )
+
+
 class WebhookRefused(PaymentError):
     """A webhook delivery whose signature does not verify (or a door that has no account)."""
 

@@ -44,6 +44,9 @@ class ManualProcessor:
     def charge_off_session(self, request: ChargeRequest) -> ChargeResult:
         raise NotSupported("Bank transfer cannot charge a saved method.")
 
+    def detach_payment_method(self, payment_method_ref: str) -> None:
+        raise NotSupported("Bank transfer has no saved payment methods.")
+
     def refund(self, request: RefundRequest) -> RefundResult:
         raise NotSupported("A bank transfer is refunded by transfer; record it with a credit note.")
 

@@ -9,12 +9,14 @@ ignored, so a late event never brings back a replaced or removed card. The accou
 metadata is looked up inside the event's tenant: a setup that names another tenant's account id
 finds nothing and changes nothing.
 
-Auto-billing is on only with a saved card (and an online processor); removing the card switches it
-off. Who may change either: the account's paying members (`Action.MANAGE_PAYMENT_METHOD`).
+Auto-billing is on only with a saved card (and an online processor); removing the card detaches it
+at the processor and switches auto-billing off. Who may change either: the account's paying members
+(`Action.MANAGE_PAYMENT_METHOD`).
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -32,9 +34,11 @@ from backend.kit.policy import SYSTEM, Action, authorize
 from backend.kit.repository import TenantScope
 from backend.models import CustomerProfile
 from backend.payments.accounts import processor_for
-from backend.payments.errors import CardPaymentsUnavailable, NoSavedMethod
+from backend.payments.errors import CardNotRemoved, CardPaymentsUnavailable, NoSavedMethod
 from backend.payments.events import EventContext, handles
 from backend.payments.repository import PaymentProfileRepository
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,10 +133,30 @@ def start_card_setup(
 def remove_saved_method(
     session: Session, scope: TenantScope, actor: audit.Actor, account_id: int
 ) -> SavedMethodView:
-    """Forget the saved card and switch auto-billing off. The setup time stays, so a late report of
-    the removed card's setup does not bring it back."""
+    """Detach the saved card at the processor, then forget it here and switch auto-billing off. The
+    setup time stays, so a late report of the removed card's setup does not bring it back.
+
+    The processor is asked before this unit locks or writes anything (the profile is read without a
+    lock), so no row waits on its answer. If it refuses, `CardNotRemoved` and the card stays saved
+    here as it is there. A card replaced by a new setup while the processor answered is not this
+    removal's business: the new card stays. With bank transfer only (the tenant removed its keys),
+    the card is forgotten here; the processor account it lives in is no longer reachable."""
     authorize(actor, scope, Action.MANAGE_PAYMENT_METHOD, owner_account_id=account_id)
+    processor = processor_for(session, scope)
+    read = _profile(session, scope, account_id)
+    card = read.default_payment_method_ref
+    if card and processor.online:
+        try:
+            processor.detach_payment_method(card)
+        except ProcessorError as error:
+            log.warning("card of account %s not detached: %s", account_id, error)
+            raise CardNotRemoved(str(error)) from error
+    elif card:
+        log.warning("card of account %s forgotten without detaching: no online processor", account_id)
+    session.expire(read)  # the locked read below sees a card saved meanwhile
     profile = _profile(session, scope, account_id, lock=True)
+    if profile.default_payment_method_ref != card:
+        return _view(profile, processor.online)
     before = {"card": _card(profile), "auto_billing": profile.auto_billing}
     profile.default_payment_method_ref, profile.payment_method_brand, profile.payment_method_last4 = (
         "",
@@ -149,9 +173,9 @@ def remove_saved_method(
         object_type="customer_account",
         object_id=account_id,
         before=before,
-        after={"card": "", "auto_billing": False},
+        after={"card": "", "auto_billing": False, "detached": bool(card) and processor.online},
     )
-    return _view(profile, processor_for(session, scope).online)
+    return _view(profile, processor.online)
 
 
 def set_auto_billing(

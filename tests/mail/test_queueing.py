@@ -150,6 +150,9 @@ def test_every_kind_renders_in_both_languages_with_the_tenants_brand(world: Worl
         "account_number": "C-00001",
         "role": "viewer",
         "expires_date": "2027-01-21",
+        "amount": "10.00",
+        "reason": "card_declined",
+        "next_attempt_date": "2027-01-18",
     }
     for kind in MailKind:
         for language in ("en", "de"):
@@ -164,6 +167,10 @@ def test_every_kind_renders_in_both_languages_with_the_tenants_brand(world: Worl
     assert "letzte Erinnerung" not in german.text
     last = render_mail(MailKind.PAYMENT_REMINDER, "de", context | {"final": True}, brand)
     assert "letzte Erinnerung" in last.text and "letzte Erinnerung" in last.html
+    declined = render_mail(MailKind.AUTO_PAYMENT_FAILED, "de", context, brand)
+    assert "Ihre Karte wurde abgelehnt" in declined.text and "18. Januar 2027" in declined.html
+    final = render_mail(MailKind.AUTO_PAYMENT_FAILED, "de", context | {"next_attempt_date": ""}, brand)
+    assert "nicht mehr automatisch" in final.text and "nicht mehr automatisch" in final.html
 
 
 def test_a_brand_colour_or_logo_that_is_not_safe_falls_back(world: World) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import urllib.request
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -65,13 +66,39 @@ def test_admin_sees_the_overview(page: Page, console: RunningConsole) -> None:
     # running subscriptions, counted here by status with the statuses written out by hand.
     expect(overview).to_contain_text(f"Active subscriptions{_demo_running_subscription_count(console)}")
     # Unpaid: Erika 2 x 32.47 EUR (November issued, September overdue) + Nordwind's August invoice
-    # 54.39 EUR (server 5.39 + retainer 49.00, reverse charge, overdue) = 119.33 EUR.
-    expect(overview).to_contain_text("Unpaid invoices3")
+    # 54.39 EUR (server 5.39 + retainer 49.00, reverse charge, overdue) = 119.33 EUR, plus the
+    # invoice the payment-link journey issues if it ran first (due in 7 days, so not overdue).
+    linked, linked_total = _payment_link_invoices(console)
+    expect(overview).to_contain_text(f"Unpaid invoices{3 + linked}")
     expect(overview).to_contain_text("Overdue invoices2")
-    expect(overview).to_contain_text("119.33 EUR")
+    expect(overview).to_contain_text(f"{Decimal('119.33') + linked_total} EUR")
     # Paid since 13 October: Nordwind's November invoice (54.39 EUR, paid on 2 November).
     expect(overview).to_contain_text("Paid in the last 30 days54.39 EUR")
     save_screenshots(page, "admin-overview")
+
+
+def _payment_link_invoices(console: RunningConsole) -> tuple[int, Decimal]:
+    """The demo tenant's unpaid invoices that a payment link was issued for, and their balance."""
+    from sqlalchemy import select
+
+    from backend.db import make_engine
+    from backend.models import Invoice, InvoiceStatus, PaymentLink
+    from backend.tenancy.service import scope_for_slug
+
+    engine = make_engine(console.database_url)
+    try:
+        with Session(engine) as session:
+            tenant_id = scope_for_slug(session, "demo").tenant_id
+            linked = select(PaymentLink.invoice_id).where(PaymentLink.tenant_id == tenant_id)
+            statement = select(Invoice.balance_due).where(
+                Invoice.tenant_id == tenant_id,
+                Invoice.status.in_([InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE]),
+                Invoice.id.in_(linked),
+            )
+            balances = list(session.scalars(statement))
+            return len(balances), sum(balances, Decimal(0)).quantize(Decimal("0.01"))
+    finally:
+        engine.dispose()
 
 
 def _demo_customer_count(console: RunningConsole) -> int:

@@ -193,6 +193,18 @@ class Action(StrEnum):
     CHARGE_SAVED_METHOD = "payments.charge_saved_method"
     # payment links for ad-hoc invoices (admins)
     MANAGE_PAYMENT_LINKS = "payments.manage_links"
+    # provisioning: customers see and power their own servers (admins any of the tenant's); the
+    # account's owners reveal a server's SSH key, once; admins read the provisioning log, the
+    # backorders and the providers' health, retry a failed server and set the provider tokens;
+    # the provisioning job creates, polls, powers and deletes servers
+    READ_SERVERS = "server.read"
+    OPERATE_SERVER = "server.operate"
+    REVEAL_SSH_KEY = "server.reveal_key"
+    CANCEL_BACKORDER = "backorder.cancel"
+    RETRY_PROVISIONING = "server.retry_provisioning"
+    READ_PROVISIONING = "provisioning.read"
+    MANAGE_PROVIDER_TOKENS = "provisioning.manage_tokens"
+    PROVISION_SERVERS = "provisioning.run"
 
 
 class Owner(Enum):
@@ -311,6 +323,16 @@ RULES: dict[Action, Rule] = {
     Action.CHARGE_SAVED_METHOD: Rule(SYSTEM_ONLY, "charge saved payment methods"),
     # payment links: admins create and revoke them
     Action.MANAGE_PAYMENT_LINKS: Rule(ADMINS, "create or revoke payment links", "admin"),
+    # provisioning: viewers see servers; owners and billing members power them and cancel
+    # backorders; only owners reveal the SSH key (it opens the server)
+    Action.READ_SERVERS: Rule(USERS, "read servers", "read", _OWN),
+    Action.OPERATE_SERVER: Rule(USERS, "start, stop or reboot servers", "write", _OWN, _PAYING),
+    Action.REVEAL_SSH_KEY: Rule(CUSTOMERS, "reveal SSH keys", "write", _OWN, OWNERS),
+    Action.CANCEL_BACKORDER: Rule(USERS, "cancel backorders", "write", _OWN, _PAYING),
+    Action.RETRY_PROVISIONING: Rule(ADMINS, "retry failed provisioning", "admin"),
+    Action.READ_PROVISIONING: Rule(ADMINS, "read provisioning logs, backorders and providers", "admin"),
+    Action.MANAGE_PROVIDER_TOKENS: Rule(ADMINS, "set provider tokens", "admin"),
+    Action.PROVISION_SERVERS: Rule(SYSTEM_ONLY, "provision servers"),
 }
 
 

@@ -37,6 +37,7 @@ from backend.models.payments import (
     ProcessorAccount,
     Refund,
 )
+from backend.models.provisioning import Backorder, ProvisioningLogEntry, SimulatedServer
 from backend.models.subscriptions import Subscription, SubscriptionAddon, SubscriptionItem
 from backend.models.tenancy import (
     CustomerAccount,
@@ -54,6 +55,7 @@ __all__ = [
     "Addon",
     "ApiToken",
     "AuditLogEntry",
+    "Backorder",
     "BalanceTransaction",
     "BillingRun",
     "BillingRunScope",
@@ -86,8 +88,10 @@ __all__ = [
     "Promotion",
     "PromotionRedemption",
     "PromotionUse",
+    "ProvisioningLogEntry",
     "Refund",
     "ServiceType",
+    "SimulatedServer",
     "Subscription",
     "SubscriptionAddon",
     "SubscriptionItem",

@@ -75,6 +75,8 @@ class SubscriptionStatus(StrEnum):
     PENDING_BACKORDER = "pending_backorder"
     PAST_DUE = "past_due"
     PAUSED = "paused"
+    # Ordered, its server being set up: nothing is billed until the server runs ("provision, then bill").
+    PROVISIONING = "provisioning"
 
 
 class ItemStatus(StrEnum):
@@ -89,6 +91,23 @@ class PowerState(StrEnum):
     UNKNOWN = "unknown"
     RUNNING = "running"
     STOPPED = "stopped"
+    STARTING = "starting"
+    STOPPING = "stopping"
+    REBOOTING = "rebooting"
+
+
+class BackorderStatus(StrEnum):
+    OPEN = "open"
+    FULFILLED = "fulfilled"
+    CANCELED = "canceled"
+
+
+class ServerAction(StrEnum):
+    """What a customer, an admin or dunning asked a server to do; the provisioning unit does it."""
+
+    START = "start"
+    STOP = "stop"
+    REBOOT = "reboot"
 
 
 class InvoiceStatus(StrEnum):

@@ -87,7 +87,23 @@ class SubscriptionItem(SQLModel, table=True):
     tenant_id: int = tenant_fk()
     subscription_id: int = fk("subscriptions.id", ondelete="CASCADE")
     provider: ProviderKind = Field(sa_type=enum_type(ProviderKind))
+    # The service type whose provider (and token) runs it; null for the demo's rows of old.
+    service_type_id: int | None = fk("service_types.id", nullable=True)
     provider_ref: str = Field(default="", max_length=100)
+    # What was ordered (a snapshot: later catalog edits do not move a server).
+    server_type: str = Field(default="", max_length=64)
+    location: str = Field(default="", max_length=64)
+    image: str = Field(default="", max_length=100)
+    ssh_public_key: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # The provisioning unit's schedule: when to look at this item again, and how often it tried.
+    attempts: int = 0
+    next_attempt_at: datetime | None = timestamp()
+    # A power action asked for and not yet done (ServerAction value, or "" for none).
+    pending_action: str = Field(default="", max_length=16)
+    # Set while dunning keeps the server stopped; payment clears it and starts the server.
+    suspended_at: datetime | None = timestamp()
+    status_checked_at: datetime | None = timestamp()
+    deprovisioned_at: datetime | None = timestamp()
     hostname: str = Field(max_length=253)
     ipv4: str = Field(default="", max_length=15)
     ipv6: str = Field(default="", max_length=45)

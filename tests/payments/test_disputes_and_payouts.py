@@ -32,7 +32,8 @@ def _dispute(status: str, **fields: Any) -> dict[str, Any]:
 
 
 def _rows(world: World, model: type[Any]) -> list[Any]:
-    return list(world.session.scalars(select(model).where(model.tenant_id == world.scope.tenant_id).order_by(model.id)))
+    statement = select(model).where(model.tenant_id == world.scope.tenant_id).order_by(model.id)
+    return list(world.session.scalars(statement))
 
 
 def test_a_dispute_is_recorded_on_its_invoice_and_closed_once(world: World) -> None:

@@ -31,9 +31,17 @@ SYSTEM_ACTIONS = {
     Action.SEND_PAYMENT_REMINDERS,
     Action.RECEIVE_PAYMENT,
     Action.CHARGE_SAVED_METHOD,
+    Action.PROVISION_SERVERS,
 }
 # The jobs' own steps: no person may do them.
-JOB_ACTIONS = {Action.EXPIRE_SUBSCRIPTION, Action.SEND_PAYMENT_REMINDERS, Action.CHARGE_SAVED_METHOD}
+JOB_ACTIONS = {
+    Action.EXPIRE_SUBSCRIPTION,
+    Action.SEND_PAYMENT_REMINDERS,
+    Action.CHARGE_SAVED_METHOD,
+    Action.PROVISION_SERVERS,
+}
+# A server's SSH key opens it: its account's owners reveal it, once; not billing members, not admins.
+KEY_OWNER_ACTIONS = {Action.REVEAL_SSH_KEY}
 # The customer's own card: its account's paying members, never an admin, never a viewer.
 CARD_HOLDER_ACTIONS = {Action.MANAGE_PAYMENT_METHOD}
 CUSTOMER_ACTIONS = {
@@ -56,6 +64,9 @@ CUSTOMER_ACTIONS = {
     Action.READ_MEMBERS,
     Action.MANAGE_MEMBERS,
     Action.DOWNLOAD_INVOICE_PDF,
+    Action.READ_SERVERS,
+    Action.OPERATE_SERVER,
+    Action.CANCEL_BACKORDER,
 }
 # Of those, what an account's viewers may do (reading), and what its billing members may not.
 VIEWER_ACTIONS = {
@@ -66,6 +77,7 @@ VIEWER_ACTIONS = {
     Action.READ_BILLING_PROFILE,
     Action.READ_MEMBERS,
     Action.DOWNLOAD_INVOICE_PDF,
+    Action.READ_SERVERS,
 }
 OWNER_ONLY_ACTIONS = {Action.MANAGE_MEMBERS}
 # Paying with a card is the customer's own act: owners and billing members; admins record payments.
@@ -108,6 +120,9 @@ ADMIN_ACTIONS = {
     Action.READ_PAYMENT_SETTINGS,
     Action.CHANGE_PAYMENT_SETTINGS,
     Action.MANAGE_PAYMENT_LINKS,
+    Action.RETRY_PROVISIONING,
+    Action.READ_PROVISIONING,
+    Action.MANAGE_PROVIDER_TOKENS,
 }
 
 
@@ -124,6 +139,7 @@ def test_every_action_has_a_rule_and_one_of_the_kinds_below() -> None:
         CUSTOMER_ACTIONS,
         CUSTOMER_ONLY_ACTIONS,
         CARD_HOLDER_ACTIONS,
+        KEY_OWNER_ACTIONS,
         INVITEE_ACTIONS,
         ADMIN_ACTIONS,
         JOB_ACTIONS,
@@ -192,6 +208,17 @@ def test_a_saved_card_is_managed_by_its_accounts_paying_members_only(action: Act
     assert not _may(BOB, action, owner_account_id=100)
     assert not _may(ADMIN, action, owner_account_id=100)  # the card is the customer's own
     assert not _may(SYSTEM, action, owner_account_id=100)
+
+
+@pytest.mark.parametrize("action", sorted(KEY_OWNER_ACTIONS), ids=str)
+def test_an_ssh_key_is_revealed_by_its_accounts_owners_only(action: Action) -> None:
+    assert _may(ALICE, action, owner_account_id=100)
+    assert not _may(BILL, action, owner_account_id=100)
+    assert not _may(VERA, action, owner_account_id=100)
+    assert not _may(BOB, action, owner_account_id=100)
+    assert not _may(ADMIN, action, owner_account_id=100)  # the key is the customer's own
+    assert not _may(SYSTEM, action, owner_account_id=100)
+    assert not _may(_token("customer", {"read"}, 100), action, owner_account_id=100)
 
 
 def test_a_refused_member_is_told_which_roles_may() -> None:

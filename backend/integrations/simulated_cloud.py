@@ -119,7 +119,7 @@ class SimulatedCloud:
         wanted = SERVER_TYPES[server_type][1]
         others = sorted(
             (t for t in SERVER_TYPES if t != server_type and (t, location) not in self.sold_out),
-            key=lambda t: (abs(SERVER_TYPES[t][1] - wanted), SERVER_TYPES[t][1] < wanted, t),
+            key=lambda t: (SERVER_TYPES[t][1] < wanted, abs(SERVER_TYPES[t][1] - wanted), t),
         )
         alternatives += [Offer(t, location) for t in others]
         return Availability(

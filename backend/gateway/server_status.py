@@ -173,7 +173,7 @@ class StatusHub:
                 continue
             try:
                 provider = self._opener(target)
-            except ProviderError as error:
+            except Exception as error:
                 log.warning("status hub: provider account %s cannot be opened: %s", target.key, error)
                 continue
             poller = _Poller(target, provider)
@@ -211,6 +211,9 @@ class StatusHub:
             states = await self._in_thread(poller.provider.list_servers)
         except ProviderError as error:
             log.warning("status hub: listing servers of %s failed (%s): %s", key, error.code, error)
+            return set()
+        except Exception:  # a poller never dies of one bad answer: the next interval tries again
+            log.exception("status hub: listing servers of %s failed", key)
             return set()
         try:
             tenants = await self._in_thread(self._apply, poller.target, states)

@@ -23,6 +23,7 @@ from backend.models import (
     PromotionBenefit,
     PromotionEligibility,
     ProviderKind,
+    SimulatedServer,
     SubscriptionItem,
     VatIdStatus,
 )
@@ -31,20 +32,17 @@ BACKUP_PLANS = ("cloud-cx22", "hosting-monthly", "hosting-pro")  # the plans tha
 
 SERVERS: dict[str, dict[str, str]] = {
     "erika-server": {
-        "ref": "sim-48213",
         "hostname": "erika-web-01.demo-cloud.example",
         "ipv4": "203.0.113.24",
         "ipv6": "2001:db8::24",
         "location": "fsn1",
     },
     "nordwind-server": {
-        "ref": "sim-50117",
         "hostname": "nordwind-db-01.demo-cloud.example",
         "ipv4": "203.0.113.77",
         "location": "hel1",
     },
     "erika-trial": {
-        "ref": "sim-61002",
         "hostname": "erika-test-01.demo-cloud.example",
         "ipv4": "203.0.113.91",
         "location": "nbg1",
@@ -189,20 +187,46 @@ def _profile(email: str, name: str, kind: CustomerType, **fields: Any) -> Custom
     return CustomerProfile(name=name, customer_type=kind, email=email, billing_day=1, **fields)
 
 
-def server_item(name: str, subscription_id: int, now: datetime) -> SubscriptionItem | None:
+def server_item(
+    name: str, subscription_id: int, service_type_id: int | None, server_ref: str, now: datetime
+) -> SubscriptionItem | None:
     """The running simulated server of the order `name`, or None for an order without one."""
     server = SERVERS.get(name)
     if server is None:
         return None
     return SubscriptionItem(
         subscription_id=subscription_id,
+        service_type_id=service_type_id,
         provider=ProviderKind.SIMULATED,
-        provider_ref=server["ref"],
+        provider_ref=server_ref,
         hostname=server["hostname"],
+        server_type="cx22",
+        location=server["location"],
+        image="debian-12",
         ipv4=server["ipv4"],
         ipv6=server.get("ipv6", ""),
         status=ItemStatus.ACTIVE,
         power_state=PowerState.RUNNING,
         activated_at=now,
-        provisioning_log=f"reserved hostname\ncreated server {server['ref']}\nserver running\n",
+        status_checked_at=now,
+    )
+
+
+def simulated_server(name: str, account: str, now: datetime) -> SimulatedServer | None:
+    """The simulated provider's record of the order `name`'s server: it runs since `now`."""
+    server = SERVERS.get(name)
+    if server is None:
+        return None
+    return SimulatedServer(
+        account=account,
+        name=server["hostname"],
+        server_type="cx22",
+        location=server["location"],
+        image="debian-12",
+        status="running",
+        ready_at=now,
+        ipv4=server["ipv4"],
+        ipv6=server.get("ipv6", ""),
+        labels={"demo": "true"},
+        created_at=now,
     )

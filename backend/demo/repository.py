@@ -19,6 +19,8 @@ from backend.models import (
     InvoiceLine,
     InvoiceStatus,
     OpenPosition,
+    ProvisioningLogEntry,
+    SimulatedServer,
     Subscription,
     SubscriptionItem,
     SubscriptionStatus,
@@ -156,3 +158,19 @@ class DemoServers(TenantRepository[SubscriptionItem]):
     def of_subscription(self, subscription_id: int) -> list[SubscriptionItem]:
         statement = self.select().where(SubscriptionItem.subscription_id == subscription_id)
         return list(self.session.scalars(statement.order_by(SubscriptionItem.id)))
+
+    def log(self, entry: ProvisioningLogEntry) -> ProvisioningLogEntry:
+        entry.tenant_id = self.scope.tenant_id
+        self.session.add(entry)
+        return entry
+
+    def add_simulated(self, server: SimulatedServer) -> SimulatedServer:
+        """The simulated provider's own row (no tenant column: the provider account names it)."""
+        self.session.add(server)
+        self.session.flush()
+        return server
+
+    def power_off_simulated(self, ref: str) -> None:
+        server = self.session.get(SimulatedServer, int(ref)) if ref.isdigit() else None
+        if server is not None:
+            server.status = "off"

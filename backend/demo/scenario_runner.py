@@ -105,8 +105,11 @@ class _Machine:
         self.stops = 0  # instants at which coordinators ran
         self.scope = TenantScope(1)
         self.zone = ZoneInfo(scenario.tenant.time_zone)
-        # The billing coordinators only: a scenario answers what is charged, and sends no mail.
-        self.intervals = {c.name: c.interval_seconds for c in coordinators() if c.queue != "mail"}
+        # The billing coordinators only: a scenario answers what is charged, sends no mail and
+        # creates no servers (its plans are billing only).
+        self.intervals = {
+            c.name: c.interval_seconds for c in coordinators() if c.queue not in ("mail", "provisioning")
+        }
 
     def session(self) -> AbstractContextManager[Session]:
         return unit_of_work(self.engine)

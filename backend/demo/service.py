@@ -31,7 +31,7 @@ from backend.audit import service as audit
 from backend.catalog.addons import create_addon
 from backend.catalog.plans import allow_addon, create_plan
 from backend.catalog.promotion_codes import create_promotion
-from backend.catalog.service_types import create_service_type
+from backend.catalog.service_types import create_service_type, get_service_type
 from backend.customers import members
 from backend.customers.service import open_account_for_user
 from backend.demo.company import (
@@ -43,6 +43,7 @@ from backend.demo.company import (
     nordwind_profile,
     plan_inputs,
     server_item,
+    simulated_server,
     web_hosting_type,
     welcome_promotion,
 )
@@ -52,10 +53,21 @@ from backend.identity.auth import signed_in_user
 from backend.identity.users import create_user
 from backend.integrations.mail import MailBatch, mailer_for
 from backend.invoicing import service as invoicing
+from backend.kit.policy import SYSTEM
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
 from backend.mail.service import settle_account_mails
-from backend.models import CustomerAccount, CustomerProfile, Invoice, Plan, PowerState, Subscription, UserRole
+from backend.models import (
+    CustomerAccount,
+    CustomerProfile,
+    Invoice,
+    Plan,
+    PowerState,
+    ProvisioningLogEntry,
+    Subscription,
+    UserRole,
+)
+from backend.provisioning.providers import provider_token
 from backend.settings import Settings
 from backend.subscriptions.ordering import OrderRequest
 from backend.subscriptions.service import Lifecycle
@@ -193,9 +205,28 @@ class _Story:
         subscription = self._lifecycle(actor).order(request, now)
         self.subscriptions[name] = subscription
         assert subscription.id is not None
-        item = server_item(name, subscription.id, now)
-        if item is not None:
-            DemoServers(self.session, self.scope).add(item)
+        if plan.service_type_id is not None and name in SERVERS:
+            self._provision(name, subscription.id, plan.service_type_id, now)
+
+    def _provision(self, name: str, subscription_id: int, service_type_id: int, now: datetime) -> None:
+        """The demo's servers come up at once ("provision, then bill": billing starts as they run).
+        The simulated provider holds each one, so the console's status poller and power actions find
+        them; the provisioning log says what the provisioning job would have written."""
+        service_type = get_service_type(self.session, self.scope, service_type_id)
+        servers = DemoServers(self.session, self.scope)
+        simulated = simulated_server(name, provider_token(service_type), now)
+        assert simulated is not None
+        servers.add_simulated(simulated)
+        item = server_item(name, subscription_id, service_type_id, str(simulated.id), now)
+        assert item is not None
+        servers.add(item)
+        assert item.id is not None
+        for event, message in (
+            ("create", f"Server {item.hostname} created (cx22 in {item.location})."),
+            ("running", f"Server running at {item.ipv4}."),
+        ):
+            servers.log(ProvisioningLogEntry(item_id=item.id, at=now, event=event, message=message))
+        Lifecycle(self.session, self.scope, SYSTEM).begin_service(subscription_id, now)
 
     def _cancel(self, name: str, actor: audit.Actor, now: datetime) -> None:
         self._lifecycle(actor).cancel(self._id(name), now)
@@ -208,9 +239,16 @@ class _Story:
     def _suspend_nordwind_server(self, now: datetime) -> None:
         subscription_id = self._id("nordwind-server")
         self._lifecycle(self.admin).mark_past_due(subscription_id, now, suspend=True)
-        for item in DemoServers(self.session, self.scope).of_subscription(subscription_id):
-            item.power_state = PowerState.STOPPED
-            item.provisioning_log += "stopped: overdue suspension\n"
+        servers = DemoServers(self.session, self.scope)
+        for item in servers.of_subscription(subscription_id):
+            item.power_state, item.suspended_at = PowerState.STOPPED, now
+            servers.power_off_simulated(item.provider_ref)
+            assert item.id is not None
+            stopped = "payment overdue: the server is stopped"
+            entry = ProvisioningLogEntry(
+                item_id=item.id, at=now, event="suspend", message=stopped, actor="dunning"
+            )
+            servers.log(entry)
         self.session.flush()
 
     def _settle_new_invoices(self, now: datetime) -> None:

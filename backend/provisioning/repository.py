@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
-from backend.kit.repository import TenantRepository
+from backend.kit.repository import CrossTenantWrite, TenantRepository
 from backend.models import Backorder, ProvisioningLogEntry, Subscription, SubscriptionItem, SubscriptionStatus
 from backend.models.enums import BackorderStatus, ItemStatus
 
@@ -117,6 +117,10 @@ class LogRepository(TenantRepository[ProvisioningLogEntry]):
     model = ProvisioningLogEntry
 
     def write(self, item_id: int, event: str, message: str, at: datetime, actor: str = "system") -> None:
+        """One entry of the tenant's item `item_id` (an item of another tenant is refused)."""
+        own = self.scoped(select(SubscriptionItem.id), SubscriptionItem, own_model=False)
+        if self.session.scalars(own.where(SubscriptionItem.id == item_id)).first() is None:
+            raise CrossTenantWrite("the provisioning log entry names an item of another tenant")
         self.add(
             ProvisioningLogEntry(item_id=item_id, event=event, message=message[:4000], at=at, actor=actor)
         )

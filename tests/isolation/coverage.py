@@ -84,6 +84,7 @@ from backend.payments import links as payment_links
 from backend.payments import settings_service as payment_settings
 from backend.payments import settlement as payment_settlement
 from backend.payments import tasks as payment_tasks
+from backend.provisioning import status as provisioning_status
 from backend.reporting import admin_subscriptions, dashboard
 from backend.reporting import customers as admin_customers
 from backend.reporting import overview as admin_overview
@@ -170,6 +171,7 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     payment_tasks,
     payment_links,
     payment_settings,
+    provisioning_status,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"

@@ -26,6 +26,19 @@ class ItemRepository(TenantRepository[SubscriptionItem]):
         )
         return self.session.scalars(statement).first()
 
+    def active_of_service_type(self, service_type_id: int) -> list[SubscriptionItem]:
+        """The tenant's ACTIVE items of the service type that have a server at the provider."""
+        statement = (
+            self.select()
+            .where(
+                SubscriptionItem.service_type_id == service_type_id,
+                SubscriptionItem.status == ItemStatus.ACTIVE,
+                SubscriptionItem.provider_ref != "",
+            )
+            .order_by(SubscriptionItem.id)
+        )
+        return list(self.session.scalars(statement))
+
     def of_subscription(self, subscription_id: int) -> list[SubscriptionItem]:
         statement = self.select().where(SubscriptionItem.subscription_id == subscription_id)
         return list(self.session.scalars(statement.order_by(SubscriptionItem.id)))

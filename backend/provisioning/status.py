@@ -6,7 +6,7 @@ account is known by `key` ("hetzner:3f2a9c0d1b4e5f60"), a hash of the token: log
 the key, never the token.
 
 `apply_states` writes one account's answer onto the ACTIVE items of one service type of one tenant
-(through the tenant-scoped repository below) and says which items changed, so only the viewers of
+(through the tenant-scoped ItemRepository) and says which items changed, so only the viewers of
 those tenants are woken.
 """
 
@@ -23,9 +23,10 @@ from sqlmodel import Session
 
 from backend.crypto import DecryptionError
 from backend.integrations.cloud_provider import ServerState
-from backend.kit.repository import TenantRepository, TenantScope
+from backend.kit.repository import TenantScope
 from backend.models import ItemStatus, PowerState, ProviderKind, ServerAction, ServiceType, SubscriptionItem
 from backend.provisioning.providers import provider_token
+from backend.provisioning.repository import ItemRepository
 
 log = logging.getLogger(__name__)
 
@@ -60,22 +61,6 @@ class PollTarget:
     @property
     def tenant_ids(self) -> frozenset[int]:
         return frozenset(tenant for tenant, _ in self.service_types)
-
-
-class StatusItems(TenantRepository[SubscriptionItem]):
-    model = SubscriptionItem
-
-    def active_of_service_type(self, service_type_id: int) -> list[SubscriptionItem]:
-        statement = (
-            self.select()
-            .where(
-                SubscriptionItem.service_type_id == service_type_id,
-                SubscriptionItem.status == ItemStatus.ACTIVE,
-                SubscriptionItem.provider_ref != "",
-            )
-            .order_by(SubscriptionItem.id)
-        )
-        return list(self.session.scalars(statement))
 
 
 def poll_targets(session: Session, tenant_ids: Iterable[int] | None = None) -> list[PollTarget]:
@@ -130,7 +115,7 @@ def apply_states(
     done when the server is running or off; a pending reboot when it is running again after the
     provisioning unit (or a poll) saw it leave "running" (it marks the item REBOOTING when it asks)."""
     by_ref = {state.ref: state for state in states}
-    repository = StatusItems(session, scope)
+    repository = ItemRepository(session, scope)
     rows = repository.active_of_service_type(service_type_id)
     changed: set[int] = set()
     for item in rows:

@@ -86,8 +86,8 @@ from backend.payments import settlement as payment_settlement
 from backend.payments import tasks as payment_tasks
 from backend.provisioning import hooks as provisioning_hooks
 from backend.provisioning import service as provisioning
-from backend.provisioning import tasks as provisioning_tasks
 from backend.provisioning import status as provisioning_status
+from backend.provisioning import tasks as provisioning_tasks
 from backend.reporting import admin_subscriptions, dashboard
 from backend.reporting import customers as admin_customers
 from backend.reporting import overview as admin_overview

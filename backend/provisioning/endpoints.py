@@ -9,7 +9,7 @@ with the same key answers the first reveal again, a new request after it is a 40
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
@@ -36,7 +36,15 @@ def _servers(session, request: Request, principal: TokenPrincipal) -> Servers:  
     return Servers(session, token_scope(principal), token_actor(request, principal))
 
 
-@router.get("/servers", summary="List servers")
+_NO_ACCOUNT: dict[int | str, dict[str, Any]] = {
+    404: {
+        "description": "No `subscription` named and the token's user belongs to no customer account",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+}
+
+
+@router.get("/servers", summary="List servers", responses=_NO_ACCOUNT)
 def list_servers(
     request: Request,
     principal: TokenPrincipal,

@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from backend.audit.service import Actor
 from backend.catalog.changes import apply_changes, record_change, set_active
+from backend.catalog.cloud_init import check_template
 from backend.catalog.repository import ServiceTypeRepository
 from backend.catalog.schemas import CatalogQuery, ServiceTypeInput, ServiceTypeUpdate, ServiceTypeView
 from backend.catalog.validation import FieldCheck, checked_key, checked_name, matches, merge, plain
@@ -101,6 +102,9 @@ def _checked_service_type(
     name = check("name", checked_name, data.name)
     if data.config_schema and data.config_schema.get("type", "object") != "object":
         check.fail("config_schema", "Config schema must be a JSON schema of type 'object' (or empty).")
+    template_error = check_template(data.cloud_init_template)
+    if template_error:
+        check.fail("cloud_init_template", template_error)
     check.done()
     return {
         "key": key,

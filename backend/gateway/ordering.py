@@ -43,6 +43,7 @@ from backend.kit.principals import RequestContext, SignedInUser
 from backend.kit.tenants import TenantDirectory
 from backend.models import CustomerType
 from backend.money import Money
+from backend.provisioning import service as provisioning
 from backend.settings import get_settings
 from backend.subscriptions.errors import BillingProfileMissing
 from backend.subscriptions.ordering import OrderRequest
@@ -127,6 +128,8 @@ class OrderChoice:
     options: dict[str, str] = field(default_factory=dict)
     addons: dict[int, int] = field(default_factory=dict)  # addon id -> quantity
     promotion_code: str = ""
+    # A provisioned plan whose server cannot be created now is ordered anyway and waits (backorder).
+    accept_backorder: bool = False
 
     def request(self, customer_account_id: int) -> OrderRequest:
         return OrderRequest(
@@ -139,6 +142,7 @@ class OrderChoice:
             "options": sorted(self.options.items()),
             "addons": sorted(self.addons.items()),
             "promotion": self.promotion_code.strip().upper(),
+            "accept_backorder": self.accept_backorder,
         }
         return hashlib.sha256(json.dumps(body).encode()).hexdigest()
 
@@ -296,6 +300,10 @@ def place_order(request: RequestContext, user: SignedInUser, choice: OrderChoice
     if isinstance(reservation, StoredResponse):
         return reservation.body.decode()
     try:
+        # A provisioned plan: the provider is asked for capacity before the order's transaction.
+        with unit_of_work() as session:
+            target = provisioning.order_target(session, scope, choice.plan_id, dict(choice.options))
+        availability = provisioning.probe(target) if target is not None else None
         with unit_of_work() as session:
             profile = read_billing_profile(session, scope, actor(request, user), customer)
             if profile.missing_for_order:
@@ -303,6 +311,17 @@ def place_order(request: RequestContext, user: SignedInUser, choice: OrderChoice
             now = clock.now()
             lifecycle = Lifecycle(session, scope, actor(request, user))
             subscription = lifecycle.order(choice.request(customer), now)
+            if target is not None and availability is not None:
+                provisioning.provision_order(
+                    session,
+                    scope,
+                    actor(request, user),
+                    subscription,
+                    target,
+                    availability,
+                    accept_backorder=choice.accept_backorder,
+                    now=now,
+                )
             number = subscription.number
             answer = StoredResponse(201, "text/plain", number.encode())
             idempotency.complete(session, scope, reservation, answer, now)

@@ -20,5 +20,10 @@ CHANGEABLE_SUBSCRIPTION_STATUSES: tuple[SubscriptionStatus, ...] = (
     SubscriptionStatus.ACTIVE,
     SubscriptionStatus.PAST_DUE,
 )
+# Ordered, but their service (a server) has not started yet: nothing billed, canceled at once.
+NOT_STARTED_SUBSCRIPTION_STATUSES: tuple[SubscriptionStatus, ...] = (
+    SubscriptionStatus.PROVISIONING,
+    SubscriptionStatus.PENDING_BACKORDER,
+)
 # Issued invoices still waiting for their money.
 UNPAID_INVOICE_STATUSES: tuple[InvoiceStatus, ...] = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)

@@ -1,7 +1,8 @@
 """Every coordinator of the recurring work, in the order one tick of the clock runs them.
 
 The list is explicit, so the call graph shows who runs what: cancellations that took effect first,
-then due periods, then invoices for what was charged and the admins' "bill now" runs, then the
+then provisioning (servers of ended subscriptions deleted, new ones started, whose billing starts
+when they run), then due periods, then invoices for what was charged and the admins' "bill now" runs, then the
 documents of what they issued, the automatic card payments of what they issued (before overdue
 marking, so an invoice paid by card never turns overdue), then overdue marking, the payment
 reminders of what turned overdue (dunning), renewal reminders, and last the mail delivery, which
@@ -18,11 +19,13 @@ from backend.invoicing.tasks import BILL_NOW, INVOICE_RUN, OVERDUE_MARKING
 from backend.kit.coordination import Coordinator
 from backend.mail.tasks import MAIL_DELIVERY
 from backend.payments.tasks import AUTO_PAYMENT
+from backend.provisioning.tasks import PROVISIONING
 from backend.subscriptions.reminders import RENEWAL_REMINDERS
 from backend.subscriptions.tasks import EXPIRATION
 
 BUILTIN: tuple[Coordinator, ...] = (
     EXPIRATION,
+    PROVISIONING,
     SUBSCRIPTION_BILLING,
     INVOICE_RUN,
     BILL_NOW,

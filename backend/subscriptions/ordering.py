@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlmodel import Session
+
 from backend.audit import service as audit
 from backend.billing.charging import open_grid
 from backend.catalog.addons import find_addon
@@ -21,11 +23,13 @@ from backend.catalog.plans import addon_ids_allowed_with
 from backend.catalog.promotion_codes import find_promotion, promotion_view
 from backend.catalog.redemptions import redeem, redemption_counts
 from backend.catalog.schemas import PromotionView
+from backend.catalog.service_types import get_service_type
 from backend.catalog.terms import PlanTerms
 from backend.customers.service import billing_profile, customer_account
 from backend.invoicing.issuing import reserve_document_numbers
 from backend.kit.errors import NotFoundError
 from backend.kit.policy import Action, authorize
+from backend.kit.repository import TenantScope
 from backend.models import (
     Addon,
     DocumentKind,
@@ -33,6 +37,7 @@ from backend.models import (
     Promotion,
     PromotionBenefit,
     PromotionEligibility,
+    ProviderKind,
     Subscription,
     SubscriptionAddon,
     SubscriptionStatus,
@@ -79,7 +84,7 @@ class Ordering(LifecycleSteps):
         authorize(
             self.actor, self.scope, Action.ORDER_SUBSCRIPTION, owner_account_id=request.customer_account_id
         )
-        subscription = self._place(request, now)
+        subscription = self._place(request, now, provision=True)
         subscription_mails.created(self.session, self.scope, subscription, self.charger.time_zone)
         return subscription
 
@@ -107,8 +112,12 @@ class Ordering(LifecycleSteps):
         promotion = self._checked_promotion(request.promotion_code, plan, request.customer_account_id, now)
         return promotion_view(promotion) if promotion else None
 
-    def _place(self, request: OrderRequest, now: datetime) -> Subscription:
-        """The order itself, once the policy allowed it (`order` keeps it, `preview_order` not)."""
+    def _place(self, request: OrderRequest, now: datetime, *, provision: bool = False) -> Subscription:
+        """The order itself, once the policy allowed it (`order` keeps it, `preview_order` not).
+
+        With `provision`, a plan whose service type creates servers is placed PROVISIONING and
+        billed nothing ("provision, then bill"): `begin_service` starts it once its server runs. The
+        preview prices every order as if its service started now."""
         if customer_account(self.session, self.scope, request.customer_account_id) is None:
             raise NotFoundError("Customer not found.")
         if billing_profile(self.session, self.scope, request.customer_account_id) is None:
@@ -129,13 +138,11 @@ class Ordering(LifecycleSteps):
             promotion_id=promotion.id if promotion else None,
             started_at=now,
         )
-        if terms.trial_days > 0:
-            subscription.status = SubscriptionStatus.TRIALING
-            subscription.trial_end = add_days(now, terms.trial_days, self.charger.time_zone)
-            subscription.current_period_start, subscription.current_period_end = now, subscription.trial_end
-            subscription.next_billing_at = subscription.trial_end
+        provisioned = provision and is_provisioned(self.session, self.scope, plan)
+        if provisioned:
+            subscription.status = SubscriptionStatus.PROVISIONING
         else:
-            open_grid(subscription, terms, self.charger.time_zone, now)
+            self._start_terms(subscription, terms, now)
         self.subscriptions.add(subscription)
         assert subscription.id is not None
         for addon, quantity in addons:
@@ -149,7 +156,8 @@ class Ordering(LifecycleSteps):
             )
         if promotion is not None:
             redeem(self.session, self.scope, promotion, subscription, now)
-        self.charger.bill([subscription], now)
+        if not provisioned:
+            self.charger.bill([subscription], now)
         audit.record(
             self.session,
             self.scope,
@@ -158,6 +166,42 @@ class Ordering(LifecycleSteps):
             object_type="subscription",
             object_id=subscription.number,
             after={"plan": plan.key, "options": options, "addons": {a.key: q for a, q in addons}},
+        )
+        return subscription
+
+    def _start_terms(self, subscription: Subscription, terms: PlanTerms, now: datetime) -> None:
+        """The service starts at `now`: its trial, or its period grid from `now`."""
+        if terms.trial_days > 0:
+            subscription.status = SubscriptionStatus.TRIALING
+            subscription.trial_end = add_days(now, terms.trial_days, self.charger.time_zone)
+            subscription.current_period_start, subscription.current_period_end = now, subscription.trial_end
+            subscription.next_billing_at = subscription.trial_end
+        else:
+            subscription.status = SubscriptionStatus.ACTIVE
+            open_grid(subscription, terms, self.charger.time_zone, now)
+
+    def begin_service(self, subscription_id: int, now: datetime) -> Subscription:
+        """The subscription's server runs: its trial or first period starts now and is charged as an
+        order is (the provisioning unit calls this in the transaction that records the server
+        running). A subscription not PROVISIONING is left as it is (a rerun changes nothing)."""
+        authorize(self.actor, self.scope, Action.PROVISION_SERVERS)
+        subscription = self.subscriptions.lock(subscription_id)
+        if subscription is None:
+            raise NotFoundError("Subscription not found.")
+        if subscription.status != SubscriptionStatus.PROVISIONING:
+            return subscription
+        subscription.started_at = now
+        self._start_terms(subscription, PlanTerms.from_json(subscription.plan_snapshot), now)
+        self.session.flush()
+        self.charger.bill([subscription], now)
+        audit.record(
+            self.session,
+            self.scope,
+            self.actor,
+            "subscription.service_started",
+            object_type="subscription",
+            object_id=subscription.number,
+            after={"status": str(subscription.status), "started_at": now.isoformat()},
         )
         return subscription
 
@@ -207,6 +251,13 @@ class Ordering(LifecycleSteps):
         if promotion.eligibility == PromotionEligibility.EXISTING_CUSTOMERS and not existing:
             raise PromotionForExistingCustomersOnly(code)
         return promotion
+
+
+def is_provisioned(session: Session, scope: TenantScope, plan: Plan) -> bool:
+    """Whether ordering `plan` creates a server (its service type has a provider other than none)."""
+    if plan.service_type_id is None:
+        return False
+    return get_service_type(session, scope, plan.service_type_id).provider != ProviderKind.NONE
 
 
 def _checked_options(plan: Plan, chosen: dict[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from backend.catalog.terms import PlanTerms
 from backend.customers.service import billing_profile
 from backend.kit.policy import Action, authorize
 from backend.models import CustomerType, Subscription, SubscriptionStatus
-from backend.models.statuses import CHANGEABLE_SUBSCRIPTION_STATUSES
+from backend.models.statuses import CHANGEABLE_SUBSCRIPTION_STATUSES, NOT_STARTED_SUBSCRIPTION_STATUSES
 from backend.periods import Period, Schedule, add_days
 from backend.subscriptions import mails as subscription_mails
 from backend.subscriptions.addon_changes import AddonChanges
@@ -53,6 +53,8 @@ class Lifecycle(Ordering, PlanChanges, AddonChanges):
         """Cancel at the end of the period (after the notice period); refused during the minimum
         commitment. A trial canceled before it ends costs nothing."""
         subscription = self._authorized(Action.CANCEL_SUBSCRIPTION, subscription_id)
+        if subscription.status in NOT_STARTED_SUBSCRIPTION_STATUSES:
+            return self.end_unstarted(subscription, now, "subscription.cancel")
         if subscription.status in CHANGEABLE_SUBSCRIPTION_STATUSES:
             self.charger.bill([subscription], now)  # due periods first, whenever the job last ran
         terms = terms_of(subscription)
@@ -81,6 +83,18 @@ class Lifecycle(Ordering, PlanChanges, AddonChanges):
         subscription_mails.cancellation_scheduled(
             self.session, self.scope, subscription, self.charger.time_zone
         )
+        return subscription
+
+    def end_unstarted(self, subscription: Subscription, now: datetime, action: str) -> Subscription:
+        """A subscription whose server never ran (provisioning, backordered) ends at once: nothing
+        was billed, so nothing is charged or credited; provisioning tears down what was created."""
+        before = {"status": str(subscription.status)}
+        subscription.status = SubscriptionStatus.CANCELED
+        subscription.cancel_requested_at = subscription.cancel_effective_at = subscription.canceled_at = now
+        subscription.next_billing_at = None
+        self.session.flush()
+        self._audit(action, subscription, before, {"status": "canceled"})
+        subscription_mails.canceled(self.session, self.scope, subscription, self.charger.time_zone)
         return subscription
 
     def _effective_cancel_time(self, subscription: Subscription, terms: PlanTerms, now: datetime) -> datetime:

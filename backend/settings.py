@@ -90,6 +90,12 @@ class Settings(BaseSettings):
     hetzner_api_endpoint: str = "https://api.hetzner.cloud/v1"
     digitalocean_api_token: SecretStr | None = None
     digitalocean_api_base: str = "https://api.digitalocean.com/v2"
+    # The simulated provider (demo, local runs): seconds a new server takes to boot, and what is sold
+    # out ("cx42@hel1,cx32@fsn1") so a demo can show a backorder.
+    simulated_boot_seconds: float = Field(default=5, ge=0, le=3600)
+    simulated_sold_out: str = ""
+    # The live server dashboard: seconds between two list calls per provider account (StatusHub).
+    server_status_poll_seconds: float = Field(default=5, gt=0, le=3600)
 
     # VIES, the EU register that confirms VAT IDs (tests point it at a local fake).
     vies_url: str = "https://ec.europa.eu/taxation_customs/vies/rest-api"

@@ -25,6 +25,7 @@ from backend.invoicing import endpoints as invoice_endpoints
 from backend.payments import admin_endpoints as admin_payment_endpoints
 from backend.payments import endpoints as payment_endpoints
 from backend.payments import retry_endpoints as payment_retry_endpoints
+from backend.provisioning import endpoints as server_endpoints
 from backend.reporting import endpoints as admin_listing_endpoints
 from backend.settings import get_settings
 from backend.subscriptions import endpoints as subscription_endpoints
@@ -52,6 +53,7 @@ def create_api() -> FastAPI:
     api.include_router(admin_invoice_endpoints.router)
     api.include_router(admin_payment_endpoints.router)
     api.include_router(document_endpoints.router)
+    api.include_router(server_endpoints.router)
     api.include_router(downloads.router)
     api.include_router(payment_endpoints.router)  # Stripe's webhooks: signed, no token
     api.include_router(fallback.router)

@@ -9,9 +9,7 @@ backend.kit.policy). Errors are DomainErrors with their HTTP status (404 not fou
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -20,7 +18,6 @@ from backend.db import unit_of_work
 from backend.gateway.units import actor, user_scope
 from backend.kit.errors import NotFoundError
 from backend.kit.principals import SignedInUser
-from backend.kit.tenants import TenantDirectory
 from backend.provisioning import service as provisioning
 from backend.provisioning.schemas import (
     AvailabilityView,
@@ -37,13 +34,7 @@ def _servers(session: Session, user: SignedInUser) -> provisioning.Servers:
 
 
 def _formatter(session: Session, user: SignedInUser) -> Any:
-    tenant = TenantDirectory(session).by_id(user.tenant_id)
-    zone = ZoneInfo(tenant.time_zone if tenant else "UTC")
-
-    def fmt(at: datetime | None) -> str:
-        return at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if at else ""
-
-    return fmt
+    return provisioning.time_format(session, user_scope(user))
 
 
 # -- customers (and admins acting for a customer) ---------------------------------------------

@@ -160,7 +160,7 @@ class HetznerCloud:
         wanted = memory[server_type]
         others = sorted(
             (name for name, where in available.items() if name != server_type and location in where),
-            key=lambda name: (abs(memory[name][0] - wanted[0]), memory[name][0] < wanted[0], name),
+            key=lambda name: (memory[name][0] < wanted[0], abs(memory[name][0] - wanted[0]), name),
         )
         alternatives += [Offer(name, location) for name in others]
         return Availability(

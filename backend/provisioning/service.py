@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
@@ -40,6 +41,7 @@ from backend.integrations.cloud_provider import (
 from backend.kit.errors import NotFoundError
 from backend.kit.policy import SYSTEM, Action, authorize
 from backend.kit.repository import TenantScope
+from backend.kit.tenants import TenantDirectory
 from backend.models import (
     Backorder,
     ProviderKind,
@@ -898,6 +900,17 @@ class HealthProbe:
             detail=detail,
             servers=self.servers,
         )
+
+
+def time_format(session: Session, scope: TenantScope) -> Callable[[datetime | None], str]:
+    """Formats moments in the tenant's time zone ("2027-03-01 10:05")."""
+    tenant = TenantDirectory(session).by_id(scope.tenant_id)
+    zone = ZoneInfo(tenant.time_zone if tenant else "UTC")
+
+    def fmt(at: datetime | None) -> str:
+        return at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if at else ""
+
+    return fmt
 
 
 def plan_id_of(session: Session, scope: TenantScope, plan_key: str) -> int:

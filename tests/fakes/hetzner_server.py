@@ -560,10 +560,6 @@ class FakeHetzner:
             return self._new_action(project, "start_server", server["id"], status="success")
         if command == "poweroff" and server["status"] == "off":
             return self._new_action(project, "stop_server", server["id"], status="success")
-        if command == "reboot" and server["status"] == "off":
-            raise HetznerFail(
-                412, "server_not_running", "server is not running"
-            )  # hcloud: reboot needs running
         name = {"poweron": "start_server", "poweroff": "stop_server", "reboot": "reboot_server"}[command]
         action = self._new_action(project, name, server["id"])
         server["status"] = during

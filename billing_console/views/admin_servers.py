@@ -360,7 +360,7 @@ def _provider(row: rx.Var[ProviderHealthView]) -> rx.Component:
                         ),
                         " · ",
                         row.servers.to_string(),
-                        " servers",
+                        rx.cond(row.servers == 1, " server", " servers"),
                         size="2",
                         color="var(--gray-11)",
                     ),

@@ -162,7 +162,7 @@ def test_customer_orders_a_server_watches_it_come_up_reveals_the_key_once_and_st
     expect(card.locator(".server-state")).to_have_text("Setting up")
     expect(card).to_contain_text(PLAN_NAME)
     expect(card).to_contain_text("cx22 in nbg1")
-    expect(card.locator(".server-reveal")).to_have_count(0)  # nothing to reveal before it runs
+    expect(card.locator(".server-stop")).to_have_count(0)  # no power buttons before it runs
     save_screenshots(page, "server-setting-up")
     hostname = card.locator(".server-hostname").inner_text()
     page.evaluate("window.__notReloaded = true")

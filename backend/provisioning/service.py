@@ -201,6 +201,7 @@ def provision_order(
 ) -> SubscriptionItem:
     """Record the server of a just placed (PROVISIONING) subscription, in the order's transaction:
     the item with its reserved hostname and sealed key pair, and a backorder if there is no capacity."""
+    authorize(actor, scope, Action.ORDER_SUBSCRIPTION, owner_account_id=subscription.customer_account_id)
     assert subscription.id is not None
     if not availability.available and not accept_backorder:
         alternatives = ", ".join(f"{o.server_type} in {o.location}" for o in availability.alternatives)
@@ -579,6 +580,31 @@ def _state(item: SubscriptionItem, subscription: Subscription) -> str:
     }.get(item.power_state, "running")
 
 
+def server_view(item: SubscriptionItem, subscription: Subscription, *, customer_name: str = "") -> ServerView:
+    assert item.id is not None
+    state = _state(item, subscription)
+    return ServerView(
+        item_id=item.id,
+        subscription_number=subscription.number,
+        plan_name=str(subscription.plan_snapshot.get("name", "")),
+        hostname=item.hostname,
+        state=state,
+        state_label=_STATE_LABELS.get(state, state),
+        ipv4=item.ipv4,
+        ipv6=item.ipv6,
+        server_type=item.server_type,
+        location=item.location,
+        failure_reason=item.failure_reason if state == "failed" else "",
+        key_revealed=item.ssh_key_revealed_at is not None,
+        key_available=bool(item.ssh_private_key_encrypted)
+        and item.ssh_key_revealed_at is None
+        and state != "deleted",
+        can_operate=state in ("running", "off") and not item.pending_action,
+        pending_action=item.pending_action,
+        customer_name=customer_name,
+    )
+
+
 class Servers:
     """The server operations of one tenant, done by `actor` in the caller's unit of work."""
 
@@ -594,55 +620,25 @@ class Servers:
     def _who(self) -> str:
         return "admin" if self.actor.role is not None and self.actor.role.value == "admin" else "customer"
 
-    def view(
-        self, item: SubscriptionItem, subscription: Subscription, *, customer_name: str = ""
-    ) -> ServerView:
-        assert item.id is not None
-        state = _state(item, subscription)
-        return ServerView(
-            item_id=item.id,
-            subscription_number=subscription.number,
-            plan_name=str(subscription.plan_snapshot.get("name", "")),
-            hostname=item.hostname,
-            state=state,
-            state_label=_STATE_LABELS.get(state, state),
-            ipv4=item.ipv4,
-            ipv6=item.ipv6,
-            server_type=item.server_type,
-            location=item.location,
-            failure_reason=item.failure_reason if state == "failed" else "",
-            key_revealed=item.ssh_key_revealed_at is not None,
-            key_available=bool(item.ssh_private_key_encrypted)
-            and item.ssh_key_revealed_at is None
-            and state != "deleted",
-            can_operate=state in ("running", "off") and not item.pending_action,
-            pending_action=item.pending_action,
-            customer_name=customer_name,
-        )
-
-    def _item(
-        self, action: Action, item_id: int, *, lock: bool = False
+    def _authorized(
+        self, action: Action, item_id: int, *, lock: bool = False, look_first: bool = False
     ) -> tuple[SubscriptionItem, Subscription]:
         """The item `action` is about, once the policy lets the actor act on it (404 when it is not
-        the tenant's, or not the customer's own)."""
-        authorize(self.actor, self.scope, action, owner_account_id=self.actor.customer_account_id)
+        the tenant's, 403 when it is another customer's), as Lifecycle._authorized asks twice."""
+        if not look_first:
+            authorize(self.actor, self.scope, action, owner_account_id=self.actor.customer_account_id)
         item = self.items.lock(item_id) if lock else self.items.get(item_id)
         if item is None or item.service_type_id is None:
             raise NotFoundError("Server not found.")
         subscription = self.subscriptions.get(item.subscription_id)
         assert subscription is not None
-        if (
-            self.actor.customer_account_id is not None
-            and subscription.customer_account_id != self.actor.customer_account_id
-        ):
-            raise NotFoundError("Server not found.")
         authorize(self.actor, self.scope, action, owner_account_id=subscription.customer_account_id)
         return item, subscription
 
     def of_customer(self, customer_account_id: int) -> list[ServerView]:
         authorize(self.actor, self.scope, Action.READ_SERVERS, owner_account_id=customer_account_id)
         return [
-            self.view(item, subscription)
+            server_view(item, subscription)
             for item, subscription in self.items.of_customer(customer_account_id)
             if item.service_type_id is not None and item.status != ItemStatus.DEPROVISIONED
         ]
@@ -660,13 +656,13 @@ class Servers:
         assert subscription.id is not None
         account = customer_account(self.session, self.scope, subscription.customer_account_id)
         return [
-            self.view(item, subscription, customer_name=account.name if account else "")
+            server_view(item, subscription, customer_name=account.name if account else "")
             for item in self.items.of_subscription(subscription.id)
         ]
 
     def get(self, item_id: int) -> ServerView:
-        item, subscription = self._item(Action.READ_SERVERS, item_id)
-        return self.view(item, subscription)
+        item, subscription = self._authorized(Action.READ_SERVERS, item_id)
+        return server_view(item, subscription)
 
     def action(self, item_id: int, action: str, now: datetime) -> ServerView:
         """Ask for a power action; the unit carries it out."""
@@ -674,7 +670,7 @@ class Servers:
             wanted = ServerAction(action)
         except ValueError:
             raise UnknownServerAction(action) from None
-        item, subscription = self._item(Action.OPERATE_SERVER, item_id, lock=True)
+        item, subscription = self._authorized(Action.OPERATE_SERVER, item_id, lock=True)
         state = _state(item, subscription)
         why = {
             "suspended": "it is stopped while a payment is overdue",
@@ -695,10 +691,15 @@ class Servers:
         self.log.write(item.id, wanted.value, f"{wanted.value} asked for", now, self._who())
         self._audit(f"server.{wanted.value}", item, {"action": wanted.value})
         self.session.flush()
-        return self.view(item, subscription)
+        return server_view(item, subscription)
 
     def reveal_key(self, item_id: int, now: datetime) -> RevealedKey:
-        item, _ = self._item(Action.REVEAL_SSH_KEY, item_id, lock=True)
+        """The private key, once. Looked up before the policy is asked with its owner (as paying an
+        invoice is): an admin is refused a key that exists, and told 404 for one that does not."""
+        authorize(
+            self.actor, self.scope, Action.READ_SERVERS, owner_account_id=self.actor.customer_account_id
+        )
+        item, _ = self._authorized(Action.REVEAL_SSH_KEY, item_id, lock=True, look_first=True)
         assert item.id is not None
         if item.ssh_key_revealed_at is not None:
             self._audit(
@@ -715,7 +716,7 @@ class Servers:
         return RevealedKey(item.hostname, private, item.ssh_public_key, keys.fingerprint(item.ssh_public_key))
 
     def cancel_backorder_of_item(self, item_id: int, now: datetime) -> None:
-        self._item(Action.CANCEL_BACKORDER, item_id)
+        self._authorized(Action.CANCEL_BACKORDER, item_id)
         backorder = self.backorders.of_item(item_id)
         if backorder is None:
             raise NotFoundError("Backorder not found.")
@@ -723,13 +724,15 @@ class Servers:
         self._cancel_backorder(backorder.id, now)
 
     def cancel_backorder(self, backorder_id: int, now: datetime) -> None:
+        """Admin: cancel any backorder of the tenant by its id (customers cancel theirs by server)."""
+        authorize(self.actor, self.scope, Action.READ_PROVISIONING)
         authorize(
             self.actor, self.scope, Action.CANCEL_BACKORDER, owner_account_id=self.actor.customer_account_id
         )
         backorder = self.backorders.get(backorder_id)
         if backorder is None:
             raise NotFoundError("Backorder not found.")
-        self._item(Action.CANCEL_BACKORDER, backorder.item_id)
+        self._authorized(Action.CANCEL_BACKORDER, backorder.item_id)
         self._cancel_backorder(backorder_id, now)
 
     def _cancel_backorder(self, backorder_id: int, now: datetime) -> None:
@@ -755,7 +758,7 @@ class Servers:
 
     def retry(self, item_id: int, now: datetime) -> ServerView:
         authorize(self.actor, self.scope, Action.RETRY_PROVISIONING)
-        item, subscription = self._item(Action.RETRY_PROVISIONING, item_id, lock=True)
+        item, subscription = self._authorized(Action.RETRY_PROVISIONING, item_id, lock=True)
         if item.status != ItemStatus.FAILED:
             raise NotRetryable(item.hostname)
         assert item.id is not None
@@ -768,11 +771,11 @@ class Servers:
         self.log.write(item.id, "retry", "retried by an admin", now, "admin")
         self._audit("server.retry_provisioning", item, {"status": "pending"})
         self.session.flush()
-        return self.view(item, subscription)
+        return server_view(item, subscription)
 
     def log_of(self, item_id: int) -> list[Any]:
         authorize(self.actor, self.scope, Action.READ_PROVISIONING)
-        self._item(Action.READ_PROVISIONING, item_id)
+        self._authorized(Action.READ_PROVISIONING, item_id)
         return self.log.of_item(item_id)
 
     def backorder_list(

@@ -205,6 +205,32 @@ class FakeHetzner:
                 for server_id in list(project.pending):
                     self._finish(project, server_id)
 
+    def add_server(
+        self,
+        token: str,
+        name: str,
+        server_type: str = "cx22",
+        location: str = "fsn1",
+        labels: dict[str, str] | None = None,
+        status: str = "running",
+    ) -> int:
+        """A server that exists already (made in the console, or long ago), without an API call."""
+        with self._lock:
+            project = self.project(token)
+            body = {"name": name, "server_type": server_type, "location": location, "image": "ubuntu-24.04"}
+            created = self._create_server(project, body | {"labels": labels or {}})
+            server_id: int = created["server"]["id"]
+            self._finish(project, server_id)
+            project.servers[server_id]["status"] = status
+            return server_id
+
+    def set_status(self, token: str, server_id: int, status: str) -> None:
+        """The server changed on its own (powered off in the console, crashed, ...)."""
+        with self._lock:
+            project = self.project(token)
+            project.pending.pop(server_id, None)
+            project.servers[server_id]["status"] = status
+
     def servers(self, token: str = DEFAULT_TOKEN) -> list[JSON]:
         with self._lock:
             return [json.loads(json.dumps(s)) for s in self.project(token).servers.values()]

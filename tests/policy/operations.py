@@ -37,6 +37,7 @@ from backend.documents import service as documents
 from backend.dunning import settings as dunning_settings
 from backend.identity import api_tokens, auth, passwords, users
 from backend.identity.repository import ApiTokenRepository, UserRepository
+from backend.integrations.cloud_provider import Availability
 from backend.integrations.mail import MailBatch
 from backend.invoicing import admin_reads, billing_runs, manual_drafts, price_tax, statements
 from backend.invoicing import service as invoicing
@@ -60,14 +61,17 @@ from backend.payments import links as payment_links
 from backend.payments import settings_service as payment_settings
 from backend.payments.errors import CardPaymentsUnavailable, OnlinePaymentUnavailable
 from backend.payments.schemas import PaymentLinkInput
+from backend.provisioning import service as provisioning
+from backend.provisioning.service import OrderTarget, Servers
 from backend.reporting import admin_subscriptions, customers
 from backend.reporting import overview as admin_overview
 from backend.reporting.repository import SubscriptionFilter
 from backend.settings import load_settings
 from backend.subscriptions import previews, reads
-from backend.subscriptions.ordering import OrderRequest
+from backend.subscriptions.ordering import Ordering, OrderRequest
 from backend.subscriptions.service import Lifecycle
 from backend.tax import oss
+from tests.isolation import server_probes
 from tests.isolation.tax_probes import EveryVatIdValid
 from tests.isolation.world import NOW, PASSWORD, Side
 
@@ -859,6 +863,106 @@ OPERATIONS: list[Op] = [
         payment_links.recent_payment_links,
         lambda s, a, who: (_link_of(s, a), payment_links.recent_payment_links(s, a.scope, who, NOW))[1],
         ADMIN,
+    ),
+    # provisioning: customers see their servers (viewers too), power them and cancel backorders (not
+    # viewers), owners alone reveal the key; admins read logs, backorders and providers, retry failed
+    # servers and set tokens; the job starts billing when a server runs
+    *(
+        op(operation, call, ADMIN, OWNER, BILLING, VIEWER, prepare=server_probes.prepare)
+        for operation, call in (
+            (Servers.of_customer, lambda s, a, who: Servers(s, a.scope, who).of_customer(a.customer_id)),
+            (
+                Servers.of_subscription,
+                lambda s, a, who: Servers(s, a.scope, who).of_subscription(number_of(s, a.active_sub)),
+            ),
+            (Servers.get, lambda s, a, who: Servers(s, a.scope, who).get(server_probes.server(s, a))),
+        )
+    ),
+    op(
+        Servers.action,
+        lambda s, a, who: Servers(s, a.scope, who).action(server_probes.server(s, a), "stop", NOW),
+        ADMIN,
+        OWNER,
+        BILLING,
+        prepare=server_probes.prepare,
+    ),
+    op(
+        Servers.reveal_key,
+        lambda s, a, who: Servers(s, a.scope, who).reveal_key(server_probes.server(s, a), NOW),
+        OWNER,
+        prepare=server_probes.prepare,
+    ),
+    op(
+        Servers.cancel_backorder_of_item,
+        lambda s, a, who: (
+            Servers(s, a.scope, who).cancel_backorder_of_item(server_probes.server(s, a), NOW) or "canceled"
+        ),
+        ADMIN,
+        OWNER,
+        BILLING,
+        prepare=server_probes.prepare,
+    ),
+    op(
+        Servers.cancel_backorder,
+        lambda s, a, who: (
+            Servers(s, a.scope, who).cancel_backorder(server_probes.backorder(s, a), NOW) or "canceled"
+        ),
+        ADMIN,
+        prepare=server_probes.prepare,
+    ),
+    op(
+        Servers.retry,
+        lambda s, a, who: Servers(s, a.scope, who).retry(server_probes.failed_server(s, a), NOW),
+        ADMIN,
+        prepare=server_probes.prepare,
+    ),
+    op(
+        Servers.log_of,
+        lambda s, a, who: Servers(s, a.scope, who).log_of(server_probes.server(s, a)) or "empty log",
+        ADMIN,
+        prepare=server_probes.prepare,
+    ),
+    op(
+        Servers.backorder_list,
+        lambda s, a, who: Servers(s, a.scope, who).backorder_list(include_closed=True),
+        ADMIN,
+        prepare=server_probes.prepare,
+    ),
+    op(
+        Servers.health_probes,
+        lambda s, a, who: Servers(s, a.scope, who).health_probes(),
+        ADMIN,
+        prepare=server_probes.prepare,
+    ),
+    op(
+        Servers.set_token,
+        lambda s, a, who: Servers(s, a.scope, who).set_token(
+            server_probes.cloud_service_type(s, a), "hz-p0l1cy"
+        ),
+        ADMIN,
+        prepare=server_probes.prepare,
+    ),
+    op(
+        provisioning.provision_order,
+        lambda s, a, who: provisioning.provision_order(
+            s,
+            a.scope,
+            who,
+            s.get(Subscription, a.active_sub),  # type: ignore[arg-type]
+            OrderTarget(server_probes.cloud_service_type(s, a), None, "cx22", "fsn1", "ubuntu-24.04"),  # type: ignore[arg-type]
+            Availability(available=True),
+            accept_backorder=False,
+            now=NOW,
+        ),
+        ADMIN,
+        OWNER,
+        BILLING,
+        prepare=server_probes.prepare,
+    ),
+    op(
+        Ordering.begin_service,
+        lambda s, a, who: Lifecycle(s, a.scope, who).begin_service(a.active_sub, NOW),
+        JOBS,
     ),
 ]
 

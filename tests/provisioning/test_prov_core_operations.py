@@ -11,7 +11,7 @@ from sqlalchemy import select
 from backend.audit.service import Actor
 from backend.dunning.settings import update_dunning_settings
 from backend.invoicing import service as invoicing
-from backend.kit.errors import NotFoundError, PermissionDenied
+from backend.kit.errors import PermissionDenied
 from backend.models import AuditLogEntry, Backorder, SubscriptionStatus
 from backend.models.enums import BackorderStatus, ItemStatus, PowerState
 from backend.provisioning import keys
@@ -193,7 +193,7 @@ def test_power_actions_reach_the_server_and_stay_with_its_owner(servers: ServerW
     item = servers.item(subscription)
     other = servers.world.customer()
     stranger = Servers(servers.session, servers.scope, customer_actor(servers, other.id))  # type: ignore[arg-type]
-    with pytest.raises(NotFoundError):
+    with pytest.raises(PermissionDenied):
         stranger.action(item.id, "stop", servers.world.now)  # type: ignore[arg-type]
     assert stranger.of_customer(other.id) == []  # type: ignore[arg-type]
     owner = Servers(servers.session, servers.scope, customer_actor(servers, customer.id))  # type: ignore[arg-type]

@@ -111,6 +111,8 @@ def api_world(identity_world: IdentityWorld) -> ApiWorld:
     ids_b |= _admin_invoice_ids(world, world.b_admin, ids_b["customer_account_id"])
     ids_a |= _payment_link_ids(world, world.a_admin, ids_a["customer_account_id"])
     ids_b |= _payment_link_ids(world, world.b_admin, ids_b["customer_account_id"])
+    ids_a |= _server_ids(world, world.a_admin, ids_a["number"])
+    ids_b |= _server_ids(world, world.b_admin, ids_b["number"])
     return ApiWorld(world, tokens, ids_a, ids_b)
 
 
@@ -184,6 +186,51 @@ def _payment_link_ids(world: IdentityWorld, admin: Member, account_id: int) -> d
             session, scope, actor, wanted, clock.now(), mail=MailBatch(), base_url="http://console.test"
         )
     return {"link_id": created.id}
+
+
+def _server_ids(world: IdentityWorld, admin: Member, number: str) -> dict[str, Any]:
+    """A running Hetzner server of the customer's subscription `number` (`{item_id}`), with its
+    sealed key and an open backorder (`{backorder_id}`)."""
+    from sqlalchemy import select
+
+    from backend.db import unit_of_work
+    from backend.kit.repository import TenantScope
+    from backend.models import Backorder, ProviderKind, ServiceType, Subscription, SubscriptionItem
+    from backend.models.enums import ItemStatus, PowerState
+    from backend.provisioning import keys
+
+    tenant_id = admin.tenant_id
+    with unit_of_work(world.engine) as session:
+        subscription = session.scalars(
+            select(Subscription).where(Subscription.tenant_id == tenant_id, Subscription.number == number)
+        ).one()
+        cloud = ServiceType(tenant_id=tenant_id, key="cloud", name="Cloud", provider=ProviderKind.HETZNER)
+        session.add(cloud)
+        session.flush()
+        item = SubscriptionItem(
+            tenant_id=tenant_id,
+            subscription_id=subscription.id,
+            provider=ProviderKind.HETZNER,
+            service_type_id=cloud.id,
+            hostname=f"matrix-{tenant_id}",
+            server_type="cx22",
+            location="fsn1",
+            status=ItemStatus.ACTIVE,
+            power_state=PowerState.RUNNING,
+            provider_ref="4711",
+        )
+        session.add(item)
+        session.flush()
+        assert item.id is not None
+        pair = keys.new_key_pair(item.hostname)
+        item.ssh_public_key = pair.public_key
+        item.ssh_private_key_encrypted = keys.seal(
+            pair.private_key, TenantScope(tenant_id).tenant_id, item.id
+        )
+        backorder = Backorder(tenant_id=tenant_id, subscription_id=subscription.id, item_id=item.id)
+        session.add(backorder)
+        session.flush()
+        return {"item_id": item.id, "backorder_id": backorder.id}
 
 
 def _member_ids(world: IdentityWorld, admin: Member, account_id: int, side: str) -> dict[str, Any]:

@@ -235,6 +235,18 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/invoices/{invoice_number}/checkout"): Expect(
         WRITERS | {CUSTOMER_WRITE: 409, ADMIN: 403}
     ),
+    # Servers: customers list their own account's; a "write" token powers one (the admin then finds
+    # the customer's reboot under way: 409); only the account's owner reveals the key (once);
+    # admins list and cancel backorders, retry failed servers (this one runs: 409) and read the log.
+    ("GET", "/api/v1/servers"): Expect(OWN_ACCOUNT_READS),
+    ("POST", "/api/v1/servers/{item_id}/actions"): Expect(
+        WRITERS | {CUSTOMER_WRITE: 202, ADMIN: 409}, body={"action": "reboot"}
+    ),
+    ("POST", "/api/v1/servers/{item_id}/ssh-key"): Expect(WRITERS | {ADMIN: 403}),
+    ("GET", "/api/v1/admin/backorders"): Expect(ADMINS_ONLY),
+    ("DELETE", "/api/v1/admin/backorders/{backorder_id}"): Expect(ADMINS_ONLY | {ADMIN: 204}),
+    ("POST", "/api/v1/admin/servers/{item_id}/retry"): Expect(ADMINS_ONLY | {ADMIN: 409}),
+    ("GET", "/api/v1/admin/servers/{item_id}/log"): Expect(ADMINS_ONLY),
     # Stripe's webhooks: no token, the signature on the body is the credential (none here: 400).
     ("POST", "/api/webhooks/stripe"): Expect(everyone(400), example="/api/webhooks/stripe"),
     ("POST", "/api/webhooks/stripe/{tenant_slug}"): Expect(

@@ -208,7 +208,9 @@ class ServersState(rx.State):
     def download_key(self) -> EventSpec | None:
         if not self.revealed.private_key:
             return None
-        return rx.download(data=self.revealed.private_key, filename=self.key_filename)
+        return rx.download(
+            data=self.revealed.private_key, filename=self.key_filename, mime_type="application/octet-stream"
+        )
 
 
 def _revealed(server: ServerView) -> ServerView:

@@ -178,6 +178,17 @@ def _state_notes(server: rx.Var[ServerView]) -> rx.Component:
     )
 
 
+def _shown_state(server: rx.Var[ServerView]) -> rx.Var[str]:
+    """A running or stopped server with an action asked for shows that action under way at once."""
+    return rx.match(
+        server.pending_action,
+        ("start", "starting"),
+        ("stop", "stopping"),
+        ("reboot", "rebooting"),
+        server.state,
+    )
+
+
 def server_card(server: rx.Var[ServerView]) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -196,7 +207,7 @@ def server_card(server: rx.Var[ServerView]) -> rx.Component:
                     spacing="2",
                     min_width="0",
                 ),
-                server_state_badge(server.state, server.state_label),
+                server_state_badge(_shown_state(server), server.state_label),
                 justify="between",
                 align="center",
                 width="100%",

@@ -16,13 +16,14 @@ Sven has a complete billing profile, so the wizard's profile step shows it and g
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from backend import clock
 from backend.audit.service import Actor
@@ -169,7 +170,7 @@ def test_customer_orders_a_server_watches_it_come_up_reveals_the_key_once_and_st
 
     # The coordinator creates the server at the simulated cloud; the cloud finishes the boot.
     expect(card).to_have_attribute("data-hostname", hostname)
-    _wait_until_created(console, hostname)
+    _wait_for_cloud(console, hostname)
     finish_boot(console, hostname)
 
     expect(card.locator(".server-state")).to_have_text("Running", timeout=SETUP_TIMEOUT_MS)
@@ -202,32 +203,35 @@ def test_customer_orders_a_server_watches_it_come_up_reveals_the_key_once_and_st
     card.locator(".server-stop").click()
     page.locator("#server-confirm").click()
     expect(page.get_by_text(f"{hostname}: stop requested.")).to_be_visible()
+    expect(card.locator(".server-state")).to_have_text("Stopping")
     expect(card.locator(".server-reboot")).to_be_disabled()
-    finish_boot(console, hostname)  # the cloud completes the power action at once
+    save_screenshots(page, "server-stopping")
+    _wait_for_cloud(console, hostname, "stopping")  # the job asked the cloud to stop it
+    finish_boot(console, hostname)  # the cloud completes the power action
     expect(card.locator(".server-state")).to_have_text("Stopped", timeout=SETUP_TIMEOUT_MS)
     expect(card.locator(".server-start")).to_be_enabled()
     assert page.evaluate("window.__notReloaded") is True
     save_screenshots(page, "server-stopped")
 
 
-def _wait_until_created(console: RunningConsole, hostname: str, timeout_s: float = 120) -> None:
-    import time
-
-    from sqlalchemy import select
-
-    engine = make_engine(console.database_url)
+def _wait_for_cloud(console: RunningConsole, hostname: str, status: str = "", timeout_s: float = 120) -> None:
+    """Until the provisioning job has created the server at the simulated cloud (and, with `status`,
+    asked it for the transition that shows as that status)."""
     deadline = time.monotonic() + timeout_s
+    engine = make_engine(console.database_url)
     try:
         while time.monotonic() < deadline:
             with unit_of_work(engine) as session:
-                if session.scalars(
-                    select(SimulatedServer.id).where(SimulatedServer.name == hostname)
-                ).first():
-                    return
+                found = session.scalars(
+                    select(SimulatedServer.status).where(SimulatedServer.name == hostname)
+                )
+                current = found.first()
+            if current is not None and (not status or current == status):
+                return
             time.sleep(1)
     finally:
         engine.dispose()
-    pytest.fail(f"the provisioning job did not create {hostname} within {timeout_s} s:\n{console.tail()}")
+    pytest.fail(f"the provisioning job did not get {hostname} to {status or 'created'} in {timeout_s} s")
 
 
 def test_admin_reads_the_providers_and_the_backorders(admin: Page, provshop: ProvShop) -> None:

@@ -20,6 +20,7 @@ from backend.gateway import server_status, servers
 from backend.kit.errors import DomainError
 from backend.kit.principals import SignedInUser
 from backend.provisioning.schemas import RevealedKey, ServerView
+from billing_console.state.dashboard import DashboardState
 from billing_console.state.guards import signed_in, user_or_redirect
 from billing_console.state.session import cleared_on_sign_out
 
@@ -99,6 +100,13 @@ class ServersState(rx.State):
         return self.revealed.private_key != ""
 
     @rx.var
+    def ssh_command(self) -> str:
+        """How to log in with the key just shown, with the server's address when it has one."""
+        server = next((s for s in self.servers if s.hostname == self.revealed.hostname), None)
+        address = (server.ipv4 or server.ipv6) if server is not None else ""
+        return f"ssh -i {self.key_filename} root@{address or self.revealed.hostname}"
+
+    @rx.var
     def key_filename(self) -> str:
         return f"{self.revealed.hostname or 'server'}_ed25519"
 
@@ -131,10 +139,13 @@ class ServersState(rx.State):
                 async with self:
                     if self._watch_id != watch_id:
                         return
+                    moved = _lifecycle(self.servers) != _lifecycle(views) and not self.loading
                     self.servers = list(views)
                     # the service answered: the DTO now says what is pending
                     self.busy = [i for i in self.busy if not any(v.item_id == i for v in views)]
                     self.loading, self.error = False, ""
+                if moved:  # a server began (or stopped) running: its subscription's status moved too
+                    yield DashboardState.refresh
                 if not _tab_connected(token):
                     return
         except DomainError as exc:
@@ -211,6 +222,12 @@ class ServersState(rx.State):
         return rx.download(
             data=self.revealed.private_key, filename=self.key_filename, mime_type="application/octet-stream"
         )
+
+
+def _lifecycle(servers: list[ServerView]) -> set[tuple[int, bool]]:
+    """Which servers there are and which are set up (what the subscriptions list shows of them)."""
+    set_up = ("pending", "provisioning", "backordered", "failed")
+    return {(s.item_id, s.state in set_up) for s in servers}
 
 
 def _revealed(server: ServerView) -> ServerView:

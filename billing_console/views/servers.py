@@ -306,10 +306,11 @@ def key_dialog() -> rx.Component:
         rx.dialog.content(
             rx.dialog.title("SSH key of ", S.revealed.hostname),
             rx.dialog.description(
-                "This is the only time the private key is shown. Store it now; log in with"
-                " ssh -i <file> root@<address>.",
+                "This is the only time the private key is shown: we cannot show it again. Store it now"
+                " (copy it or download the file), then log in with:",
                 size="2",
             ),
+            rx.code(S.ssh_command, variant="soft", size="2", margin_top="8px", id="ssh-command"),
             rx.vstack(
                 rx.text("Private key", size="2", weight="medium"),
                 rx.el.pre(

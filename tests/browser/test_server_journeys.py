@@ -175,6 +175,8 @@ def test_customer_orders_a_server_watches_it_come_up_reveals_the_key_once_and_st
 
     expect(card.locator(".server-state")).to_have_text("Running", timeout=SETUP_TIMEOUT_MS)
     assert page.evaluate("window.__notReloaded") is True  # pushed, not reloaded
+    subscription = page.locator("#subscriptions-table tbody tr", has_text=PLAN_NAME)
+    expect(subscription).to_contain_text("Active")  # billing started with the server, shown at once
     expect(card.locator(".server-ipv4")).to_have_text(re.compile(r"^203\.0\.113\.\d+$"))
     expect(card.locator(".server-ipv6")).to_contain_text("2001:db8:")
     no_overflow_at_390(page, "server-running")
@@ -185,6 +187,9 @@ def test_customer_orders_a_server_watches_it_come_up_reveals_the_key_once_and_st
     page.locator("#server-confirm").click()
     key = page.locator("#ssh-private-key")
     expect(key).to_contain_text("BEGIN OPENSSH PRIVATE KEY")
+    expect(page.locator("#ssh-command")).to_have_text(
+        re.compile(rf"^ssh -i {hostname}_ed25519 root@203\.0\.113\.\d+$")
+    )
     save_screenshots(page, "server-ssh-key")
     with page.expect_download() as download:
         page.locator("#ssh-key-download").click()

@@ -217,6 +217,21 @@ def test_customer_orders_a_server_watches_it_come_up_reveals_the_key_once_and_st
     expect(card.locator(".server-start")).to_be_enabled()
     assert page.evaluate("window.__notReloaded") is True
     save_screenshots(page, "server-stopped")
+    number = card.locator("a", has_text="SUB-").inner_text()
+
+    # The tenant's admin sees the server on the subscription's page, with its provisioning log.
+    page.context.clear_cookies()
+    sign_in(page, ADMIN, PASSWORD)
+    expect(page).to_have_url(re.compile(r".*/admin/?$"))
+    page.goto(f"/admin/subscriptions/{number}")
+    servers = page.locator("#admin-servers")
+    expect(servers.locator(".server-state")).to_have_text("Stopped")
+    expect(servers).to_contain_text(hostname)
+    expect(servers).to_contain_text("203.0.113.")
+    expect(servers.locator("tbody tr").first).to_be_visible()  # the log
+    expect(servers).to_contain_text("running")
+    expect(servers.locator(".server-retry")).to_have_count(0)  # only a failed one is retried
+    no_overflow_at_390(page, "admin-subscription-servers")
 
 
 def _wait_for_cloud(console: RunningConsole, hostname: str, status: str = "", timeout_s: float = 120) -> None:

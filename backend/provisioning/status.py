@@ -23,9 +23,10 @@ from sqlmodel import Session
 
 from backend.crypto import DecryptionError
 from backend.integrations.cloud_provider import ServerState
-from backend.kit.repository import TenantRepository, TenantScope
+from backend.kit.repository import TenantScope
 from backend.models import ItemStatus, PowerState, ProviderKind, ServerAction, ServiceType, SubscriptionItem
 from backend.provisioning.providers import provider_token
+from backend.provisioning.repository import ItemRepository
 
 log = logging.getLogger(__name__)
 
@@ -62,20 +63,8 @@ class PollTarget:
         return frozenset(tenant for tenant, _ in self.service_types)
 
 
-class StatusItems(TenantRepository[SubscriptionItem]):
-    model = SubscriptionItem
-
-    def active_of_service_type(self, service_type_id: int) -> list[SubscriptionItem]:
-        statement = (
-            self.select()
-            .where(
-                SubscriptionItem.service_type_id == service_type_id,
-                SubscriptionItem.status == ItemStatus.ACTIVE,
-                SubscriptionItem.provider_ref != "",
-            )
-            .order_by(SubscriptionItem.id)
-        )
-        return list(self.session.scalars(statement))
+# The tenant-scoped reads live with the domain's other repositories (tests/isolation checks that).
+StatusItems = ItemRepository
 
 
 def poll_targets(session: Session, tenant_ids: Iterable[int] | None = None) -> list[PollTarget]:

@@ -86,6 +86,7 @@ from backend.payments import settlement as payment_settlement
 from backend.payments import tasks as payment_tasks
 from backend.provisioning import hooks as provisioning_hooks
 from backend.provisioning import service as provisioning
+from backend.provisioning import status as provisioning_status
 from backend.provisioning import tasks as provisioning_tasks
 from backend.reporting import admin_subscriptions, dashboard
 from backend.reporting import customers as admin_customers
@@ -176,6 +177,7 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     provisioning,
     provisioning_tasks,
     provisioning_hooks,
+    provisioning_status,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"

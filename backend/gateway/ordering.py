@@ -310,7 +310,7 @@ def place_order(request: RequestContext, user: SignedInUser, choice: OrderChoice
                 raise BillingProfileMissing()
             now = clock.now()
             lifecycle = Lifecycle(session, scope, actor(request, user))
-            subscription = lifecycle.order(choice.request(customer), now)
+            subscription = lifecycle.order(choice.request(customer), now, provision=target is not None)
             if target is not None and availability is not None:
                 provisioning.provision_order(
                     session,

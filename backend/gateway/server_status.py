@@ -19,8 +19,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
@@ -36,6 +39,7 @@ from backend.settings import get_settings
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 Reader = Callable[[SignedInUser], list[ServerView]]
 Opener = Callable[[PollTarget], CloudProvider]
 
@@ -82,8 +86,15 @@ class StatusHub:
         self._viewers: dict[int, set[_Viewer]] = {}  # tenant id -> viewers
         self._pollers: dict[str, _Poller] = {}  # account key -> its polling task
         self._refresher: asyncio.Task[None] | None = None
+        self._refreshing: asyncio.Task[None] | None = None
+        self._dirty = False
         self.list_calls: dict[str, int] = {}  # account key -> list calls so far (all pollers ever)
         self._marks: dict[int, str] = {}  # tenant id -> digest of its servers as the unit left them
+        # The pollers' own threads: woken viewers' reads (the default pool) never delay a poll.
+        self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="status-poll")
+
+    async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
 
     # ------------------------------------------------------------------ viewers
 
@@ -135,12 +146,25 @@ class StatusHub:
     # ------------------------------------------------------------------ pollers
 
     async def _refresh(self) -> None:
+        """Bring the pollers up to date with the watched tenants. Concurrent callers (200 dashboards
+        opening at once) share the rounds: one under way, at most one more after it."""
+        self._dirty = True
+        if self._refreshing is None or self._refreshing.done():
+            self._refreshing = asyncio.create_task(self._refresh_until_clean(), name="status-hub-targets")
+        await asyncio.shield(self._refreshing)
+
+    async def _refresh_until_clean(self) -> None:
+        while self._dirty:
+            self._dirty = False
+            await self._refresh_now()
+
+    async def _refresh_now(self) -> None:
         """Start a poller for every account serving a watched tenant; hand running ones the new target."""
         tenants = set(self._viewers)
         if not tenants:
             return
         try:
-            targets = await asyncio.to_thread(self._targets, tenants)
+            targets = await self._in_thread(self._targets, tenants)
         except Exception:
             log.exception("status hub: cannot read which provider accounts to poll")
             return
@@ -151,7 +175,7 @@ class StatusHub:
                 continue
             try:
                 provider = self._opener(target)
-            except ProviderError as error:
+            except Exception as error:
                 log.warning("status hub: provider account %s cannot be opened: %s", target.key, error)
                 continue
             poller = _Poller(target, provider)
@@ -175,7 +199,7 @@ class StatusHub:
         if not tenants:
             return
         try:
-            marks = await asyncio.to_thread(self._read_marks, tenants)
+            marks = await self._in_thread(self._read_marks, tenants)
         except Exception:
             log.exception("status hub: cannot read the servers' marks")
             return
@@ -196,9 +220,12 @@ class StatusHub:
             poller.task.cancel()
 
     async def _poll_loop(self, poller: _Poller) -> None:
+        """A poll every `interval` seconds, counted from the start of the last one (a poll that takes
+        longer than the interval is followed at once by the next, never by two)."""
         while True:
+            started = time.monotonic()
             await self.poll_once(poller)
-            await asyncio.sleep(self.interval)
+            await asyncio.sleep(max(0.0, self.interval - (time.monotonic() - started)))
 
     async def poll_once(self, poller: _Poller) -> set[int]:
         """One list call for the account, applied; wakes the viewers of the tenants that changed."""
@@ -206,12 +233,15 @@ class StatusHub:
         self.list_calls[key] = self.list_calls.get(key, 0) + 1
         poller.polls += 1
         try:
-            states = await asyncio.to_thread(poller.provider.list_servers)
+            states = await self._in_thread(poller.provider.list_servers)
         except ProviderError as error:
             log.warning("status hub: listing servers of %s failed (%s): %s", key, error.code, error)
             return set()
+        except Exception:  # a poller never dies of one bad answer: the next interval tries again
+            log.exception("status hub: listing servers of %s failed", key)
+            return set()
         try:
-            tenants = await asyncio.to_thread(self._apply, poller.target, states)
+            tenants = await self._in_thread(self._apply, poller.target, states)
         except Exception:
             log.exception("status hub: applying the states of %s failed", key)
             return set()
@@ -241,6 +271,7 @@ class StatusHub:
                 await task
         self._pollers.clear()
         self._refresher = None
+        self._executor.shutdown(wait=False)
 
 
 _hubs: dict[asyncio.AbstractEventLoop, StatusHub] = {}

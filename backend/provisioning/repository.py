@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, or_, select
 
-from backend.kit.repository import TenantRepository
+from backend.kit.repository import CrossTenantWrite, TenantRepository
 from backend.models import Backorder, ProvisioningLogEntry, Subscription, SubscriptionItem, SubscriptionStatus
 from backend.models.enums import BackorderStatus, ItemStatus
 
@@ -50,6 +50,20 @@ class ItemRepository(TenantRepository[SubscriptionItem]):
             SubscriptionItem.status != ItemStatus.DEPROVISIONED,
         )
         return int(self.session.scalar(statement) or 0)
+
+    def active_of_service_type(self, service_type_id: int) -> list[SubscriptionItem]:
+        """The running servers of a service type (ACTIVE, with a provider reference): what the
+        status poller writes one list of provider states onto."""
+        statement = (
+            self.select()
+            .where(
+                SubscriptionItem.service_type_id == service_type_id,
+                SubscriptionItem.status == ItemStatus.ACTIVE,
+                SubscriptionItem.provider_ref != "",
+            )
+            .order_by(SubscriptionItem.id)
+        )
+        return list(self.session.scalars(statement))
 
     def hostname_taken(self, hostname: str) -> bool:
         statement = self.scoped(select(SubscriptionItem.id)).where(
@@ -117,6 +131,10 @@ class LogRepository(TenantRepository[ProvisioningLogEntry]):
     model = ProvisioningLogEntry
 
     def write(self, item_id: int, event: str, message: str, at: datetime, actor: str = "system") -> None:
+        """One entry of the tenant's item `item_id` (an item of another tenant is refused)."""
+        own = self.scoped(select(SubscriptionItem.id), SubscriptionItem, own_model=False)
+        if self.session.scalars(own.where(SubscriptionItem.id == item_id)).first() is None:
+            raise CrossTenantWrite("the provisioning log entry names an item of another tenant")
         self.add(
             ProvisioningLogEntry(item_id=item_id, event=event, message=message[:4000], at=at, actor=actor)
         )

@@ -209,7 +209,8 @@ def provision_order(
             availability.reason or f"{target.server_type} is not available in {target.location}", alternatives
         )
     service_type = ServiceTypeRepository(session, scope).get(target.service_type_id)
-    assert service_type is not None
+    if service_type is None or SubscriptionRepository(session, scope).get(subscription.id) is None:
+        raise NotFoundError("Subscription or service type not found.")
     items = ItemRepository(session, scope)
     hostname = _hostname(items, service_type, subscription)
     item = items.add(

@@ -18,12 +18,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session
 
 from backend.crypto import DecryptionError
 from backend.integrations.cloud_provider import ServerState
-from backend.kit.repository import TenantRepository, TenantScope
+from backend.kit.repository import TenantScope
 from backend.models import (
     ItemStatus,
     PowerState,
@@ -34,6 +34,7 @@ from backend.models import (
     SubscriptionItem,
 )
 from backend.provisioning.providers import provider_token
+from backend.provisioning.repository import ItemRepository
 
 log = logging.getLogger(__name__)
 
@@ -70,20 +71,8 @@ class PollTarget:
         return frozenset(tenant for tenant, _ in self.service_types)
 
 
-class StatusItems(TenantRepository[SubscriptionItem]):
-    model = SubscriptionItem
-
-    def active_of_service_type(self, service_type_id: int) -> list[SubscriptionItem]:
-        statement = (
-            self.select()
-            .where(
-                SubscriptionItem.service_type_id == service_type_id,
-                SubscriptionItem.status == ItemStatus.ACTIVE,
-                SubscriptionItem.provider_ref != "",
-            )
-            .order_by(SubscriptionItem.id)
-        )
-        return list(self.session.scalars(statement))
+# The tenant-scoped reads live with the domain's other repositories (tests/isolation checks that).
+StatusItems = ItemRepository
 
 
 def poll_targets(session: Session, tenant_ids: Iterable[int] | None = None) -> list[PollTarget]:
@@ -138,27 +127,35 @@ def apply_states(
     done when the server is running or off; a pending reboot when it is running again after the
     provisioning unit (or a poll) saw it leave "running" (it marks the item REBOOTING when it asks)."""
     by_ref = {state.ref: state for state in states}
+    repository = StatusItems(session, scope)
+    rows = repository.active_of_service_type(service_type_id)
     changed: set[int] = set()
-    for item in StatusItems(session, scope).active_of_service_type(service_type_id):
+    for item in rows:
         state = by_ref.get(item.provider_ref)
         before = (item.power_state, item.ipv4, item.ipv6, item.pending_action)
         power = POWER_STATES.get(state.status, PowerState.UNKNOWN) if state else PowerState.UNKNOWN
         if item.pending_action == ServerAction.REBOOT and power in (PowerState.STARTING, PowerState.STOPPING):
             power = PowerState.REBOOTING
-        if item.pending_action:
-            wanted = _DONE.get(ServerAction(item.pending_action), PowerState.RUNNING)
-            reboot_seen = item.pending_action != ServerAction.REBOOT or item.power_state in _MOVING
+        pending = item.pending_action
+        if pending:
+            wanted = _DONE.get(ServerAction(pending), PowerState.RUNNING)
+            reboot_seen = pending != ServerAction.REBOOT or item.power_state in _MOVING
             if power == wanted and reboot_seen:
-                item.pending_action = ""
-        item.power_state = power
-        if state is not None:
-            item.ipv4 = state.ipv4 or item.ipv4
-            item.ipv6 = state.ipv6 or item.ipv6
-        item.status_checked_at = now
-        if (item.power_state, item.ipv4, item.ipv6, item.pending_action) != before:
+                pending = ""
+        ipv4 = (state.ipv4 or item.ipv4) if state else item.ipv4
+        ipv6 = (state.ipv6 or item.ipv6) if state else item.ipv6
+        if (power, ipv4, ipv6, pending) != before:
+            item.power_state, item.ipv4, item.ipv6, item.pending_action = power, ipv4, ipv6, pending
             assert item.id is not None
             changed.add(item.id)
     session.flush()
+    if rows:  # when each was last seen: one statement, not one UPDATE per unchanged item
+        session.execute(
+            repository.scoped(update(SubscriptionItem))
+            .where(SubscriptionItem.id.in_([item.id for item in rows]))  # type: ignore[union-attr]
+            .values(status_checked_at=now)
+            .execution_options(synchronize_session=False)
+        )
     return changed
 
 

@@ -78,13 +78,17 @@ class OrderRequest:
 class Ordering(LifecycleSteps):
     """Orders of one tenant's customers."""
 
-    def order(self, request: OrderRequest, now: datetime) -> Subscription:
+    def order(self, request: OrderRequest, now: datetime, *, provision: bool = False) -> Subscription:
         """Order a plan: options and addons checked against the plan, the promotion against its
-        limits and eligibility; the first period is charged at once when billed in advance."""
+        limits and eligibility; the first period is charged at once when billed in advance.
+
+        With `provision` (the order wizard, which records the server in the same transaction), a
+        plan whose service type creates servers is placed PROVISIONING and billed nothing until
+        `begin_service`; without it (the REST order, the demo's seeding) it starts now as before."""
         authorize(
             self.actor, self.scope, Action.ORDER_SUBSCRIPTION, owner_account_id=request.customer_account_id
         )
-        subscription = self._place(request, now, provision=True)
+        subscription = self._place(request, now, provision=provision)
         subscription_mails.created(self.session, self.scope, subscription, self.charger.time_zone)
         return subscription
 

@@ -88,6 +88,7 @@ class Lifecycle(Ordering, PlanChanges, AddonChanges):
     def end_unstarted(self, subscription: Subscription, now: datetime, action: str) -> Subscription:
         """A subscription whose server never ran (provisioning, backordered) ends at once: nothing
         was billed, so nothing is charged or credited; provisioning tears down what was created."""
+        self.subscriptions.check_owned([subscription])
         before = {"status": str(subscription.status)}
         subscription.status = SubscriptionStatus.CANCELED
         subscription.cancel_requested_at = subscription.cancel_effective_at = subscription.canceled_at = now

@@ -84,6 +84,10 @@ from backend.payments import links as payment_links
 from backend.payments import settings_service as payment_settings
 from backend.payments import settlement as payment_settlement
 from backend.payments import tasks as payment_tasks
+from backend.provisioning import hooks as provisioning_hooks
+from backend.provisioning import service as provisioning
+from backend.provisioning import status as provisioning_status
+from backend.provisioning import tasks as provisioning_tasks
 from backend.reporting import admin_subscriptions, dashboard
 from backend.reporting import customers as admin_customers
 from backend.reporting import overview as admin_overview
@@ -170,6 +174,10 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     payment_tasks,
     payment_links,
     payment_settings,
+    provisioning,
+    provisioning_tasks,
+    provisioning_hooks,
+    provisioning_status,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"

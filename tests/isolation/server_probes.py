@@ -4,13 +4,22 @@ demand (by `prepare` of the policy rows and by the probes), once per side and se
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import select
 from sqlmodel import Session
 
-from backend.models import Backorder, ProviderKind, ServiceType, SubscriptionItem
+from backend.audit.service import Actor
+from backend.models import Backorder, Plan, ProviderKind, ProvisioningLogEntry, ServiceType, SubscriptionItem
 from backend.models.enums import ItemStatus, PowerState
 from backend.provisioning import keys
+from backend.provisioning.providers import seal_token
 from tests.isolation.world import NOW, Side
+
+
+def owner_of(side: Side) -> Actor:
+    """The side's first customer (Alice in A), owner of its account."""
+    return Actor.customer(side.tenant_id, side.customer_id, user_id=side.user_id)
 
 
 def cloud_service_type(session: Session, side: Side) -> int:
@@ -27,7 +36,31 @@ def cloud_service_type(session: Session, side: Side) -> int:
     session.add(row)
     session.flush()
     assert row.id is not None
+    # a token of its own: its provider opens without the deployment's (nothing is ever called)
+    row.provider_secrets_encrypted = seal_token(row, "hz-probe-token")
+    session.flush()
     return row.id
+
+
+def cloud_plan(session: Session, side: Side) -> int:
+    """A plan of the cloud service type (never ordered here)."""
+    found = session.scalars(
+        select(Plan.id).where(Plan.tenant_id == side.tenant_id, Plan.key == "cloud-probe")
+    ).first()
+    if found is not None:
+        return found
+    plan = Plan(
+        tenant_id=side.tenant_id,
+        key="cloud-probe",
+        name="Cloud",
+        base_price=Decimal("10.00"),
+        service_type_id=cloud_service_type(session, side),
+        allowed_options={"server_type": ["cx22"], "location": ["fsn1"]},
+    )
+    session.add(plan)
+    session.flush()
+    assert plan.id is not None
+    return plan.id
 
 
 def _server(session: Session, side: Side, hostname: str, status: ItemStatus) -> int:
@@ -51,6 +84,8 @@ def _server(session: Session, side: Side, hostname: str, status: ItemStatus) -> 
         power_state=PowerState.RUNNING if status == ItemStatus.ACTIVE else PowerState.UNKNOWN,
         provider_ref="4711" if status == ItemStatus.ACTIVE else "",
         failure_reason="invalid_input" if status == ItemStatus.FAILED else "",
+        # the failed one was also stopped by dunning: unsuspending the subscription starts it again
+        suspended_at=NOW if status == ItemStatus.FAILED else None,
         created_at=NOW,
     )
     session.add(item)
@@ -86,6 +121,21 @@ def backorder(session: Session, side: Side) -> int:
     return found
 
 
+def pending_server(session: Session, side: Side) -> int:
+    """Ordered, not created yet: the provisioning unit has work for it."""
+    return _server(session, side, f"pending-{side.tenant_id}.probe", ItemStatus.PENDING)
+
+
 def prepare(session: Session, side: Side) -> None:
-    server(session, side)
+    cloud_plan(session, side)
+    item_id = server(session, side)
     failed_server(session, side)
+    pending_server(session, side)
+    if (
+        session.scalars(
+            select(ProvisioningLogEntry.id).where(ProvisioningLogEntry.item_id == item_id)
+        ).first()
+        is None
+    ):
+        session.add(ProvisioningLogEntry(tenant_id=side.tenant_id, item_id=item_id, event="create", at=NOW))
+        session.flush()

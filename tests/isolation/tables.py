@@ -22,6 +22,7 @@ from tests.isolation.payment_link_probes import (
 )
 from tests.isolation.payment_refund_probes import PAYMENT_REFUND_PROBES, PAYMENT_REFUND_REPOSITORY_PROBES
 from tests.isolation.probes import Probe
+from tests.isolation.provisioning_probes import PROVISIONING_PROBES, PROVISIONING_REPOSITORY_PROBES
 from tests.isolation.repository_probes import REPOSITORY_PROBES
 from tests.isolation.statement_probes import STATEMENT_PROBES, STATEMENT_REPOSITORY_PROBES
 from tests.isolation.tax_probes import TAX_PROBES
@@ -44,6 +45,7 @@ OPERATION_PROBES: list[Probe] = [
     *CHECKOUT_PROBES,
     *AUTO_BILLING_PROBES,
     *PAYMENT_LINK_PROBES,
+    *PROVISIONING_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
     *REPOSITORY_PROBES,
@@ -59,6 +61,7 @@ REPOSITORY_TABLE: list[Probe] = [
     *CHECKOUT_REPOSITORY_PROBES,
     *AUTO_BILLING_REPOSITORY_PROBES,
     *PAYMENT_LINK_REPOSITORY_PROBES,
+    *PROVISIONING_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.

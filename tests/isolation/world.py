@@ -176,6 +176,9 @@ def build_pair(session: Session, suffix: str) -> tuple[Side, Side]:
     """Tenant A (billing in every state) and tenant B (a little of its own), in `session`."""
     with clock.frozen(T0) as frozen:
         a = _build_a(session, frozen, f"iso-a-{suffix}")
+        from tests.isolation import server_probes  # it builds on this module's Side
+
+        server_probes.prepare(session, a)  # A's servers: running, failed and pending
         frozen.set(T0)
         b = _build_b(session, f"iso-b-{suffix}")
     session.flush()

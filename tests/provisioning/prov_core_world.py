@@ -66,7 +66,9 @@ class ServerWorld:
         lifecycle = self.world.lifecycle()
         savepoint = self.session.begin_nested()
         try:
-            subscription = lifecycle.order(OrderRequest(customer.id, plan.id, options), self.world.now)
+            subscription = lifecycle.order(
+                OrderRequest(customer.id, plan.id, options), self.world.now, provision=True
+            )
             provisioning.provision_order(
                 self.session,
                 self.scope,

@@ -39,7 +39,6 @@ def test_an_order_is_provisioned_then_billed_from_activation(servers: ServerWorl
     [server] = servers.fake.servers()
     assert server["name"] == item.hostname and server["status"] == "initializing"
     assert server["labels"] == {"billing-tenant": str(servers.scope.tenant_id), "billing-item": str(item.id)}
-    assert "hostname: " + item.hostname in server["user_data"] if "user_data" in server else True
     assert servers.world.positions(subscription) == []
 
     servers.tick()  # 09:02: still initializing at the fake (two polls)

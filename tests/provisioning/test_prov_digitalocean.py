@@ -3,8 +3,6 @@ statuses while an action runs, and error ids."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from backend.integrations import digitalocean
@@ -16,9 +14,8 @@ KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh
 
 
 @pytest.fixture
-def do() -> Iterator[FakeDigitalOcean]:
-    with FakeDigitalOcean() as fake:
-        yield fake
+def do(digitalocean: FakeDigitalOcean) -> FakeDigitalOcean:
+    return digitalocean
 
 
 def spec(name: str, **labels: str) -> ServerSpec:

@@ -254,7 +254,7 @@ def test_status_of_an_unknown_ref_is_not_found(cloud: Cloud) -> None:
             cloud.provider.status(ref)
 
 
-def test_open_provider_opens_each_kind(pg_url: str) -> None:
+def test_open_provider_opens_each_kind() -> None:
     with FakeHetzner(["hz-a"]) as hz, FakeDigitalOcean(["do-a"]) as do:
         hetzner = open_provider(ProviderKind.HETZNER, "hz-a", endpoint=hz.endpoint)
         digitalocean = open_provider("digitalocean", "do-a", endpoint=do.base_url)

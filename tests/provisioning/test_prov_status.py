@@ -265,3 +265,20 @@ def test_two_tenants_on_one_token_share_one_poller(engine: Engine, hetzner: Fake
     assert asyncio.run(scenario()) == {account_key("hetzner", "tok-shared")}
     assert 2 <= hetzner.calls[("GET", "/servers")] <= 3  # two pollers would have made 4 or more
     assert [i.power_state for i in items(engine, a.item_ids + b.item_ids)] == [PowerState.RUNNING] * 2
+
+
+def test_a_failed_list_call_is_tried_again_at_the_next_interval(engine: Engine, hetzner: FakeHetzner) -> None:
+    s, _ = hetzner_shop(engine, hetzner, "tok-flaky", 1)
+    hetzner.fail_next("GET", "/servers", 503, "unavailable")
+
+    async def scenario() -> None:
+        hub = StatusHub(reader=Reads(), opener=opener(hetzner), engine=engine, interval=INTERVAL)
+        task = asyncio.create_task(follow(hub.watch(s.viewer()), []))
+        await asyncio.sleep(INTERVAL * 1.5)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await hub.close()
+
+    asyncio.run(scenario())
+    assert hetzner.calls[("GET", "/servers")] == 2
+    assert items(engine, s.item_ids)[0].power_state == PowerState.RUNNING

@@ -33,6 +33,8 @@ ADMIN_SUBSCRIPTION = "/admin/subscriptions/[number]"
 ADMIN_DUNNING = "/admin/dunning"
 ADMIN_PAYMENT_SETTINGS = "/admin/settings/payments"
 ADMIN_PAYMENT_LINKS = "/admin/payment-links"
+ADMIN_BACKORDERS = "/admin/backorders"  # servers waiting for provider capacity
+ADMIN_PROVIDERS = "/admin/providers"  # the cloud provider (token, health) of each provisioned service type
 ADMIN_INVOICES = "/admin/invoices"
 ADMIN_INVOICE_NEW = "/admin/invoices/new"  # a manual draft; `?draft=ID` edits one, `?customer=ID` preselects
 ADMIN_INVOICE = "/admin/invoices/[number]"  # an invoice by number, a draft by its id

@@ -34,7 +34,7 @@ from backend.integrations.cloud_providers import open_provider
 from backend.kit.principals import SignedInUser
 from backend.kit.repository import TenantScope
 from backend.provisioning.schemas import ServerView
-from backend.provisioning.status import PollTarget, apply_states, poll_targets
+from backend.provisioning.status import PollTarget, apply_states, poll_targets, server_marks
 from backend.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,7 @@ class StatusHub:
         self._refreshing: asyncio.Task[None] | None = None
         self._dirty = False
         self.list_calls: dict[str, int] = {}  # account key -> list calls so far (all pollers ever)
+        self._marks: dict[int, str] = {}  # tenant id -> digest of its servers as the unit left them
         # The pollers' own threads: woken viewers' reads (the default pool) never delay a poll.
         self._executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="status-poll")
 
@@ -134,6 +135,7 @@ class StatusHub:
         if viewers:
             return
         del self._viewers[viewer.tenant_id]
+        self._marks.pop(viewer.tenant_id, None)
         for key, poller in list(self._pollers.items()):
             if not (poller.target.tenant_ids & self._viewers.keys()):
                 self._stop(key)
@@ -188,6 +190,29 @@ class StatusHub:
         while True:
             await asyncio.sleep(self.interval)
             await self._refresh()
+            await self._wake_unit_changes()
+
+    async def _wake_unit_changes(self) -> None:
+        """Wake the viewers of tenants whose servers the provisioning unit changed (a new server now
+        running, a failure, a backorder fulfilled): the worker writes those, no list call sees them."""
+        tenants = set(self._viewers)
+        if not tenants:
+            return
+        try:
+            marks = await self._in_thread(self._read_marks, tenants)
+        except Exception:
+            log.exception("status hub: cannot read the servers' marks")
+            return
+        for tenant_id in tenants:
+            mark, before = marks.get(tenant_id, ""), self._marks.get(tenant_id)
+            self._marks[tenant_id] = mark
+            if before is not None and before != mark:
+                for viewer in self._viewers.get(tenant_id, ()):
+                    viewer.wake.set()
+
+    def _read_marks(self, tenants: set[int]) -> dict[int, str]:
+        with unit_of_work(self._engine) as session:
+            return server_marks(session, tenants)
 
     def _stop(self, key: str) -> None:
         poller = self._pollers.pop(key, None)

@@ -6,7 +6,7 @@ from backend.kit.errors import Conflict, DomainError
 
 
 class ProvisioningError(DomainError):
-    family = "provisioning_error"
+    family = "ProvisioningError"
 
 
 class ServerUnavailable(ProvisioningError):
@@ -35,7 +35,7 @@ class UnknownServerAction(ProvisioningError):
 
 
 class KeyAlreadyRevealed(Conflict):
-    family = "provisioning_error"
+    family = "ProvisioningError"
 
     def __init__(self, hostname: str) -> None:
         super().__init__(

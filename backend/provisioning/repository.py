@@ -26,19 +26,6 @@ class ItemRepository(TenantRepository[SubscriptionItem]):
         )
         return self.session.scalars(statement).first()
 
-    def active_of_service_type(self, service_type_id: int) -> list[SubscriptionItem]:
-        """The tenant's ACTIVE items of the service type that have a server at the provider."""
-        statement = (
-            self.select()
-            .where(
-                SubscriptionItem.service_type_id == service_type_id,
-                SubscriptionItem.status == ItemStatus.ACTIVE,
-                SubscriptionItem.provider_ref != "",
-            )
-            .order_by(SubscriptionItem.id)
-        )
-        return list(self.session.scalars(statement))
-
     def of_subscription(self, subscription_id: int) -> list[SubscriptionItem]:
         statement = self.select().where(SubscriptionItem.subscription_id == subscription_id)
         return list(self.session.scalars(statement.order_by(SubscriptionItem.id)))
@@ -63,6 +50,20 @@ class ItemRepository(TenantRepository[SubscriptionItem]):
             SubscriptionItem.status != ItemStatus.DEPROVISIONED,
         )
         return int(self.session.scalar(statement) or 0)
+
+    def active_of_service_type(self, service_type_id: int) -> list[SubscriptionItem]:
+        """The running servers of a service type (ACTIVE, with a provider reference): what the
+        status poller writes one list of provider states onto."""
+        statement = (
+            self.select()
+            .where(
+                SubscriptionItem.service_type_id == service_type_id,
+                SubscriptionItem.status == ItemStatus.ACTIVE,
+                SubscriptionItem.provider_ref != "",
+            )
+            .order_by(SubscriptionItem.id)
+        )
+        return list(self.session.scalars(statement))
 
     def hostname_taken(self, hostname: str) -> bool:
         statement = self.scoped(select(SubscriptionItem.id)).where(

@@ -24,7 +24,15 @@ from sqlmodel import Session
 from backend.crypto import DecryptionError
 from backend.integrations.cloud_provider import ServerState
 from backend.kit.repository import TenantScope
-from backend.models import ItemStatus, PowerState, ProviderKind, ServerAction, ServiceType, SubscriptionItem
+from backend.models import (
+    ItemStatus,
+    PowerState,
+    ProviderKind,
+    ServerAction,
+    ServiceType,
+    Subscription,
+    SubscriptionItem,
+)
 from backend.provisioning.providers import provider_token
 from backend.provisioning.repository import ItemRepository
 
@@ -145,3 +153,33 @@ def apply_states(
             .execution_options(synchronize_session=False)
         )
     return changed
+
+
+def server_marks(session: Session, tenant_ids: Iterable[int]) -> dict[int, str]:
+    """Per tenant, a digest of what its servers' cards show that the provisioning unit changes in the
+    worker (created, running, failed, backordered, fulfilled, suspended, deleted), which no list call
+    reports: the hub compares it each interval and wakes the tenant's viewers when it moved. What
+    `apply_states` writes (power state, addresses, a pending action done) is left out: the poll that
+    wrote it woke the viewers already. One system read for every watched tenant (like
+    `poll_targets`), never one per viewer."""
+    rows = session.execute(
+        select(
+            SubscriptionItem.tenant_id,
+            SubscriptionItem.id,
+            SubscriptionItem.status,
+            SubscriptionItem.failure_reason,
+            SubscriptionItem.suspended_at,
+            SubscriptionItem.ssh_key_revealed_at,
+            Subscription.status,
+        )
+        .join(Subscription, Subscription.id == SubscriptionItem.subscription_id)  # type: ignore[arg-type]
+        .where(
+            SubscriptionItem.tenant_id.in_(list(tenant_ids)),  # type: ignore[attr-defined]
+            SubscriptionItem.service_type_id.is_not(None),  # type: ignore[union-attr]
+        )
+        .order_by(SubscriptionItem.tenant_id, SubscriptionItem.id)
+    )
+    digests: dict[int, hashlib._Hash] = {}
+    for row in rows:
+        digests.setdefault(row[0], hashlib.sha256()).update(repr(tuple(row[1:])).encode())
+    return {tenant_id: digest.hexdigest() for tenant_id, digest in digests.items()}

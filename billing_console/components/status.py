@@ -10,6 +10,7 @@ SUBSCRIPTION_STATUSES: dict[str, tuple[str, str]] = {
     "trialing": ("Trial", "blue"),
     "pending_cancel": ("Ends at period end", "amber"),
     "pending_backorder": ("Backordered", "orange"),
+    "provisioning": ("Setting up", "blue"),
     "past_due": ("Past due", "red"),
     "paused": ("Paused", "gray"),
     "canceled": ("Canceled", "gray"),
@@ -24,4 +25,34 @@ def subscription_status_badge(status: rx.Var[str]) -> rx.Component:
             for value, (label, color) in SUBSCRIPTION_STATUSES.items()
         ],
         rx.badge(status, color_scheme="gray", variant="soft", radius="full"),
+    )
+
+
+# a server's state (ServerView.state) -> (label, Radix colour); unknown ones show the service's own words
+SERVER_STATES: dict[str, tuple[str, str]] = {
+    "pending": ("Setting up", "blue"),
+    "provisioning": ("Setting up", "blue"),
+    "running": ("Running", "green"),
+    "off": ("Stopped", "gray"),
+    "starting": ("Starting", "blue"),
+    "stopping": ("Stopping", "amber"),
+    "rebooting": ("Rebooting", "blue"),
+    "failed": ("Failed", "red"),
+    "backordered": ("Backordered", "orange"),
+    "suspended": ("Stopped: payment overdue", "red"),
+    "deleted": ("Deleted", "gray"),
+}
+
+
+def server_state_badge(state: rx.Var[str], label: rx.Var[str]) -> rx.Component:
+    return rx.match(
+        state,
+        *[
+            (
+                value,
+                rx.badge(words, color_scheme=color, variant="soft", radius="full", class_name="server-state"),
+            )
+            for value, (words, color) in SERVER_STATES.items()
+        ],
+        rx.badge(label, color_scheme="gray", variant="soft", radius="full", class_name="server-state"),
     )

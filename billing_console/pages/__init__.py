@@ -3,6 +3,7 @@
 from billing_console.pages import (
     account,
     admin,
+    admin_backorders,
     admin_customer,
     admin_customers,
     admin_dunning,
@@ -11,6 +12,7 @@ from billing_console.pages import (
     admin_invoices,
     admin_payment_links,
     admin_payment_settings,
+    admin_providers,
     admin_subscription,
     admin_subscriptions,
     catalog,
@@ -75,4 +77,6 @@ ROUTES: tuple[Route, ...] = (
     admin_payment_settings.route,
     admin_payment_links.route,
     pay_link.route,
+    admin_backorders.route,
+    admin_providers.route,
 )

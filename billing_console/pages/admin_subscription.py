@@ -9,7 +9,9 @@ import reflex as rx
 from billing_console.components.refusal import link_button, refusal_panel
 from billing_console.layout import template
 from billing_console.routes import ADMIN_SUBSCRIPTION, ADMIN_SUBSCRIPTIONS
+from billing_console.state.admin_servers import AdminServersState
 from billing_console.state.admin_subscriptions import AdminSubscriptionState
+from billing_console.views.admin_servers import subscription_servers
 from billing_console.views.admin_subscriptions import (
     admin_actions,
     cancel_now_dialog,
@@ -37,7 +39,12 @@ def _not_found() -> rx.Component:
     )
 
 
-@template(route=ADMIN_SUBSCRIPTION, title="Subscription", on_load=S.load, section=ADMIN_SUBSCRIPTIONS)
+@template(
+    route=ADMIN_SUBSCRIPTION,
+    title="Subscription",
+    on_load=[S.load, AdminServersState.load],
+    section=ADMIN_SUBSCRIPTIONS,
+)
 def admin_subscription() -> rx.Component:
     return rx.cond(
         S.loading,
@@ -53,6 +60,7 @@ def admin_subscription() -> rx.Component:
                 subscription_heading(S),
                 customer_line(),
                 subscription_facts(S, with_addons=True),
+                subscription_servers(),
                 admin_actions(),
                 history_and_charges(),
                 action_dialog(S, more=(("cancel_now", cancel_now_dialog()),)),

@@ -38,6 +38,16 @@ class DashboardState(rx.State):
     @signed_in
     async def load(self, user: SignedInUser) -> None:
         """Re-check the user, then read the dashboard in a worker thread."""
+        await self._read(user)
+
+    @rx.event
+    @signed_in
+    async def refresh(self, user: SignedInUser) -> None:
+        """Read it again in place (no skeletons): a server started running, so its subscription did too."""
+        if not self.loading:
+            await self._read(user)
+
+    async def _read(self, user: SignedInUser) -> None:
         try:
             overview = await asyncio.to_thread(dashboard_gateway.customer_dashboard, user)
         except DomainError as exc:

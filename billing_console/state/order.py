@@ -17,9 +17,11 @@ import reflex as rx
 from reflex.event import EventSpec
 
 from backend.gateway import ordering as gateway
+from backend.gateway import servers as servers_gateway
 from backend.gateway.ordering import OrderChoice, OrderReview, ProfileForm
 from backend.kit.errors import DomainError, FieldErrors, NotFoundError
 from backend.kit.principals import SignedInUser
+from backend.provisioning.schemas import AvailabilityView, OfferView
 from billing_console.routes import sign_in_then, subscription_path
 from billing_console.state.guards import signed_in, starts_from_defaults
 from billing_console.state.session import cleared_on_sign_out, request_context, signed_in_user
@@ -102,6 +104,11 @@ def _index(value: object, items: list[object]) -> int | None:
     return None
 
 
+NOT_CHECKED = AvailabilityView(provisioned=False, available=True)
+# the plan options an alternative offer sets (a provisioned plan names them so)
+SERVER_TYPE_OPTION, LOCATION_OPTION = "server_type", "location"
+
+
 @cleared_on_sign_out
 class OrderState(rx.State):
     loading: bool = True
@@ -132,6 +139,12 @@ class OrderState(rx.State):
     working: bool = False  # a check, save, preview or the order runs: buttons wait
     error: str = ""  # the engine's refusal of this step
 
+    # a plan that sets up a server: can it be created now with these options?
+    availability: AvailabilityView = NOT_CHECKED
+    availability_checked: bool = False  # `availability` is the answer for the options as chosen
+    accept_backorder: bool = False  # order anyway; the server is set up when capacity frees
+    placed_number: str = ""  # a server's order went through: the confirmation shows
+
     _plan_id: int = 0
     _order_key: str = ""
 
@@ -150,6 +163,15 @@ class OrderState(rx.State):
     @rx.var
     def first_step(self) -> bool:
         return self.step == 0
+
+    @rx.var
+    def unavailable(self) -> bool:
+        """The chosen server cannot be created now and the customer has not chosen to wait."""
+        return self.availability.provisioned and not self.availability.available and not self.accept_backorder
+
+    @rx.var
+    def backordering(self) -> bool:
+        return self.availability.provisioned and not self.availability.available and self.accept_backorder
 
     @rx.var
     def show_profile_form(self) -> bool:
@@ -197,12 +219,66 @@ class OrderState(rx.State):
         self.business = profile.customer_type == "business"
 
     def _choice(self) -> OrderChoice:
-        return OrderChoice(
+        choice = OrderChoice(
             plan_id=self._plan_id,
             options={option.key: option.chosen for option in self.options},
             addons={addon.id: addon.quantity for addon in self.addons if addon.chosen},
             promotion_code=self.promotion_code,
         )
+        return replace(choice, accept_backorder=True) if self.backordering else choice
+
+    # --- server availability (plans that set up a server) -----------------------------------
+
+    def _forget_availability(self) -> None:
+        self.availability, self.availability_checked, self.accept_backorder = NOT_CHECKED, False, False
+
+    async def _check_availability(self, user: SignedInUser) -> AsyncIterator[EventSpec | None]:
+        """Ask whether the plan's server with the chosen options can be created now."""
+        if self.availability_checked:
+            return
+        self.working = True
+        yield
+        options = {option.key: option.chosen for option in self.options}
+        try:
+            self.availability = await asyncio.to_thread(
+                servers_gateway.check_availability, user, self.plan_key, options
+            )
+        except DomainError as exc:
+            self.error = str(exc)
+        else:
+            self.availability_checked, self.accept_backorder = True, False
+        self.working = False
+
+    @rx.event
+    @signed_in
+    async def take_alternative(self, user: SignedInUser, index: int) -> AsyncIterator[EventSpec | None]:
+        """Set the options to one of the offered alternatives, check again and go on when it is free."""
+        at = _index(index, self.availability.alternatives)  # type: ignore[arg-type]
+        if at is None or self.working:
+            return
+        offer: OfferView = self.availability.alternatives[at]
+        wanted = {SERVER_TYPE_OPTION: offer.server_type, LOCATION_OPTION: offer.location}
+        self.options = [
+            replace(o, chosen=wanted[o.key]) if o.key in wanted and wanted[o.key] in o.choices else o
+            for o in self.options
+        ]
+        self._forget_availability()
+        async for update in self._check_availability(user):
+            yield update
+        if self.availability_checked and not self.unavailable and self.current == OPTIONS:
+            async for update in self._go_to(self.step + 1, user):
+                yield update
+
+    @rx.event
+    @signed_in
+    async def choose_backorder(self, user: SignedInUser) -> AsyncIterator[EventSpec | None]:
+        """Order anyway: the server is set up when capacity frees (charged only once it runs)."""
+        if self.working or not self.availability.backorder_possible or not self.availability_checked:
+            return
+        self.accept_backorder, self.error = True, ""
+        if self.current == OPTIONS:
+            async for update in self._go_to(self.step + 1, user):
+                yield update
 
     # --- options and addons -------------------------------------------------------------------
 
@@ -212,6 +288,7 @@ class OrderState(rx.State):
         at = _index(index, self.options)  # type: ignore[arg-type]
         if at is not None and value in self.options[at].choices:
             self.options = [replace(o, chosen=value) if i == at else o for i, o in enumerate(self.options)]
+            self._forget_availability()
 
     @rx.event
     def toggle_addon(self, index: int, wanted: bool) -> None:
@@ -316,6 +393,11 @@ class OrderState(rx.State):
                 yield update
             if self.promotion_refusal:
                 return
+        if self.current == OPTIONS:
+            async for update in self._check_availability(user):
+                yield update
+            if not self.availability_checked or self.unavailable:
+                return
         if self.current == PROFILE and not self.profile_complete:
             self.error = "Please complete your billing profile: " + ", ".join(self.profile.missing) + "."
             return
@@ -328,6 +410,10 @@ class OrderState(rx.State):
             return
         self.review, self.working, self.accepted_terms = NO_REVIEW, True, False
         yield
+        if OPTIONS not in self.steps:  # a plan without options: its server is checked here
+            async for update in self._check_availability(user):
+                yield update
+            self.working = True
         try:
             self.review = await asyncio.to_thread(
                 gateway.review_order, request_context(self), user, self._choice()
@@ -349,6 +435,9 @@ class OrderState(rx.State):
         if not self.accepted_terms:
             self.error = "Please accept the terms to order."
             return
+        if self.unavailable:
+            self.error = "The server cannot be set up now: choose an alternative or a backorder above."
+            return
         self.working, self.error = True, ""
         yield
         try:
@@ -357,6 +446,9 @@ class OrderState(rx.State):
             )
         except DomainError as exc:
             self.error, self.working = str(exc), False
+            return
+        if self.availability.provisioned:  # the confirmation says the server is on its way
+            self.placed_number, self.working = number, False
             return
         yield rx.redirect(subscription_path(number))
         yield rx.toast.success(f"Thank you! {number} is ordered.")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 from backend.gateway.ordering import ReviewLine
+from backend.provisioning.schemas import OfferView
 from billing_console.components.feedback import problem_callout, skeleton_cards
-from billing_console.routes import PLANS
+from billing_console.routes import DASHBOARD, PLANS, SUBSCRIPTIONS
 from billing_console.state.order import (
     ADDONS,
     BUSINESS_LABEL,
@@ -587,14 +588,151 @@ def step_buttons() -> rx.Component:
     )
 
 
-def order_wizard() -> rx.Component:
-    return rx.vstack(
-        order_heading(),
-        step_indicator(),
-        rx.card(step_panel(), width="100%"),
-        rx.cond(S.error != "", problem_callout(S.error, element_id="order-error")),
-        step_buttons(),
-        spacing="5",
+def _alternative(offer: rx.Var[OfferView], index: rx.Var[int]) -> rx.Component:
+    return rx.button(
+        rx.icon("server", size=14),
+        offer.label,
+        variant="surface",
+        size="2",
+        on_click=S.take_alternative(index),
+        disabled=S.working,
+        class_name="availability-alternative",
+    )
+
+
+def availability_panel() -> rx.Component:
+    """The chosen server cannot be created now: why, what can, and ordering anyway (backorder)."""
+    return rx.cond(
+        S.unavailable,
+        rx.card(
+            rx.vstack(
+                rx.hstack(
+                    rx.icon("circle-alert", size=18, color="var(--amber-11)"),
+                    rx.text("This server is not available right now", weight="medium"),
+                    align="center",
+                    spacing="2",
+                ),
+                rx.text(S.availability.reason, size="2", color="var(--gray-11)", id="availability-reason"),
+                rx.cond(
+                    S.availability.alternatives.length() > 0,
+                    rx.vstack(
+                        rx.text(
+                            "Available instead (one click sets your options):", size="2", weight="medium"
+                        ),
+                        rx.flex(
+                            rx.foreach(S.availability.alternatives, _alternative), gap="8px", wrap="wrap"
+                        ),
+                        spacing="2",
+                        width="100%",
+                    ),
+                ),
+                rx.cond(
+                    S.availability.backorder_possible,
+                    rx.button(
+                        rx.icon("hourglass", size=14),
+                        "Backorder: order now, we set it up as soon as capacity frees"
+                        " (nothing is charged until it runs)",
+                        variant="soft",
+                        color_scheme="orange",
+                        size="2",
+                        on_click=S.choose_backorder,
+                        disabled=S.working,
+                        white_space="normal",
+                        height="auto",
+                        padding_y="8px",
+                        text_align="left",
+                        id="availability-backorder",
+                    ),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+            id="availability",
+        ),
+    )
+
+
+def backorder_note() -> rx.Component:
+    return rx.cond(
+        S.backordering,
+        rx.callout(
+            "Backorder: your server is set up as soon as the provider has capacity. Nothing is charged"
+            " until it runs; you can cancel the order on your dashboard while it waits.",
+            icon="hourglass",
+            color_scheme="orange",
+            width="100%",
+            id="backorder-note",
+        ),
+    )
+
+
+def placed() -> rx.Component:
+    """A server's order went through: it is being set up; the dashboard shows it live."""
+    return rx.card(
+        rx.vstack(
+            rx.center(
+                rx.icon("circle-check", size=22, color="var(--green-11)"),
+                width="44px",
+                height="44px",
+                border_radius="9999px",
+                background="var(--green-a3)",
+            ),
+            rx.heading("Thank you! ", S.placed_number, " is ordered.", size="5", as_="h2"),
+            rx.cond(
+                S.backordering,
+                rx.text(
+                    "Your server is backordered: we set it up as soon as the provider has capacity, and"
+                    " charge nothing until it runs. Your dashboard shows when it is ready.",
+                    size="2",
+                    color="var(--gray-11)",
+                ),
+                rx.text(
+                    "Your server is being set up. This takes a minute or two; your dashboard shows its"
+                    " address and SSH key as soon as it runs.",
+                    size="2",
+                    color="var(--gray-11)",
+                ),
+            ),
+            rx.hstack(
+                rx.link(
+                    rx.button("Go to the dashboard", size="3"),
+                    href=DASHBOARD,
+                    underline="none",
+                    id="placed-dashboard",
+                ),
+                rx.link(
+                    rx.button("See the subscription", size="3", variant="soft"),
+                    href=SUBSCRIPTIONS + "/" + S.placed_number,
+                    underline="none",
+                    id="placed-subscription",
+                ),
+                spacing="3",
+                wrap="wrap",
+            ),
+            spacing="3",
+            align="start",
+            width="100%",
+        ),
         width="100%",
-        max_width="860px",
+        id="order-placed",
+    )
+
+
+def order_wizard() -> rx.Component:
+    return rx.cond(
+        S.placed_number != "",
+        rx.vstack(order_heading(), placed(), spacing="5", width="100%", max_width="860px"),
+        rx.vstack(
+            order_heading(),
+            step_indicator(),
+            rx.card(step_panel(), width="100%"),
+            availability_panel(),
+            backorder_note(),
+            rx.cond(S.error != "", problem_callout(S.error, element_id="order-error")),
+            step_buttons(),
+            spacing="5",
+            width="100%",
+            max_width="860px",
+        ),
     )

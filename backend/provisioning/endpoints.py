@@ -9,7 +9,7 @@ with the same key answers the first reveal again, a new request after it is a 40
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict
@@ -24,6 +24,13 @@ from backend.provisioning.schemas import BackorderView, LogLine, RevealedKey, Se
 from backend.provisioning.service import Servers, backorder_view, log_line, time_format
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
+_NO_ACCOUNT: dict[int | str, dict[str, Any]] = {
+    404: {
+        "description": "The token's user belongs to no customer account (and named no subscription),"
+        " or the subscription named is not in this tenant",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+}
 
 
 class ServerActionInput(BaseModel):
@@ -36,7 +43,7 @@ def _servers(session, request: Request, principal: TokenPrincipal) -> Servers:  
     return Servers(session, token_scope(principal), token_actor(request, principal))
 
 
-@router.get("/servers", summary="List servers")
+@router.get("/servers", summary="List servers", responses=_NO_ACCOUNT)
 def list_servers(
     request: Request,
     principal: TokenPrincipal,

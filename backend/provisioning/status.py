@@ -6,7 +6,7 @@ account is known by `key` ("hetzner:3f2a9c0d1b4e5f60"), a hash of the token: log
 the key, never the token.
 
 `apply_states` writes one account's answer onto the ACTIVE items of one service type of one tenant
-(through the tenant-scoped repository below) and says which items changed, so only the viewers of
+(through the tenant-scoped ItemRepository) and says which items changed, so only the viewers of
 those tenants are woken.
 """
 
@@ -63,10 +63,6 @@ class PollTarget:
         return frozenset(tenant for tenant, _ in self.service_types)
 
 
-# The tenant-scoped reads live with the domain's other repositories (tests/isolation checks that).
-StatusItems = ItemRepository
-
-
 def poll_targets(session: Session, tenant_ids: Iterable[int] | None = None) -> list[PollTarget]:
     """Every provider account with live servers (ACTIVE items with a provider reference), across all
     tenants, or only those serving `tenant_ids`; one entry per account, its service types sorted."""
@@ -119,7 +115,7 @@ def apply_states(
     done when the server is running or off; a pending reboot when it is running again after the
     provisioning unit (or a poll) saw it leave "running" (it marks the item REBOOTING when it asks)."""
     by_ref = {state.ref: state for state in states}
-    repository = StatusItems(session, scope)
+    repository = ItemRepository(session, scope)
     rows = repository.active_of_service_type(service_type_id)
     changed: set[int] = set()
     for item in rows:

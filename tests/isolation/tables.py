@@ -23,6 +23,10 @@ from tests.isolation.payment_link_probes import (
 from tests.isolation.payment_refund_probes import PAYMENT_REFUND_PROBES, PAYMENT_REFUND_REPOSITORY_PROBES
 from tests.isolation.probes import Probe
 from tests.isolation.provisioning_probes import PROVISIONING_PROBES, PROVISIONING_REPOSITORY_PROBES
+from tests.isolation.provisioning_status_probes import (
+    PROVISIONING_STATUS_PROBES,
+    PROVISIONING_STATUS_REPOSITORY_PROBES,
+)
 from tests.isolation.repository_probes import REPOSITORY_PROBES
 from tests.isolation.statement_probes import STATEMENT_PROBES, STATEMENT_REPOSITORY_PROBES
 from tests.isolation.tax_probes import TAX_PROBES
@@ -46,6 +50,7 @@ OPERATION_PROBES: list[Probe] = [
     *AUTO_BILLING_PROBES,
     *PAYMENT_LINK_PROBES,
     *PROVISIONING_PROBES,
+    *PROVISIONING_STATUS_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
     *REPOSITORY_PROBES,
@@ -62,6 +67,7 @@ REPOSITORY_TABLE: list[Probe] = [
     *AUTO_BILLING_REPOSITORY_PROBES,
     *PAYMENT_LINK_REPOSITORY_PROBES,
     *PROVISIONING_REPOSITORY_PROBES,
+    *PROVISIONING_STATUS_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.

@@ -288,7 +288,14 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
     active = lifecycle.order(OrderRequest(alice, basic, addons={addon: 1}, promotion_code="WELCOME"), T0)
     expiring = lifecycle.order(OrderRequest(alice, pro), T0)
     past_due = lifecycle.order(OrderRequest(bob, basic), T0)
-    item = SubscriptionItem(subscription_id=active.id, provider=ProviderKind.NONE, hostname="a1.example")
+    # A live server of the VPS service type (the status poller's query reaches it by service type).
+    item = SubscriptionItem(
+        subscription_id=active.id,
+        provider=ProviderKind.NONE,
+        hostname="a1.example",
+        service_type_id=service_type,
+        provider_ref="srv-a1",
+    )
     item.tenant_id, item.status = scope.tenant_id, ItemStatus.ACTIVE
     session.add(item)
     [paid] = invoicing.bill_now(session, scope, T0, customer_account_id=alice, actor=_admin(scope))

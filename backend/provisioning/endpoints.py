@@ -24,6 +24,13 @@ from backend.provisioning.schemas import BackorderView, LogLine, RevealedKey, Se
 from backend.provisioning.service import Servers, backorder_view, log_line, time_format
 
 router = APIRouter(prefix="/api/v1", tags=["v1"])
+_NO_ACCOUNT: dict[int | str, dict[str, Any]] = {
+    404: {
+        "description": "The token's user belongs to no customer account (and named no subscription),"
+        " or the subscription named is not in this tenant",
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+}
 
 
 class ServerActionInput(BaseModel):
@@ -34,14 +41,6 @@ class ServerActionInput(BaseModel):
 
 def _servers(session, request: Request, principal: TokenPrincipal) -> Servers:  # type: ignore[no-untyped-def]
     return Servers(session, token_scope(principal), token_actor(request, principal))
-
-
-_NO_ACCOUNT: dict[int | str, dict[str, Any]] = {
-    404: {
-        "description": "No `subscription` named and the token's user belongs to no customer account",
-        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
-    }
-}
 
 
 @router.get("/servers", summary="List servers", responses=_NO_ACCOUNT)

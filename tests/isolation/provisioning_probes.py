@@ -17,7 +17,7 @@ from backend.audit.service import SYSTEM
 from backend.integrations.cloud_provider import Availability
 from backend.kit.repository import CrossTenantWrite
 from backend.models import Plan, Subscription, SubscriptionItem
-from backend.provisioning import hooks, status, tasks
+from backend.provisioning import hooks, tasks
 from backend.provisioning import service as provisioning
 from backend.provisioning.repository import BackorderRepository, ItemRepository, LogRepository
 from backend.provisioning.service import OrderTarget, Provisioner, Servers
@@ -50,7 +50,6 @@ PROVISIONING_REPOSITORY_PROBES: list[Probe] = [
     R(ItemRepository.hostname_taken, lambda s, me, a: (f"srv-{a.tenant_id}.probe",)),
     R(ItemRepository.live_count_of_service_type, lambda s, me, a: (sp.cloud_service_type(s, a),)),
     R(ItemRepository.with_work, lambda s, me, a: (NOW,)),
-    R(ItemRepository.active_of_service_type, lambda s, me, a: (sp.cloud_service_type(s, a),)),
     R(BackorderRepository.of_item, lambda s, me, a: (sp.server(s, a),)),
     R(BackorderRepository.lock, lambda s, me, a: (sp.backorder(s, a),)),
     R(BackorderRepository.due, lambda s, me, a: (NOW,)),
@@ -77,12 +76,6 @@ PROVISIONING_PROBES: list[Probe] = [
         lambda s, me, a: tasks.run_provisioning_unit(s, me.scope, unit(sp.pending_server(s, a)), NOW),
         nothing,
         control=False,
-    ),
-    # B writes a provider's (empty) list onto the service type of A: none of A's servers is touched.
-    S(
-        status.apply_states,
-        lambda s, me, a: status.apply_states(s, me.scope, sp.cloud_service_type(s, a), [], NOW),
-        nothing,
     ),
     S(provisioning.items_with_work, lambda s, me, a: provisioning.items_with_work(s, me.scope, NOW), nothing),
     S(

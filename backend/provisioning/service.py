@@ -75,6 +75,7 @@ from backend.provisioning.schemas import (
     RevealedKey,
     ServerView,
 )
+from backend.subscriptions.provisioning_hook import install_order_servers
 from backend.subscriptions.repository import SubscriptionRepository
 from backend.subscriptions.service import Lifecycle
 
@@ -557,6 +558,47 @@ class Provisioner:
 # --- dunning: its suspension hook (backend.provisioning.hooks) is installed when this module loads ---
 
 install_suspension_hook(ProvisioningSuspension())
+
+
+# --- every order path: its server (backend.subscriptions.provisioning_hook) ---------------------
+
+
+class OrderServers:
+    """Provisioning's step of an order, for the order paths that cannot import it (the REST API)."""
+
+    def target(
+        self, session: Session, scope: TenantScope, plan_id: int, options: dict[str, Any]
+    ) -> OrderTarget | None:
+        return order_target(session, scope, plan_id, options)
+
+    def probe(self, target: OrderTarget) -> Availability:
+        return probe(target)
+
+    def record(
+        self,
+        session: Session,
+        scope: TenantScope,
+        actor: audit.Actor,
+        subscription: Subscription,
+        target: OrderTarget,
+        availability: Availability,
+        *,
+        accept_backorder: bool,
+        now: datetime,
+    ) -> None:
+        provision_order(
+            session,
+            scope,
+            actor,
+            subscription,
+            target,
+            availability,
+            accept_backorder=accept_backorder,
+            now=now,
+        )
+
+
+install_order_servers(OrderServers())
 
 
 # --- operations ------------------------------------------------------------------------------

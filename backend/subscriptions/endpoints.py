@@ -23,6 +23,7 @@ from backend.kit.errors import ValidationFailed
 from backend.subscriptions import previews, reads
 from backend.subscriptions.ordering import OrderRequest
 from backend.subscriptions.previews import CancelNowPreview
+from backend.subscriptions.provisioning_hook import order_servers
 from backend.subscriptions.schemas import (
     MAX_ID,
     AddAddonInput,
@@ -105,11 +106,33 @@ def preview_order(body: OrderBody, request: Request, principal: TokenPrincipal) 
 
 @router.post("/subscriptions", status_code=201, summary="Order a subscription")
 def order(body: OrderBody, request: Request, principal: TokenPrincipal) -> SubscriptionView:
-    """Order a plan; the first period is charged at once when billed in advance. Send an
-    `Idempotency-Key`: a retry with the same key answers the first order again, ordering once."""
+    """Order a plan; the first period is charged at once when billed in advance. A plan that creates
+    a server is placed `provisioning` and billed from the moment its server runs; when the provider
+    has no capacity the order is refused (409, naming alternatives) unless `accept_backorder` is set.
+    Send an `Idempotency-Key`: a retry with the same key answers the first order again, ordering once."""
     actor, scope = token_actor(request, principal), token_scope(principal)
+    order_request = _order_request(body, actor)
+    servers = order_servers()
+    target = availability = None
+    if servers is not None:  # a plan that creates a server: the provider is asked before the order
+        with unit_of_work() as session:
+            target = servers.target(session, scope, order_request.plan_id, dict(order_request.options))
+        availability = servers.probe(target) if target is not None else None
     with unit_of_work() as session:
-        subscription = Lifecycle(session, scope, actor).order(_order_request(body, actor), clock.now())
+        now = clock.now()
+        lifecycle = Lifecycle(session, scope, actor)
+        subscription = lifecycle.order(order_request, now, provision=target is not None)
+        if servers is not None and target is not None:
+            servers.record(
+                session,
+                scope,
+                actor,
+                subscription,
+                target,
+                availability,
+                accept_backorder=body.accept_backorder,
+                now=now,
+            )
         return reads.subscription_views(session, scope, [subscription])[0]
 
 

@@ -35,6 +35,8 @@ class OrderInput(_Input):
     options: dict[str, str] = Field(default_factory=dict, max_length=20)
     addons: list[AddonChoice] = Field(default_factory=list, max_length=20)
     promotion_code: str = Field(default="", max_length=64)
+    # A plan that creates a server, when the provider has no capacity now: order anyway and wait.
+    accept_backorder: bool = False
 
 
 class PlanChangeInput(_Input):

@@ -184,6 +184,10 @@ _IDENTITY = (
 )
 # Modules of the domain packages with operations that take a scope, but no table here, and why.
 EXEMPT_MODULES: dict[str, str] = {
+    "backend.subscriptions.provisioning_hook": (
+        "only holds the order step provisioning installs (provisioning.service.OrderServers, probed);"
+        " it reads and writes nothing itself"
+    ),
     "backend.documents.announcements": (
         "queues the mail of the invoice or credit note its caller (documents.service.render_*_document,"
         " probed) locked in the same scope; queue_mail stamps the delivery with that scope's tenant"

@@ -103,6 +103,24 @@ PROVISIONING_PROBES: list[Probe] = [
             now=NOW,
         ),
     ),
+    S(
+        provisioning.OrderServers.target,
+        lambda s, me, a: provisioning.OrderServers().target(s, me.scope, sp.cloud_plan(s, a), {}),
+        nothing,
+    ),
+    S(
+        provisioning.OrderServers.record,
+        lambda s, me, a: provisioning.OrderServers().record(
+            s,
+            me.scope,
+            me.actor,
+            of(s, Subscription, a.active_sub),
+            _target(s, a),
+            Availability(available=True),
+            accept_backorder=False,
+            now=NOW,
+        ),
+    ),
     S(provisioning.plan_id_of, lambda s, me, a: provisioning.plan_id_of(s, me.scope, "spare")),
     S(
         provisioning.time_format,

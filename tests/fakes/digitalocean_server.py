@@ -30,10 +30,11 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from tests.fakes.local_server import LocalHttpServer
 
 JSON = dict[str, Any]
 DEFAULT_TOKEN = "do-test-token"
@@ -81,7 +82,7 @@ def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class FakeDigitalOcean:
+class FakeDigitalOcean(LocalHttpServer):
     def __init__(self, tokens: Iterable[str] = (DEFAULT_TOKEN,), *, boot_polls: int = 2) -> None:
         self.boot_polls = boot_polls
         self.now = lambda: datetime.now(UTC)
@@ -93,35 +94,13 @@ class FakeDigitalOcean:
         self._seq = 510_000_000
         for token in tokens:
             self.account(token)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-do", daemon=True
-        )
+        self._serve(self._handler_class(), "fake-do")
 
     # ---------------------------------------------------------------- lifecycle
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v2"
-
-    def start(self) -> FakeDigitalOcean:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeDigitalOcean:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.stop()
+        return self.address + "/v2"
 
     # ---------------------------------------------------------------- test controls
 

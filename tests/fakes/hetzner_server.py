@@ -32,10 +32,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.fakes.local_server import LocalHttpServer
 
 JSON = dict[str, Any]
 DEFAULT_TOKEN = "hz-test-token"
@@ -139,7 +140,7 @@ def _prices(monthly: str, hourly: str) -> list[JSON]:
     ]
 
 
-class FakeHetzner:
+class FakeHetzner(LocalHttpServer):
     def __init__(self, tokens: Iterable[str] = (DEFAULT_TOKEN,), *, boot_polls: int = 2) -> None:
         self.boot_polls = boot_polls
         self.now = lambda: datetime.now(UTC)
@@ -151,38 +152,13 @@ class FakeHetzner:
         self._seq = 40_000_000
         for token in tokens:
             self.project(token)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.02},
-            name="fake-hetzner",
-            daemon=True,
-        )
+        self._serve(self._handler_class(), "fake-hetzner")
 
     # ---------------------------------------------------------------- lifecycle
 
     @property
     def endpoint(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/v1"
-
-    def start(self) -> FakeHetzner:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeHetzner:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.stop()
+        return self.address + "/v1"
 
     # ---------------------------------------------------------------- test controls
 

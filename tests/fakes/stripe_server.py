@@ -45,13 +45,14 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import stripe
+
+from tests.fakes.local_server import LocalHttpServer
 
 Delivery = Literal["sync", "manual"]
 WebhookTarget = str | Callable[[bytes, dict[str, str]], int]
@@ -246,7 +247,7 @@ class _Op:
     emitted: list[tuple[Account, str]] = field(default_factory=list)
 
 
-class FakeStripe:
+class FakeStripe(LocalHttpServer):
     def __init__(
         self,
         api_keys: Iterable[str] = (DEFAULT_API_KEY,),
@@ -270,35 +271,13 @@ class FakeStripe:
         self._pending: list[tuple[Account, str]] = []  # events waiting for delivery, in order
         for key in api_keys:
             self.account(key)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-stripe", daemon=True
-        )
+        self._serve(self._handler_class(), "fake-stripe")
 
     # ---------------------------------------------------------------- lifecycle
 
     @property
     def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeStripe:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> FakeStripe:
-        return self.start()
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.stop()
+        return self.address
 
     def client(self, api_key: str = DEFAULT_API_KEY) -> stripe.StripeClient:
         """A real SDK client pointed at this fake (no network retries, so failures show at once)."""

@@ -86,9 +86,11 @@ class ItemRepository(TenantRepository[SubscriptionItem]):
                     & (
                         (SubscriptionItem.pending_action != "")
                         | SubscriptionItem.power_state.in_(("starting", "stopping", "rebooting"))  # type: ignore[attr-defined]
-                    ),
+                    )
+                    & due,
                     (SubscriptionItem.status != ItemStatus.DEPROVISIONED)
-                    & (Subscription.status == SubscriptionStatus.CANCELED),
+                    & (Subscription.status == SubscriptionStatus.CANCELED)
+                    & due,
                 ),
             )
             .order_by(SubscriptionItem.id),

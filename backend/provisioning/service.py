@@ -85,6 +85,17 @@ DEFAULT_IMAGE = "ubuntu-24.04"
 MAX_ATTEMPTS = 5
 FIRST_BACKOFF = timedelta(seconds=30)
 GIVE_UP_AFTER = timedelta(minutes=30)
+# A power action or a deletion the provider failed is tried again with the same backoff, at most
+# hourly, for as long as it takes (a server is never forgotten while it may still run).
+LATEST_RETRY = timedelta(hours=1)
+
+
+def _later(item: SubscriptionItem, now: datetime) -> None:
+    """Schedule the item's next try after a failed provider call (30 s, 1, 2, 4 min ... 1 h)."""
+    item.attempts += 1
+    item.next_attempt_at = now + min(FIRST_BACKOFF * 2 ** (item.attempts - 1), LATEST_RETRY)
+
+
 # Backorders: asked again after 5 min, doubling up to 6 hours, until fulfilled or canceled.
 BACKORDER_FIRST = timedelta(minutes=5)
 BACKORDER_MAX = timedelta(hours=6)
@@ -492,12 +503,15 @@ class Provisioner:
         except ProviderError as error:
             self.session.rollback()
             item = self._locked(item_id)
-            if not error.retryable:
+            if error.retryable:
+                _later(item, now)
+            else:
                 item.pending_action = ""
             self.log.write(item_id, f"{action or 'status'}", f"failed: {error}", now)
             self.session.commit()
             return True
         item = self._locked(item_id)
+        item.attempts, item.next_attempt_at = 0, None
         if action:
             if item.pending_action == action:
                 item.pending_action = ""
@@ -538,7 +552,8 @@ class Provisioner:
         except ProviderError as error:
             self.session.rollback()
             item = self._locked(item_id)
-            self.log.write(item_id, "delete", f"delete failed, tried again: {error}", now)
+            _later(item, now)
+            self.log.write(item_id, "delete", f"delete failed, tried again later: {error}", now)
             self.session.commit()
             return False
         item = self._locked(item_id)

@@ -142,3 +142,22 @@ def test_a_running_server_is_deleted_when_its_cancellation_takes_effect(servers:
     assert servers.fake.servers() == []
     assert servers.events(servers.item(subscription))[-1] == "delete"
     _ = timedelta
+
+
+def test_a_failed_deletion_is_tried_again_later_not_at_every_tick(servers: ServerWorld) -> None:
+    subscription = servers.order(servers.world.customer(), server_type="cx22", location="fsn1")
+    for _ in range(4):
+        servers.tick()
+    assert servers.item(subscription).status == ItemStatus.ACTIVE
+    servers.world.lifecycle().cancel_immediately(subscription.id, servers.world.now)  # type: ignore[arg-type]
+    servers.fake.fail_next("DELETE", "/servers", 503, "unavailable")
+    servers.tick()
+    item = servers.item(subscription)
+    assert item.status == ItemStatus.ACTIVE and len(servers.fake.servers()) == 1
+    assert servers.events(item).count("delete") == 1
+    # The first retry waits 30 s: the next ticks within it leave the server and the log alone.
+    servers.tick(minutes=0)
+    assert servers.events(servers.item(subscription)).count("delete") == 1
+    servers.tick()
+    assert servers.item(subscription).status == ItemStatus.DEPROVISIONED
+    assert servers.fake.servers() == []

@@ -25,6 +25,8 @@ class ServerView:
     can_operate: bool = False  # start/stop/reboot offered (active, not suspended, no action pending)
     pending_action: str = ""  # "start" | "stop" | "reboot" | ""
     customer_name: str = ""  # admin views
+    provider: str = ""  # admins only: "hetzner", "digitalocean", "simulated"
+    provider_ref: str = ""  # admins only: the provider's id of the server
 
 
 @dataclass(frozen=True, slots=True)

@@ -638,7 +638,11 @@ def _state(item: SubscriptionItem, subscription: Subscription) -> str:
     }.get(item.power_state, "running")
 
 
-def server_view(item: SubscriptionItem, subscription: Subscription, *, customer_name: str = "") -> ServerView:
+def server_view(
+    item: SubscriptionItem, subscription: Subscription, *, customer_name: str = "", for_admin: bool = False
+) -> ServerView:
+    """The server as its viewer sees it; the provider and its reference of the server only for admins
+    (a reseller's customers need not learn whose cloud runs it)."""
     assert item.id is not None
     state = _state(item, subscription)
     return ServerView(
@@ -660,6 +664,8 @@ def server_view(item: SubscriptionItem, subscription: Subscription, *, customer_
         can_operate=state in ("running", "off") and not item.pending_action,
         pending_action=item.pending_action,
         customer_name=customer_name,
+        provider=item.provider.value if for_admin else "",
+        provider_ref=item.provider_ref if for_admin else "",
     )
 
 
@@ -713,8 +719,9 @@ class Servers:
         )
         assert subscription.id is not None
         account = customer_account(self.session, self.scope, subscription.customer_account_id)
+        admin = self._who() == "admin"
         return [
-            server_view(item, subscription, customer_name=account.name if account else "")
+            server_view(item, subscription, customer_name=account.name if account else "", for_admin=admin)
             for item in self.items.of_subscription(subscription.id)
         ]
 

@@ -94,6 +94,9 @@ def _admin_server(server: rx.Var[ServerView]) -> rx.Component:
                 _fact("IPv4", _mono(server.ipv4)),
                 _fact("IPv6", _mono(server.ipv6)),
                 _fact("Type and location", rx.text(server.server_type, " in ", server.location, size="2")),
+                _fact(
+                    "Provider reference", rx.text(server.provider, " ", _mono(server.provider_ref), size="2")
+                ),
                 gap="16px",
                 wrap="wrap",
                 width="100%",

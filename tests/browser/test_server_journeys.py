@@ -228,6 +228,7 @@ def test_customer_orders_a_server_watches_it_come_up_reveals_the_key_once_and_st
     expect(servers.locator(".server-state")).to_have_text("Stopped")
     expect(servers).to_contain_text(hostname)
     expect(servers).to_contain_text("203.0.113.")
+    expect(servers).to_contain_text("simulated")  # the provider, for the admin only
     expect(servers.locator("tbody tr").first).to_be_visible()  # the log
     expect(servers).to_contain_text("running")
     expect(servers.locator(".server-retry")).to_have_count(0)  # only a failed one is retried

@@ -191,6 +191,8 @@ def test_ordering_with_an_alternative_then_revealing_the_key_once(cloud: Cloud) 
         run(AdminServersState.load.fn, admin)
         [seen] = admin.servers
         assert seen.hostname == server.hostname
+        # Whose cloud runs it (and its id there, once created) are the admin's to see, not the customer's.
+        assert (seen.provider, server.provider, server.provider_ref) == ("hetzner", "", "")
         assert [line.event for line in admin.logs[str(seen.item_id)]]  # the log of its order
 
 

@@ -47,6 +47,9 @@ HISTORY_ACTIONS = {
     "subscription.withdraw": "Withdrawn",
     "subscription.past_due": "Marked past due",
     "subscription.reinstate": "Reinstated",
+    "subscription.service_started": "Server running: billing started",
+    "subscription.add_addon": "Addon added",
+    "subscription.remove_addon": "Addon removed",
 }
 
 

@@ -135,6 +135,10 @@ def test_the_admin_creates_a_plan_and_a_promotion_and_a_new_customer_orders_it(
     expect(page.locator("#review-recurring-gross")).to_have_text("11.90 EUR")
     page.locator("#accept-terms").click()
     page.locator("#order-confirm").click()
+    # A cloud plan creates a server: the order says it is being set up (and bills from when it runs).
+    placed = page.locator("#order-placed")
+    expect(placed).to_contain_text("Your server is being set up")
+    placed.get_by_role("link", name="See the subscription").click()
     expect(page).to_have_url(re.compile(r".*/subscriptions/SUB-\d{6}/?$"))
     expect(page.locator("#subscription-heading")).to_contain_text("Cloud Server CX42")
 

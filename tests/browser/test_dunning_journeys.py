@@ -31,7 +31,7 @@ def test_admin_switches_reminders_on_is_refused_bad_days_and_switches_them_off(p
     expect(page).to_have_url(re.compile(r".*/admin/?$"))
     page.get_by_role("link", name="Payment reminders").first.click()
     expect(page).to_have_url(re.compile(r".*/admin/dunning/?$"))
-    expect(page.get_by_role("heading", name="Payment reminders", level=1)).to_be_visible()
+    expect(page.get_by_role("main").get_by_role("heading", name="Payment reminders", level=1)).to_be_visible()
     expect(page.locator("#dunning-off")).to_contain_text("Reminders are off")
     expect(page.locator("#dunning-timeline-empty")).to_be_visible()
     no_overflow_at_390(page, "admin-dunning-off")

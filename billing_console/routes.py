@@ -32,6 +32,7 @@ ADMIN_SUBSCRIPTIONS = "/admin/subscriptions"
 ADMIN_SUBSCRIPTION = "/admin/subscriptions/[number]"
 ADMIN_DUNNING = "/admin/dunning"
 ADMIN_PAYMENT_SETTINGS = "/admin/settings/payments"
+ADMIN_SETTINGS = "/admin/settings"  # the tenant's issuer, invoice, reminder, tax and email settings
 ADMIN_PAYMENT_LINKS = "/admin/payment-links"
 ADMIN_BACKORDERS = "/admin/backorders"  # servers waiting for provider capacity
 ADMIN_PROVIDERS = "/admin/providers"  # the cloud provider (token, health) of each provisioned service type

@@ -29,6 +29,7 @@ from backend.provisioning import endpoints as server_endpoints
 from backend.reporting import endpoints as admin_listing_endpoints
 from backend.settings import get_settings
 from backend.subscriptions import endpoints as subscription_endpoints
+from backend.tenancy import endpoints as tenant_settings_endpoints
 
 
 def create_api() -> FastAPI:
@@ -50,6 +51,7 @@ def create_api() -> FastAPI:
     api.include_router(payment_endpoints.v1)
     api.include_router(dunning_endpoints.router)
     api.include_router(payment_retry_endpoints.router)
+    api.include_router(tenant_settings_endpoints.router)
     api.include_router(admin_invoice_endpoints.router)
     api.include_router(admin_payment_endpoints.router)
     api.include_router(document_endpoints.router)

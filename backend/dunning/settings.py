@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any
 
 from sqlmodel import Session
@@ -23,10 +22,9 @@ from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
 from backend.models import Tenant
+from backend.tenancy.settings_rules import DUNNING_KEY, check_offsets
 
-SETTINGS_KEY = "dunning"
-MAX_REMINDER_STEPS = 5
-MAX_OFFSET_DAYS = 365  # a reminder a year after the due date is a typo, not a policy
+SETTINGS_KEY = DUNNING_KEY
 SUGGESTED_OFFSETS = (3, 10, 17)
 
 
@@ -50,29 +48,6 @@ class DunningPolicy:
             enabled=bool(self.offsets),
             suggested_offsets_days=list(SUGGESTED_OFFSETS),
         )
-
-
-def check_offsets(offsets: object) -> tuple[int, ...]:
-    """The reminder offsets, or `FieldErrors` naming the rule they break: whole days after the due
-    date, each at least 1 and at most a year, strictly increasing, at most five steps."""
-    field = "reminder_offsets_days"
-    if not isinstance(offsets, list | tuple) or not all(
-        isinstance(day, int) and not isinstance(day, bool) for day in offsets
-    ):
-        raise FieldErrors({field: "Reminder days are whole numbers of days, such as 3, 10, 17."})
-    if len(offsets) > MAX_REMINDER_STEPS:
-        raise FieldErrors({field: f"At most {MAX_REMINDER_STEPS} reminders; got {len(offsets)}."})
-    for day in offsets:
-        if not 1 <= day <= MAX_OFFSET_DAYS:
-            raise FieldErrors(
-                {field: f"Each reminder is 1 to {MAX_OFFSET_DAYS} days after the due date; got {day}."}
-            )
-    for earlier, later in pairwise(offsets):
-        if later <= earlier:
-            raise FieldErrors(
-                {field: f"Each reminder comes after the one before it: {later} is not after {earlier}."}
-            )
-    return tuple(offsets)
 
 
 def policy_of(tenant: Tenant) -> DunningPolicy:

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Protocol
 
@@ -39,6 +39,8 @@ class Message:
     html: str = ""
     attachments: tuple[Attachment, ...] = ()
     message_id: str = ""  # "<...@...>"; a new one when empty
+    from_name: str = ""  # the tenant's sender; "" keeps the deployment's (SMTP_FROM)
+    from_address: str = ""
 
 
 class Mailer(Protocol):
@@ -47,9 +49,24 @@ class Mailer(Protocol):
         ...
 
 
+def sender_headers(message: Message, sender: str) -> dict[str, str]:
+    """From: the tenant's name and address where it set them, else the deployment's `sender`. A
+    tenant's own address also gets Sender: the deployment's address, which SMTP uses as the envelope
+    sender, so bounces and SPF stay with the deployment's mail domain."""
+    default_name, default_address = parseaddr(sender)
+    if not message.from_name and not message.from_address:
+        return {"From": sender}
+    address = message.from_address or default_address
+    headers = {"From": formataddr((message.from_name or default_name, address))}
+    if default_address and address.lower() != default_address.lower():
+        headers["Sender"] = default_address
+    return headers
+
+
 def build_email(message: Message, sender: str) -> EmailMessage:
     email = EmailMessage()
-    email["From"] = sender
+    for name, value in sender_headers(message, sender).items():
+        email[name] = value
     email["To"] = message.to
     email["Subject"] = message.subject
     email["Date"] = formatdate(clock.now().timestamp(), localtime=False)

@@ -157,6 +157,7 @@ class Action(StrEnum):
     READ_OVERVIEW = "tenant.overview"
     MONITOR_JOBS = "jobs.monitor"
     CHANGE_TENANT_SETTINGS = "tenant.settings"
+    READ_TENANT_SETTINGS = "tenant.read_settings"
     MANAGE_CATALOG = "catalog.manage"
     ADD_EXCHANGE_RATE = "exchange_rate.add"
     BILL_NOW = "invoice.bill_now"
@@ -283,6 +284,7 @@ RULES: dict[Action, Rule] = {
     Action.MONITOR_JOBS: Rule(ADMINS, "monitor jobs", "admin"),
     # the operator configures tenants from the CLI
     Action.CHANGE_TENANT_SETTINGS: Rule(ADMINS_AND_SYSTEM, "change tenant settings", "admin"),
+    Action.READ_TENANT_SETTINGS: Rule(ADMINS, "read the tenant settings", "admin"),
     Action.MANAGE_CATALOG: Rule(ADMINS, "change the catalog", "admin"),
     # `billing-console exchange-rates add`
     Action.ADD_EXCHANGE_RATE: Rule(ADMINS_AND_SYSTEM, "add exchange rates", "admin"),

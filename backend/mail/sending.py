@@ -23,7 +23,7 @@ from backend.integrations.storage import DocumentStore
 from backend.kit.repository import TenantScope
 from backend.mail.rendering import render_mail
 from backend.mail.repository import MailDeliveryRepository
-from backend.mail.service import mail_brand
+from backend.mail.service import mail_brand, mail_sender
 from backend.models import MailDelivery, MailStatus
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,7 @@ def _message(session: Session, scope: TenantScope, delivery: MailDelivery, store
         Attachment(a["filename"], a["content_type"], store.read(a["document_key"]))
         for a in delivery.attachments
     )
+    from_name, from_address = mail_sender(session, scope)
     return Message(
         to=delivery.to,
         subject=rendered.subject,
@@ -88,6 +89,8 @@ def _message(session: Session, scope: TenantScope, delivery: MailDelivery, store
         html=rendered.html,
         attachments=attachments,
         message_id=delivery.message_id,
+        from_name=from_name,
+        from_address=from_address,
     )
 
 

@@ -37,6 +37,7 @@ from backend.mail.schemas import (
 )
 from backend.models import MailDelivery, MailStatus
 from backend.settings import Settings, get_settings
+from backend.tenancy.settings_rules import sender_of
 
 MESSAGE_ID_DOMAIN = "billing-console"
 
@@ -46,6 +47,12 @@ def mail_brand(session: Session, scope: TenantScope, settings: Settings | None =
     base = brand(session, scope, settings or get_settings())
     tenant = TenantDirectory(session).by_id(scope.tenant_id)
     return brand_from_settings(base.name, base.base_url, tenant.settings if tenant else {})
+
+
+def mail_sender(session: Session, scope: TenantScope) -> tuple[str, str]:
+    """The name and address the tenant's mails come from ("" where the deployment's applies)."""
+    tenant = TenantDirectory(session).by_id(scope.tenant_id)
+    return sender_of(tenant.settings if tenant else {})
 
 
 def mail_language(
@@ -163,6 +170,7 @@ def account_mail(
             message_id=_message_id(scope),
         )
     )
+    from_name, from_address = mail_sender(session, scope)
     batch.queue(
         Message(
             to=delivery.to,
@@ -170,6 +178,8 @@ def account_mail(
             text=rendered.text,
             html=rendered.html,
             message_id=delivery.message_id,
+            from_name=from_name,
+            from_address=from_address,
         )
     )
     batch.receipts.append((scope.tenant_id, delivery.message_id))

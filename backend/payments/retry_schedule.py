@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from itertools import pairwise
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
@@ -25,12 +24,10 @@ from backend.kit.policy import Action, authorize
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
 from backend.models import Tenant
+from backend.tenancy.settings_rules import DEFAULT_RETRY_HOURS, PAYMENTS_KEY, check_hours
 
-SETTINGS_KEY = "payments"
+SETTINGS_KEY = PAYMENTS_KEY
 FIELD = "retry_schedule_hours"
-DEFAULT_RETRY_HOURS = (0, 24, 72, 168)  # now, +1 day, +3 days, +7 days
-MAX_ATTEMPTS = 8
-MAX_OFFSET_HOURS = 60 * 24  # two months: later than that the invoice is long in dunning
 
 
 class RetryScheduleInput(BaseModel):
@@ -73,31 +70,6 @@ class RetrySchedule:
             attempts=self.attempts,
             default_retry_schedule_hours=list(DEFAULT_RETRY_HOURS),
         )
-
-
-def check_hours(hours: object) -> tuple[int, ...]:
-    """The schedule, or `FieldErrors` naming the rule it breaks: whole hours, starting at 0, strictly
-    increasing, at most two months, one to `MAX_ATTEMPTS` attempts."""
-    if not isinstance(hours, list | tuple) or not all(
-        isinstance(hour, int) and not isinstance(hour, bool) for hour in hours
-    ):
-        raise FieldErrors({FIELD: "Attempts are whole numbers of hours, such as 0, 24, 72, 168."})
-    if not 1 <= len(hours) <= MAX_ATTEMPTS:
-        raise FieldErrors({FIELD: f"Between 1 and {MAX_ATTEMPTS} attempts; got {len(hours)}."})
-    if hours[0] != 0:
-        raise FieldErrors(
-            {FIELD: f"The first attempt is at hour 0 (when the invoice is issued); got {hours[0]}."}
-        )
-    for earlier, later in pairwise(hours):
-        if later <= earlier:
-            raise FieldErrors(
-                {FIELD: f"Each attempt comes after the one before: {later} is not after {earlier}."}
-            )
-    if hours[-1] > MAX_OFFSET_HOURS:
-        raise FieldErrors(
-            {FIELD: f"The last attempt is at most {MAX_OFFSET_HOURS} hours after the first; got {hours[-1]}."}
-        )
-    return tuple(hours)
 
 
 def schedule_of(tenant: Tenant) -> RetrySchedule:

@@ -85,7 +85,7 @@ def oss_settings(tenant: Tenant) -> OssSettings:
     """The tenant's OSS settings, defaults where unset (EUR 10,000.00, prior-year rule on)."""
     stored = dict((tenant.settings or {}).get(TAX_SETTINGS, {}))
     return OssSettings(
-        threshold=_threshold(stored.get("oss_threshold", str(EU_THRESHOLD_EUR))),
+        threshold=check_threshold(stored.get("oss_threshold", str(EU_THRESHOLD_EUR))),
         prior_year_rule=_flag(stored.get("oss_prior_year_rule", True)),
     )
 
@@ -110,7 +110,7 @@ def update_oss_settings(
         raise NotFoundError("Tenant not found.")
     before = oss_settings(tenant)
     after = OssSettings(
-        threshold=before.threshold if threshold is _UNCHANGED else _threshold(threshold),
+        threshold=before.threshold if threshold is _UNCHANGED else check_threshold(threshold),
         prior_year_rule=before.prior_year_rule if prior_year_rule is _UNCHANGED else _flag(prior_year_rule),
     )
     current = dict(tenant.settings or {})
@@ -130,7 +130,8 @@ def update_oss_settings(
     return after
 
 
-def _threshold(value: object) -> Decimal:
+def check_threshold(value: object) -> Decimal:
+    """An OSS threshold in EUR: 0 to the EU threshold, in whole cents; else ValidationFailed."""
     name = f"{TAX_SETTINGS}.oss_threshold"
     not_decimal = ValidationFailed(
         f"{name} must be a decimal string in EUR such as '10000.00'; got {value!r}."

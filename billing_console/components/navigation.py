@@ -18,6 +18,7 @@ from billing_console.routes import (
     ADMIN_PAYMENT_LINKS,
     ADMIN_PAYMENT_SETTINGS,
     ADMIN_PROVIDERS,
+    ADMIN_SETTINGS,
     ADMIN_SUBSCRIPTIONS,
     DASHBOARD,
     INVOICES,
@@ -58,6 +59,7 @@ ADMIN_AREA = (
     NavLink("Payment links", ADMIN_PAYMENT_LINKS, "link"),
     NavLink("Payment reminders", ADMIN_DUNNING, "bell-ring"),
     NavLink("Payment settings", ADMIN_PAYMENT_SETTINGS, "credit-card"),
+    NavLink("Settings", ADMIN_SETTINGS, "settings"),
     NavLink("Job queues", JOB_MONITOR, "list-checks", document=True),
 )
 ACCOUNT_AREA = (NavLink("Account settings", ACCOUNT, "user-cog"),)

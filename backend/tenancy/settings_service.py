@@ -113,7 +113,7 @@ def _checked_identity(tenant: Tenant, changes: Mapping[str, object]) -> tuple[Te
     if "country" in wanted and "vat_id" not in wanted:
         wanted["vat_id"] = profile.vat_id
     for field in IDENTITY:
-        if field not in wanted:
+        if field not in wanted or (field == "vat_id" and "vat_id" not in changes and "country" in errors):
             continue
         value = wanted[field]
         try:

@@ -98,6 +98,7 @@ from backend.subscriptions import mails as subscription_mails
 from backend.subscriptions import reminders as renewal_reminders
 from backend.subscriptions import service as subscriptions
 from backend.tax import oss
+from backend.tenancy import settings_service as tenant_settings
 from tests.isolation.probes import operation_name
 
 SERVICE_MODULES: tuple[ModuleType, ...] = (
@@ -174,6 +175,7 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     payment_tasks,
     payment_links,
     payment_settings,
+    tenant_settings,
     provisioning,
     provisioning_tasks,
     provisioning_hooks,

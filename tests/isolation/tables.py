@@ -30,6 +30,7 @@ from tests.isolation.provisioning_status_probes import (
 from tests.isolation.repository_probes import REPOSITORY_PROBES
 from tests.isolation.statement_probes import STATEMENT_PROBES, STATEMENT_REPOSITORY_PROBES
 from tests.isolation.tax_probes import TAX_PROBES
+from tests.isolation.tenant_settings_probes import TENANT_SETTINGS_PROBES
 
 OPERATION_PROBES: list[Probe] = [
     *service_probes.SERVICE_PROBES,
@@ -42,6 +43,7 @@ OPERATION_PROBES: list[Probe] = [
     *MEMBER_OPERATION_PROBES,
     *STATEMENT_PROBES,
     *DUNNING_PROBES,
+    *TENANT_SETTINGS_PROBES,
     *DOCUMENT_OPERATION_PROBES,
     *MAIL_OPERATION_PROBES,
     *INVOICE_ADMIN_PROBES,

@@ -81,6 +81,7 @@ from backend.scheduling import simulation
 from backend.settings import load_settings
 from backend.subscriptions.ordering import OrderRequest
 from backend.subscriptions.service import Lifecycle
+from backend.tenancy import settings_service as tenant_settings
 from backend.tenancy.service import create_tenant
 
 T0 = datetime(2027, 1, 4, 9, tzinfo=UTC)  # orders; the customers' billing day is the 4th
@@ -333,6 +334,13 @@ def _build_a(session: Session, frozen: clock.FrozenClock, slug: str) -> Side:
     # its first, at NOW its second and last is due.
     dunning.update_dunning_settings(
         session, scope, _admin(scope), reminder_offsets_days=list(DUNNING_DAYS), suspend_service=True
+    )
+    # A's mails come from A's own sender (B keeps the deployment's).
+    tenant_settings.update_tenant_settings(
+        session,
+        scope,
+        _admin(scope),
+        {"mail_from_name": "A Billing", "mail_from_address": "billing@a.example"},
     )
     reminders.send_due_reminders(session, scope, 0, 10**9, T3)
     line = DraftLineInput(description="Migration service", unit_price=Decimal("150.00"))

@@ -71,6 +71,7 @@ from backend.subscriptions import previews, reads
 from backend.subscriptions.ordering import Ordering, OrderRequest
 from backend.subscriptions.service import Lifecycle
 from backend.tax import oss
+from backend.tenancy import settings_service as tenant_settings
 from tests.isolation import server_probes
 from tests.isolation.tax_probes import EveryVatIdValid
 from tests.isolation.world import NOW, PASSWORD, Side
@@ -718,6 +719,18 @@ OPERATIONS: list[Op] = [
         dunning_settings.dunning_settings,
         lambda s, a, who: dunning_settings.dunning_settings(s, a.scope, who),
         ADMIN,
+    ),
+    # the tenant's settings page: admins read them; admins (and the operator's CLI) change them
+    op(
+        tenant_settings.tenant_settings,
+        lambda s, a, who: tenant_settings.tenant_settings(s, a.scope, who),
+        ADMIN,
+    ),
+    op(
+        tenant_settings.update_tenant_settings,
+        lambda s, a, who: tenant_settings.update_tenant_settings(s, a.scope, who, {"payment_terms_days": 21}),
+        ADMIN,
+        JOBS,
     ),
     op(
         dunning_settings.update_dunning_settings,

@@ -107,6 +107,8 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/api/v1/me"): Expect(SIGNED_IN),
     ("GET", "/api/v1/admin/users"): Expect(ADMINS_ONLY),
     ("GET", "/api/v1/admin/audit-log"): Expect(ADMINS_ONLY),
+    ("GET", "/api/v1/admin/settings"): Expect(ADMINS_ONLY),
+    ("PUT", "/api/v1/admin/settings"): Expect(ADMINS_ONLY, body={"payment_terms_days": 14}),
     ("GET", "/api/v1/admin/settings/dunning"): Expect(ADMINS_ONLY),
     ("PUT", "/api/v1/admin/settings/dunning"): Expect(
         ADMINS_ONLY, body={"reminder_offsets_days": [3, 10, 17], "suspend_service": True}

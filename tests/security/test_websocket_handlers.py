@@ -57,6 +57,7 @@ AUDIENCE: dict[str, str] = {
     "billing_console.state.catalog_admin.PromotionsState": ADMIN_ONLY,
     "billing_console.state.dunning.DunningSettingsState": ADMIN_ONLY,
     "billing_console.state.payment_settings.PaymentSettingsState": ADMIN_ONLY,
+    "billing_console.state.tenant_settings.TenantSettingsState": ADMIN_ONLY,
     "billing_console.state.payment_links.PaymentLinksState": ADMIN_ONLY,
     "billing_console.state.admin_invoice_payments.AdminInvoicePaymentsState": ADMIN_ONLY,
     "billing_console.state.admin_payments_overview.AdminPaymentsOverviewState": ADMIN_ONLY,

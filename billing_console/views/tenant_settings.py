@@ -16,7 +16,9 @@ def _control_id(name: str) -> str:
     return f"settings-{name.replace('_', '-')}"
 
 
-def field(name: str, label: str, hint: str = "", *, multiline: bool = False, **props: object) -> rx.Component:
+def field(
+    name: str, label: str | rx.Var[str], hint: str = "", *, multiline: bool = False, **props: object
+) -> rx.Component:
     """A labelled text field showing the saved value, its rule's message under it when refused."""
     control_id = _control_id(name)
     error = S.errors.get(name, "")
@@ -182,8 +184,8 @@ def invoicing_section() -> rx.Component:
             ),
             field(
                 "minimum_invoice_amount",
-                "Minimum invoice amount",
-                "Smaller invoices wait for more charges; 0 issues every invoice. In your currency.",
+                "Minimum invoice amount (" + S.currency + ")",
+                "Smaller invoices wait for more charges; 0 issues every invoice.",
                 input_mode="decimal",
             ),
         ),

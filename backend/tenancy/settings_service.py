@@ -106,14 +106,19 @@ def tenant_settings(session: Session, scope: TenantScope, actor: audit.Actor) ->
 
 def _checked_identity(tenant: Tenant, changes: Mapping[str, object]) -> tuple[TenantProfile, dict[str, str]]:
     """The profile with the identity changes applied, and each refused field's message. A value not
-    changed is not checked again, except the VAT ID when the country changes."""
-    profile = TenantProfile.model_construct(**profile_values(tenant))
+    changed is not checked again, except the VAT ID when the country changes (to a valid one)."""
+    current = profile_values(tenant)
+    profile = TenantProfile.model_construct(**current)
     errors: dict[str, str] = {}
-    wanted = dict(changes)
-    if "country" in wanted and "vat_id" not in wanted:
-        wanted["vat_id"] = profile.vat_id
+    # The page sends every field: a value as stored is no change (a tenant made before these rules,
+    # such as one with the deployment's example VAT ID, can still save its other settings).
+    wanted = {field: value for field, value in changes.items() if value != current[field]}
+    if "country" in wanted:
+        wanted.setdefault("vat_id", profile.vat_id)
     for field in IDENTITY:
-        if field not in wanted or (field == "vat_id" and "vat_id" not in changes and "country" in errors):
+        if field not in wanted or (
+            field == "vat_id" and "country" in errors and wanted[field] == current[field]
+        ):
             continue
         value = wanted[field]
         try:

@@ -295,3 +295,14 @@ def test_the_api_reads_and_changes_the_settings_with_field_errors(identity_world
 def test_minimum_amount_is_kept_as_an_exact_decimal(world: World) -> None:
     view = update(world, {"minimum_invoice_amount": "12.5"})
     assert Decimal(view.minimum_invoice_amount) == Decimal("12.50") and view.minimum_invoice_amount == "12.50"
+
+
+def test_a_stored_value_sent_back_unchanged_is_not_checked_again(world: World) -> None:
+    # The deployment's example VAT ID DE123456789 has a wrong checksum; the page sends it back as is.
+    view = update(
+        world, {"vat_id": "DE123456789", "legal_name": "Demo Hosting GmbH", "payment_terms_days": 10}
+    )
+    assert (view.vat_id, view.payment_terms_days) == ("DE123456789", 10)
+    with pytest.raises(FieldErrors) as refused:
+        update(world, {"vat_id": "DE123456780"})  # typed anew: checked
+    assert set(refused.value.fields) == {"vat_id"}

@@ -140,7 +140,7 @@ def object_words(object_type: str) -> str:
 
 
 def checked_search(
-    actor: str = "",
+    who: str = "",
     action: str = "",
     object_type: str = "",
     object_id: str = "",
@@ -152,7 +152,7 @@ def checked_search(
     if since and until and until < since:
         raise FieldErrors({"until": "Until: choose a date on or after the start date."})
     return AuditSearch(
-        actor=actor.strip()[:254],
+        who=who.strip()[:254],
         action=action.strip()[:100],
         object_type=object_type.strip()[:64],
         object_id=object_id.strip()[:64],
@@ -306,7 +306,7 @@ def _json(value: dict[str, Any] | None) -> str:
 
 def _described(search: AuditSearch) -> dict[str, str]:
     shown = {
-        "actor": search.actor,
+        "who": search.who,
         "action": search.action,
         "object_type": search.object_type,
         "object_id": search.object_id,
@@ -324,7 +324,7 @@ def _filter(search: AuditSearch, zone: ZoneInfo) -> AuditFilter:
         return datetime.combine(day, time(), zone).astimezone(UTC)
 
     return AuditFilter(
-        actor=search.actor,
+        actor=search.who,
         action=search.action,
         object_type=search.object_type,
         object_id=search.object_id,

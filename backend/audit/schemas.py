@@ -25,7 +25,7 @@ class AuditSearch:
     """The audit log page's filters as the admin typed them; empty matches everything. Dates are
     days in the tenant's time zone, both included."""
 
-    actor: str = ""
+    who: str = ""  # part of the acting user's email or name
     action: str = ""
     object_type: str = ""
     object_id: str = ""

@@ -143,9 +143,9 @@ def test_the_log_is_newest_first_with_words_times_in_the_tenants_zone_and_the_sy
 @pytest.mark.parametrize(
     ("search", "expected"),
     [
-        (AuditSearch(actor="ADA"), [3, 1]),  # email or name, case-insensitive
-        (AuditSearch(actor="customer"), [0]),  # by the display name "Carl Customer"
-        (AuditSearch(actor="%"), []),  # a LIKE wildcard is taken literally
+        (AuditSearch(who="ADA"), [3, 1]),  # email or name, case-insensitive
+        (AuditSearch(who="customer"), [0]),  # by the display name "Carl Customer"
+        (AuditSearch(who="%"), []),  # a LIKE wildcard is taken literally
         (AuditSearch(action="invoice.void"), [1]),  # south's void is not north's
         (AuditSearch(object_type="invoice"), [2, 1]),
         (AuditSearch(object_type="invoice", object_id="INV-1"), [1]),
@@ -154,7 +154,7 @@ def test_the_log_is_newest_first_with_words_times_in_the_tenants_zone_and_the_sy
         (AuditSearch(since=date(2027, 3, 31), until=date(2027, 3, 31)), [1]),
         (AuditSearch(since=date(2027, 4, 1)), [3, 2]),
         (AuditSearch(until=date(2027, 3, 29)), []),
-        (AuditSearch(actor="ada", object_type="plan"), [3]),
+        (AuditSearch(who="ada", object_type="plan"), [3]),
     ],
 )
 def test_the_filters_combine_and_find_only_the_tenants_own_entries(

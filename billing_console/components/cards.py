@@ -15,9 +15,11 @@ def stat_card(
     hint: rx.Component | str = "",
     tone: str | rx.Var[str] = "indigo",
     element_id: str | None = None,
+    href: str | None = None,
 ) -> rx.Component:
-    """A labelled figure with an icon; `tone` colours the icon tile."""
-    return rx.card(
+    """A labelled figure with an icon; `tone` colours the icon tile. With `href` the whole card
+    leads to the list behind the figure (every figure leads somewhere)."""
+    card = rx.card(
         rx.vstack(
             rx.hstack(
                 rx.text(label, size="2", weight="medium", color="var(--gray-11)"),
@@ -40,7 +42,22 @@ def stat_card(
         ),
         size="2",
         width="100%",
+        height="100%",
         id=element_id,
+    )
+    if href is None:
+        return card
+    return rx.link(
+        card,
+        href=href,
+        underline="none",
+        color="inherit",
+        display="block",
+        class_name="figure-link",
+        style={
+            "&:hover .rt-Card": {"box_shadow": "0 0 0 1px var(--accent-8)"},
+            "border_radius": "var(--radius-4)",
+        },
     )
 
 

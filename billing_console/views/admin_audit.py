@@ -181,6 +181,9 @@ def _object(row: rx.Var[AuditRow]) -> rx.Component:
 
 def _entry(row: rx.Var[AuditRow]) -> rx.Component:
     summary = rx.el.summary(
+        rx.icon(
+            "chevron-right", size=16, color="var(--gray-11)", class_name="audit-chevron", flex_shrink="0"
+        ),
         rx.flex(
             rx.text(
                 row.when,
@@ -195,11 +198,17 @@ def _entry(row: rx.Var[AuditRow]) -> rx.Component:
             gap="4px 16px",
             wrap="wrap",
             align="center",
-            width="100%",
+            flex="1",
+            min_width="0",
         ),
+        display="flex",
+        align_items="center",
+        gap="8px",
         cursor="pointer",
         padding="10px 12px",
         class_name="audit-summary",
+        # the chevron replaces the browser's own marker
+        style={"list_style": "none", "&::-webkit-details-marker": {"display": "none"}},
     )
     details = rx.vstack(
         rx.cond(
@@ -215,13 +224,15 @@ def _entry(row: rx.Var[AuditRow]) -> rx.Component:
             color="var(--gray-11)",
         ),
         spacing="3",
-        padding="4px 12px 12px 12px",
+        padding="4px 12px 12px 36px",
         width="100%",
     )
     return rx.el.details(
         summary,
         details,
         border_bottom="1px solid var(--gray-a5)",
+        width="100%",
+        style={"&[open] .audit-chevron": {"transform": "rotate(90deg)"}},
         class_name="audit-entry",
         custom_attrs={"data-entry": row.id},
     )

@@ -7,7 +7,11 @@ import reflex as rx
 from backend.gateway.admin_invoices import InvoiceRow
 from billing_console.components.feedback import empty_state, problem_callout
 from billing_console.components.paging import pager
-from billing_console.components.standing import INVOICE_STATUSES, invoice_status_badge
+from billing_console.components.standing import (
+    INVOICE_STATUS_GROUP_LABELS,
+    INVOICE_STATUSES,
+    invoice_status_badge,
+)
 from billing_console.routes import ADMIN_CUSTOMERS, ADMIN_INVOICE_NEW, ADMIN_INVOICES
 from billing_console.state.admin_invoices import ANY, AdminInvoicesState
 from billing_console.views.bill_now import bill_now_button
@@ -89,6 +93,10 @@ def search_form() -> rx.Component:
                 rx.select.trigger(placeholder="Status", aria_label="Status", id="filter-status"),
                 rx.select.content(
                     rx.select.item("Any status", value=ANY),
+                    *[
+                        rx.select.item(label, value=value)
+                        for value, label in INVOICE_STATUS_GROUP_LABELS.items()
+                    ],
                     *[rx.select.item(label, value=value) for value, (label, _) in INVOICE_STATUSES.items()],
                 ),
                 value=L.status,

@@ -36,13 +36,13 @@ def stat_card(
                 width="100%",
             ),
             rx.box(value, font_size="var(--font-size-6)", font_weight="bold", line_height="1.2"),
-            rx.box(hint, font_size="var(--font-size-1)", color="var(--gray-11)"),
+            _hint(hint, leads_somewhere=href is not None),
             spacing="2",
             width="100%",
         ),
         size="2",
         width="100%",
-        height="100%",
+        height="100%" if href else None,  # a linked card fills its grid cell like the others
         id=element_id,
     )
     if href is None:
@@ -59,6 +59,15 @@ def stat_card(
             "border_radius": "var(--radius-4)",
         },
     )
+
+
+def _hint(hint: rx.Component | str, *, leads_somewhere: bool) -> rx.Component:
+    text = rx.box(hint, font_size="var(--font-size-1)", color="var(--gray-11)")
+    if not leads_somewhere:
+        return text
+    # a figure that leads to its list says so
+    arrow = rx.icon("arrow-right", size=14, color="var(--gray-10)", aria_hidden="true", flex_shrink="0")
+    return rx.hstack(text, arrow, justify="between", align="center", width="100%")
 
 
 def _plural(count: rx.Var[int], one: str, many: str) -> rx.Component:

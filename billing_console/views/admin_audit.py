@@ -7,29 +7,10 @@ import reflex as rx
 
 from backend.audit.schemas import AuditRow, Choice, FieldChange
 from billing_console.components.feedback import empty_state, problem_callout
+from billing_console.components.forms import csv_download_button, filter_date, filter_field
 from billing_console.state.admin_audit import ANY, AdminAuditState
 
 A = AdminAuditState
-
-
-def _field(
-    name: str, label: str, hint: str, value: rx.Var[str], length: int, kind: str = "search"
-) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=f"audit-{name}", font_size="var(--font-size-1)", color="var(--gray-11)"),
-        rx.input(
-            name=name,
-            type=kind,
-            placeholder=hint,
-            default_value=value,
-            id=f"audit-{name}",
-            max_length=length,
-            width="100%",
-        ),
-        spacing="1",
-        flex="1",
-        min_width="150px",
-    )
 
 
 def _choice_select(
@@ -58,20 +39,7 @@ def _choice_select(
 
 
 def download_button() -> rx.Component:
-    # A file from the web app, not a page: the browser loads it (the router would not).
-    return rx.button(
-        rx.link(
-            rx.icon("download", size=16),
-            "Download CSV",
-            href=A.csv_address,
-            download=True,
-            reload_document=True,
-            id="audit-csv",
-        ),
-        as_child=True,
-        variant="soft",
-        size="2",
-    )
+    return csv_download_button(A.csv_address, "audit-csv")
 
 
 def filters() -> rx.Component:
@@ -87,10 +55,12 @@ def filters() -> rx.Component:
         ),
         rx.form(
             rx.flex(
-                _field("who", "Who", "Email or name", A.who, 254),
-                _field("object_id", "Object number", "INV-2027-000012", A.object_id, 64),
-                _field("since", "From", "", A.since, 10, kind="date"),
-                _field("until", "Until", "", A.until, 10, kind="date"),
+                filter_field("audit-who", "who", "Who", A.who, hint="Email or name", length=254),
+                filter_field(
+                    "audit-object_id", "object_id", "Object number", A.object_id, hint="INV-2027-000012"
+                ),
+                filter_date("audit-since", "since", "From", A.since),
+                filter_date("audit-until", "until", "Until", A.until),
                 rx.button("Search", type="submit", variant="soft", id="audit-search-go", align_self="end"),
                 gap="12px",
                 wrap="wrap",

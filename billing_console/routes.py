@@ -39,6 +39,7 @@ ADMIN_PROVIDERS = "/admin/providers"  # the cloud provider (token, health) of ea
 ADMIN_INVOICES = "/admin/invoices"
 ADMIN_INVOICE_NEW = "/admin/invoices/new"  # a manual draft; `?draft=ID` edits one, `?customer=ID` preselects
 ADMIN_INVOICE = "/admin/invoices/[number]"  # an invoice by number, a draft by its id
+ADMIN_AUDIT = "/admin/audit"  # the audit log; `?object_type=invoice&object_id=INV-...` filters it
 PROFILE = "/profile"
 INVITATION = "/invitations/[token]"
 INVITATIONS = "/invitations"

@@ -23,6 +23,7 @@ from rq import Callback, Queue, Retry
 from rq.exceptions import DuplicateJobError
 
 from backend.kit.coordination import Coordinator
+from backend.scheduling.coordinators import words
 from backend.settings import Settings, get_settings
 
 UNIT_PREFIX = "unit"
@@ -83,6 +84,11 @@ def job_options(kind: JobKind, settings: Settings | None = None) -> dict[str, ob
     }
 
 
+def _named(coordinator: Coordinator) -> str:
+    """The job monitor lists jobs by their description: the coordinator's words, then its name."""
+    return f"{words(coordinator.name).title} ({coordinator.name})"
+
+
 def enqueue_unit(connection: Redis, coordinator: Coordinator, tenant_id: int, key: str) -> bool:
     """Queue one unit job; False when a job for this unit exists (pending, or failed and kept)."""
     try:
@@ -90,7 +96,7 @@ def enqueue_unit(connection: Redis, coordinator: Coordinator, tenant_id: int, ke
             "jobs.tasks.run_unit",
             args=(coordinator.name, tenant_id, key),
             job_id=unit_job_id(coordinator.name, tenant_id, key),
-            description=f"{coordinator.name} unit {key} (tenant {tenant_id})",
+            description=f"{_named(coordinator)} unit {key} (tenant {tenant_id})",
             unique=True,
             **job_options(UNIT_JOB),  # type: ignore[arg-type]
         )
@@ -106,7 +112,8 @@ def enqueue_coordinator(connection: Redis, coordinator: Coordinator, tenant_id: 
             "jobs.tasks.coordinate",
             args=(coordinator.name, tenant_id),
             job_id=on_demand_job_id(coordinator.name, tenant_id),
-            description=f"{coordinator.name} now" + ("" if tenant_id is None else f" (tenant {tenant_id})"),
+            description=f"{_named(coordinator)} now"
+            + ("" if tenant_id is None else f" (tenant {tenant_id})"),
             unique=True,
             **job_options(COORDINATOR_JOB),  # type: ignore[arg-type]
         )

@@ -20,11 +20,10 @@ from backend.kit.errors import FieldErrors, NotFoundError
 from backend.kit.pagination import Page
 from backend.kit.policy import Action, Actor, authorize
 from backend.kit.repository import TenantScope
+from backend.kit.text import safe_cell
 from backend.models import CustomerAccount, CustomerNote
 from backend.models.notes import NOTE_MAX_LENGTH
 
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("written_at_utc", "author", "note")
 
 
@@ -108,11 +107,6 @@ def notes_csv(session: Session, scope: TenantScope, actor: Actor, customer_accou
         after={"notes": len(rows)},
     )
     return out.getvalue()
-
-
-def safe_cell(value: str) -> str:
-    """`value` as a spreadsheet shows it as text: a leading = + - @ (or tab, CR) gets an apostrophe."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def _account(session: Session, scope: TenantScope, customer_account_id: int) -> CustomerAccount:

@@ -10,6 +10,7 @@ from backend.kit.policy import Action, allows, authorize
 from backend.kit.principals import SignedInUser
 from backend.reporting import overview as admin_overview_service
 from backend.reporting.schemas import AdminOverview
+from backend.scheduling.coordinators import words as coordinator_words
 from backend.scheduling.schemas import CoordinatorRun, JobsOverview
 from backend.settings import get_settings
 from backend.tenancy.service import scope_for_slug
@@ -43,16 +44,20 @@ def jobs_overview(user: SignedInUser) -> JobsOverview:
         available=True,
         failed_jobs=health.failed_jobs,
         queued_jobs=health.queued_jobs,
-        coordinators=[
-            CoordinatorRun(
-                name=c.name,
-                description=c.description,
-                schedule=_every(c.interval_seconds),
-                last_success=f"{c.last_success:%Y-%m-%d %H:%M} UTC" if c.last_success else "never",
-                failed_attempts=c.failed_attempts,
-            )
-            for c in health.coordinators
-        ],
+        coordinators=[_run(c) for c in health.coordinators],
+    )
+
+
+def _run(health: ports.CoordinatorHealth) -> CoordinatorRun:
+    """One coordinator as the overview shows it: named in the admin's words, times in UTC."""
+    named = coordinator_words(health.name, health.description)
+    return CoordinatorRun(
+        name=health.name,
+        title=named.title,
+        description=named.summary,
+        schedule=_every(health.interval_seconds),
+        last_success=f"{health.last_success:%Y-%m-%d %H:%M} UTC" if health.last_success else "never",
+        failed_attempts=health.failed_attempts,
     )
 
 

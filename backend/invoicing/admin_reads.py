@@ -30,10 +30,11 @@ from backend.kit.pagination import Page
 from backend.kit.policy import Action, Actor, authorize
 from backend.kit.repository import TenantScope
 from backend.models import CustomerAccount, Invoice, InvoiceStatus
+from backend.models.statuses import INVOICE_STATUS_GROUPS
 
 PAGE_SIZE = 20
 HISTORY_SHOWN = 50
-STATUSES = tuple(status.value for status in InvoiceStatus)
+STATUSES = (*(status.value for status in InvoiceStatus), *INVOICE_STATUS_GROUPS)
 MAX_REFERENCE = 48
 
 

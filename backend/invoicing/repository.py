@@ -29,7 +29,7 @@ from backend.models import (
     PromotionUse,
     User,
 )
-from backend.models.statuses import UNPAID_INVOICE_STATUSES
+from backend.models.statuses import INVOICE_STATUS_GROUPS, UNPAID_INVOICE_STATUSES
 
 
 def _dialect_insert(session: Session) -> Any:
@@ -307,7 +307,7 @@ class InvoiceFilter:
 
     number: str = ""  # part of the invoice number
     customer: str = ""  # part of the customer's name or number
-    status: str = ""  # an invoice status value
+    status: str = ""  # an invoice status value, or a group's name ("unpaid")
     issued_from: date | None = None  # issued at or after the start of this UTC day
     issued_until: date | None = None  # issued before the end of this UTC day (inclusive)
     customer_account_id: int | None = None
@@ -337,7 +337,9 @@ class InvoiceSearch(TenantRepository[Invoice]):
                 )
             )
         if wanted.status:
-            statement = statement.where(Invoice.status == wanted.status)
+            statement = statement.where(
+                Invoice.status.in_(INVOICE_STATUS_GROUPS.get(wanted.status, (wanted.status,)))
+            )
         if wanted.customer_account_id is not None:
             statement = statement.where(Invoice.customer_account_id == wanted.customer_account_id)
         since, until = issued_bounds

@@ -16,6 +16,8 @@ class AuditLogEntry(SQLModel, table=True):
     __table_args__ = (
         Index(None, "tenant_id", "created_at"),
         Index(None, "tenant_id", "object_type", "object_id"),
+        # the audit log page's action filter, newest first, and its list of the actions the log holds
+        Index(None, "tenant_id", "action", "id"),
     )
 
     id: int | None = id_field()

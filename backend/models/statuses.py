@@ -27,3 +27,10 @@ NOT_STARTED_SUBSCRIPTION_STATUSES: tuple[SubscriptionStatus, ...] = (
 )
 # Issued invoices still waiting for their money.
 UNPAID_INVOICE_STATUSES: tuple[InvoiceStatus, ...] = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
+
+# Groups the admin's lists filter by, under a name of their own (the overview's figures link to
+# them: "?status=unpaid", "?status=running"); any other status value filters that status alone.
+INVOICE_STATUS_GROUPS: dict[str, tuple[InvoiceStatus, ...]] = {"unpaid": UNPAID_INVOICE_STATUSES}
+SUBSCRIPTION_STATUS_GROUPS: dict[str, tuple[SubscriptionStatus, ...]] = {
+    "running": RUNNING_SUBSCRIPTION_STATUSES
+}

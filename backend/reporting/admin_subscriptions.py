@@ -20,6 +20,7 @@ from backend.kit.policy import Action, Actor, authorize
 from backend.kit.repository import TenantScope
 from backend.kit.tenants import TenantDirectory
 from backend.models import SubscriptionStatus
+from backend.models.statuses import SUBSCRIPTION_STATUS_GROUPS
 from backend.money import Money
 from backend.reporting.admin_schemas import (
     AdminSubscriptionFile,
@@ -36,7 +37,7 @@ from backend.subscriptions.schemas import SubscriptionView
 
 PAGE_SIZE = 20
 HISTORY_SHOWN = 50
-STATUSES = tuple(status.value for status in SubscriptionStatus)
+STATUSES = (*(status.value for status in SubscriptionStatus), *SUBSCRIPTION_STATUS_GROUPS)
 # What the audit log's subscription actions mean, in the admin's words.
 HISTORY_ACTIONS = {
     "subscription.order": "Ordered",

@@ -29,7 +29,11 @@ from backend.models import (
     SubscriptionItem,
     User,
 )
-from backend.models.statuses import RUNNING_SUBSCRIPTION_STATUSES, UNPAID_INVOICE_STATUSES
+from backend.models.statuses import (
+    RUNNING_SUBSCRIPTION_STATUSES,
+    SUBSCRIPTION_STATUS_GROUPS,
+    UNPAID_INVOICE_STATUSES,
+)
 
 
 class TenantFigures(TenantRepository[Invoice]):
@@ -292,7 +296,7 @@ class CustomerDirectory(TenantRepository[CustomerAccount]):
 
 @dataclass(frozen=True, slots=True)
 class SubscriptionFilter:
-    status: str = ""  # a subscription status value, or "" for any
+    status: str = ""  # a subscription status value, a group's name ("running"), or "" for any
     plan_id: int | None = None
     customer: str = ""  # customer name or number, contained
 
@@ -311,7 +315,8 @@ class SubscriptionDirectory(TenantRepository[Subscription]):
             CustomerAccount,
         )
         if wanted.status:
-            statement = statement.where(Subscription.status == wanted.status)
+            statuses = SUBSCRIPTION_STATUS_GROUPS.get(wanted.status, (wanted.status,))
+            statement = statement.where(Subscription.status.in_(statuses))
         if wanted.plan_id is not None:
             statement = statement.where(Subscription.plan_id == wanted.plan_id)
         if wanted.customer.strip():

@@ -12,6 +12,8 @@ Extra coordinators (tests, plugins) are registered at run time and run after the
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from backend.billing.tasks import SUBSCRIPTION_BILLING
 from backend.documents.tasks import DOCUMENT_RENDERING
 from backend.dunning.tasks import DUNNING
@@ -37,6 +39,53 @@ BUILTIN: tuple[Coordinator, ...] = (
     MAIL_DELIVERY,
 )
 _EXTRA: dict[str, Coordinator] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class CoordinatorWords:
+    """How a coordinator is named wherever people read about it (the admin overview, the CLI)."""
+
+    title: str  # "Billing run", never "subscription_billing"
+    summary: str  # what it does, in one sentence of the admin's words
+
+
+# The one place a coordinator gets its name in words; `words` spells out any coordinator missing here.
+WORDS: dict[str, CoordinatorWords] = {
+    EXPIRATION.name: CoordinatorWords("Cancellations", "Ends subscriptions whose cancellation takes effect"),
+    PROVISIONING.name: CoordinatorWords(
+        "Server setup", "Creates, starts, stops and deletes servers; retries server backorders"
+    ),
+    SUBSCRIPTION_BILLING.name: CoordinatorWords(
+        "Billing run", "Adds each subscription's due period to the charges waiting for the next invoice"
+    ),
+    INVOICE_RUN.name: CoordinatorWords(
+        "Invoice run", "Issues one invoice per customer on their billing day, with the waiting charges"
+    ),
+    BILL_NOW.name: CoordinatorWords("Bill now", "Runs the billing an admin asked for with Bill now"),
+    DOCUMENT_RENDERING.name: CoordinatorWords(
+        "Invoice PDFs", "Renders the PDF of each issued invoice and credit note"
+    ),
+    AUTO_PAYMENT.name: CoordinatorWords(
+        "Card payments and retries", "Charges issued invoices to the saved card and retries declined cards"
+    ),
+    OVERDUE_MARKING.name: CoordinatorWords(
+        "Overdue invoices", "Marks unpaid invoices past their due date overdue"
+    ),
+    DUNNING.name: CoordinatorWords(
+        "Payment reminders", "Sends the payment reminder that is due; past due after the last one"
+    ),
+    RENEWAL_REMINDERS.name: CoordinatorWords(
+        "Renewal reminders", "Tells customers a few days ahead that their subscription renews"
+    ),
+    MAIL_DELIVERY.name: CoordinatorWords("Emails", "Sends queued emails and retries refused ones"),
+}
+
+
+def words(name: str, description: str = "") -> CoordinatorWords:
+    """The coordinator `name` in words; one without an entry in `WORDS` (a plugin's) is spelled
+    out from its name, with its own description."""
+    found = WORDS.get(name)
+    return found or CoordinatorWords(name.replace("_", " ").capitalize(), description)
 
 
 def register(coordinator: Coordinator) -> Coordinator:

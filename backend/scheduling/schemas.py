@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class CoordinatorRun:
-    name: str  # e.g. "subscription_billing"
-    description: str
+    name: str  # e.g. "subscription_billing" (for tools; people read `title`)
+    title: str  # e.g. "Billing run"
+    description: str  # what it does, in the admin's words
     schedule: str  # e.g. "every minute"
     last_success: str  # e.g. "2026-11-21 09:00 UTC", or "never"
     failed_attempts: int

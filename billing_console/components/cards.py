@@ -15,9 +15,11 @@ def stat_card(
     hint: rx.Component | str = "",
     tone: str | rx.Var[str] = "indigo",
     element_id: str | None = None,
+    href: str | None = None,
 ) -> rx.Component:
-    """A labelled figure with an icon; `tone` colours the icon tile."""
-    return rx.card(
+    """A labelled figure with an icon; `tone` colours the icon tile. With `href` the whole card
+    leads to the list behind the figure (every figure leads somewhere)."""
+    card = rx.card(
         rx.vstack(
             rx.hstack(
                 rx.text(label, size="2", weight="medium", color="var(--gray-11)"),
@@ -34,14 +36,38 @@ def stat_card(
                 width="100%",
             ),
             rx.box(value, font_size="var(--font-size-6)", font_weight="bold", line_height="1.2"),
-            rx.box(hint, font_size="var(--font-size-1)", color="var(--gray-11)"),
+            _hint(hint, leads_somewhere=href is not None),
             spacing="2",
             width="100%",
         ),
         size="2",
         width="100%",
+        height="100%" if href else None,  # a linked card fills its grid cell like the others
         id=element_id,
     )
+    if href is None:
+        return card
+    return rx.link(
+        card,
+        href=href,
+        underline="none",
+        color="inherit",
+        display="block",
+        class_name="figure-link",
+        style={
+            "&:hover .rt-Card": {"box_shadow": "0 0 0 1px var(--accent-8)"},
+            "border_radius": "var(--radius-4)",
+        },
+    )
+
+
+def _hint(hint: rx.Component | str, *, leads_somewhere: bool) -> rx.Component:
+    text = rx.box(hint, font_size="var(--font-size-1)", color="var(--gray-11)")
+    if not leads_somewhere:
+        return text
+    # a figure that leads to its list says so
+    arrow = rx.icon("arrow-right", size=14, color="var(--gray-10)", aria_hidden="true", flex_shrink="0")
+    return rx.hstack(text, arrow, justify="between", align="center", width="100%")
 
 
 def _plural(count: rx.Var[int], one: str, many: str) -> rx.Component:

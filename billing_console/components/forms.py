@@ -26,6 +26,53 @@ def form_field(label: str, control_id: str, control: rx.Component, hint: str = "
     )
 
 
+def filter_field(
+    control_id: str, name: str, label: str, value: rx.Var[str], *, hint: str = "", length: int = 100
+) -> rx.Component:
+    """A labelled search field of a list's filter form; the page's state keeps what was searched."""
+    return rx.vstack(
+        rx.el.label(label, html_for=control_id, font_size="var(--font-size-1)", color="var(--gray-11)"),
+        rx.input(
+            name=name,
+            type="search",
+            placeholder=hint,
+            default_value=value,
+            id=control_id,
+            max_length=length,
+        ),
+        spacing="1",
+        flex="1",
+        min_width="150px",
+    )
+
+
+def filter_date(control_id: str, name: str, label: str, value: rx.Var[str]) -> rx.Component:
+    """A labelled day of a list's filter form (a date range's start or end)."""
+    return rx.vstack(
+        rx.el.label(label, html_for=control_id, font_size="var(--font-size-1)", color="var(--gray-11)"),
+        rx.input(name=name, type="date", default_value=value, id=control_id, aria_label=label),
+        spacing="1",
+    )
+
+
+def csv_download_button(href: rx.Var[str] | str, element_id: str) -> rx.Component:
+    """The "Download CSV" button: a file from the web app, not a page, so the browser loads it
+    (the router would not)."""
+    return rx.button(
+        rx.link(
+            rx.icon("download", size=16),
+            "Download CSV",
+            href=href,
+            download=True,
+            reload_document=True,
+            id=element_id,
+        ),
+        as_child=True,
+        variant="soft",
+        size="2",
+    )
+
+
 def text_input(name: str, control_id: str, *, kind: str = "text", **props: object) -> rx.Component:
     return rx.input(name=name, id=control_id, type=kind, required=True, size="3", width="100%", **props)
 

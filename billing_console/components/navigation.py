@@ -10,6 +10,7 @@ from billing_console.components.brand import brand
 from billing_console.routes import (
     ACCOUNT,
     ADMIN,
+    ADMIN_AUDIT,
     ADMIN_BACKORDERS,
     ADMIN_CATALOG,
     ADMIN_CUSTOMERS,
@@ -60,6 +61,7 @@ ADMIN_AREA = (
     NavLink("Payment reminders", ADMIN_DUNNING, "bell-ring"),
     NavLink("Payment settings", ADMIN_PAYMENT_SETTINGS, "credit-card"),
     NavLink("Settings", ADMIN_SETTINGS, "settings"),
+    NavLink("Audit log", ADMIN_AUDIT, "scroll-text"),
     NavLink("Job queues", JOB_MONITOR, "list-checks", document=True),
 )
 ACCOUNT_AREA = (NavLink("Account settings", ACCOUNT, "user-cog"),)

@@ -19,6 +19,8 @@ INVOICE_STATUSES: dict[str, tuple[str, str]] = {
     "void": ("Void", "gray"),
     "uncollectible": ("Uncollectible", "red"),
 }
+# Groups of statuses the invoice list filters by (backend.models.statuses.INVOICE_STATUS_GROUPS).
+INVOICE_STATUS_GROUP_LABELS: dict[str, str] = {"unpaid": "Unpaid (open or overdue)"}
 
 MAIL_STATUSES: dict[str, tuple[str, str]] = {
     "queued": ("Queued", "amber"),

@@ -15,6 +15,8 @@ SUBSCRIPTION_STATUSES: dict[str, tuple[str, str]] = {
     "paused": ("Paused", "gray"),
     "canceled": ("Canceled", "gray"),
 }
+# Groups of statuses the subscription list filters by (backend.models.statuses.SUBSCRIPTION_STATUS_GROUPS).
+SUBSCRIPTION_STATUS_GROUP_LABELS: dict[str, str] = {"running": "Running (active, trial, ending or past due)"}
 
 
 def subscription_status_badge(status: rx.Var[str]) -> rx.Component:

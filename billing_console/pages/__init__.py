@@ -3,6 +3,7 @@
 from billing_console.pages import (
     account,
     admin,
+    admin_audit,
     admin_backorders,
     admin_customer,
     admin_customers,
@@ -81,4 +82,5 @@ ROUTES: tuple[Route, ...] = (
     pay_link.route,
     admin_backorders.route,
     admin_providers.route,
+    admin_audit.route,
 )

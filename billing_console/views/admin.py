@@ -8,7 +8,17 @@ from backend.documents.schemas import DocumentAlarmView
 from backend.scheduling.schemas import CoordinatorRun
 from billing_console.components.cards import stat_card
 from billing_console.components.navigation import JOB_MONITOR
+from billing_console.routes import ADMIN_CUSTOMERS, ADMIN_INVOICES, ADMIN_SUBSCRIPTIONS
 from billing_console.state.admin import AdminOverviewState
+
+# The list behind each headline figure, filtered as the figure counts (the lists read `?status=`).
+FIGURE_LISTS = {
+    "customers": ADMIN_CUSTOMERS,
+    "running_subscriptions": f"{ADMIN_SUBSCRIPTIONS}?status=running",
+    "unpaid_invoices": f"{ADMIN_INVOICES}?status=unpaid",
+    "overdue_invoices": f"{ADMIN_INVOICES}?status=overdue",
+    "paid_invoices": f"{ADMIN_INVOICES}?status=paid",
+}
 
 
 def _amounts(amounts: rx.Var[list[str]], empty: str) -> rx.Component:
@@ -23,13 +33,16 @@ def _amounts(amounts: rx.Var[list[str]], empty: str) -> rx.Component:
 def figures() -> rx.Component:
     state = AdminOverviewState
     return rx.grid(
-        stat_card("Customers", state.customers, "users", hint="Customer accounts"),
+        stat_card(
+            "Customers", state.customers, "users", hint="Customer accounts", href=FIGURE_LISTS["customers"]
+        ),
         stat_card(
             "Active subscriptions",
             state.active_subscriptions,
             "repeat",
             hint="Active, trial or ending",
             tone="green",
+            href=FIGURE_LISTS["running_subscriptions"],
         ),
         stat_card(
             "Unpaid invoices",
@@ -37,6 +50,7 @@ def figures() -> rx.Component:
             "file-clock",
             hint="Issued and not yet paid",
             tone="amber",
+            href=FIGURE_LISTS["unpaid_invoices"],
         ),
         stat_card(
             "Overdue invoices",
@@ -44,14 +58,22 @@ def figures() -> rx.Component:
             "alarm-clock",
             hint="Past their due date",
             tone=rx.cond(state.overdue_invoices > 0, "red", "gray"),
+            href=FIGURE_LISTS["overdue_invoices"],
         ),
-        stat_card("Open amounts", _amounts(state.open_amounts, "Nothing open"), "wallet", hint="Balance due"),
+        stat_card(
+            "Open amounts",
+            _amounts(state.open_amounts, "Nothing open"),
+            "wallet",
+            hint="Balance due",
+            href=FIGURE_LISTS["unpaid_invoices"],
+        ),
         stat_card(
             "Paid in the last 30 days",
             _amounts(state.paid_last_30_days, "No payments"),
             "banknote",
             hint="Gross of paid invoices",
             tone="green",
+            href=FIGURE_LISTS["paid_invoices"],
         ),
         columns=rx.breakpoints(initial="1", sm="2", lg="3"),
         spacing="4",
@@ -62,7 +84,13 @@ def figures() -> rx.Component:
 
 def _coordinator_row(run: rx.Var[CoordinatorRun]) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.vstack(rx.text(run.name, weight="medium"), rx.text(run.description, size="1"))),
+        rx.table.cell(
+            rx.vstack(
+                rx.text(run.title, weight="medium"),
+                rx.text(run.description, size="1", color="var(--gray-11)"),
+                spacing="0",
+            )
+        ),
         rx.table.cell(run.schedule),
         rx.table.cell(run.last_success),
         rx.table.cell(
@@ -102,7 +130,7 @@ def background_jobs() -> rx.Component:
                 rx.table.root(
                     rx.table.header(
                         rx.table.row(
-                            rx.table.column_header_cell("Coordinator"),
+                            rx.table.column_header_cell("Background job"),
                             rx.table.column_header_cell("Schedule"),
                             rx.table.column_header_cell("Last successful run"),
                             rx.table.column_header_cell("Failed attempts"),

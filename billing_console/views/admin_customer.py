@@ -8,6 +8,7 @@ import reflex as rx
 from backend.gateway.admin_customers import FigureLine, InvoiceLine, MemberLine, NoteLine, SubscriptionLine
 from billing_console.components.cards import stat_card
 from billing_console.components.feedback import problem_callout
+from billing_console.components.forms import csv_download_button
 from billing_console.components.standing import invoice_status_badge, standing_badge
 from billing_console.components.status import subscription_status_badge
 from billing_console.routes import ADMIN_CUSTOMERS, ADMIN_SUBSCRIPTIONS
@@ -295,18 +296,5 @@ def notes_card() -> rx.Component:
             width="100%",
         ),
         "customer-notes-card",
-        # A file from the web app, not a page: the browser loads it (the router would not).
-        action=rx.button(
-            rx.link(
-                rx.icon("download", size=16),
-                "Download CSV",
-                href=C.notes_csv,
-                download=True,
-                reload_document=True,
-                id="notes-csv",
-            ),
-            as_child=True,
-            variant="soft",
-            size="2",
-        ),
+        action=csv_download_button(C.notes_csv, "notes-csv"),
     )

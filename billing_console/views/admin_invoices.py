@@ -6,8 +6,13 @@ import reflex as rx
 
 from backend.gateway.admin_invoices import InvoiceRow
 from billing_console.components.feedback import empty_state, problem_callout
+from billing_console.components.forms import filter_date, filter_field
 from billing_console.components.paging import pager
-from billing_console.components.standing import INVOICE_STATUSES, invoice_status_badge
+from billing_console.components.standing import (
+    INVOICE_STATUS_GROUP_LABELS,
+    INVOICE_STATUSES,
+    invoice_status_badge,
+)
 from billing_console.routes import ADMIN_CUSTOMERS, ADMIN_INVOICE_NEW, ADMIN_INVOICES
 from billing_console.state.admin_invoices import ANY, AdminInvoicesState
 from billing_console.views.bill_now import bill_now_button
@@ -42,39 +47,14 @@ def page_actions() -> rx.Component:
     )
 
 
-def _search_field(name: str, label: str, hint: str, value: rx.Var[str], length: int) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=f"search-{name}", font_size="var(--font-size-1)", color="var(--gray-11)"),
-        rx.input(
-            name=name,
-            type="search",
-            placeholder=hint,
-            default_value=value,
-            id=f"search-{name}",
-            max_length=length,
-        ),
-        spacing="1",
-        flex="1",
-        min_width="150px",
-    )
-
-
-def _date_input(name: str, label: str, value: rx.Var[str]) -> rx.Component:
-    return rx.vstack(
-        rx.el.label(label, html_for=f"search-{name}", font_size="var(--font-size-1)", color="var(--gray-11)"),
-        rx.input(name=name, type="date", default_value=value, id=f"search-{name}", aria_label=label),
-        spacing="1",
-    )
-
-
 def search_form() -> rx.Component:
     return rx.vstack(
         rx.form(
             rx.flex(
-                _search_field("number", "Number", "INV-2027-00012", L.number, 40),
-                _search_field("customer", "Customer", "Name or number", L.customer, 100),
-                _date_input("issued_from", "Issued from", L.issued_from),
-                _date_input("issued_until", "Issued until", L.issued_until),
+                filter_field("search-number", "number", "Number", L.number, hint="INV-2027-00012", length=40),
+                filter_field("search-customer", "customer", "Customer", L.customer, hint="Name or number"),
+                filter_date("search-issued_from", "issued_from", "Issued from", L.issued_from),
+                filter_date("search-issued_until", "issued_until", "Issued until", L.issued_until),
                 rx.button("Search", type="submit", variant="soft", id="search-go", align_self="end"),
                 gap="12px",
                 wrap="wrap",
@@ -89,6 +69,10 @@ def search_form() -> rx.Component:
                 rx.select.trigger(placeholder="Status", aria_label="Status", id="filter-status"),
                 rx.select.content(
                     rx.select.item("Any status", value=ANY),
+                    *[
+                        rx.select.item(label, value=value)
+                        for value, label in INVOICE_STATUS_GROUP_LABELS.items()
+                    ],
                     *[rx.select.item(label, value=value) for value, (label, _) in INVOICE_STATUSES.items()],
                 ),
                 value=L.status,

@@ -12,7 +12,11 @@ import reflex as rx
 from backend.reporting.admin_schemas import AdminSubscriptionRow, ChargeEntry, HistoryEntry
 from billing_console.components.feedback import empty_state, problem_callout
 from billing_console.components.paging import pager
-from billing_console.components.status import SUBSCRIPTION_STATUSES, subscription_status_badge
+from billing_console.components.status import (
+    SUBSCRIPTION_STATUS_GROUP_LABELS,
+    SUBSCRIPTION_STATUSES,
+    subscription_status_badge,
+)
 from billing_console.routes import ADMIN_CUSTOMERS, ADMIN_SUBSCRIPTIONS
 from billing_console.state.admin_subscriptions import ANY, AdminSubscriptionsState, AdminSubscriptionState
 from billing_console.views.subscription_detail import charge_line, dialog_buttons
@@ -42,6 +46,10 @@ def filters() -> rx.Component:
             rx.select.trigger(placeholder="Status", aria_label="Status", id="filter-status"),
             rx.select.content(
                 rx.select.item("Any status", value=ANY),
+                *[
+                    rx.select.item(label, value=value)
+                    for value, label in SUBSCRIPTION_STATUS_GROUP_LABELS.items()
+                ],
                 *[rx.select.item(label, value=value) for value, (label, _) in SUBSCRIPTION_STATUSES.items()],
             ),
             value=L.status,

@@ -31,6 +31,7 @@ from types import ModuleType
 from typing import Any
 
 import backend
+from backend.audit import browse as audit_log
 from backend.billing import charging, positions
 from backend.billing import tasks as billing_tasks
 from backend.catalog import addons, plans, promotion_codes, redemptions, service_types, validation
@@ -180,6 +181,7 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     provisioning_tasks,
     provisioning_hooks,
     provisioning_status,
+    audit_log,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"

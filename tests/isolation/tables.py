@@ -5,6 +5,7 @@ from __future__ import annotations
 from tests.isolation import invoice_admin_probes, payment_refund_probes, repository_probes, service_probes
 from tests.isolation.admin_probes import ADMIN_PROBES, ADMIN_REPOSITORY_PROBES
 from tests.isolation.api_probes import API_OPERATION_PROBES, API_REPOSITORY_PROBES
+from tests.isolation.audit_probes import AUDIT_PROBES, AUDIT_REPOSITORY_PROBES
 from tests.isolation.auto_billing_probes import AUTO_BILLING_PROBES, AUTO_BILLING_REPOSITORY_PROBES
 from tests.isolation.catalog_probes import CATALOG_PROBES
 from tests.isolation.checkout_probes import CHECKOUT_PROBES, CHECKOUT_REPOSITORY_PROBES
@@ -53,6 +54,7 @@ OPERATION_PROBES: list[Probe] = [
     *PAYMENT_LINK_PROBES,
     *PROVISIONING_PROBES,
     *PROVISIONING_STATUS_PROBES,
+    *AUDIT_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
     *REPOSITORY_PROBES,
@@ -70,6 +72,7 @@ REPOSITORY_TABLE: list[Probe] = [
     *PAYMENT_LINK_REPOSITORY_PROBES,
     *PROVISIONING_REPOSITORY_PROBES,
     *PROVISIONING_STATUS_REPOSITORY_PROBES,
+    *AUDIT_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.

@@ -155,6 +155,7 @@ def test_the_admin_page_shows_failed_jobs_and_coordinator_runs(web: TestClient) 
     assert runs["subscription_billing"].failed_attempts == 1
     assert runs["subscription_billing"].schedule == "every minute"
     assert runs["subscription_billing"].last_success == "never"
+    assert (runs["subscription_billing"].title, runs["invoice_run"].title) == ("Billing run", "Invoice run")
     assert runs["invoice_run"].last_success.endswith("UTC")
     assert runs["invoice_run"].schedule.startswith("every ")
 

@@ -17,7 +17,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from backend.audit import browse as audit_log
 from backend.audit import service as audit
+from backend.audit.schemas import AuditSearch
 from backend.audit.service import SYSTEM, Actor
 from backend.catalog import addons, plans, promotion_codes, redemptions, service_types
 from backend.catalog.schemas import (
@@ -256,6 +258,14 @@ OPERATIONS: list[Op] = [
     ),
     op(users.list_users, lambda s, a, who: users.list_users(s, a.scope, who), ADMIN),
     op(audit.list_entries, lambda s, a, who: audit.list_entries(s, a.scope, who), ADMIN),
+    op(audit_log.audit_page, lambda s, a, who: audit_log.audit_page(s, a.scope, who, AuditSearch()), ADMIN),
+    op(audit_log.filter_choices, lambda s, a, who: audit_log.filter_choices(s, a.scope, who), ADMIN),
+    op(audit_log.csv_lines, lambda s, a, who: audit_log.csv_lines(s, a.scope, who, AuditSearch()), ADMIN),
+    op(
+        audit_log.record_export,
+        lambda s, a, who: audit_log.record_export(s, a.scope, who, AuditSearch()),
+        ADMIN,
+    ),
     op(
         admin_overview.admin_overview, lambda s, a, who: admin_overview.admin_overview(s, a.scope, who), ADMIN
     ),

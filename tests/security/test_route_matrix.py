@@ -185,6 +185,7 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("GET", "/api/admin/customers/{customer_id}/notes.csv"): Expect(
         everyone(401), example="/api/admin/customers/1/notes.csv"
     ),
+    ("GET", "/api/admin/audit.csv"): Expect(everyone(401), example="/api/admin/audit.csv"),
     # Catalog: any token reads the orderable plans; admins maintain them (deactivation last).
     ("GET", "/api/v1/plans"): Expect(SIGNED_IN),
     ("GET", "/api/v1/plans/{plan_id}"): Expect(SIGNED_IN),

@@ -65,6 +65,7 @@ AUDIENCE: dict[str, str] = {
     "billing_console.state.admin_servers.AdminServersState": ADMIN_ONLY,
     "billing_console.state.admin_servers.BackordersState": ADMIN_ONLY,
     "billing_console.state.admin_servers.ProvidersState": ADMIN_ONLY,
+    "billing_console.state.admin_audit.AdminAuditState": ADMIN_ONLY,
     "billing_console.state.servers.ServersState": SIGNED_IN,
     "billing_console.state.pay_link.PayLinkState": ANYONE,  # a payment link's page: the token is the key
     "billing_console.state.account.AccountState": SIGNED_IN,

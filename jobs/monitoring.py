@@ -88,18 +88,25 @@ class RqJobMonitor:
 
 
 class RqJobQueue:
-    """`backend.ports.JobQueue` on RQ."""
+    """`backend.ports.JobQueue` on RQ. One client (a thread-safe connection pool) per binding: the
+    webhook route enqueues once per Stripe event, and a new TCP connection each time cost more than
+    the enqueue itself."""
 
     def __init__(self, redis_url: str) -> None:
         self.redis_url = redis_url
+        self._connection: Redis | None = None
+
+    @property
+    def connection(self) -> Redis:
+        if self._connection is None:
+            self._connection = connect(self.redis_url)
+        return self._connection
 
     def enqueue_unit(self, coordinator: str, tenant_id: int, key: str) -> bool:
-        with connect(self.redis_url) as connection:
-            return dispatch.enqueue_unit(connection, coordination.get(coordinator), tenant_id, key)
+        return dispatch.enqueue_unit(self.connection, coordination.get(coordinator), tenant_id, key)
 
     def enqueue_coordinator(self, coordinator: str, tenant_id: int | None = None) -> None:
-        with connect(self.redis_url) as connection:
-            dispatch.enqueue_coordinator(connection, coordination.get(coordinator), tenant_id)
+        dispatch.enqueue_coordinator(self.connection, coordination.get(coordinator), tenant_id)
 
 
 def bind_rq(redis_url: str) -> None:

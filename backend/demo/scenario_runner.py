@@ -108,7 +108,9 @@ class _Machine:
         # The billing coordinators only: a scenario answers what is charged, sends no mail and
         # creates no servers (its plans are billing only).
         self.intervals = {
-            c.name: c.interval_seconds for c in coordinators() if c.queue not in ("mail", "provisioning")
+            c.name: c.interval_seconds
+            for c in coordinators()
+            if c.queue not in ("mail", "provisioning") and c.simulated
         }
 
     def session(self) -> AbstractContextManager[Session]:

@@ -78,10 +78,18 @@ class InboundWebhookEvent(SQLModel, table=True):
     """Every processor event stored once by its id before any work happens."""
 
     __tablename__ = "inbound_webhook_events"
-    __table_args__ = (UniqueConstraint("processor", "event_id"), Index(None, "tenant_id", "received_at"))
+    __table_args__ = (
+        UniqueConstraint("processor", "event_id"),
+        Index(None, "tenant_id", "received_at"),
+        Index(None, "tenant_id", "result", "id"),
+    )
 
     id: int | None = id_field()
+    # At receipt: the door's tenant, else the tenant the event names (its metadata, or the payment of
+    # its payment intent), unverified; handling routes the event and corrects it (webhooks.py).
     tenant_id: int | None = fk("tenants.id", nullable=True, ondelete="SET NULL")
+    # Received through a tenant's own door (/api/webhooks/stripe/{tenant}), verified with its secret.
+    via_tenant_endpoint: bool = Field(default=False)
     processor: PaymentProcessor = Field(sa_type=enum_type(PaymentProcessor))
     event_id: str = Field(max_length=255)
     event_type: str = Field(max_length=100)

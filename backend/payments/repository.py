@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session
 
 from backend.kit.repository import TenantRepository, TenantScope
@@ -25,6 +28,7 @@ from backend.models import (
     ProcessorAccount,
     Refund,
     RefundStatus,
+    Tenant,
     WebhookResult,
 )
 
@@ -195,6 +199,60 @@ class InboundEventLog:
         self.session.flush()
         return event
 
+    def store_once(
+        self, values: dict[str, Any], tenant_hint: ColumnElement[Any] | int | None
+    ) -> tuple[int, int | None] | None:
+        """Insert the event unless its (processor, id) is stored: ONE statement, whose tenant column is
+        `tenant_hint` (a value, or a scalar subquery the database answers in the same statement).
+        Returns (row id, tenant id) when this call stored it, None when it was stored before (a
+        concurrent insert of the same id waits on the unique index, then does nothing)."""
+        dialect = self.session.get_bind().dialect.name
+        build = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            build(InboundWebhookEvent.__table__)  # type: ignore[arg-type]
+            .values(**values, tenant_id=tenant_hint)
+            .on_conflict_do_nothing(index_elements=["processor", "event_id"])
+            .returning(InboundWebhookEvent.__table__.c.id, InboundWebhookEvent.__table__.c.tenant_id)  # type: ignore[attr-defined]
+        )
+        row = self.session.execute(statement).first()
+        return (int(row[0]), row[1]) if row is not None else None
+
+    def by_id(self, row_id: int, lock: bool = False) -> InboundWebhookEvent | None:
+        """One stored event; locked until commit when `lock` (two handlers of one event run one after
+        the other, and the second finds it handled)."""
+        statement = select(InboundWebhookEvent).where(InboundWebhookEvent.id == row_id)
+        if lock:
+            statement = statement.with_for_update().execution_options(populate_existing=True)
+        return self.session.scalars(statement).first()
+
+    def receipt(
+        self, processor: PaymentProcessor, event_id: str
+    ) -> tuple[int, str, WebhookResult, int | None] | None:
+        """(row id, payload hash, result, tenant id) of a stored event, without locking it."""
+        statement = select(
+            InboundWebhookEvent.id,
+            InboundWebhookEvent.payload_sha256,
+            InboundWebhookEvent.result,
+            InboundWebhookEvent.tenant_id,
+        ).where(InboundWebhookEvent.processor == processor, InboundWebhookEvent.event_id == event_id)
+        row = self.session.execute(statement).first()
+        return (int(row[0]), str(row[1]), WebhookResult(row[2]), row[3]) if row is not None else None
+
+
+def named_tenant_hint(tenant_id: int | None, payment_intent_ref: str | None) -> ColumnElement[Any] | None:
+    """The tenant an event names, as a scalar subquery for `store_once`: the tenant of the id its
+    metadata names (NULL when no such tenant), else the tenant of its payment intent's payment."""
+    if tenant_id is not None:
+        return select(Tenant.id).where(Tenant.id == tenant_id).scalar_subquery()
+    if payment_intent_ref:
+        return (
+            select(Payment.tenant_id)
+            .where(Payment.payment_intent_ref == payment_intent_ref)
+            .limit(1)
+            .scalar_subquery()
+        )
+    return None
+
 
 class ProviderEventRepository(TenantRepository[InboundWebhookEvent]):
     """The processor's events as the tenant's admin sees them: only rows stored under the tenant.
@@ -211,6 +269,21 @@ class ProviderEventRepository(TenantRepository[InboundWebhookEvent]):
             .group_by(InboundWebhookEvent.result)
         )
         return {WebhookResult(result): int(count) for result, count in self.session.execute(statement)}
+
+    def waiting(self, received_before: datetime | None, first: int = 0, last: int | None = None) -> list[int]:
+        """Ids of the tenant's events still to be handled (pending, or failed and so retried), received
+        before `received_before` (None: any time), within ids first..last, oldest first."""
+        statement = self.scoped(
+            select(InboundWebhookEvent.id).where(
+                InboundWebhookEvent.result.in_((WebhookResult.PENDING, WebhookResult.FAILED)),  # type: ignore[attr-defined]
+                InboundWebhookEvent.id >= first,
+            )
+        )
+        if received_before is not None:
+            statement = statement.where(InboundWebhookEvent.received_at < received_before)
+        if last is not None:
+            statement = statement.where(InboundWebhookEvent.id <= last)
+        return list(self.session.scalars(statement.order_by(InboundWebhookEvent.id)))  # type: ignore[arg-type]
 
     def latest_failed(self, since: datetime, limit: int) -> list[InboundWebhookEvent]:
         """The newest `limit` events received at or after `since` that are still failed."""

@@ -20,7 +20,7 @@ from backend.dunning.tasks import DUNNING
 from backend.invoicing.tasks import BILL_NOW, INVOICE_RUN, OVERDUE_MARKING
 from backend.kit.coordination import Coordinator
 from backend.mail.tasks import MAIL_DELIVERY
-from backend.payments.tasks import AUTO_PAYMENT
+from backend.payments.tasks import AUTO_PAYMENT, WEBHOOK_EVENTS
 from backend.provisioning.tasks import PROVISIONING
 from backend.subscriptions.reminders import RENEWAL_REMINDERS
 from backend.subscriptions.tasks import EXPIRATION
@@ -33,6 +33,7 @@ BUILTIN: tuple[Coordinator, ...] = (
     BILL_NOW,
     DOCUMENT_RENDERING,
     AUTO_PAYMENT,
+    WEBHOOK_EVENTS,
     OVERDUE_MARKING,
     DUNNING,
     RENEWAL_REMINDERS,

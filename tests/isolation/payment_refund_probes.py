@@ -26,6 +26,7 @@ from backend.payments import (
     provider_events,
     refunds,
 )
+from backend.payments import tasks as payment_tasks
 from backend.payments.charges import ChargeNotKnownYet
 from backend.payments.repository import (
     BalanceTransactionRepository,
@@ -61,6 +62,20 @@ def _charge_of(a: Side) -> dict[str, Any]:
 
 
 PAYMENT_REFUND_PROBES: list[Probe] = [
+    # The webhook_events coordinator: A's failed event (world.py) is A's to retry, never B's. B's
+    # unit over A's ids finds nothing to handle (A's own run is not probed here: it handles each
+    # event in a transaction of its own, outside the probe's session; tests/payments has it).
+    S(
+        payment_tasks.find_waiting_event_units,
+        lambda s, me, a: payment_tasks.find_waiting_event_units(s, me.scope, NOW),
+        nothing,
+    ),
+    S(
+        payment_tasks.run_webhook_event_unit,
+        lambda s, me, a: payment_tasks.run_webhook_event_unit(s, me.scope, "ids:0-999999999", NOW),
+        nothing,
+        control=False,
+    ),
     S(
         invoicing.receive_payment,
         lambda s, me, a: invoicing.receive_payment(
@@ -146,6 +161,7 @@ PAYMENT_REFUND_REPOSITORY_PROBES: list[Probe] = [
     R(PayoutRepository.latest, lambda s, me, a: (5,)),
     R(ProviderEventRepository.counts_since, lambda s, me, a: (NOW - provider_events.WINDOW,)),
     R(ProviderEventRepository.latest_failed, lambda s, me, a: (NOW - provider_events.WINDOW, 10)),
+    R(ProviderEventRepository.waiting, lambda s, me, a: (NOW, 0, None)),
     R(BalanceTransactionRepository.by_external_id, lambda s, me, a: (P.STRIPE, f"txn_iso_{a.tenant_id}")),
 ]
 

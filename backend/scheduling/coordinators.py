@@ -69,6 +69,9 @@ WORDS: dict[str, CoordinatorWords] = {
     AUTO_PAYMENT.name: CoordinatorWords(
         "Card payments and retries", "Charges issued invoices to the saved card and retries declined cards"
     ),
+    WEBHOOK_EVENTS.name: CoordinatorWords(
+        "Stripe events", "Handles the events Stripe sent (payments, refunds, disputes); retries failed ones"
+    ),
     OVERDUE_MARKING.name: CoordinatorWords(
         "Overdue invoices", "Marks unpaid invoices past their due date overdue"
     ),

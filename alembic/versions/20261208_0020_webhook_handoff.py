@@ -1,8 +1,8 @@
 """Webhook events are stored on receipt and handled by a worker: which door an event came through,
 and an index for finding a tenant's events still waiting to be handled
 
-Revision ID: 0019_webhook_handoff
-Revises: 0018_provisioning
+Revision ID: 0020_webhook_handoff
+Revises: 0019_audit_action_index
 Create Date: 2026-12-08 00:50:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision: str = "0019_webhook_handoff"
-down_revision: Union[str, None] = "0018_provisioning"
+revision: str = "0020_webhook_handoff"
+down_revision: Union[str, None] = "0019_audit_action_index"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

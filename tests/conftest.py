@@ -222,6 +222,17 @@ def demo_clock() -> Iterator[clock.FrozenClock]:
         yield frozen
 
 
+@pytest.fixture(autouse=True)
+def _job_layer_unbound_after_each_test() -> Iterator[None]:
+    """A test that builds the console's web API binds the job ports to its Redis (the composition
+    root does): put back what was bound before, so later tests do not enqueue into that Redis."""
+    from backend import ports
+
+    previous = (ports.job_queue(), ports.job_monitor())
+    yield
+    ports.bind_jobs(*previous)
+
+
 @pytest.fixture
 def frozen_clock() -> Iterator[clock.FrozenClock]:
     with clock.frozen(datetime(2026, 11, 21, 9, 0, tzinfo=UTC)) as frozen:

@@ -244,7 +244,11 @@ def test_the_csv_holds_the_filtered_entries_with_formulas_defused_and_the_export
     assert void[:4] == ["2027-03-31 00:30:00", "ada@north.example", "Invoice voided", "invoice.void"]
     assert void[6] == "Status: issued -> void; Balance due: 119.00 -> 0.00; Reason: - -> =HYPERLINK(1)"
     assert '"reason": "=HYPERLINK(1)"' in void[8] and void[8].startswith("{")
-    exported = session.scalars(select(AuditLogEntry).where(AuditLogEntry.action == "audit.export")).one()
+    exported = session.scalars(
+        select(AuditLogEntry).where(
+            AuditLogEntry.action == "audit.export", AuditLogEntry.tenant_id == world.north.tenant_id
+        )
+    ).one()
     assert exported.tenant_id == world.north.tenant_id and exported.actor_user_id == world.admin.user_id
     assert exported.after == {"filters": {"object_type": "invoice"}}
 

@@ -11,6 +11,7 @@ from backend.models.billing import (
     OpenPosition,
 )
 from backend.models.billing_runs import BillingRun, BillingRunScope, BillingRunStatus
+from backend.models.exports import ExportJob, ExportKind, ExportStatus
 from backend.models.catalog import (
     Addon,
     Plan,
@@ -60,6 +61,9 @@ __all__ = [
     "BillingRun",
     "BillingRunScope",
     "BillingRunStatus",
+    "ExportJob",
+    "ExportKind",
+    "ExportStatus",
     "CreditNote",
     "CreditNoteLine",
     "CustomerAccount",

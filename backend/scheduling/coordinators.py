@@ -15,6 +15,7 @@ from __future__ import annotations
 from backend.billing.tasks import SUBSCRIPTION_BILLING
 from backend.documents.tasks import DOCUMENT_RENDERING
 from backend.dunning.tasks import DUNNING
+from backend.exports.tasks import EXPORTS
 from backend.invoicing.tasks import BILL_NOW, INVOICE_RUN, OVERDUE_MARKING
 from backend.kit.coordination import Coordinator
 from backend.mail.tasks import MAIL_DELIVERY
@@ -35,6 +36,7 @@ BUILTIN: tuple[Coordinator, ...] = (
     DUNNING,
     RENEWAL_REMINDERS,
     MAIL_DELIVERY,
+    EXPORTS,  # admins' CSV exports: not part of the billing timeline (not simulated)
 )
 _EXTRA: dict[str, Coordinator] = {}
 

@@ -195,7 +195,7 @@ class ExportRowsRepository(TenantRepository[Any]):
         statement = _joined(kind, select(*columns)).where(query.dated_by >= start, query.dated_by < end)
         return self.scoped(statement, *query.models, own_model=False)
 
-    def count(self, kind: ExportKind, start: datetime, end: datetime) -> int:
+    def count_in_range(self, kind: ExportKind, start: datetime, end: datetime) -> int:
         """How many rows the export of [start, end) holds."""
         return int(self.session.scalar(self._statement(kind, [func.count()], start, end)) or 0)
 

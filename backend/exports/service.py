@@ -74,7 +74,7 @@ def count_rows(
     """How many rows the export of the range holds (the page decides: download or job)."""
     authorize(actor, scope, Action.EXPORT_DATA)
     start, end = utc_bounds(range_from, range_to)
-    return ExportRowsRepository(session, scope).count(kind, start, end)
+    return ExportRowsRepository(session, scope).count_in_range(kind, start, end)
 
 
 def open_download(
@@ -260,7 +260,7 @@ def start_export(session: Session, scope: TenantScope, job_id: int, now: datetim
     if job is None or job.status not in (ExportStatus.QUEUED, ExportStatus.RUNNING):
         return None
     start, end = utc_bounds(job.range_from, job.range_to)
-    job.total = ExportRowsRepository(session, scope).count(job.kind, start, end)
+    job.total = ExportRowsRepository(session, scope).count_in_range(job.kind, start, end)
     job.done, job.status, job.started_at = 0, ExportStatus.RUNNING, job.started_at or now
     session.flush()
     return job

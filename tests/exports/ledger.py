@@ -118,9 +118,10 @@ def invoice(
     return row
 
 
-def seed(session: Session) -> Ledger:
-    """Tenant A's rows around January 2026 and tenant B's rows inside it (never exported for A)."""
-    a, b = tenant(session, "exa"), tenant(session, "exb")
+def seed(session: Session, a: TenantScope | None = None, b: TenantScope | None = None) -> Ledger:
+    """Tenant A's rows around January 2026 and tenant B's rows inside it (never exported for A),
+    in two new tenants unless given."""
+    a, b = a or tenant(session, "exa"), b or tenant(session, "exb")
     acme = customer(session, a, "C-0001", "ACME GmbH", START, company_name="ACME GmbH", vat_id="DE123456789")
     evil = customer(session, a, "C-0002", '=HYPERLINK("http://x")', LAST_SECOND, country="AT")
     customer(session, a, "C-0003", "Too Late", END)

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from backend import clock
 from backend.db import unit_of_work
 from backend.exports import service as exports
-from backend.exports.schemas import KIND_NAMES, ExportJobView
+from backend.exports.schemas import KIND_NAMES, ExportJobView, export_filename
 from backend.gateway.units import actor, user_scope
 from backend.kit.errors import FieldErrors
 from backend.kit.principals import RequestContext, SignedInUser
@@ -43,6 +43,7 @@ class ExportProgress:
 class ExportStarted:
     rows: int
     download_url: str  # set when the range downloads at once
+    filename: str
     job: ExportProgress | None  # set when it runs as a job
 
 
@@ -63,15 +64,15 @@ def start_export(
     """Count the rows of the days `first_day` to `last_day` (both included); up to the threshold the
     page downloads them at once, above it a job is recorded and queued once committed."""
     wanted, start, end = _checked(kind, first_day, last_day)
-    threshold = get_settings().export_job_threshold_rows
+    threshold, filename = get_settings().export_job_threshold_rows, export_filename(str(wanted), start, end)
     with unit_of_work() as session:
         scope, who = user_scope(user), actor(request, user)
         rows = exports.count_rows(session, scope, who, wanted, start, end)
         if rows <= threshold:
-            return ExportStarted(rows, direct_url(wanted, start, end), None)
+            return ExportStarted(rows, direct_url(wanted, start, end), filename, None)
         view = exports.job_view(exports.request_export(session, scope, who, wanted, start, end, clock.now()))
     exports.queue_export(user.tenant_id, view.job_id)
-    return ExportStarted(rows, "", _progress(view))
+    return ExportStarted(rows, "", filename, _progress(view))
 
 
 def export_progress(user: SignedInUser, job_id: int) -> ExportProgress:

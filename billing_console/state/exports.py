@@ -83,8 +83,8 @@ class ExportsState(rx.State):
         finally:
             self.starting = False
         if started.job is None:
-            self.notice = f"{started.rows:,} rows: your download has started."
-            yield rx.download(url=started.download_url)
+            self.notice = f"{_rows(started.rows)}: your download has started."
+            yield rx.download(url=started.download_url, filename=started.filename)
             return
         self.notice = (
             f"{started.rows:,} rows: the export runs as a job; its file appears below when it is done."
@@ -118,3 +118,7 @@ class ExportsState(rx.State):
         finally:
             async with self:
                 self.watching = False
+
+
+def _rows(count: int) -> str:
+    return "1 row" if count == 1 else f"{count:,} rows"

@@ -125,11 +125,16 @@ def _job(job: rx.Var[ExportProgress]) -> rx.Component:
                 job.status == "done",
                 rx.flex(
                     rx.text(job.done, " rows", size="2", color="var(--gray-11)"),
-                    rx.link(
-                        rx.button(rx.icon("download", size=16), "Download CSV", variant="soft"),
-                        href=job.download_url,
-                        is_external=False,
-                        class_name="export-download",
+                    rx.button(
+                        rx.el.a(
+                            rx.icon("download", size=16),
+                            "Download CSV",
+                            href=job.download_url,
+                            download="",
+                            class_name="export-download",
+                        ),
+                        as_child=True,
+                        variant="soft",
                     ),
                     justify="between",
                     align="center",

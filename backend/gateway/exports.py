@@ -32,6 +32,7 @@ class ExportProgress:
     done: int
     total: int
     download_url: str  # "" until the file is there
+    filename: str
     last_error: str
 
     @property
@@ -52,6 +53,11 @@ def export_kinds() -> list[tuple[str, str]]:
     return [(str(kind), name) for kind, name in KIND_NAMES.items()]
 
 
+def job_threshold() -> int:
+    """Rows above which an export runs in the background (EXPORT_JOB_THRESHOLD_ROWS)."""
+    return get_settings().export_job_threshold_rows
+
+
 def default_days() -> tuple[str, str]:
     """The page's first range: this month up to today (UTC)."""
     today = clock.now().date()
@@ -64,7 +70,7 @@ def start_export(
     """Count the rows of the days `first_day` to `last_day` (both included); up to the threshold the
     page downloads them at once, above it a job is recorded and queued once committed."""
     wanted, start, end = _checked(kind, first_day, last_day)
-    threshold, filename = get_settings().export_job_threshold_rows, export_filename(str(wanted), start, end)
+    threshold, filename = job_threshold(), export_filename(str(wanted), start, end)
     with unit_of_work() as session:
         scope, who = user_scope(user), actor(request, user)
         rows = exports.count_rows(session, scope, who, wanted, start, end)
@@ -125,5 +131,6 @@ def _progress(view: ExportJobView) -> ExportProgress:
         done=view.done,
         total=view.total,
         download_url=f"/api/admin/exports/files/{view.job_id}.csv" if view.status == "done" else "",
+        filename=view.filename,
         last_error=view.last_error,
     )

@@ -36,6 +36,7 @@ class ExportsState(rx.State):
     starting: bool = False
     notice: str = ""  # what the last export did ("1,204 rows: your download has started")
     jobs: list[ExportProgress] = []
+    job_threshold: str = ""  # "10,000": rows above it run in the background
     watching: bool = False
 
     @rx.var
@@ -48,6 +49,7 @@ class ExportsState(rx.State):
     @admin_only
     async def load(self, admin: SignedInUser) -> AsyncIterator[EventSpec | None]:
         self.first_day, self.last_day = gateway.default_days()
+        self.job_threshold = f"{gateway.job_threshold():,}"
         try:
             self.jobs = await asyncio.to_thread(gateway.recent_exports, admin)
         except DomainError as exc:
@@ -86,9 +88,7 @@ class ExportsState(rx.State):
             self.notice = f"{_rows(started.rows)}: your download has started."
             yield rx.download(url=started.download_url, filename=started.filename)
             return
-        self.notice = (
-            f"{started.rows:,} rows: the export runs as a job; its file appears below when it is done."
-        )
+        self.notice = f"{_rows(started.rows)}: the export runs in the background; its file appears below."
         self.jobs = [started.job, *self.jobs][:10]
         yield ExportsState.watch
 

@@ -23,7 +23,9 @@ def _day_field(name: str, label: str, value: rx.Var[str]) -> rx.Component:
     control_id = f"export-{name}"
     return rx.vstack(
         rx.el.label(label, html_for=control_id, font_size="var(--font-size-2)", font_weight="500"),
-        rx.input(name=name, type="date", default_value=value, id=control_id, required=True, size="3"),
+        rx.input(
+            name=name, type="date", default_value=value, id=control_id, required=True, size="3", width="100%"
+        ),
         _field_message(name),
         spacing="1",
         min_width="160px",
@@ -126,15 +128,11 @@ def _job(job: rx.Var[ExportProgress]) -> rx.Component:
                 rx.flex(
                     rx.text(job.done, " rows", size="2", color="var(--gray-11)"),
                     rx.button(
-                        rx.el.a(
-                            rx.icon("download", size=16),
-                            "Download CSV",
-                            href=job.download_url,
-                            download="",
-                            class_name="export-download",
-                        ),
-                        as_child=True,
+                        rx.icon("download", size=16),
+                        "Download CSV",
+                        on_click=rx.download(url=job.download_url, filename=job.filename),
                         variant="soft",
+                        class_name="export-download",
                     ),
                     justify="between",
                     align="center",
@@ -160,10 +158,22 @@ def export_jobs() -> rx.Component:
             rx.cond(
                 E.jobs.length() > 0,
                 rx.vstack(rx.foreach(E.jobs, _job), spacing="3", width="100%", id="export-jobs"),
-                empty_state(
-                    "file-spreadsheet",
-                    "No large exports yet",
-                    "Exports of more than 10,000 rows run in the background and are kept here to download.",
+                rx.vstack(
+                    empty_state(
+                        "file-spreadsheet",
+                        "No large exports yet",
+                        "Export above: larger exports run in the background and are kept here to download.",
+                    ),
+                    rx.text(
+                        "Exports of more than ",
+                        E.job_threshold,
+                        " rows run in the background.",
+                        size="1",
+                        color="var(--gray-11)",
+                        id="export-threshold",
+                    ),
+                    align="center",
+                    width="100%",
                 ),
             ),
         ),

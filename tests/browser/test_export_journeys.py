@@ -85,8 +85,13 @@ def test_admin_exports_the_invoices_of_a_day_at_once_and_of_a_month_as_a_job(adm
     expect(admin).to_have_url(re.compile(r".*/admin/?$"))
     admin.get_by_role("link", name="Exports").first.click()
     expect(admin).to_have_url(re.compile(r".*/admin/exports/?$"))
-    expect(admin.get_by_role("main").get_by_role("heading", name="Exports", level=1)).to_be_visible()
+    expect(
+        admin.get_by_role("main").get_by_role("heading", name="Exports", level=1, exact=True)
+    ).to_be_visible()
     expect(admin.get_by_text("No large exports yet")).to_be_visible()
+    expect(admin.locator("#export-threshold")).to_have_text(
+        "Exports of more than 3 rows run in the background."
+    )
     no_overflow_at_390(admin, "admin-exports-empty")
 
     _export(admin, "2026-01-31", "2026-01-30")  # backwards: refused, nothing exported
@@ -107,12 +112,12 @@ def test_admin_exports_the_invoices_of_a_day_at_once_and_of_a_month_as_a_job(adm
     expect(job.get_by_text("Ready")).to_be_visible(timeout=JOB_TIMEOUT_MS)  # pushed, no reload
     expect(job).to_contain_text("4 rows")
     with admin.expect_download() as month:
-        job.get_by_role("link", name="Download CSV").click()
+        job.get_by_role("button", name="Download CSV").click()
     assert month.value.suggested_filename == "invoices-2026-01-01-to-2026-02-01.csv"
     assert _downloaded(month.value.path()) == "\ufeff" + INVOICES
     no_overflow_at_390(admin, "admin-exports-ready")
 
     admin.reload()  # the job and its file are still there
     expect(admin.locator(".export-job").first.get_by_text("Ready")).to_be_visible()
-    expect(admin.locator(".export-job").first.get_by_role("link", name="Download CSV")).to_be_visible()
+    expect(admin.locator(".export-job").first.get_by_role("button", name="Download CSV")).to_be_visible()
     save_screenshots(admin, "admin-exports-after-reload")

@@ -59,10 +59,6 @@ def through_day(last_day: date) -> date:
     return last_day + timedelta(days=1)
 
 
-def headers(kind: ExportKind) -> list[str]:
-    return QUERIES[kind].headers
-
-
 def count_rows(
     session: Session,
     scope: TenantScope,

@@ -105,7 +105,7 @@ def _checked(kind: str, first_day: str, last_day: str) -> tuple[ExportKind, date
     start, last = _day(first_day), _day(last_day)
     if start is None:
         errors["first_day"] = "Enter the first day as YYYY-MM-DD."
-    if last is None:
+    if last is None or last == date.max:  # the day after it would not exist
         errors["last_day"] = "Enter the last day as YYYY-MM-DD."
     elif start is not None and last < start:
         errors["last_day"] = "The last day cannot come before the first."

@@ -113,6 +113,9 @@ class Settings(BaseSettings):
 
     # Issued invoices and credit notes as PDF files, each written once (backend/documents).
     document_storage_path: Path = VAR_DIR / "documents"
+    # CSV exports the admins ran as a job (backend/exports); a range above the threshold runs as one.
+    export_storage_path: Path = VAR_DIR / "exports"
+    export_job_threshold_rows: int = Field(default=10_000, ge=0)
 
     # Background jobs (jobs/): coordinator intervals override the defaults of SPEC §9.
     coordinator_schedules: str = ""  # "subscription_billing=60,invoice_run=86400"

@@ -38,6 +38,7 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("MAIL_DIR", tempfile.mkdtemp(prefix="bc-test-mail-"))
 # Invoice PDFs the document job renders in tests (jobs, journeys) stay out of the checkout's var/.
 os.environ.setdefault("DOCUMENT_STORAGE_PATH", tempfile.mkdtemp(prefix="bc-test-documents-"))
+os.environ.setdefault("EXPORT_STORAGE_PATH", tempfile.mkdtemp(prefix="bc-test-exports-"))
 
 
 def require_service(reason: str) -> None:

@@ -19,6 +19,7 @@ from backend.catalog import endpoints as catalog_endpoints
 from backend.customers import endpoints as customer_endpoints
 from backend.documents import endpoints as document_endpoints
 from backend.dunning import endpoints as dunning_endpoints
+from backend.exports import endpoints as export_endpoints
 from backend.identity import endpoints as identity_endpoints
 from backend.invoicing import admin_endpoints as admin_invoice_endpoints
 from backend.invoicing import endpoints as invoice_endpoints
@@ -54,6 +55,7 @@ def create_api() -> FastAPI:
     api.include_router(tenant_settings_endpoints.router)
     api.include_router(admin_invoice_endpoints.router)
     api.include_router(admin_payment_endpoints.router)
+    api.include_router(export_endpoints.router)
     api.include_router(document_endpoints.router)
     api.include_router(server_endpoints.router)
     api.include_router(downloads.router)

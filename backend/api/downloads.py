@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import PurePath
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import FileResponse, Response, StreamingResponse
 
 from backend.api.params import Id
 from backend.api.problems import ApiProblem
@@ -22,10 +23,13 @@ from backend.db import unit_of_work
 from backend.documents import service as documents
 from backend.documents.endpoints import CreditNoteNumber, InvoiceNumber, pdf_response
 from backend.documents.errors import DocumentUnavailable
+from backend.exports import service as exports
+from backend.exports.endpoints import From, To, streamed_export
 from backend.gateway import payments as payments_gateway
 from backend.gateway.audit_log import audit_search
 from backend.kit.policy import Actor
 from backend.kit.repository import TenantScope
+from backend.models import ExportKind
 
 router = APIRouter(include_in_schema=False)
 PayToken = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -135,3 +139,27 @@ async def download_payment_link_pdf(token: PayToken, request: Request) -> Respon
             "Referrer-Policy": "no-referrer",
         },
     )
+
+
+@router.get("/api/admin/exports/{kind}.csv", include_in_schema=False)
+async def download_export(
+    kind: ExportKind, range_from: From, range_to: To, request: Request
+) -> StreamingResponse:
+    """A CSV export of [from, to) for the signed-in admin (the exports page's direct download)."""
+    actor, scope = await _signed_in(request)
+    return await streamed_export(actor, scope, kind, range_from, range_to)
+
+
+@router.get("/api/admin/exports/files/{job_id}.csv", include_in_schema=False)
+async def download_export_file(job_id: Id, request: Request) -> FileResponse:
+    """The file of a finished export job, for an admin of the job's tenant (another tenant's: 404)."""
+    actor, scope = await _signed_in(request)
+    path, filename = await asyncio.to_thread(_export_file, actor, scope, job_id)
+    return FileResponse(
+        path, media_type="text/csv; charset=utf-8", filename=filename, headers={"Cache-Control": "no-store"}
+    )
+
+
+def _export_file(actor: Actor, scope: TenantScope, job_id: int) -> tuple[PurePath, str]:
+    with unit_of_work() as session:  # commits the download's audit entry
+        return exports.export_file(session, scope, actor, job_id)

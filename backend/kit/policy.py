@@ -161,6 +161,7 @@ class Action(StrEnum):
     MANAGE_CATALOG = "catalog.manage"
     ADD_EXCHANGE_RATE = "exchange_rate.add"
     BILL_NOW = "invoice.bill_now"
+    EXPORT_DATA = "data.export"
     CREDIT_INVOICE = "invoice.credit"
     VOID_INVOICE = "invoice.void"
     MARK_INVOICE_PAID = "invoice.mark_paid"
@@ -289,6 +290,7 @@ RULES: dict[Action, Rule] = {
     # `billing-console exchange-rates add`
     Action.ADD_EXCHANGE_RATE: Rule(ADMINS_AND_SYSTEM, "add exchange rates", "admin"),
     Action.BILL_NOW: Rule(ADMINS, "bill now", "admin"),
+    Action.EXPORT_DATA: Rule(ADMINS, "export data as CSV", "admin"),
     Action.CREDIT_INVOICE: Rule(ADMINS, "credit invoices", "admin"),
     Action.VOID_INVOICE: Rule(ADMINS, "void invoices", "admin"),
     Action.MARK_INVOICE_PAID: Rule(ADMINS, "mark invoices paid", "admin"),

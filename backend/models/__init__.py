@@ -23,6 +23,7 @@ from backend.models.catalog import (
 from backend.models.currency import ExchangeRate
 from backend.models.documents import DocumentAlarm
 from backend.models.enums import *  # noqa: F403 - the vocabularies belong with the tables
+from backend.models.exports import ExportJob, ExportKind, ExportStatus
 from backend.models.idempotency import IdempotencyKey
 from backend.models.identity import AccountCode, AccountCodePurpose, ApiToken, UserSession
 from backend.models.mail import MailDelivery, MailKind, MailStatus
@@ -71,6 +72,9 @@ __all__ = [
     "DocumentAlarm",
     "DocumentNumberSequence",
     "ExchangeRate",
+    "ExportJob",
+    "ExportKind",
+    "ExportStatus",
     "IdempotencyKey",
     "InboundWebhookEvent",
     "Invoice",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from backend.billing.tasks import SUBSCRIPTION_BILLING
 from backend.documents.tasks import DOCUMENT_RENDERING
 from backend.dunning.tasks import DUNNING
+from backend.exports.tasks import EXPORTS
 from backend.invoicing.tasks import BILL_NOW, INVOICE_RUN, OVERDUE_MARKING
 from backend.kit.coordination import Coordinator
 from backend.mail.tasks import MAIL_DELIVERY
@@ -38,6 +39,7 @@ BUILTIN: tuple[Coordinator, ...] = (
     DUNNING,
     RENEWAL_REMINDERS,
     MAIL_DELIVERY,
+    EXPORTS,  # admins' CSV exports: not part of the billing timeline (not simulated)
 )
 _EXTRA: dict[str, Coordinator] = {}
 
@@ -82,6 +84,7 @@ WORDS: dict[str, CoordinatorWords] = {
         "Renewal reminders", "Tells customers a few days ahead that their subscription renews"
     ),
     MAIL_DELIVERY.name: CoordinatorWords("Emails", "Sends queued emails and retries refused ones"),
+    EXPORTS.name: CoordinatorWords("CSV exports", "Writes the large CSV exports admins asked for"),
 }
 
 

@@ -8,6 +8,7 @@ from billing_console.pages import (
     admin_customer,
     admin_customers,
     admin_dunning,
+    admin_exports,
     admin_invoice,
     admin_invoice_new,
     admin_invoices,
@@ -81,6 +82,7 @@ ROUTES: tuple[Route, ...] = (
     admin_payment_links.route,
     pay_link.route,
     admin_backorders.route,
+    admin_exports.route,
     admin_providers.route,
     admin_audit.route,
 )

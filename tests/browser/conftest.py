@@ -131,6 +131,8 @@ def console(tmp_path_factory: pytest.TempPathFactory, stripe_fake: FakeStripe) -
         "EMBEDDED_REDIS_DIR": str(home / "redis"),
         "MAIL_DIR": str(home / "mail"),
         "DOCUMENT_STORAGE_PATH": str(home / "documents"),  # the invoices' PDFs the console renders
+        "EXPORT_STORAGE_PATH": str(home / "exports"),
+        "EXPORT_JOB_THRESHOLD_ROWS": "3",  # the export journey's month (4 rows) runs as a job
         "SMTP_HOST": "",
         "PORT": str(port),
         "PUBLIC_URL": f"http://127.0.0.1:{port}",

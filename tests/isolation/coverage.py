@@ -47,6 +47,8 @@ from backend.dunning import reminder_mail
 from backend.dunning import service as dunning
 from backend.dunning import settings as dunning_settings
 from backend.dunning import tasks as dunning_tasks
+from backend.exports import service as exports
+from backend.exports import tasks as export_tasks
 from backend.idempotency import service as idempotency
 from backend.invoicing import (
     admin_reads,
@@ -182,6 +184,8 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     provisioning_hooks,
     provisioning_status,
     audit_log,
+    exports,
+    export_tasks,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"
@@ -218,6 +222,10 @@ EXEMPT_MODULES: dict[str, str] = {
     "backend.documents.endpoints": (
         "thin routes: open a unit of work and call documents.service.invoice_pdf or credit_note_pdf"
         " (probed) with the token's or session's own tenant"
+    ),
+    "backend.exports.endpoints": (
+        "thin route: allows the export with exports.service.open_download and streams csv_chunks"
+        " (probed) in the token's or session's own tenant"
     ),
     "backend.identity.account_mail": _IDENTITY,
     "backend.identity.passwords": _IDENTITY,

@@ -12,6 +12,7 @@ from tests.isolation.checkout_probes import CHECKOUT_PROBES, CHECKOUT_REPOSITORY
 from tests.isolation.crossing_probes import CROSSING_PROBES
 from tests.isolation.document_probes import DOCUMENT_OPERATION_PROBES, DOCUMENT_REPOSITORY_PROBES
 from tests.isolation.dunning_probes import DUNNING_PROBES, DUNNING_REPOSITORY_PROBES
+from tests.isolation.export_probes import EXPORT_EXEMPT, EXPORT_PROBES, EXPORT_REPOSITORY_PROBES
 from tests.isolation.invoice_admin_probes import INVOICE_ADMIN_PROBES, INVOICE_ADMIN_REPOSITORY_PROBES
 from tests.isolation.mail_probes import MAIL_EXEMPT, MAIL_OPERATION_PROBES, MAIL_REPOSITORY_PROBES
 from tests.isolation.member_probes import MEMBER_OPERATION_PROBES, MEMBER_REPOSITORY_PROBES
@@ -55,6 +56,7 @@ OPERATION_PROBES: list[Probe] = [
     *PROVISIONING_PROBES,
     *PROVISIONING_STATUS_PROBES,
     *AUDIT_PROBES,
+    *EXPORT_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
     *REPOSITORY_PROBES,
@@ -73,6 +75,7 @@ REPOSITORY_TABLE: list[Probe] = [
     *PROVISIONING_REPOSITORY_PROBES,
     *PROVISIONING_STATUS_REPOSITORY_PROBES,
     *AUDIT_REPOSITORY_PROBES,
+    *EXPORT_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.
@@ -83,4 +86,5 @@ EXEMPT: dict[str, str] = (
     | invoice_admin_probes.EXEMPT
     | payment_refund_probes.EXEMPT
     | PAYMENT_LINK_EXEMPT
+    | EXPORT_EXEMPT
 )

@@ -180,6 +180,9 @@ def build_pair(session: Session, suffix: str) -> tuple[Side, Side]:
         from tests.isolation import server_probes  # it builds on this module's Side
 
         server_probes.prepare(session, a)  # A's servers: running, failed and pending
+        from tests.isolation import export_probes  # it builds on this module's Side
+
+        export_probes.prepare(session, a)  # A's queued export job
         frozen.set(T0)
         b = _build_b(session, f"iso-b-{suffix}")
     session.flush()

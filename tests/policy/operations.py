@@ -37,6 +37,8 @@ from backend.currency import service as rates
 from backend.customers import members, notes, profiles
 from backend.documents import service as documents
 from backend.dunning import settings as dunning_settings
+from backend.exports import service as exports
+from backend.exports.errors import ExportNotReady
 from backend.identity import api_tokens, auth, passwords, users
 from backend.identity.repository import ApiTokenRepository, UserRepository
 from backend.integrations.cloud_provider import Availability
@@ -47,7 +49,7 @@ from backend.invoicing.repository import InvoiceFilter
 from backend.invoicing.schemas import DraftInput, DraftLineInput
 from backend.kit.principals import SignedInUser
 from backend.mail import service as mail
-from backend.models import CreditNote, Invoice, PaymentLink, PromotionBenefit, Subscription
+from backend.models import CreditNote, ExportKind, Invoice, PaymentLink, PromotionBenefit, Subscription
 from backend.payments import (
     checkout,
     disputes,
@@ -74,7 +76,7 @@ from backend.subscriptions.ordering import Ordering, OrderRequest
 from backend.subscriptions.service import Lifecycle
 from backend.tax import oss
 from backend.tenancy import settings_service as tenant_settings
-from tests.isolation import server_probes
+from tests.isolation import export_probes, server_probes
 from tests.isolation.tax_probes import EveryVatIdValid
 from tests.isolation.world import NOW, PASSWORD, Side
 
@@ -470,6 +472,33 @@ OPERATIONS: list[Op] = [
         lambda s, a, who: billing_runs.latest_run(s, a.scope, who, a.customer_id),
         ADMIN,
     ),
+    # --- CSV exports: admins only (A has a queued export job, tests/isolation/export_probes.py) --
+    op(
+        exports.count_rows,
+        lambda s, a, who: exports.count_rows(s, a.scope, who, ExportKind.INVOICES, *export_probes.EVERY_DAY),
+        ADMIN,
+    ),
+    op(
+        exports.open_download,
+        lambda s, a, who: exports.open_download(
+            s, a.scope, who, ExportKind.INVOICES, *export_probes.EVERY_DAY
+        ),
+        ADMIN,
+    ),
+    op(
+        exports.request_export,
+        lambda s, a, who: exports.request_export(
+            s, a.scope, who, ExportKind.CUSTOMERS, *export_probes.EVERY_DAY, NOW
+        ),
+        ADMIN,
+    ),
+    op(
+        exports.export_job,
+        lambda s, a, who: exports.export_job(s, a.scope, who, export_probes.job_of(s, a)),
+        ADMIN,
+    ),
+    op(exports.recent_jobs, lambda s, a, who: exports.recent_jobs(s, a.scope, who), ADMIN),
+    op(exports.export_file, lambda s, a, who: _export_file(s, a, who), ADMIN),
     # --- subscriptions: customers their own, admins any; dunning and expiry by the jobs ---------
     # An account's owners and billing members order and change; its viewers read and preview only.
     op(
@@ -988,6 +1017,15 @@ OPERATIONS: list[Op] = [
         JOBS,
     ),
 ]
+
+
+def _export_file(session: Session, a: Side, who: Actor) -> str:
+    """A's export job is still queued: an admin gets past the policy to that refusal."""
+    try:
+        exports.export_file(session, a.scope, who, export_probes.job_of(session, a))
+    except ExportNotReady as refused:
+        return str(refused)
+    raise AssertionError("A's export job in the isolation world is queued, without a file")
 
 
 def _pay(session: Session, a: Side, who: Actor) -> str:

@@ -73,6 +73,10 @@ NO_CHECK: dict[str, str] = {
         "books the credits of a plan change, withdrawal, cancellation or expiry that asked the policy;"
         " the actor only signs the credit notes"
     ),
+    "exports.endpoints.streamed_export": (
+        "the route's stream: exports.service.open_download asks the policy (EXPORT_DATA) in a unit of"
+        " work of its own before the first byte is sent"
+    ),
     "subscriptions.service.Lifecycle.end_unstarted": (
         "ends a subscription whose server never ran, as a step of Lifecycle.cancel (CANCEL_SUBSCRIPTION)"
         " or of a backorder's cancellation (CANCEL_BACKORDER), both of which asked the policy first"

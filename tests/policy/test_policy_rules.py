@@ -97,6 +97,7 @@ ADMIN_ACTIONS = {
     Action.MANAGE_CATALOG,
     Action.ADD_EXCHANGE_RATE,
     Action.BILL_NOW,
+    Action.EXPORT_DATA,
     Action.CREDIT_INVOICE,
     Action.VOID_INVOICE,
     Action.MARK_INVOICE_PAID,

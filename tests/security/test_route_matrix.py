@@ -181,6 +181,16 @@ EXPECTED: dict[tuple[str, str], Expect] = {
     ("POST", "/api/v1/admin/invoices/{reference}/void"): Expect(ADMINS_ONLY, body=REASON),
     ("POST", "/api/v1/admin/bill-now"): Expect(ADMINS_ONLY | {ADMIN: 202}, body={}),
     ("GET", "/api/v1/admin/jobs/{job_id}"): Expect(ADMINS_ONLY),
+    # CSV exports of a range of days: admins only; the console's downloads take the session cookie.
+    ("GET", "/api/v1/admin/exports/{kind}.csv"): Expect(
+        ADMINS_ONLY, example="/api/v1/admin/exports/invoices.csv?from=2026-01-01&to=2026-02-01"
+    ),
+    ("GET", "/api/admin/exports/{kind}.csv"): Expect(
+        everyone(401), example="/api/admin/exports/invoices.csv?from=2026-01-01&to=2026-02-01"
+    ),
+    ("GET", "/api/admin/exports/files/{job_id}.csv"): Expect(
+        everyone(401), example="/api/admin/exports/files/1.csv"
+    ),
     # The console's download takes the browser's session cookie, never a token.
     ("GET", "/api/admin/customers/{customer_id}/notes.csv"): Expect(
         everyone(401), example="/api/admin/customers/1/notes.csv"

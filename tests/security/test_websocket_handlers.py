@@ -56,6 +56,7 @@ AUDIENCE: dict[str, str] = {
     "billing_console.state.catalog_admin.AddonsState": ADMIN_ONLY,
     "billing_console.state.catalog_admin.PromotionsState": ADMIN_ONLY,
     "billing_console.state.dunning.DunningSettingsState": ADMIN_ONLY,
+    "billing_console.state.exports.ExportsState": ADMIN_ONLY,
     "billing_console.state.payment_settings.PaymentSettingsState": ADMIN_ONLY,
     "billing_console.state.tenant_settings.TenantSettingsState": ADMIN_ONLY,
     "billing_console.state.payment_links.PaymentLinksState": ADMIN_ONLY,

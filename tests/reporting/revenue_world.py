@@ -216,7 +216,8 @@ def build_world(session: Session) -> RevenueWorld:
         return b.add(
             Payment(
                 invoice_id=invoice.id, customer_account_id=invoice.customer_account_id, processor=stripe,
-                external_id=key, idempotency_key=key, amount=Decimal(amount), status=status, succeeded_at=when,
+                external_id=key, idempotency_key=key, amount=Decimal(amount), status=status,
+                succeeded_at=when,
             )
         )  # fmt: skip
 
@@ -228,8 +229,8 @@ def build_world(session: Session) -> RevenueWorld:
                status=RefundStatus.SUCCEEDED, created_at=at(5, 11))
     )  # fmt: skip
     b.add(
-        Dispute(processor=stripe, external_id="dp_1", payment_id=p3.id, invoice_id=i9.id, amount=Decimal("60.00"),
-                status="lost", opened_at=at(4, 25), closed_at=at(5, 15))
+        Dispute(processor=stripe, external_id="dp_1", payment_id=p3.id, invoice_id=i9.id,
+                amount=Decimal("60.00"), status="lost", opened_at=at(4, 25), closed_at=at(5, 15))
     )  # fmt: skip
     b.add(Dispute(processor=stripe, external_id="dp_2", amount=Decimal("10.00"), opened_at=at(5, 2)))
     for key, amount, status, arrival in (

@@ -36,6 +36,7 @@ ADMIN_PAYMENT_LINKS = "/admin/payment-links"
 ADMIN_BACKORDERS = "/admin/backorders"  # servers waiting for provider capacity
 ADMIN_PROVIDERS = "/admin/providers"  # the cloud provider (token, health) of each provisioned service type
 ADMIN_INVOICES = "/admin/invoices"
+ADMIN_REVENUE = "/admin/revenue"  # revenue analytics: turnover, MRR and its movement, receivables
 ADMIN_INVOICE_NEW = "/admin/invoices/new"  # a manual draft; `?draft=ID` edits one, `?customer=ID` preselects
 ADMIN_INVOICE = "/admin/invoices/[number]"  # an invoice by number, a draft by its id
 PROFILE = "/profile"

@@ -18,6 +18,7 @@ from billing_console.routes import (
     ADMIN_PAYMENT_LINKS,
     ADMIN_PAYMENT_SETTINGS,
     ADMIN_PROVIDERS,
+    ADMIN_REVENUE,
     ADMIN_SUBSCRIPTIONS,
     DASHBOARD,
     INVOICES,
@@ -49,6 +50,7 @@ CUSTOMER_AREA = (
 )
 ADMIN_AREA = (
     NavLink("Overview", ADMIN, "chart-no-axes-column"),
+    NavLink("Revenue", ADMIN_REVENUE, "chart-line"),
     NavLink("Customers", ADMIN_CUSTOMERS, "users"),
     NavLink("Subscriptions", ADMIN_SUBSCRIPTIONS, "repeat"),
     NavLink("Invoices", ADMIN_INVOICES, "receipt"),

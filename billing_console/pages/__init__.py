@@ -13,6 +13,7 @@ from billing_console.pages import (
     admin_payment_links,
     admin_payment_settings,
     admin_providers,
+    admin_revenue,
     admin_subscription,
     admin_subscriptions,
     catalog,
@@ -79,4 +80,5 @@ ROUTES: tuple[Route, ...] = (
     pay_link.route,
     admin_backorders.route,
     admin_providers.route,
+    admin_revenue.route,
 )

@@ -145,12 +145,25 @@ class _Builder:
 
 
 def build_world(session: Session) -> RevenueWorld:
+    """The world in a new tenant, beside another tenant with figures of its own."""
     tenant = Tenant(slug="revenue-world", name="Revenue World")
     other = Tenant(slug="revenue-other", name="Other")
     session.add_all([tenant, other])
     session.flush()
     assert tenant.id is not None and other.id is not None
-    b = _Builder(session, tenant.id)
+    world = populate(session, tenant.id)
+    o = _Builder(session, other.id)
+    stranger = o.add(CustomerAccount(number="C-1", name="Stranger")).id
+    o.invoice(
+        "I1", stranger, "999.00", "0", status=InvoiceStatus.PAID, issued_at=at(3, 10), buyer_country="DE"
+    )
+    o.subscription("S1", stranger, o.plan("basic", "10.00", "month"), SubscriptionStatus.ACTIVE, at(1, 1))
+    return world
+
+
+def populate(session: Session, tenant_id: int) -> RevenueWorld:
+    """The customers, plans, subscriptions, documents and card money of the docstring, in `tenant_id`."""
+    b = _Builder(session, tenant_id)
     customers = {
         name: b.add(CustomerAccount(number=f"C-{i}", name=name)).id
         for i, name in enumerate(["Alpha", "Beta", "Gamma", "Delta", "Epsilon"], start=1)
@@ -244,13 +257,9 @@ def build_world(session: Session) -> RevenueWorld:
             )
         )
 
-    o = _Builder(session, other.id)
-    stranger = o.add(CustomerAccount(number="C-1", name="Stranger")).id
-    o.invoice("I1", stranger, "999.00", "0", status=paid, issued_at=at(3, 10), buyer_country="DE")
-    o.subscription("S1", stranger, o.plan("basic", "10.00", "month"), active, at(1, 1))
     invoices = {"I1": i1.id, "I2": i2.id, "I3": i3.id, "I4": i4.id, "I5": i5.id, "I8": i8.id, "I9": i9.id}
     return RevenueWorld(
-        TenantScope(tenant.id),
+        TenantScope(tenant_id),
         customers,
         {"basic": basic.id, "pro": pro.id, "hourly": hourly.id, "weekly": weekly.id},
         {k: int(v) for k, v in invoices.items()},

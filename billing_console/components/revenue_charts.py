@@ -20,6 +20,7 @@ BLUE, GREEN, TEAL, AMBER, RED, GRAY = "#3e63dd", "#30a46c", "#12a594", "#ffb224"
 def _layout(figure: go.Figure, currency: str, *, legend: bool = True, height: int = 300) -> go.Figure:
     figure.update_layout(
         template="none",
+        autosize=True,
         height=height,
         margin={"l": 56, "r": 12, "t": 12, "b": 40},
         paper_bgcolor="rgba(0,0,0,0)",
@@ -27,7 +28,8 @@ def _layout(figure: go.Figure, currency: str, *, legend: bool = True, height: in
         font={"color": INK, "size": 12},
         showlegend=legend,
         legend={"orientation": "h", "y": -0.18},
-        yaxis={"title": {"text": currency}, "gridcolor": GRID, "zerolinecolor": GRID},
+        # Amounts come as decimal strings: a linear axis reads them as numbers (not as categories).
+        yaxis={"type": "linear", "title": {"text": currency}, "gridcolor": GRID, "zerolinecolor": GRID},
         xaxis={"gridcolor": GRID},
         hovermode="x unified",
     )
@@ -42,8 +44,10 @@ def turnover_figure(points: Sequence[TurnoverPoint], currency: str) -> go.Figure
             go.Bar(name="Gross", x=x, y=[p.gross for p in points], marker_color=TEAL),
         ]
     )
-    figure.update_layout(barmode="group")
-    return _layout(figure, currency)
+    _layout(figure, currency)
+    # One bar pair per bucket, labelled by its first day (a date axis would space them by time).
+    figure.update_layout(barmode="group", xaxis={"type": "category"})
+    return figure
 
 
 def mrr_figure(points: Sequence[MrrPoint], currency: str) -> go.Figure:

@@ -111,7 +111,7 @@ def headline() -> rx.Component:
             _figure("Customer churn", latest.customer_churn_rate + " %", "in " + latest.month, "#churn"),
             _figure("Revenue churn", latest.revenue_churn_rate + " %", "churn and contraction", "#churn"),
             _figure("Overdue", money(S.overdue_total), "of " + S.open_total + " open", "#receivables"),
-            columns=rx.breakpoints(initial="2", md="3", lg="6"),
+            columns=rx.breakpoints(initial="2", md="3"),
             spacing="3",
             width="100%",
             id="revenue-headline",
@@ -151,6 +151,11 @@ def _cell(value: rx.Var | str) -> rx.Component:
     return rx.table.cell(rx.text(value, white_space="nowrap"))
 
 
+def _plot(figure: rx.Var) -> rx.Component:
+    """A chart as wide as its card (scatter and bar only: plotly's small basic bundle)."""
+    return rx.plotly.basic(data=figure, config={"displayModeBar": False, "responsive": True}, width="100%")
+
+
 def _chart_card(chart: str, title: str, subtitle: str, figure: rx.Var, table: rx.Component) -> rx.Component:
     as_table = S.tables.contains(chart)
     return rx.card(
@@ -188,9 +193,7 @@ def _chart_card(chart: str, title: str, subtitle: str, figure: rx.Var, table: rx
             rx.cond(
                 as_table,
                 table,
-                rx.box(
-                    rx.plotly(data=figure, config={"displayModeBar": False, "responsive": True}), width="100%"
-                ),
+                rx.box(_plot(figure), width="100%"),
             ),
             spacing="3",
             width="100%",
@@ -457,7 +460,6 @@ def drill_panel() -> rx.Component:
 def revenue_page() -> rx.Component:
     return rx.vstack(
         rx.vstack(
-            rx.heading("Revenue", size="7"),
             rx.text(
                 "Figures in ",
                 rx.text.strong(S.currency),
@@ -532,10 +534,7 @@ def mrr_trend_card() -> rx.Component:
                     wrap="wrap",
                     gap="2",
                 ),
-                rx.box(
-                    rx.plotly(data=trend.figure, config={"displayModeBar": False, "responsive": True}),
-                    width="100%",
-                ),
+                rx.box(_plot(trend.figure), width="100%"),
                 spacing="2",
                 width="100%",
             ),

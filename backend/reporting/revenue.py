@@ -17,14 +17,13 @@ from backend.kit.errors import FieldErrors
 from backend.kit.policy import Action, Actor, authorize
 from backend.kit.repository import TenantScope
 from backend.money import Money, check_currency
+from backend.reporting.mrr_repository import MOVEMENT_KINDS, MonthMovement, MrrFigures
 from backend.reporting.revenue_lists import ListedPage, RevenueLists
 from backend.reporting.revenue_repository import (
     AGEING_BUCKETS,
-    MOVEMENT_KINDS,
     NOT_DUE,
     VOLUME_KINDS,
     DocumentTotals,
-    MonthMovement,
     RevenueFigures,
 )
 from backend.reporting.revenue_schemas import (
@@ -150,11 +149,11 @@ def revenue_report(session: Session, scope: TenantScope, actor: Actor, query: Re
     """Every figure of the revenue page for one currency and range (docs/metrics.md)."""
     authorize(actor, scope, Action.READ_OVERVIEW)
     check_query(query)
-    figures = RevenueFigures(session, scope)
+    figures, mrr = RevenueFigures(session, scope), MrrFigures(session, scope)
     currency, now = query.currency, clock.now()
     start, end = bounds(query)
     snapshots = Snapshots.of(query.first_day, query.last_day, now)
-    movements = figures.mrr_movement(currency, snapshots.instants)
+    movements = mrr.mrr_movement(currency, snapshots.instants)
     receivables = figures.receivables(currency, now)
     ageing = [NOT_DUE] + [key for key, _ in AGEING_BUCKETS]
     overdue = sum((receivables.get(k, (Decimal(0), 0))[0] for k in ageing[1:]), Decimal(0))
@@ -169,7 +168,7 @@ def revenue_report(session: Session, scope: TenantScope, actor: Actor, query: Re
         mrr=mrr_points(movements, snapshots.months, currency),
         by_plan=[
             ShareRow(str(p.plan_id), p.plan_name, _amount(p.mrr, currency), "", p.subscriptions)
-            for p in figures.mrr_by_plan(currency, snapshots.instants[-1])
+            for p in mrr.mrr_by_plan(currency, snapshots.instants[-1])
         ],
         by_country=sorted(
             (
@@ -232,7 +231,7 @@ def mrr_trend(
     last = now.date()
     index = last.year * 12 + last.month - 1 - (months - 1)  # months since year 0 of the first month
     snapshots = Snapshots.of(date(index // 12, index % 12 + 1, 1), last, now)
-    movements = RevenueFigures(session, scope).mrr_movement(currency, snapshots.instants)
+    movements = MrrFigures(session, scope).mrr_movement(currency, snapshots.instants)
     return mrr_points(movements, snapshots.months, currency)
 
 

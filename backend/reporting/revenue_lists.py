@@ -28,6 +28,7 @@ from backend.models import (
 from backend.models.statuses import UNPAID_INVOICE_STATUSES
 from backend.models.types import UtcDateTime
 from backend.money import MoneyAmount
+from backend.reporting.mrr_repository import MrrFigures
 from backend.reporting.revenue_repository import SUCCEEDED_PAYMENTS, RevenueFigures
 
 
@@ -159,8 +160,9 @@ class RevenueLists(RevenueFigures):
     ) -> ListedPage:
         """Customers whose MRR moved by `kind` between snapshot idx-1 and idx; amount is the new MRR,
         second_amount the opening one, the largest movement first."""
-        _, joined = self.movement_pairs(currency, instants)
-        condition, moved = self.movements(joined)[kind]
+        mrr = MrrFigures(self.session, self.scope)
+        joined = mrr.classified(currency, instants)
+        condition, moved = mrr.movements(joined)[kind]
         rows = self.scoped(
             select(
                 literal("customer").label("kind"),
@@ -184,7 +186,8 @@ class RevenueLists(RevenueFigures):
         self, currency: str, at: datetime, plan_id: int, *, limit: int, offset: int
     ) -> ListedPage:
         """Subscriptions of a plan paying at `at`, with their MRR, the largest first."""
-        subs = self.subscriptions_cte(currency)
+        mrr = MrrFigures(self.session, self.scope)
+        subs = mrr.subscriptions_cte(currency)
         rows = self.scoped(
             select(
                 literal("subscription").label("kind"),
@@ -197,7 +200,7 @@ class RevenueLists(RevenueFigures):
             )
             .join(subs, subs.c.id == Subscription.id)
             .join(CustomerAccount, CustomerAccount.id == Subscription.customer_account_id)
-            .where(subs.c.plan_id == plan_id, self.live_at(subs, literal(at, UtcDateTime()))),
+            .where(subs.c.plan_id == plan_id, mrr.live_at(subs, literal(at, UtcDateTime()))),
             Subscription,
             CustomerAccount,
             own_model=False,

@@ -1,7 +1,7 @@
 """Portable SQL pieces of the revenue analytics: calendar buckets, snapshot instants and money sums
 that render on PostgreSQL and on SQLite alike (docs/metrics.md defines the figures).
 
-Buckets are UTC calendar days, ISO weeks (starting Monday) and months, keyed by their first day as
+Buckets are UTC calendar days, ISO weeks (starting Monday) and months, named by their first day as
 `YYYY-MM-DD`. Money columns hold integer micros, so sums stay integers on both engines.
 """
 
@@ -31,16 +31,33 @@ MONTHLY_FACTOR: dict[str, Decimal] = {
 }
 
 
-def bucket_key(column: Any, grain: Grain, dialect: str) -> ColumnElement[str]:
-    """The first day (`YYYY-MM-DD`, UTC) of the day, week or month `column` falls in."""
-    if dialect == "postgresql":
-        return func.to_char(func.date_trunc(grain, func.timezone("UTC", column)), "YYYY-MM-DD")
+def bucket_starts(first_day: date, last_day: date, grain: Grain) -> list[date]:
+    """The first days of the UTC days, ISO weeks (Monday) or months that [first_day, last_day] touches."""
     if grain == "day":
-        return func.date(column)
-    if grain == "week":
-        # SQLite: forward to Sunday (or stay on it), then back six days: the Monday of that week.
-        return func.date(column, "weekday 0", "-6 days")
-    return func.strftime("%Y-%m-01", column)
+        first, step = first_day, timedelta(days=1)
+    elif grain == "week":
+        first, step = first_day - timedelta(days=first_day.weekday()), timedelta(days=7)
+    else:
+        return months_between(first_day, last_day)
+    starts = []
+    while first <= last_day:
+        starts.append(first)
+        first += step
+    return starts
+
+
+def bucket_index(column: Any, starts: list[date]) -> ColumnElement[int]:
+    """Which bucket (index into `starts`) a timestamp already inside the range falls in.
+
+    Plain comparisons with the buckets' UTC boundaries, the same SQL on every engine: much cheaper
+    per row than truncating each timestamp to a calendar unit in a time zone.
+    """
+    if len(starts) == 1:
+        return literal(0)
+    whens = [
+        (column < literal(day_start(day), UtcDateTime()), literal(i)) for i, day in enumerate(starts[1:])
+    ]
+    return case(*whens, else_=literal(len(starts) - 1))
 
 
 def bucket_bounds(key: str, grain: Grain) -> tuple[datetime, datetime]:

@@ -26,8 +26,9 @@ from backend.db import make_engine, unit_of_work
 from backend.kit.policy import Actor
 from backend.kit.repository import TenantScope
 from backend.reporting import revenue
+from backend.reporting.analytics.repository import RevenueFigures
+from backend.reporting.mrr.repository import MrrFigures
 from backend.reporting.revenue import Snapshots, bounds
-from backend.reporting.revenue_repository import RevenueFigures
 from backend.reporting.revenue_schemas import RevenueQuery, RevenueReport
 from bench import Measurement, register
 from bench.pg import psycopg_conninfo, throwaway_database
@@ -219,15 +220,15 @@ def analytics(rows: int) -> Measurement:
         start, end = bounds(QUERY)
         notes: dict[str, float | int] = {}
         with clock.frozen(NOW), unit_of_work(engine) as session:
-            figures = RevenueFigures(session, scope)
+            figures, mrr = RevenueFigures(session, scope), MrrFigures(session, scope)
             snapshots = Snapshots.of(QUERY.first_day, QUERY.last_day, NOW)
             queries: dict[str, Callable[[], Any]] = {
                 "turnover_month": lambda: figures.turnover("EUR", start, end, "month"),
                 "turnover_week": lambda: figures.turnover("EUR", start, end, "week"),
                 "by_country": lambda: figures.turnover_by_country("EUR", start, end),
                 "by_tax_mode": lambda: figures.turnover_by_tax_mode("EUR", start, end),
-                "mrr_movement": lambda: figures.mrr_movement("EUR", snapshots.instants),
-                "mrr_by_plan": lambda: figures.mrr_by_plan("EUR", snapshots.instants[-1]),
+                "mrr_movement": lambda: mrr.mrr_movement("EUR", snapshots.instants),
+                "mrr_by_plan": lambda: mrr.mrr_by_plan("EUR", snapshots.instants[-1]),
                 "receivables": lambda: figures.receivables("EUR", NOW),
                 "volume": lambda: figures.volume("EUR", start, end),
             }

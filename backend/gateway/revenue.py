@@ -17,8 +17,8 @@ from backend.kit.principals import SignedInUser
 from backend.kit.tenants import TenantDirectory
 from backend.money import Money
 from backend.reporting import revenue
+from backend.reporting.analytics.repository import ListedItem
 from backend.reporting.revenue import Drill
-from backend.reporting.revenue_lists import ListedItem
 from backend.reporting.revenue_schemas import (
     DrillPage,
     DrillRow,

@@ -1,7 +1,7 @@
 """Revenue analytics for a tenant's admins (docs/metrics.md has the definitions): turnover, MRR and
 its movement, churn and ARPA, the splits by plan, country and tax mode, receivables by age, and
 card volume; and the lists behind each figure. Every figure is aggregated in SQL
-(revenue_repository.py); this module picks the snapshots, divides, rounds and formats.
+(analytics/repository.py, mrr/repository.py); this module picks the snapshots, divides, rounds and formats.
 """
 
 from __future__ import annotations
@@ -17,15 +17,16 @@ from backend.kit.errors import FieldErrors
 from backend.kit.policy import Action, Actor, authorize
 from backend.kit.repository import TenantScope
 from backend.money import Money, check_currency
-from backend.reporting.mrr_repository import MOVEMENT_KINDS, MonthMovement, MrrFigures
-from backend.reporting.revenue_lists import ListedPage, RevenueLists
-from backend.reporting.revenue_repository import (
+from backend.reporting.analytics.repository import (
     AGEING_BUCKETS,
     NOT_DUE,
     VOLUME_KINDS,
     DocumentTotals,
+    ListedPage,
     RevenueFigures,
+    RevenueLists,
 )
+from backend.reporting.mrr.repository import MOVEMENT_KINDS, MonthMovement, MrrFigures
 from backend.reporting.revenue_schemas import (
     MAX_DAYS_BY_GRAIN,
     MrrPoint,

@@ -28,6 +28,7 @@ from tests.isolation.provisioning_status_probes import (
     PROVISIONING_STATUS_REPOSITORY_PROBES,
 )
 from tests.isolation.repository_probes import REPOSITORY_PROBES
+from tests.isolation.revenue_probes import REVENUE_EXEMPT, REVENUE_PROBES, REVENUE_REPOSITORY_PROBES
 from tests.isolation.statement_probes import STATEMENT_PROBES, STATEMENT_REPOSITORY_PROBES
 from tests.isolation.tax_probes import TAX_PROBES
 
@@ -51,6 +52,7 @@ OPERATION_PROBES: list[Probe] = [
     *PAYMENT_LINK_PROBES,
     *PROVISIONING_PROBES,
     *PROVISIONING_STATUS_PROBES,
+    *REVENUE_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
     *REPOSITORY_PROBES,
@@ -68,6 +70,7 @@ REPOSITORY_TABLE: list[Probe] = [
     *PAYMENT_LINK_REPOSITORY_PROBES,
     *PROVISIONING_REPOSITORY_PROBES,
     *PROVISIONING_STATUS_REPOSITORY_PROBES,
+    *REVENUE_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.
@@ -78,4 +81,5 @@ EXEMPT: dict[str, str] = (
     | invoice_admin_probes.EXEMPT
     | payment_refund_probes.EXEMPT
     | PAYMENT_LINK_EXEMPT
+    | REVENUE_EXEMPT
 )

@@ -14,8 +14,8 @@ from backend import clock
 from backend.kit.errors import FieldErrors
 from backend.kit.policy import Actor
 from backend.reporting import revenue
+from backend.reporting.analytics.repository import ListedPage
 from backend.reporting.revenue import Drill
-from backend.reporting.revenue_lists import ListedPage
 from backend.reporting.revenue_schemas import RevenueQuery
 from tests.reporting.revenue_world import NOW, RevenueWorld, build_world
 

@@ -223,10 +223,9 @@ def analytics(rows: int) -> Measurement:
             figures, mrr = RevenueFigures(session, scope), MrrFigures(session, scope)
             snapshots = Snapshots.of(QUERY.first_day, QUERY.last_day, NOW)
             queries: dict[str, Callable[[], Any]] = {
-                "turnover_month": lambda: figures.turnover("EUR", start, end, "month"),
-                "turnover_week": lambda: figures.turnover("EUR", start, end, "week"),
-                "by_country": lambda: figures.turnover_by_country("EUR", start, end),
-                "by_tax_mode": lambda: figures.turnover_by_tax_mode("EUR", start, end),
+                # turnover by month (or week), by country and by tax mode: one statement
+                "turnover_month": lambda: figures.turnover_cube("EUR", start, end, "month"),
+                "turnover_week": lambda: figures.turnover_cube("EUR", start, end, "week"),
                 "mrr_movement": lambda: mrr.mrr_movement("EUR", snapshots.instants),
                 "mrr_by_plan": lambda: mrr.mrr_by_plan("EUR", snapshots.instants[-1]),
                 "receivables": lambda: figures.receivables("EUR", NOW),

@@ -6,6 +6,7 @@ card volume; and the lists behind each figure. Every figure is aggregated in SQL
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,6 +26,7 @@ from backend.reporting.analytics.repository import (
     ListedPage,
     RevenueFigures,
     RevenueLists,
+    TurnoverCell,
 )
 from backend.reporting.mrr.repository import MOVEMENT_KINDS, MonthMovement, MrrFigures
 from backend.reporting.revenue_schemas import (
@@ -118,9 +120,18 @@ def mrr_points(movements: list[MonthMovement], months: list[date], currency: str
     return points
 
 
-def _turnover_point(row: DocumentTotals, currency: str) -> TurnoverPoint:
+def _sum_by(cells: list[TurnoverCell], key: Callable[[TurnoverCell], str]) -> dict[str, DocumentTotals]:
+    """The turnover cells added up by one of their dimensions."""
+    sums: dict[str, DocumentTotals] = {}
+    for cell in cells:
+        k = key(cell)
+        sums[k] = sums[k] + cell.totals if k in sums else cell.totals
+    return sums
+
+
+def _turnover_point(bucket: str, row: DocumentTotals, currency: str) -> TurnoverPoint:
     return TurnoverPoint(
-        bucket=row.key,
+        bucket=bucket,
         invoiced_net=_amount(row.invoiced_net, currency),
         invoiced_gross=_amount(row.invoiced_gross, currency),
         credited_net=_amount(row.credited_net, currency),
@@ -132,9 +143,9 @@ def _turnover_point(row: DocumentTotals, currency: str) -> TurnoverPoint:
     )
 
 
-def _share(row: DocumentTotals, label: str, currency: str) -> ShareRow:
+def _share(key: str, row: DocumentTotals, label: str, currency: str) -> ShareRow:
     return ShareRow(
-        key=row.key,
+        key=key,
         label=label,
         amount=_amount(row.invoiced_net - row.credited_net, currency),
         second_amount=_amount(row.invoiced_gross - row.credited_gross, currency),
@@ -159,28 +170,29 @@ def revenue_report(session: Session, scope: TenantScope, actor: Actor, query: Re
     ageing = [NOT_DUE] + [key for key, _ in AGEING_BUCKETS]
     overdue = sum((receivables.get(k, (Decimal(0), 0))[0] for k in ageing[1:]), Decimal(0))
     volume = figures.volume(currency, start, end)
+    cells = figures.turnover_cube(currency, start, end, query.grain)
+    by_country = _sum_by(cells, lambda c: c.country)
     return RevenueReport(
         currency=currency,
         currencies=sorted(set(figures.currencies()) | {currency}),
         first_day=query.first_day.isoformat(),
         last_day=query.last_day.isoformat(),
         grain=query.grain,
-        turnover=[_turnover_point(r, currency) for r in figures.turnover(currency, start, end, query.grain)],
+        turnover=[
+            _turnover_point(b, r, currency) for b, r in sorted(_sum_by(cells, lambda c: c.bucket).items())
+        ],
         mrr=mrr_points(movements, snapshots.months, currency),
         by_plan=[
             ShareRow(str(p.plan_id), p.plan_name, _amount(p.mrr, currency), "", p.subscriptions)
             for p in mrr.mrr_by_plan(currency, snapshots.instants[-1])
         ],
         by_country=sorted(
-            (
-                _share(r, r.key or "Unknown", currency)
-                for r in figures.turnover_by_country(currency, start, end)
-            ),
+            (_share(k, r, k or "Unknown", currency) for k, r in by_country.items()),
             key=lambda s: (-Decimal(s.amount), s.label),
         ),
         by_tax_mode=[
-            _share(r, TAX_MODE_LABELS.get(r.key, r.key), currency)
-            for r in figures.turnover_by_tax_mode(currency, start, end)
+            _share(k, r, TAX_MODE_LABELS.get(k, k), currency)
+            for k, r in sorted(_sum_by(cells, lambda c: c.tax_mode).items())
         ],
         receivables=[
             ShareRow(

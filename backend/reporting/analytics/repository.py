@@ -9,7 +9,7 @@ notes, by the day of issue.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy.sql import Select
 
 from backend.kit.repository import TenantRepository
 from backend.models import (
+    Addon,
     CreditNote,
     CustomerAccount,
     Dispute,
@@ -57,7 +58,6 @@ VOLUME_KINDS = ("payments", "refunds", "disputes", "disputes lost", "payouts")
 
 @dataclass(frozen=True, slots=True)
 class DocumentTotals:
-    key: str
     invoiced_net: Decimal
     invoiced_gross: Decimal
     credited_net: Decimal
@@ -65,19 +65,38 @@ class DocumentTotals:
     invoices: int
     credit_notes: int
 
+    def __add__(self, other: DocumentTotals) -> DocumentTotals:
+        return DocumentTotals(
+            self.invoiced_net + other.invoiced_net,
+            self.invoiced_gross + other.invoiced_gross,
+            self.credited_net + other.credited_net,
+            self.credited_gross + other.credited_gross,
+            self.invoices + other.invoices,
+            self.credit_notes + other.credit_notes,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TurnoverCell:
+    bucket: str
+    country: str
+    tax_mode: str
+    totals: DocumentTotals
+
 
 class RevenueFigures(TenantRepository[Invoice]):
     model = Invoice
 
     # --- turnover --------------------------------------------------------------------------------
     def _documents(
-        self, currency: str, start: datetime, end: datetime, invoice_key: Any, credit_key: Any
+        self, currency: str, start: datetime, end: datetime, invoice_keys: list[Any], credit_keys: list[Any]
     ) -> Select[Any]:
-        """Issued invoices and credit notes in [start, end), each table grouped by its key on its
+        """Issued invoices and credit notes in [start, end), each table grouped by its keys on its
         own (an index range scan each), then the two sets of groups added up."""
+        names = [f"k{i}" for i in range(len(invoice_keys))]
         invoices = self.scoped(
             select(
-                invoice_key.label("key"),
+                *[key.label(name) for key, name in zip(invoice_keys, names, strict=True)],
                 money_total(Invoice.net).label("inv_net"),
                 money_total(Invoice.gross).label("inv_gross"),
                 literal(0).label("cn_net"),
@@ -91,11 +110,11 @@ class RevenueFigures(TenantRepository[Invoice]):
                 Invoice.issued_at >= start,
                 Invoice.issued_at < end,
             )
-            .group_by(invoice_key)
+            .group_by(*invoice_keys)
         )
         credits = self.scoped(
             select(
-                credit_key.label("key"),
+                *[key.label(name) for key, name in zip(credit_keys, names, strict=True)],
                 literal(0).label("inv_net"),
                 literal(0).label("inv_gross"),
                 money_total(CreditNote.net).label("cn_net"),
@@ -105,51 +124,46 @@ class RevenueFigures(TenantRepository[Invoice]):
             )
             .join(Invoice, Invoice.id == CreditNote.invoice_id)
             .where(CreditNote.currency == currency, CreditNote.issued_at >= start, CreditNote.issued_at < end)
-            .group_by(credit_key),
+            .group_by(*credit_keys),
             CreditNote,
         )
         rows = union_all(invoices, credits).subquery("documents")
+        keys = [rows.c[name] for name in names]
         return select(
-            rows.c.key,
+            *keys,
             money_total(rows.c.inv_net),
             money_total(rows.c.inv_gross),
             money_total(rows.c.cn_net),
             money_total(rows.c.cn_gross),
             func.sum(rows.c.inv_n),
             func.sum(rows.c.cn_n),
-        ).group_by(rows.c.key)
+        ).group_by(*keys)
 
-    def _totals(self, statement: Select[Any]) -> list[DocumentTotals]:
-        return [
-            DocumentTotals(
-                "" if key is None else str(key), inet, igross, cnet, cgross, int(n_inv or 0), int(n_cn or 0)
-            )
-            for key, inet, igross, cnet, cgross, n_inv, n_cn in self.session.execute(statement)
-        ]
-
-    def turnover(self, currency: str, start: datetime, end: datetime, grain: Grain) -> list[DocumentTotals]:
-        """Per day, week or month of issue (key = its first day, YYYY-MM-DD), oldest first."""
+    def turnover_cube(
+        self, currency: str, start: datetime, end: datetime, grain: Grain
+    ) -> list[TurnoverCell]:
+        """Turnover per day, week or month of issue (its first day, YYYY-MM-DD), buyer country and
+        tax mode at issue (a credit note counts in its invoice's country and mode): one scan gives
+        the page's turnover and both of its splits."""
         starts = bucket_starts(start.date(), (end - timedelta(microseconds=1)).date(), grain)
         statement = self._documents(
             currency,
             start,
             end,
-            bucket_index(Invoice.issued_at, starts),
-            bucket_index(CreditNote.issued_at, starts),
+            [bucket_index(Invoice.issued_at, starts), Invoice.buyer_country, Invoice.tax_mode],
+            [bucket_index(CreditNote.issued_at, starts), Invoice.buyer_country, Invoice.tax_mode],
         )
         return [
-            replace(row, key=starts[int(row.key)].isoformat())
-            for row in sorted(self._totals(statement), key=lambda row: int(row.key))
+            TurnoverCell(
+                starts[int(bucket)].isoformat(),
+                str(country or ""),
+                str(mode),
+                DocumentTotals(inet, igross, cnet, cgross, int(n_inv or 0), int(n_cn or 0)),
+            )
+            for bucket, country, mode, inet, igross, cnet, cgross, n_inv, n_cn in self.session.execute(
+                statement
+            )
         ]
-
-    def turnover_by_country(self, currency: str, start: datetime, end: datetime) -> list[DocumentTotals]:
-        """Per buyer country at issue (a credit note counts in its invoice's country)."""
-        return self._totals(
-            self._documents(currency, start, end, Invoice.buyer_country, Invoice.buyer_country)
-        )
-
-    def turnover_by_tax_mode(self, currency: str, start: datetime, end: datetime) -> list[DocumentTotals]:
-        return self._totals(self._documents(currency, start, end, Invoice.tax_mode, Invoice.tax_mode))
 
     # --- receivables -----------------------------------------------------------------------------
     def ageing_key(self, now: datetime) -> ColumnElement[str]:
@@ -217,10 +231,11 @@ class RevenueFigures(TenantRepository[Invoice]):
         }
 
     def currencies(self) -> list[str]:
-        """Currencies the tenant invoiced or sells plans in, for the page's selector."""
-        invoices = self.scoped(select(Invoice.currency).distinct())
+        """Currencies the tenant sells plans and addons in, for the page's selector (a scan of every
+        invoice's currency would cost more than the whole report on a large tenant)."""
         plans = self.scoped(select(Plan.currency).distinct(), Plan, own_model=False)
-        return sorted({str(c) for (c,) in self.session.execute(invoices.union(plans))})
+        addons = self.scoped(select(Addon.currency).distinct(), Addon, own_model=False)
+        return sorted({str(c) for (c,) in self.session.execute(plans.union(addons))})
 
 
 @dataclass(frozen=True, slots=True)

@@ -187,14 +187,16 @@ class RevenueState(rx.State):
 
     @rx.event
     @admin_only
-    async def set_currency(self, admin: SignedInUser, currency: str) -> AsyncIterator[EventSpec | None]:
+    async def choose_currency(self, admin: SignedInUser, currency: str) -> AsyncIterator[EventSpec | None]:
         self.currency = currency
         async for update in self._refresh(admin):
             yield update
 
     @rx.event
     @admin_only
-    async def set_grain(self, admin: SignedInUser, grain: str | list[str]) -> AsyncIterator[EventSpec | None]:
+    async def choose_grain(
+        self, admin: SignedInUser, grain: str | list[str]
+    ) -> AsyncIterator[EventSpec | None]:
         self.grain = grain if isinstance(grain, str) else grain[0]
         async for update in self._refresh(admin):
             yield update

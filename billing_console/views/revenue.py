@@ -59,13 +59,13 @@ def controls() -> rx.Component:
                 rx.segmented_control.item("Week", value="week"),
                 rx.segmented_control.item("Month", value="month"),
                 value=S.grain,
-                on_change=S.set_grain,
+                on_change=S.choose_grain,
                 id="grain",
             ),
         ),
         rx.el.label(
             rx.text("Currency", size="1", color="var(--gray-11)"),
-            rx.select(S.currencies, value=S.currency, on_change=S.set_currency, id="currency"),
+            rx.select(S.currencies, value=S.currency, on_change=S.choose_currency, id="currency"),
         ),
         spacing="4",
         wrap="wrap",
@@ -154,16 +154,16 @@ def drill_panel() -> rx.Component:
                             rx.table.root(
                                 rx.table.header(
                                     rx.table.row(
-                                        rx.table.column_headercell("Reference"),
-                                        rx.table.column_headercell("Customer"),
-                                        rx.table.column_headercell("Date"),
-                                        rx.table.column_headercell(S.drill_amount_label),
+                                        rx.table.column_header_cell("Reference"),
+                                        rx.table.column_header_cell("Customer"),
+                                        rx.table.column_header_cell("Date"),
+                                        rx.table.column_header_cell(S.drill_amount_label),
                                         rx.cond(
                                             S.drill_second_label != "",
-                                            rx.table.column_headercell(S.drill_second_label),
+                                            rx.table.column_header_cell(S.drill_second_label),
                                             rx.fragment(),
                                         ),
-                                        rx.table.column_headercell("Status"),
+                                        rx.table.column_header_cell("Status"),
                                     )
                                 ),
                                 rx.table.body(rx.foreach(S.drill_rows, _drill_line)),

@@ -37,7 +37,7 @@ def _table(headers: list[str], rows: rx.Var, render: Callable[[rx.Var], rx.Compo
     return rx.box(
         rx.table.root(
             rx.table.header(
-                rx.table.row(*[rx.table.column_headercell(h, white_space="nowrap") for h in headers])
+                rx.table.row(*[rx.table.column_header_cell(h, white_space="nowrap") for h in headers])
             ),
             rx.table.body(rx.foreach(rows, render)),
             size="1",

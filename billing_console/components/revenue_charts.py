@@ -30,7 +30,8 @@ def _layout(figure: go.Figure, currency: str, *, legend: bool = True, height: in
         legend={"orientation": "h", "y": -0.18},
         # Amounts come as decimal strings: a linear axis reads them as numbers (not as categories).
         yaxis={"type": "linear", "title": {"text": currency}, "gridcolor": GRID, "zerolinecolor": GRID},
-        xaxis={"gridcolor": GRID},
+        # Every x value is a label (a bucket's first day, a month, a plan): one slot each, no date axis.
+        xaxis={"type": "category", "gridcolor": GRID},
         hovermode="x unified",
     )
     return figure
@@ -44,10 +45,8 @@ def turnover_figure(points: Sequence[TurnoverPoint], currency: str) -> go.Figure
             go.Bar(name="Gross", x=x, y=[p.gross for p in points], marker_color=TEAL),
         ]
     )
-    _layout(figure, currency)
-    # One bar pair per bucket, labelled by its first day (a date axis would space them by time).
-    figure.update_layout(barmode="group", xaxis={"type": "category"})
-    return figure
+    figure.update_layout(barmode="group")
+    return _layout(figure, currency)
 
 
 def mrr_figure(points: Sequence[MrrPoint], currency: str) -> go.Figure:

@@ -277,6 +277,23 @@ class RevenueLists(RevenueFigures):
         ]
         return ListedPage(items, total)
 
+    def _invoice_rows(self, at: Any, amount: Any) -> Select[Any]:
+        """Invoices as listed rows (their date and first amount chosen by the list), with the
+        customer's name, scoped; the caller adds its filters."""
+        return self.scoped(
+            select(
+                literal("invoice").label("kind"),
+                Invoice.id.label("object_id"),
+                Invoice.number.label("reference"),
+                CustomerAccount.name.label("customer"),
+                at.label("at"),
+                amount.label("amount"),
+                Invoice.gross.label("second_amount"),
+                type_coerce(Invoice.status, String()).label("status"),
+            ).join(CustomerAccount, CustomerAccount.id == Invoice.customer_account_id),
+            CustomerAccount,
+        )
+
     def documents(
         self,
         currency: str,
@@ -291,26 +308,12 @@ class RevenueLists(RevenueFigures):
         """Invoices and credit notes of [start, end), optionally of one buyer country or tax mode."""
         column = {"country": Invoice.buyer_country, "tax_mode": Invoice.tax_mode, None: None}[dimension]
         extra: list[ColumnElement[bool]] = [column == value] if column is not None else []
-        invoices = self.scoped(
-            select(
-                literal("invoice").label("kind"),
-                Invoice.id.label("object_id"),
-                Invoice.number.label("reference"),
-                CustomerAccount.name.label("customer"),
-                Invoice.issued_at.label("at"),
-                Invoice.net.label("amount"),
-                Invoice.gross.label("second_amount"),
-                type_coerce(Invoice.status, String()).label("status"),
-            )
-            .join(CustomerAccount, CustomerAccount.id == Invoice.customer_account_id)
-            .where(
-                Invoice.currency == currency,
-                Invoice.status != InvoiceStatus.DRAFT,
-                Invoice.issued_at >= start,
-                Invoice.issued_at < end,
-                *extra,
-            ),
-            CustomerAccount,
+        invoices = self._invoice_rows(Invoice.issued_at, Invoice.net).where(
+            Invoice.currency == currency,
+            Invoice.status != InvoiceStatus.DRAFT,
+            Invoice.issued_at >= start,
+            Invoice.issued_at < end,
+            *extra,
         )
         credits = self.scoped(
             select(
@@ -339,26 +342,16 @@ class RevenueLists(RevenueFigures):
 
     def unpaid(self, currency: str, now: datetime, bucket: str, *, limit: int, offset: int) -> ListedPage:
         """The unpaid invoices of one ageing bucket (`ageing_key`), the oldest due first."""
-        rows = self.scoped(
-            select(
-                literal("invoice").label("kind"),
-                Invoice.id.label("object_id"),
-                Invoice.number.label("reference"),
-                CustomerAccount.name.label("customer"),
-                Invoice.due_at.label("at"),
-                Invoice.balance_due.label("amount"),
-                Invoice.gross.label("second_amount"),
-                type_coerce(Invoice.status, String()).label("status"),
-            )
-            .join(CustomerAccount, CustomerAccount.id == Invoice.customer_account_id)
+        rows = (
+            self._invoice_rows(Invoice.due_at, Invoice.balance_due)
             .where(
                 Invoice.currency == currency,
                 Invoice.status.in_(UNPAID_INVOICE_STATUSES),
                 Invoice.balance_due > 0,
                 self.ageing_key(now) == bucket,
-            ),
-            CustomerAccount,
-        ).subquery("listed")
+            )
+            .subquery("listed")
+        )
         return self._listed(rows, [rows.c.at, rows.c.object_id], limit, offset)
 
     def movement_customers(

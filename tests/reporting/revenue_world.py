@@ -161,8 +161,9 @@ def build_world(session: Session) -> RevenueWorld:
     return world
 
 
-def populate(session: Session, tenant_id: int) -> RevenueWorld:
-    """The customers, plans, subscriptions, documents and card money of the docstring, in `tenant_id`."""
+def populate(session: Session, tenant_id: int, tag: str = "") -> RevenueWorld:
+    """The customers, plans, subscriptions, documents and card money of the docstring, in `tenant_id`.
+    `tag` ends the processor's ids (unique across tenants) where a database outlives one test."""
     b = _Builder(session, tenant_id)
     customers = {
         name: b.add(CustomerAccount(number=f"C-{i}", name=name)).id
@@ -234,18 +235,18 @@ def populate(session: Session, tenant_id: int) -> RevenueWorld:
             )
         )  # fmt: skip
 
-    p1 = payment("pay_1", i1, "119.00", PaymentStatus.PARTIALLY_REFUNDED, at(3, 5))
-    payment("pay_2", i2, "50.00", PaymentStatus.FAILED, None)
-    p3 = payment("pay_3", i9, "60.00", PaymentStatus.SUCCEEDED, at(4, 20))
+    p1 = payment(f"pay_1{tag}", i1, "119.00", PaymentStatus.PARTIALLY_REFUNDED, at(3, 5))
+    payment(f"pay_2{tag}", i2, "50.00", PaymentStatus.FAILED, None)
+    p3 = payment(f"pay_3{tag}", i9, "60.00", PaymentStatus.SUCCEEDED, at(4, 20))
     b.add(
-        Refund(payment_id=p1.id, idempotency_key="re_1", external_id="re_1", amount=Decimal("23.80"),
+        Refund(payment_id=p1.id, idempotency_key="re_1", external_id=f"re_1{tag}", amount=Decimal("23.80"),
                status=RefundStatus.SUCCEEDED, created_at=at(5, 11))
     )  # fmt: skip
     b.add(
-        Dispute(processor=stripe, external_id="dp_1", payment_id=p3.id, invoice_id=i9.id,
+        Dispute(processor=stripe, external_id=f"dp_1{tag}", payment_id=p3.id, invoice_id=i9.id,
                 amount=Decimal("60.00"), status="lost", opened_at=at(4, 25), closed_at=at(5, 15))
     )  # fmt: skip
-    b.add(Dispute(processor=stripe, external_id="dp_2", amount=Decimal("10.00"), opened_at=at(5, 2)))
+    b.add(Dispute(processor=stripe, external_id=f"dp_2{tag}", amount=Decimal("10.00"), opened_at=at(5, 2)))
     for key, amount, status, arrival in (
         ("po_1", "100.00", "paid", at(3, 10)),
         ("po_2", "50.00", "failed", at(4, 10)),
@@ -253,7 +254,11 @@ def populate(session: Session, tenant_id: int) -> RevenueWorld:
     ):
         b.add(
             Payout(
-                processor=stripe, external_id=key, amount=Decimal(amount), status=status, arrival_at=arrival
+                processor=stripe,
+                external_id=f"{key}{tag}",
+                amount=Decimal(amount),
+                status=status,
+                arrival_at=arrival,
             )
         )
 

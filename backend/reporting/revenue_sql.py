@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, case, func, literal, select, type_coerce, union_all
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import Subquery
 
 from backend.models import IntervalUnit
@@ -46,17 +47,19 @@ def bucket_starts(first_day: date, last_day: date, grain: Grain) -> list[date]:
     return starts
 
 
-def bucket_index(column: Any, starts: list[date]) -> ColumnElement[int]:
+def bucket_index(column: Any, starts: list[date], dialect: str) -> ColumnElement[int]:
     """Which bucket (index into `starts`) a timestamp already inside the range falls in.
 
-    Plain comparisons with the buckets' UTC boundaries, the same SQL on every engine: much cheaper
-    per row than truncating each timestamp to a calendar unit in a time zone.
+    Comparisons with the buckets' UTC boundaries: on PostgreSQL a binary search (`width_bucket`
+    over the boundaries), elsewhere a CASE; both far cheaper per row than truncating each
+    timestamp to a calendar unit in a time zone.
     """
     if len(starts) == 1:
         return literal(0)
-    whens = [
-        (column < literal(day_start(day), UtcDateTime()), literal(i)) for i, day in enumerate(starts[1:])
-    ]
+    boundaries = [literal(day_start(day), UtcDateTime()) for day in starts[1:]]
+    if dialect == "postgresql":
+        return func.width_bucket(column, postgresql.array(boundaries))
+    whens = [(column < boundary, literal(i)) for i, boundary in enumerate(boundaries)]
     return case(*whens, else_=literal(len(starts) - 1))
 
 

@@ -87,6 +87,10 @@ class TurnoverCell:
 class RevenueFigures(TenantRepository[Invoice]):
     model = Invoice
 
+    @property
+    def dialect(self) -> str:
+        return self.session.get_bind().dialect.name
+
     # --- turnover --------------------------------------------------------------------------------
     def _documents(
         self, currency: str, start: datetime, end: datetime, invoice_keys: list[Any], credit_keys: list[Any]
@@ -150,8 +154,12 @@ class RevenueFigures(TenantRepository[Invoice]):
             currency,
             start,
             end,
-            [bucket_index(Invoice.issued_at, starts), Invoice.buyer_country, Invoice.tax_mode],
-            [bucket_index(CreditNote.issued_at, starts), Invoice.buyer_country, Invoice.tax_mode],
+            [bucket_index(Invoice.issued_at, starts, self.dialect), Invoice.buyer_country, Invoice.tax_mode],
+            [
+                bucket_index(CreditNote.issued_at, starts, self.dialect),
+                Invoice.buyer_country,
+                Invoice.tax_mode,
+            ],
         )
         return [
             TurnoverCell(
@@ -200,7 +208,7 @@ class RevenueFigures(TenantRepository[Invoice]):
             return self.scoped(
                 select(
                     literal(kind).label("kind"),
-                    bucket_index(at, months).label("month"),
+                    bucket_index(at, months, self.dialect).label("month"),
                     amount.label("amount"),
                 ).where(model.currency == currency, at >= start, at < end, *conditions),
                 model,

@@ -55,11 +55,19 @@ DRILL_LABELS: dict[str, tuple[str, str, str]] = {
 }
 
 
-def default_query(today: date | None = None) -> RevenueQuery:
-    """The last twelve months up to today, by month, in EUR."""
-    today = today or clock.now().date()
-    index = today.year * 12 + today.month - 1 - 11
-    return RevenueQuery("EUR", date(index // 12, index % 12 + 1, 1), today, "month")
+def today() -> date:
+    """Today's UTC date on the console's clock: quick ranges end here."""
+    return clock.now().date()
+
+
+def default_query(user: SignedInUser) -> RevenueQuery:
+    """The last twelve months up to today, by month, in the tenant's default currency."""
+    last = today()
+    index = last.year * 12 + last.month - 1 - 11
+    with unit_of_work() as session:
+        tenant = TenantDirectory(session).by_id(user.tenant_id)
+        currency = tenant.default_currency if tenant else "EUR"
+    return RevenueQuery(currency, date(index // 12, index % 12 + 1, 1), last, "month")
 
 
 def revenue_report(user: SignedInUser, query: RevenueQuery) -> RevenueReport:

@@ -17,6 +17,7 @@ from backend import clock
 from backend.kit.errors import FieldErrors
 from backend.kit.policy import Action, Actor, authorize
 from backend.kit.repository import TenantScope
+from backend.kit.tenants import TenantDirectory
 from backend.money import Money, check_currency
 from backend.reporting.analytics.repository import (
     AGEING_BUCKETS,
@@ -153,6 +154,11 @@ def _share(key: str, row: DocumentTotals, label: str, currency: str) -> ShareRow
     )
 
 
+def _default_currency(session: Session, scope: TenantScope) -> str:
+    tenant = TenantDirectory(session).by_id(scope.tenant_id)
+    return tenant.default_currency if tenant else "EUR"
+
+
 def bounds(query: RevenueQuery) -> tuple[datetime, datetime]:
     return day_start(query.first_day), day_start(query.last_day + timedelta(days=1))
 
@@ -174,7 +180,7 @@ def revenue_report(session: Session, scope: TenantScope, actor: Actor, query: Re
     by_country = _sum_by(cells, lambda c: c.country)
     return RevenueReport(
         currency=currency,
-        currencies=sorted(set(figures.currencies()) | {currency}),
+        currencies=sorted(set(figures.currencies()) | {currency, _default_currency(session, scope)}),
         first_day=query.first_day.isoformat(),
         last_day=query.last_day.isoformat(),
         grain=query.grain,

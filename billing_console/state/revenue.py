@@ -161,7 +161,7 @@ class RevenueState(rx.State):
     @starts_from_defaults
     @admin_only
     async def load(self, admin: SignedInUser) -> AsyncIterator[EventSpec | None]:
-        query = gateway.default_query()
+        query = await asyncio.to_thread(gateway.default_query, admin)
         self.currency, self.grain = query.currency, query.grain
         self.first_day, self.last_day = query.first_day.isoformat(), query.last_day.isoformat()
         async for update in self._refresh(admin):
@@ -177,7 +177,7 @@ class RevenueState(rx.State):
     @rx.event
     @admin_only
     async def use_preset(self, admin: SignedInUser, months: str) -> AsyncIterator[EventSpec | None]:
-        today = gateway.default_query().last_day
+        today = gateway.today()
         self.first_day = _months_back(today, PRESETS.get(months, 12)).isoformat()
         self.last_day = today.isoformat()
         if self.grain == "day":

@@ -45,6 +45,14 @@ def test_the_admin_reads_the_report_changes_the_range_and_opens_a_list(revenue_w
         "49.30",
     )
 
+    assert page.currencies == ["EUR", "USD"]  # the tenant's default and its plans' currencies
+    run(RevenueState.use_preset.fn, page, "3")
+    assert (page.first_day, page.last_day, [p.month for p in page.mrr]) == (
+        "2026-04-01",
+        "2026-06-15",
+        ["2026-04", "2026-05", "2026-06"],
+    )
+
     run(RevenueState.apply_range.fn, page, {"first_day": "2026-03-01", "last_day": "2026-05-31"})
     assert [(p.bucket, p.net) for p in page.turnover] == [
         ("2026-03-01", "300.00"),

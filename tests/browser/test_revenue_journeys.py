@@ -74,6 +74,7 @@ def test_admin_reads_revenue_changes_the_range_and_opens_the_lists_behind_figure
     trend = admin.locator("#overview-mrr-trend")
     expect(trend).to_contain_text("49.30 EUR")
     expect(trend.locator(".js-plotly-plot")).to_be_visible()
+    no_overflow_at_390(admin, "admin-overview-mrr-trend")
     admin.locator("#to-revenue").click()
     expect(admin).to_have_url(re.compile(r".*/admin/revenue/?$"))
     expect(admin.locator("#revenue-headline")).to_contain_text("49.30 EUR")

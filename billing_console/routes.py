@@ -38,6 +38,7 @@ ADMIN_BACKORDERS = "/admin/backorders"  # servers waiting for provider capacity
 ADMIN_PROVIDERS = "/admin/providers"  # the cloud provider (token, health) of each provisioned service type
 ADMIN_INVOICES = "/admin/invoices"
 ADMIN_EXPORTS = "/admin/exports"  # CSV exports of a range of days
+ADMIN_REVENUE = "/admin/revenue"  # revenue analytics: turnover, MRR and its movement, receivables
 ADMIN_INVOICE_NEW = "/admin/invoices/new"  # a manual draft; `?draft=ID` edits one, `?customer=ID` preselects
 ADMIN_INVOICE = "/admin/invoices/[number]"  # an invoice by number, a draft by its id
 ADMIN_AUDIT = "/admin/audit"  # the audit log; `?object_type=invoice&object_id=INV-...` filters it

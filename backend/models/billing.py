@@ -60,6 +60,14 @@ class Invoice(SQLModel, table=True):
         Index(None, "tenant_id", "status", "due_at"),
         Index(None, "tenant_id", "next_payment_attempt_at"),
         Index(None, "tenant_id", "issued_at"),
+        # Revenue analytics: turnover of a currency by day of issue, read from the index alone.
+        Index(
+            "ix_invoices_revenue",
+            "tenant_id",
+            "currency",
+            "issued_at",
+            postgresql_include=["status", "net", "gross", "buyer_country", "tax_mode"],
+        ),
         CheckConstraint("net + tax = gross", name="totals_add_up"),
     )
 

@@ -20,6 +20,7 @@ from billing_console.routes import (
     ADMIN_PAYMENT_LINKS,
     ADMIN_PAYMENT_SETTINGS,
     ADMIN_PROVIDERS,
+    ADMIN_REVENUE,
     ADMIN_SETTINGS,
     ADMIN_SUBSCRIPTIONS,
     DASHBOARD,
@@ -52,6 +53,7 @@ CUSTOMER_AREA = (
 )
 ADMIN_AREA = (
     NavLink("Overview", ADMIN, "chart-no-axes-column"),
+    NavLink("Revenue", ADMIN_REVENUE, "chart-line"),
     NavLink("Customers", ADMIN_CUSTOMERS, "users"),
     NavLink("Subscriptions", ADMIN_SUBSCRIPTIONS, "repeat"),
     NavLink("Invoices", ADMIN_INVOICES, "receipt"),

@@ -15,6 +15,7 @@ from billing_console.pages import (
     admin_payment_links,
     admin_payment_settings,
     admin_providers,
+    admin_revenue,
     admin_settings,
     admin_subscription,
     admin_subscriptions,
@@ -85,4 +86,5 @@ ROUTES: tuple[Route, ...] = (
     admin_exports.route,
     admin_providers.route,
     admin_audit.route,
+    admin_revenue.route,
 )

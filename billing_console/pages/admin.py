@@ -9,11 +9,17 @@ from billing_console.layout import template
 from billing_console.routes import ADMIN
 from billing_console.state.admin import AdminOverviewState
 from billing_console.state.admin_payments_overview import AdminPaymentsOverviewState
+from billing_console.state.revenue import MrrTrendState
 from billing_console.views.admin import background_jobs, document_alarms, figures
 from billing_console.views.admin_payments_overview import payments_overview
+from billing_console.views.revenue import mrr_trend_card
 
 
-@template(route=ADMIN, title="Overview", on_load=[AdminOverviewState.load, AdminPaymentsOverviewState.load])
+@template(
+    route=ADMIN,
+    title="Overview",
+    on_load=[AdminOverviewState.load, AdminPaymentsOverviewState.load, MrrTrendState.load],
+)
 def admin_overview() -> rx.Component:
     return rx.vstack(
         rx.cond(
@@ -27,6 +33,7 @@ def admin_overview() -> rx.Component:
         ),
         rx.cond(AdminOverviewState.loading, rx.fragment(), document_alarms()),
         rx.cond(AdminOverviewState.loading, skeleton_cards(6), figures()),
+        mrr_trend_card(),
         payments_overview(),
         rx.cond(AdminOverviewState.loading, rx.fragment(), background_jobs()),
         spacing="6",

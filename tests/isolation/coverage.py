@@ -91,7 +91,7 @@ from backend.provisioning import hooks as provisioning_hooks
 from backend.provisioning import service as provisioning
 from backend.provisioning import status as provisioning_status
 from backend.provisioning import tasks as provisioning_tasks
-from backend.reporting import admin_subscriptions, dashboard
+from backend.reporting import admin_subscriptions, dashboard, revenue
 from backend.reporting import customers as admin_customers
 from backend.reporting import overview as admin_overview
 from backend.reporting import subscriptions as customer_subscriptions
@@ -186,6 +186,7 @@ SERVICE_MODULES: tuple[ModuleType, ...] = (
     audit_log,
     exports,
     export_tasks,
+    revenue,
 )
 _IDENTITY = (
     "identity, not billing: users, sessions, tokens and codes are tried in tests/kit/test_tenant_scoping.py"

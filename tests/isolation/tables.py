@@ -30,6 +30,7 @@ from tests.isolation.provisioning_status_probes import (
     PROVISIONING_STATUS_REPOSITORY_PROBES,
 )
 from tests.isolation.repository_probes import REPOSITORY_PROBES
+from tests.isolation.revenue_probes import REVENUE_EXEMPT, REVENUE_PROBES, REVENUE_REPOSITORY_PROBES
 from tests.isolation.statement_probes import STATEMENT_PROBES, STATEMENT_REPOSITORY_PROBES
 from tests.isolation.tax_probes import TAX_PROBES
 from tests.isolation.tenant_settings_probes import TENANT_SETTINGS_PROBES
@@ -57,6 +58,7 @@ OPERATION_PROBES: list[Probe] = [
     *PROVISIONING_STATUS_PROBES,
     *AUDIT_PROBES,
     *EXPORT_PROBES,
+    *REVENUE_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
     *REPOSITORY_PROBES,
@@ -76,6 +78,7 @@ REPOSITORY_TABLE: list[Probe] = [
     *PROVISIONING_STATUS_REPOSITORY_PROBES,
     *AUDIT_REPOSITORY_PROBES,
     *EXPORT_REPOSITORY_PROBES,
+    *REVENUE_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.
@@ -87,4 +90,5 @@ EXEMPT: dict[str, str] = (
     | payment_refund_probes.EXEMPT
     | PAYMENT_LINK_EXEMPT
     | EXPORT_EXEMPT
+    | REVENUE_EXEMPT
 )

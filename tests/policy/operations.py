@@ -67,9 +67,10 @@ from backend.payments.errors import CardPaymentsUnavailable, OnlinePaymentUnavai
 from backend.payments.schemas import PaymentLinkInput
 from backend.provisioning import service as provisioning
 from backend.provisioning.service import OrderTarget, Servers
-from backend.reporting import admin_subscriptions, customers
+from backend.reporting import admin_subscriptions, customers, revenue
 from backend.reporting import overview as admin_overview
 from backend.reporting.repository import SubscriptionFilter
+from backend.reporting.revenue_schemas import RevenueQuery
 from backend.settings import load_settings
 from backend.subscriptions import previews, reads
 from backend.subscriptions.ordering import Ordering, OrderRequest
@@ -246,6 +247,8 @@ PROFILE = profiles.BillingProfileInput(
     email="alice@example.com",
 )
 
+REVENUE_QUERY = RevenueQuery("EUR", date(2026, 1, 1), date(2026, 12, 31), "month")
+
 OPERATIONS: list[Op] = [
     # --- users, the audit log, the overview: admins ---------------------------------------------
     op(
@@ -270,6 +273,19 @@ OPERATIONS: list[Op] = [
     ),
     op(
         admin_overview.admin_overview, lambda s, a, who: admin_overview.admin_overview(s, a.scope, who), ADMIN
+    ),
+    op(
+        revenue.revenue_report,
+        lambda s, a, who: revenue.revenue_report(s, a.scope, who, REVENUE_QUERY),
+        ADMIN,
+    ),
+    op(revenue.mrr_trend, lambda s, a, who: revenue.mrr_trend(s, a.scope, who, "EUR"), ADMIN),
+    op(
+        revenue.drill_down,
+        lambda s, a, who: revenue.drill_down(
+            s, a.scope, who, REVENUE_QUERY, revenue.Drill("country", "DE"), limit=10, offset=0
+        ),
+        ADMIN,
     ),
     # --- each user's own password and tokens ----------------------------------------------------
     op(

@@ -62,6 +62,8 @@ AUDIENCE: dict[str, str] = {
     "billing_console.state.payment_links.PaymentLinksState": ADMIN_ONLY,
     "billing_console.state.admin_invoice_payments.AdminInvoicePaymentsState": ADMIN_ONLY,
     "billing_console.state.admin_payments_overview.AdminPaymentsOverviewState": ADMIN_ONLY,
+    "billing_console.state.revenue.RevenueState": ADMIN_ONLY,
+    "billing_console.state.revenue.MrrTrendState": ADMIN_ONLY,
     "billing_console.state.invoice_links.InvoiceLinksState": ADMIN_ONLY,
     "billing_console.state.admin_servers.AdminServersState": ADMIN_ONLY,
     "billing_console.state.admin_servers.BackordersState": ADMIN_ONLY,

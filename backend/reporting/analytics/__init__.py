@@ -1,0 +1,1 @@
+"""Revenue analytics over documents and money: turnover, receivables, card volume, their lists."""

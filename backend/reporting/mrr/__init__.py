@@ -1,0 +1,1 @@
+"""Monthly recurring revenue: its value, its movement per customer, by plan (docs/metrics.md)."""

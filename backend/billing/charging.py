@@ -12,7 +12,7 @@ period's boundary after a mid-period plan change).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -220,6 +220,17 @@ def bill_subscription(
     return charges
 
 
+def _billing_state(subscription: DueSubscription) -> tuple[Any, ...]:
+    return (
+        subscription.status,
+        subscription.current_period_start,
+        subscription.current_period_end,
+        subscription.period_index,
+        subscription.next_billing_at,
+        subscription.anchor_at,
+    )
+
+
 def start_after_trial(subscription: Subscription, time_zone: str) -> None:
     """The trial is over: the first paid period starts where the trial ended."""
     terms = terms_of(subscription)
@@ -245,6 +256,26 @@ def open_grid(subscription: Subscription, terms: PlanTerms, time_zone: str, at: 
         subscription.next_billing_at = min(subscription.next_billing_at, subscription.cancel_effective_at)
 
 
+@dataclass(slots=True)
+class DueSubscription:
+    """A due subscription as a billing unit reads it: the columns billing uses as plain values, no
+    ORM object. `bill_subscription` moves it on exactly as it moves a `Subscription`."""
+
+    id: int
+    tenant_id: int
+    customer_account_id: int
+    plan_id: int
+    status: SubscriptionStatus
+    current_period_start: datetime | None
+    current_period_end: datetime | None
+    next_billing_at: datetime | None
+    trial_end: datetime | None
+    anchor_at: datetime | None
+    period_index: int
+    cancel_effective_at: datetime | None
+    plan_snapshot: dict[str, Any]
+
+
 class Charger:
     """Charges subscriptions of one tenant: loads what billing needs in a few queries per batch."""
 
@@ -262,8 +293,17 @@ class Charger:
         bills its used part)."""
         return AttachedAddonRepository(self.session, self.scope).with_addons_for(subscription_ids)
 
-    def bill(self, subscriptions: list[Subscription], now: datetime) -> int:
-        """Charge what is due for `subscriptions` (locked by the caller); returns new positions."""
+    def lock_due(self, now: datetime, first_id: int, last_id: int) -> list[DueSubscription]:
+        """The due subscriptions with ids in `first_id..last_id` (a billing unit) as plain rows,
+        locked until commit: one read, no ORM object per row."""
+        return [DueSubscription(*row) for row in self.subscriptions.lock_due_rows(now, first_id, last_id)]
+
+    def bill(self, subscriptions: Sequence[Subscription | DueSubscription], now: datetime) -> int:
+        """Charge what is due for `subscriptions` (locked by the caller); returns new positions.
+
+        The charges go in with one insert. `Subscription`s are saved with their ORM state;
+        `DueSubscription` rows (a billing unit's) with one update of those that moved, and one of
+        those whose terms were refreshed."""
         if not subscriptions:
             return 0
         self.subscriptions.check_owned(subscriptions)
@@ -273,19 +313,33 @@ class Charger:
             attached.setdefault(pair[0].subscription_id, []).append(pair)
         plans = terms_by_plan(self.session, self.scope, {s.plan_id for s in subscriptions})
         charges: list[Charge] = []
+        orm: list[Subscription] = []
+        moved: list[DueSubscription] = []
+        repriced: list[DueSubscription] = []
         for subscription in subscriptions:
             assert subscription.id is not None
+            row = subscription if isinstance(subscription, DueSubscription) else None
+            before = _billing_state(row) if row is not None else ()
+            snapshot = subscription.plan_snapshot
             charges.extend(
                 bill_subscription(
-                    subscription,
+                    subscription,  # type: ignore[arg-type]  # a row has every column billing reads
                     self.time_zone,
                     attached.get(subscription.id, []),
                     plans.get(subscription.plan_id),
                     now,
                 )
             )
+            if row is None:
+                orm.append(subscription)  # type: ignore[arg-type]
+                continue
+            if _billing_state(row) != before:
+                moved.append(row)
+            if row.plan_snapshot is not snapshot:
+                repriced.append(row)
         inserted = self.add(charges, now)
-        self.subscriptions.save_billing_state([s for s in subscriptions if self.session.is_modified(s)])
+        self.subscriptions.save_billing_state([s for s in orm if self.session.is_modified(s)])
+        self.subscriptions.save_due_state(moved, repriced)
         return inserted
 
     def add(self, charges: list[Charge], now: datetime) -> int:

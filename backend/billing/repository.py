@@ -3,7 +3,9 @@ subscriptions and attached addons a billing run reads."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,12 +13,61 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.kit import bulk
 from backend.kit.repository import TenantRepository
-from backend.models import Addon, CustomerProfile, OpenPosition, Subscription, SubscriptionAddon
+from backend.models import (
+    Addon,
+    CustomerProfile,
+    OpenPosition,
+    Subscription,
+    SubscriptionAddon,
+    TaxCategory,
+)
 from backend.models.statuses import RUNNING_SUBSCRIPTION_STATUSES
 
 
 class ConflictingSourceRef(RuntimeError):
     """Two different charges under one source reference: a bug, never to be skipped silently."""
+
+
+# Every column of an open position, in the order of `UnbilledCharge`.
+UNBILLED_COLUMNS = (
+    "id",
+    "tenant_id",
+    "customer_account_id",
+    "subscription_id",
+    "source_ref",
+    "description",
+    "period_start",
+    "period_end",
+    "quantity",
+    "unit_price",
+    "amount",
+    "currency",
+    "tax_category",
+    "invoice_id",
+    "created_at",
+)
+
+
+@dataclass(slots=True)
+class UnbilledCharge:
+    """An unbilled open position as the invoice run reads it: its columns as plain values, not an
+    ORM object (an invoice run reads thousands; drafts and promotions read the same attributes)."""
+
+    id: int
+    tenant_id: int
+    customer_account_id: int
+    subscription_id: int | None
+    source_ref: str
+    description: str
+    period_start: datetime | None
+    period_end: datetime | None
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+    currency: str
+    tax_category: TaxCategory
+    invoice_id: int | None
+    created_at: datetime
 
 
 class OpenPositionRepository(TenantRepository[OpenPosition]):
@@ -60,13 +111,24 @@ class OpenPositionRepository(TenantRepository[OpenPosition]):
                     f" ({found.period_start} - {found.period_end}, {found.amount} {found.currency})"
                 )
 
-    def mark_billed(self, billed: list[tuple[OpenPosition, int]]) -> None:
-        """Link charges to the invoice they were billed on (one statement)."""
+    def mark_billed(self, billed: list[tuple[Any, int]]) -> None:
+        """Link charges (`OpenPosition`s or `UnbilledCharge` rows) to the invoice they were billed
+        on (one statement); an `OpenPosition` of them the session holds reads the link."""
         self.check_owned(position for position, _ in billed)
         rows = [{"id": position.id, "invoice_id": invoice_id} for position, invoice_id in billed]
         bulk.update_rows(self.session, OpenPosition.__table__, "id", rows, tenant_id=self.scope.tenant_id)
+        loaded = {
+            key[1][0]: instance
+            for key, instance in self.session.identity_map.items()
+            if key[0] is OpenPosition
+        }
         for position, invoice_id in billed:
-            set_committed_value(position, "invoice_id", invoice_id)
+            if isinstance(position, OpenPosition):
+                set_committed_value(position, "invoice_id", invoice_id)
+            else:
+                position.invoice_id = invoice_id
+                if position.id in loaded:
+                    set_committed_value(loaded[position.id], "invoice_id", invoice_id)
 
     def unbilled_customers(
         self, now: datetime, first_id: int | None = None, last_id: int | None = None
@@ -88,12 +150,14 @@ class OpenPositionRepository(TenantRepository[OpenPosition]):
             statement = statement.where(OpenPosition.customer_account_id.between(first_id, last_id))
         return [(int(c), int(d), e) for c, d, e in self.session.execute(statement)]
 
-    def lock_unbilled(self, customer_ids: list[int], now: datetime) -> list[OpenPosition]:
-        """Unbilled charges of `customer_ids`, locked; a concurrent run waits, then finds them billed."""
+    def lock_unbilled(self, customer_ids: list[int], now: datetime) -> list[UnbilledCharge]:
+        """Unbilled charges of `customer_ids` as plain rows (no ORM object per row), locked; a
+        concurrent run waits, then finds them billed."""
         if not customer_ids:
             return []
+        table = OpenPosition.__table__
         statement = (
-            self.select()
+            self.scoped(select(*(table.c[name] for name in UNBILLED_COLUMNS)))
             .where(
                 # The range lets the unbilled index narrow the scan; the list picks the customers.
                 OpenPosition.customer_account_id.between(min(customer_ids), max(customer_ids)),
@@ -103,9 +167,8 @@ class OpenPositionRepository(TenantRepository[OpenPosition]):
             )
             .order_by(OpenPosition.customer_account_id, OpenPosition.id)
             .with_for_update()
-            .execution_options(populate_existing=True)
         )
-        return list(self.session.scalars(statement))
+        return [UnbilledCharge(*row) for row in self.session.execute(statement)]
 
     def for_subscription(self, subscription_id: int) -> list[OpenPosition]:
         statement = self.select().where(OpenPosition.subscription_id == subscription_id)
@@ -123,6 +186,24 @@ BILLING_STATE = (
 )  # plan_snapshot changes only with a price change: the ORM flush writes it then
 
 
+# What a billing unit reads of a due subscription, in the order of `charging.DueSubscription`.
+DUE_COLUMNS = (
+    "id",
+    "tenant_id",
+    "customer_account_id",
+    "plan_id",
+    "status",
+    "current_period_start",
+    "current_period_end",
+    "next_billing_at",
+    "trial_end",
+    "anchor_at",
+    "period_index",
+    "cancel_effective_at",
+    "plan_snapshot",
+)
+
+
 class DueSubscriptionRepository(TenantRepository[Subscription]):
     """The subscriptions a billing run reads and moves forward: due ones, locked, saved in bulk."""
 
@@ -137,6 +218,35 @@ class DueSubscriptionRepository(TenantRepository[Subscription]):
         for subscription, row in zip(subscriptions, rows, strict=True):
             for name in BILLING_STATE:
                 set_committed_value(subscription, name, row[name])
+
+    def lock_due_rows(self, now: datetime, first_id: int, last_id: int) -> list[tuple[Any, ...]]:
+        """`lock_due` as plain rows of `DUE_COLUMNS` (no ORM object per row): what a billing unit
+        reads. Locked until commit: a concurrent unit waits, then finds them no longer due."""
+        table = Subscription.__table__
+        statement = (
+            self.scoped(select(*(table.c[name] for name in DUE_COLUMNS)))
+            .where(*self._due(now), Subscription.id.between(first_id, last_id))
+            .order_by(Subscription.id)
+            .with_for_update()
+        )
+        return [tuple(row) for row in self.session.execute(statement)]
+
+    def save_due_state(self, moved: list[Any], repriced: list[Any]) -> None:
+        """Write the billing pointers of `moved` and the refreshed terms of `repriced` (rows read by
+        `lock_due_rows`), one statement each; a `Subscription` of them the session holds is expired
+        so it reads the new values."""
+        self.check_owned([*moved, *repriced])
+        tenant = self.scope.tenant_id
+        table = Subscription.__table__
+        rows = [{"id": s.id, **{name: getattr(s, name) for name in BILLING_STATE}} for s in moved]
+        bulk.update_rows(self.session, table, "id", rows, tenant_id=tenant)
+        snapshots = [{"id": s.id, "plan_snapshot": s.plan_snapshot} for s in repriced]
+        bulk.update_rows(self.session, table, "id", snapshots, tenant_id=tenant)
+        changed = {s.id for s in moved} | {s.id for s in repriced}
+        if changed and self.session.identity_map:
+            for key in list(self.session.identity_map.keys()):
+                if key[0] is Subscription and key[1][0] in changed:
+                    self.session.expire(self.session.identity_map[key])
 
     def due_buckets(self, now: datetime, bucket_size: int) -> list[int]:
         """Id buckets (id // bucket_size) holding subscriptions with a charge due at `now`."""

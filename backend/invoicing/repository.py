@@ -20,6 +20,8 @@ from backend.models import (
     CreditNote,
     CreditNoteLine,
     CustomerAccount,
+    CustomerProfile,
+    CustomerType,
     DocumentKind,
     DocumentNumberSequence,
     Invoice,
@@ -28,6 +30,7 @@ from backend.models import (
     PromotionRedemption,
     PromotionUse,
     User,
+    VatIdStatus,
 )
 from backend.models.statuses import UNPAID_INVOICE_STATUSES
 
@@ -39,6 +42,58 @@ def _dialect_insert(session: Session) -> Any:
     if dialect not in builders:
         raise NotImplementedError(f"idempotent inserts are not implemented for {dialect}")
     return builders[dialect]
+
+
+# What an issued invoice copies of its buyer's billing profile (the buyer snapshot and the tax
+# decision), in the order of `BuyerProfile`.
+BUYER_COLUMNS = (
+    "customer_account_id",
+    "name",
+    "company_name",
+    "customer_type",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "country",
+    "email",
+    "vat_id",
+    "vat_id_status",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerProfile:
+    """A customer's billing profile as an invoice run reads it: plain values with the attribute
+    names of `CustomerProfile`, no ORM object per customer."""
+
+    customer_account_id: int
+    name: str
+    company_name: str
+    customer_type: CustomerType
+    address_line1: str
+    address_line2: str
+    postal_code: str
+    city: str
+    country: str
+    email: str
+    vat_id: str
+    vat_id_status: VatIdStatus
+
+
+class BuyerProfileReads(TenantRepository[CustomerProfile]):
+    """The billing profiles of the customers an invoice run bills (read only)."""
+
+    model = CustomerProfile
+
+    def for_accounts(self, customer_account_ids: set[int]) -> dict[int, BuyerProfile]:
+        if not customer_account_ids:
+            return {}
+        table = CustomerProfile.__table__
+        statement = self.scoped(select(*(table.c[name] for name in BUYER_COLUMNS))).where(
+            CustomerProfile.customer_account_id.in_(sorted(customer_account_ids))
+        )
+        return {row[0]: BuyerProfile(*row) for row in self.session.execute(statement)}
 
 
 class InvoiceRepository(TenantRepository[Invoice]):

@@ -9,6 +9,8 @@ Callers are repositories, which set the tenant of every row themselves.
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
@@ -34,6 +36,24 @@ def _column_array(table: Table, name: str, values: list[Any]) -> tuple[list[Any]
     if processor is not None:
         values = [processor(value) for value in values]
     return values, f"{column_type.compile(dialect=_PG)}[]"
+
+
+def _element(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    text_value = value.isoformat() if isinstance(value, datetime | date) else str(value)
+    return '"' + text_value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _array_literal(values: list[Any]) -> str:
+    """`values` (already processed for the column) as one PostgreSQL array literal. Sent as a
+    single text parameter: psycopg's array dumper escapes element by element with regular
+    expressions, which cost more than the database's work for a batch of hundreds of rows."""
+    return "{" + ",".join(map(_element, values)) + "}"
 
 
 def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
@@ -80,7 +100,7 @@ def insert_rows(
             values, array_type = _column_array(table, name, [defaults[name]] * len(rows))
         else:
             values, array_type = _column_array(table, name, [row[name] for row in rows])
-        params[f"p{position}"] = values
+        params[f"p{position}"] = _array_literal(values)
         casts.append(f"CAST(:p{position} AS {array_type})")
     columns = ", ".join(f'"{name}"' for name in names)
     sql = f'INSERT INTO "{table.name}" ({columns}) SELECT * FROM unnest({", ".join(casts)})'
@@ -145,14 +165,12 @@ def update_rows(
     casts = []
     for position, name in enumerate([key, *names]):
         values, array_type = _column_array(table, name, [row[name] for row in rows])
-        params[f"p{position}"] = values
+        params[f"p{position}"] = _array_literal(values)
         casts.append(f"CAST(:p{position} AS {array_type})")
     aliases = ", ".join(f'"{name}"' for name in [key, *names])
     assignments = ", ".join(f'"{name}" = v."{name}"' for name in names)
     sql = (
         f'UPDATE "{table.name}" AS t SET {assignments} FROM unnest({", ".join(casts)}) AS v({aliases})'
         f' WHERE t."{key}" = v."{key}" AND t.tenant_id = :tenant_id'
-        # Lets the planner find the rows by index instead of scanning the table for the join.
-        f' AND t."{key}" = ANY({casts[0]})'
     )
     connection.execute(text(sql), {**params, "tenant_id": tenant_id})

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from backend.kit import bulk
@@ -161,7 +161,7 @@ class OpenPositionRepository(TenantRepository[OpenPosition]):
             .where(
                 # The range lets the unbilled index narrow the scan; the list picks the customers.
                 OpenPosition.customer_account_id.between(min(customer_ids), max(customer_ids)),
-                OpenPosition.customer_account_id.in_(customer_ids),
+                bulk.among(self.session, OpenPosition.customer_account_id, customer_ids),
                 OpenPosition.invoice_id.is_(None),
                 OpenPosition.created_at <= now,
             )
@@ -220,11 +220,14 @@ class DueSubscriptionRepository(TenantRepository[Subscription]):
                 set_committed_value(subscription, name, row[name])
 
     def lock_due_rows(self, now: datetime, first_id: int, last_id: int) -> list[tuple[Any, ...]]:
-        """`lock_due` as plain rows of `DUE_COLUMNS` (no ORM object per row): what a billing unit
-        reads. Locked until commit: a concurrent unit waits, then finds them no longer due."""
+        """`lock_due` as plain rows of `DUE_COLUMNS` (no ORM object per row; the plan snapshot as
+        JSON text): what a billing unit reads. Locked until commit: a concurrent unit waits, then
+        finds them no longer due."""
         table = Subscription.__table__
+        columns = [table.c[name] for name in DUE_COLUMNS[:-1]]
         statement = (
-            self.scoped(select(*(table.c[name] for name in DUE_COLUMNS)))
+            # The snapshot as its JSON text: the caller parses each distinct one once.
+            self.scoped(select(*columns, cast(table.c.plan_snapshot, Text)))
             .where(*self._due(now), Subscription.id.between(first_id, last_id))
             .order_by(Subscription.id)
             .with_for_update()
@@ -292,7 +295,7 @@ class AttachedAddonRepository(TenantRepository[SubscriptionAddon]):
         statement: Any = self.scoped(
             select(SubscriptionAddon, Addon)
             .join(Addon, Addon.id == SubscriptionAddon.addon_id)
-            .where(SubscriptionAddon.subscription_id.in_(subscription_ids))
+            .where(bulk.among(self.session, SubscriptionAddon.subscription_id, subscription_ids))
             .order_by(SubscriptionAddon.id),
             Addon,
         )

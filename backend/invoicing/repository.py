@@ -91,7 +91,7 @@ class BuyerProfileReads(TenantRepository[CustomerProfile]):
             return {}
         table = CustomerProfile.__table__
         statement = self.scoped(select(*(table.c[name] for name in BUYER_COLUMNS))).where(
-            CustomerProfile.customer_account_id.in_(sorted(customer_account_ids))
+            bulk.among(self.session, CustomerProfile.customer_account_id, customer_account_ids)
         )
         return {row[0]: BuyerProfile(*row) for row in self.session.execute(statement)}
 

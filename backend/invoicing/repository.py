@@ -293,25 +293,23 @@ class DocumentSequenceRepository(TenantRepository[DocumentNumberSequence]):
     model = DocumentNumberSequence
 
     def take(self, kind: DocumentKind, year: int, count: int) -> list[int]:
-        """Reserve the next `count` numbers of `kind` in `year`."""
+        """Reserve the next `count` numbers of `kind` in `year`: one statement creates the counter
+        or advances it by `count` and returns where it ends, the row locked until commit."""
         if count <= 0:
             return []
-        self.session.execute(
-            _dialect_insert(self.session)(DocumentNumberSequence)
-            .values(tenant_id=self.scope.tenant_id, kind=kind, year=year, last_value=0)
-            .on_conflict_do_nothing(index_elements=["tenant_id", "kind", "year"])
+        table = DocumentNumberSequence.__table__
+        insert_counter = _dialect_insert(self.session)(table).values(
+            tenant_id=self.scope.tenant_id, kind=kind, year=year, last_value=count
         )
-        statement = (
-            self.select()
-            .where(DocumentNumberSequence.kind == kind, DocumentNumberSequence.year == year)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        sequence = self.session.scalars(statement).one()
-        first = sequence.last_value + 1
-        sequence.last_value += count
-        self.session.flush()
-        return list(range(first, first + count))
+        statement = insert_counter.on_conflict_do_update(
+            index_elements=["tenant_id", "kind", "year"],
+            set_={"last_value": table.c.last_value + count},
+        ).returning(table.c.last_value)
+        last = int(self.session.execute(statement).scalar_one())
+        for key in list(self.session.identity_map.keys()):
+            if key[0] is DocumentNumberSequence:  # a counter read before reads the new value
+                self.session.expire(self.session.identity_map[key])
+        return list(range(last - count + 1, last + 1))
 
 
 class PromotionUseRepository(TenantRepository[PromotionUse]):

@@ -203,11 +203,14 @@ REPOSITORY_PROBES: list[Probe] = [
         label="without a currency",
     ),
     R(BuyerProfileReads.for_accounts, lambda s, me, a: ({a.customer_id, a.other_customer_id},)),
-    # B issued invoice 1 of 2027; its next number is 2, whatever A's counter says.
+    # B issued invoice 1 of 2027; its next number is 2, whatever A's counter says. One upsert
+    # keyed by (tenant, kind, year) reserves the block: the conflict key holds the tenant, no
+    # filter does (as for add_charges).
     R(
         DocumentSequenceRepository.take,
         lambda s, me, a: (DocumentKind.INVOICE, 2027, 1),
         equals(lambda b: [2]),
+        filtered=False,
     ),
     # --- subscriptions --------------------------------------------------------------------------
     R(SubscriptionRepository.by_number, lambda s, me, a: (row(s, Subscription, a.past_due_sub).number,)),

@@ -25,6 +25,7 @@ from sqlmodel import Session
 from backend.billing.proration import prorate
 from backend.billing.repository import (
     AttachedAddonRepository,
+    DueSubscription,
     DueSubscriptionRepository,
     OpenPositionRepository,
 )
@@ -270,28 +271,6 @@ def open_grid(subscription: Subscription, terms: PlanTerms, time_zone: str, at: 
     subscription.next_billing_at = at if terms.in_advance else schedule.boundary(index + 1)
     if subscription.cancel_effective_at is not None and not terms.in_advance:
         subscription.next_billing_at = min(subscription.next_billing_at, subscription.cancel_effective_at)
-
-
-@dataclass(slots=True)
-class DueSubscription:
-    """A due subscription as a billing unit reads it: the columns billing uses as plain values, no
-    ORM object. `bill_subscription` moves it on exactly as it moves a `Subscription`."""
-
-    id: int
-    tenant_id: int
-    customer_account_id: int
-    plan_id: int
-    status: SubscriptionStatus
-    current_period_start: datetime | None
-    current_period_end: datetime | None
-    next_billing_at: datetime | None
-    trial_end: datetime | None
-    anchor_at: datetime | None
-    period_index: int
-    cancel_effective_at: datetime | None
-    plan_snapshot: dict[str, Any]
-    # The snapshot and its parsed terms; `terms_of` uses them while the snapshot is unchanged.
-    terms_cache: tuple[dict[str, Any], PlanTerms] | None = None
 
 
 class Charger:

@@ -3,7 +3,7 @@ subscriptions and attached addons a billing run reads."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,7 @@ from backend.models import (
     OpenPosition,
     Subscription,
     SubscriptionAddon,
+    SubscriptionStatus,
     TaxCategory,
 )
 from backend.models.statuses import RUNNING_SUBSCRIPTION_STATUSES
@@ -26,26 +27,6 @@ from backend.models.statuses import RUNNING_SUBSCRIPTION_STATUSES
 
 class ConflictingSourceRef(RuntimeError):
     """Two different charges under one source reference: a bug, never to be skipped silently."""
-
-
-# Every column of an open position, in the order of `UnbilledCharge`.
-UNBILLED_COLUMNS = (
-    "id",
-    "tenant_id",
-    "customer_account_id",
-    "subscription_id",
-    "source_ref",
-    "description",
-    "period_start",
-    "period_end",
-    "quantity",
-    "unit_price",
-    "amount",
-    "currency",
-    "tax_category",
-    "invoice_id",
-    "created_at",
-)
 
 
 @dataclass(slots=True)
@@ -68,6 +49,9 @@ class UnbilledCharge:
     tax_category: TaxCategory
     invoice_id: int | None
     created_at: datetime
+
+
+UNBILLED_COLUMNS = tuple(field.name for field in fields(UnbilledCharge))  # every column, in order
 
 
 class OpenPositionRepository(TenantRepository[OpenPosition]):
@@ -186,22 +170,31 @@ BILLING_STATE = (
 )  # plan_snapshot changes only with a price change: the ORM flush writes it then
 
 
-# What a billing unit reads of a due subscription, in the order of `charging.DueSubscription`.
-DUE_COLUMNS = (
-    "id",
-    "tenant_id",
-    "customer_account_id",
-    "plan_id",
-    "status",
-    "current_period_start",
-    "current_period_end",
-    "next_billing_at",
-    "trial_end",
-    "anchor_at",
-    "period_index",
-    "cancel_effective_at",
-    "plan_snapshot",
-)
+@dataclass(slots=True)
+class DueSubscription:
+    """A due subscription as a billing unit reads it: the columns billing uses as plain values, no
+    ORM object. `charging.bill_subscription` moves it on exactly as it moves a `Subscription`."""
+
+    id: int
+    tenant_id: int
+    customer_account_id: int
+    plan_id: int
+    status: SubscriptionStatus
+    current_period_start: datetime | None
+    current_period_end: datetime | None
+    next_billing_at: datetime | None
+    trial_end: datetime | None
+    anchor_at: datetime | None
+    period_index: int
+    cancel_effective_at: datetime | None
+    plan_snapshot: dict[str, Any]
+    # The snapshot and its parsed terms; `charging.terms_of` uses them while the snapshot is
+    # unchanged (a refresh assigns a new snapshot).
+    terms_cache: tuple[dict[str, Any], Any] | None = None
+
+
+# What a billing unit reads of a due subscription, in the order of `DueSubscription`.
+DUE_COLUMNS = tuple(field.name for field in fields(DueSubscription))[:-1]
 
 
 class DueSubscriptionRepository(TenantRepository[Subscription]):

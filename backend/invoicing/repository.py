@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -44,24 +44,6 @@ def _dialect_insert(session: Session) -> Any:
     return builders[dialect]
 
 
-# What an issued invoice copies of its buyer's billing profile (the buyer snapshot and the tax
-# decision), in the order of `BuyerProfile`.
-BUYER_COLUMNS = (
-    "customer_account_id",
-    "name",
-    "company_name",
-    "customer_type",
-    "address_line1",
-    "address_line2",
-    "postal_code",
-    "city",
-    "country",
-    "email",
-    "vat_id",
-    "vat_id_status",
-)
-
-
 @dataclass(frozen=True, slots=True)
 class BuyerProfile:
     """A customer's billing profile as an invoice run reads it: plain values with the attribute
@@ -79,6 +61,10 @@ class BuyerProfile:
     email: str
     vat_id: str
     vat_id_status: VatIdStatus
+
+
+# What an issued invoice copies of its buyer's billing profile, in the order of `BuyerProfile`.
+BUYER_COLUMNS = tuple(field.name for field in fields(BuyerProfile))
 
 
 class BuyerProfileReads(TenantRepository[CustomerProfile]):

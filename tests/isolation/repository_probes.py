@@ -20,9 +20,9 @@ from typing import Any
 from sqlmodel import Session, SQLModel
 
 from backend.audit.repository import AuditLogRepository
-from backend.billing.charging import DueSubscription
 from backend.billing.repository import (
     AttachedAddonRepository,
+    DueSubscription,
     DueSubscriptionRepository,
     OpenPositionRepository,
     UnbilledCharge,

@@ -24,6 +24,7 @@ from sqlmodel import Session
 
 from backend.billing.proration import prorate
 from backend.billing.repository import (
+    BILLING_STATE,
     AttachedAddonRepository,
     DueSubscription,
     DueSubscriptionRepository,
@@ -238,14 +239,7 @@ def bill_subscription(
 
 
 def _billing_state(subscription: DueSubscription) -> tuple[Any, ...]:
-    return (
-        subscription.status,
-        subscription.current_period_start,
-        subscription.current_period_end,
-        subscription.period_index,
-        subscription.next_billing_at,
-        subscription.anchor_at,
-    )
+    return tuple(getattr(subscription, name) for name in BILLING_STATE)
 
 
 def start_after_trial(subscription: Subscription, time_zone: str) -> None:

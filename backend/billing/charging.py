@@ -12,17 +12,21 @@ period's boundary after a mid-period plan change).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session
 
 from backend.billing.proration import prorate
 from backend.billing.repository import (
+    BILLING_STATE,
     AttachedAddonRepository,
+    DueSubscription,
     DueSubscriptionRepository,
     OpenPositionRepository,
 )
@@ -63,8 +67,7 @@ class Charge:
 
     @property
     def amount(self) -> Decimal:
-        exact = self.unit_price * self.share * self.quantity * self.sign
-        return Money.of(exact, self.currency).round_to_minor().amount
+        return _rounded(self.unit_price * self.share * self.quantity * self.sign, self.currency)
 
     def as_row(self) -> dict[str, Any]:
         return {
@@ -82,13 +85,28 @@ class Charge:
         }
 
 
+@lru_cache(maxsize=8192, typed=True)  # a billing unit charges the same few amounts many times
+def _rounded(exact: Decimal, currency: str) -> Decimal:
+    return Money.of(exact, currency).round_to_minor().amount
+
+
 def schedule_of(subscription: Subscription, terms: PlanTerms, time_zone: str) -> Schedule:
     assert subscription.anchor_at is not None, "a billed subscription has an anchor"
     return Schedule(subscription.anchor_at, terms.interval, time_zone, terms.billing_anchor_day)
 
 
 def terms_of(subscription: Subscription) -> PlanTerms:
+    cached = getattr(subscription, "terms_cache", None)  # a `DueSubscription`'s parsed snapshot
+    if cached is not None and cached[0] is subscription.plan_snapshot:
+        return cached[1]
     return PlanTerms.from_json(subscription.plan_snapshot)
+
+
+@lru_cache(maxsize=4096)
+def period_of(schedule: Schedule, index: int) -> Period:
+    """`schedule.period(index)`, remembered: the subscriptions of a billing unit mostly share a
+    grid (same anchor, interval and time zone), and the calendar arithmetic is the costly part."""
+    return schedule.period(index)
 
 
 def plan_charge(subscription: Subscription, terms: PlanTerms, covered: Period, full: Period) -> Charge:
@@ -180,7 +198,7 @@ def bill_subscription(
         terms = terms_of(subscription)
         schedule = schedule_of(subscription, terms, time_zone)
         index = subscription.period_index
-        full = schedule.period(index)
+        full = period_of(schedule, index)
         cancel_at = subscription.cancel_effective_at
         if terms.in_advance:
             start = full.start
@@ -208,7 +226,7 @@ def bill_subscription(
             if cancel_at is not None and cancel_at <= full.end:
                 subscription.next_billing_at = None
                 break
-            following = schedule.period(index + 1)
+            following = period_of(schedule, index + 1)
             subscription.period_index = index + 1
             subscription.current_period_start, subscription.current_period_end = (
                 following.start,
@@ -218,6 +236,10 @@ def bill_subscription(
             subscription.next_billing_at = min(following.end, cancel_at or FAR_FUTURE)
             refresh_terms(subscription, plan)
     return charges
+
+
+def _billing_state(subscription: DueSubscription) -> tuple[Any, ...]:
+    return tuple(getattr(subscription, name) for name in BILLING_STATE)
 
 
 def start_after_trial(subscription: Subscription, time_zone: str) -> None:
@@ -262,8 +284,27 @@ class Charger:
         bills its used part)."""
         return AttachedAddonRepository(self.session, self.scope).with_addons_for(subscription_ids)
 
-    def bill(self, subscriptions: list[Subscription], now: datetime) -> int:
-        """Charge what is due for `subscriptions` (locked by the caller); returns new positions."""
+    def lock_due(self, now: datetime, first_id: int, last_id: int) -> list[DueSubscription]:
+        """The due subscriptions with ids in `first_id..last_id` (a billing unit) as plain rows,
+        locked until commit: one read, no ORM object per row."""
+        parsed: dict[str, tuple[dict[str, Any], PlanTerms]] = {}
+        due = []
+        for *values, snapshot_text in self.subscriptions.lock_due_rows(now, first_id, last_id):
+            # Subscriptions of one plan share their snapshot's text: parse it once per unit. The
+            # dict is shared but never changed in place (a refresh assigns a new one).
+            if snapshot_text not in parsed:
+                snapshot = json.loads(snapshot_text)
+                parsed[snapshot_text] = (snapshot, PlanTerms.from_json(snapshot))
+            cached = parsed[snapshot_text]
+            due.append(DueSubscription(*values, cached[0], cached))
+        return due
+
+    def bill(self, subscriptions: Sequence[Subscription | DueSubscription], now: datetime) -> int:
+        """Charge what is due for `subscriptions` (locked by the caller); returns new positions.
+
+        The charges go in with one insert. `Subscription`s are saved with their ORM state;
+        `DueSubscription` rows (a billing unit's) with one update of those that moved, and one of
+        those whose terms were refreshed."""
         if not subscriptions:
             return 0
         self.subscriptions.check_owned(subscriptions)
@@ -273,19 +314,33 @@ class Charger:
             attached.setdefault(pair[0].subscription_id, []).append(pair)
         plans = terms_by_plan(self.session, self.scope, {s.plan_id for s in subscriptions})
         charges: list[Charge] = []
+        orm: list[Subscription] = []
+        moved: list[DueSubscription] = []
+        repriced: list[DueSubscription] = []
         for subscription in subscriptions:
             assert subscription.id is not None
+            row = subscription if isinstance(subscription, DueSubscription) else None
+            before = _billing_state(row) if row is not None else ()
+            snapshot = subscription.plan_snapshot
             charges.extend(
                 bill_subscription(
-                    subscription,
+                    subscription,  # type: ignore[arg-type]  # a row has every column billing reads
                     self.time_zone,
                     attached.get(subscription.id, []),
                     plans.get(subscription.plan_id),
                     now,
                 )
             )
+            if row is None:
+                orm.append(subscription)  # type: ignore[arg-type]
+                continue
+            if _billing_state(row) != before:
+                moved.append(row)
+            if row.plan_snapshot is not snapshot:
+                repriced.append(row)
         inserted = self.add(charges, now)
-        self.subscriptions.save_billing_state([s for s in subscriptions if self.session.is_modified(s)])
+        self.subscriptions.save_billing_state([s for s in orm if self.session.is_modified(s)])
+        self.subscriptions.save_due_state(moved, repriced)
         return inserted
 
     def add(self, charges: list[Charge], now: datetime) -> int:

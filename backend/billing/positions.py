@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from backend.billing.repository import OpenPositionRepository
+from backend.billing.repository import OpenPositionRepository, UnbilledCharge
 from backend.kit.repository import TenantScope
 from backend.models import OpenPosition
 
@@ -36,13 +36,15 @@ def customers_with_unbilled_charges(
 
 def lock_unbilled_charges(
     session: Session, scope: TenantScope, customer_ids: list[int], now: datetime
-) -> list[OpenPosition]:
-    """The unbilled charges of `customer_ids` created by `now`, locked until commit: a concurrent
-    invoice run waits, then finds them billed."""
+) -> list[UnbilledCharge]:
+    """The unbilled charges of `customer_ids` created by `now` (plain rows with the attributes of
+    an `OpenPosition`), locked until commit: a concurrent invoice run waits, then finds them billed."""
     return OpenPositionRepository(session, scope).lock_unbilled(customer_ids, now)
 
 
-def mark_billed(session: Session, scope: TenantScope, billed: list[tuple[OpenPosition, int]]) -> None:
+def mark_billed(
+    session: Session, scope: TenantScope, billed: list[tuple[OpenPosition | UnbilledCharge, int]]
+) -> None:
     """Link each charge to the invoice (id) that billed it: it is no longer open."""
     OpenPositionRepository(session, scope).mark_billed(billed)
 

@@ -22,7 +22,7 @@ def run_billing_unit(session: Session, scope: TenantScope, key: str, now: dateti
     locked and re-checked, and source references make every charge unique."""
     ids = IdRange.parse(key)
     charger = Charger(session, scope)
-    return charger.bill(charger.subscriptions.lock_due(now, ids.first, ids.last), now)
+    return charger.bill(charger.lock_due(now, ids.first, ids.last), now)
 
 
 SUBSCRIPTION_BILLING = Coordinator(

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -73,6 +74,7 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     return Money.of(amount, currency).round_to_minor().amount
 
 
+@lru_cache(maxsize=8192, typed=True)  # an invoice run taxes the same few nets thousands of times
 def line_tax(net: Decimal, rate: Decimal, currency: str) -> Decimal:
     """The tax of one line: its net times the rate, rounded half-up to the currency's minor unit."""
     return round_money(net * rate / HUNDRED, currency)

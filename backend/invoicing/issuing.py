@@ -18,10 +18,9 @@ from typing import Any
 from sqlmodel import Session
 
 from backend.billing.positions import mark_billed
-from backend.customers.service import billing_profiles
 from backend.invoicing import promotions
 from backend.invoicing.drafts import InvoiceDraft, InvoicingContext, line_tax
-from backend.invoicing.repository import DocumentSequenceRepository
+from backend.invoicing.repository import BuyerProfileReads, DocumentSequenceRepository
 from backend.kit.errors import ValidationFailed
 from backend.kit.repository import TenantScope
 from backend.models import CustomerProfile, DocumentKind, Invoice, InvoiceLine, InvoiceStatus, Tenant
@@ -58,7 +57,7 @@ def issue_drafts(
     minimum = minimum_invoice_amount(ctx.tenant)
     on = ctx.local_date(now)
     ready: list[tuple[InvoiceDraft, dict[str, Any], list[dict[str, Any]]]] = []
-    profiles = billing_profiles(ctx.session, ctx.scope, {d.customer_account_id for d in drafts})
+    profiles = BuyerProfileReads(ctx.session, ctx.scope).for_accounts({d.customer_account_id for d in drafts})
     issuer = issuer_snapshot(ctx.tenant)
     for draft in drafts:
         profile = profiles.get(draft.customer_account_id)

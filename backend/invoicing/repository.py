@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -20,6 +20,8 @@ from backend.models import (
     CreditNote,
     CreditNoteLine,
     CustomerAccount,
+    CustomerProfile,
+    CustomerType,
     DocumentKind,
     DocumentNumberSequence,
     Invoice,
@@ -28,6 +30,7 @@ from backend.models import (
     PromotionRedemption,
     PromotionUse,
     User,
+    VatIdStatus,
 )
 from backend.models.statuses import INVOICE_STATUS_GROUPS, UNPAID_INVOICE_STATUSES
 
@@ -39,6 +42,44 @@ def _dialect_insert(session: Session) -> Any:
     if dialect not in builders:
         raise NotImplementedError(f"idempotent inserts are not implemented for {dialect}")
     return builders[dialect]
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerProfile:
+    """A customer's billing profile as an invoice run reads it: plain values with the attribute
+    names of `CustomerProfile`, no ORM object per customer."""
+
+    customer_account_id: int
+    name: str
+    company_name: str
+    customer_type: CustomerType
+    address_line1: str
+    address_line2: str
+    postal_code: str
+    city: str
+    country: str
+    email: str
+    vat_id: str
+    vat_id_status: VatIdStatus
+
+
+# What an issued invoice copies of its buyer's billing profile, in the order of `BuyerProfile`.
+BUYER_COLUMNS = tuple(field.name for field in fields(BuyerProfile))
+
+
+class BuyerProfileReads(TenantRepository[CustomerProfile]):
+    """The billing profiles of the customers an invoice run bills (read only)."""
+
+    model = CustomerProfile
+
+    def for_accounts(self, customer_account_ids: set[int]) -> dict[int, BuyerProfile]:
+        if not customer_account_ids:
+            return {}
+        table = CustomerProfile.__table__
+        statement = self.scoped(select(*(table.c[name] for name in BUYER_COLUMNS))).where(
+            bulk.among(self.session, CustomerProfile.customer_account_id, customer_account_ids)
+        )
+        return {row[0]: BuyerProfile(*row) for row in self.session.execute(statement)}
 
 
 class InvoiceRepository(TenantRepository[Invoice]):
@@ -238,25 +279,23 @@ class DocumentSequenceRepository(TenantRepository[DocumentNumberSequence]):
     model = DocumentNumberSequence
 
     def take(self, kind: DocumentKind, year: int, count: int) -> list[int]:
-        """Reserve the next `count` numbers of `kind` in `year`."""
+        """Reserve the next `count` numbers of `kind` in `year`: one statement creates the counter
+        or advances it by `count` and returns where it ends, the row locked until commit."""
         if count <= 0:
             return []
-        self.session.execute(
-            _dialect_insert(self.session)(DocumentNumberSequence)
-            .values(tenant_id=self.scope.tenant_id, kind=kind, year=year, last_value=0)
-            .on_conflict_do_nothing(index_elements=["tenant_id", "kind", "year"])
+        table = DocumentNumberSequence.__table__
+        insert_counter = _dialect_insert(self.session)(table).values(
+            tenant_id=self.scope.tenant_id, kind=kind, year=year, last_value=count
         )
-        statement = (
-            self.select()
-            .where(DocumentNumberSequence.kind == kind, DocumentNumberSequence.year == year)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        sequence = self.session.scalars(statement).one()
-        first = sequence.last_value + 1
-        sequence.last_value += count
-        self.session.flush()
-        return list(range(first, first + count))
+        statement = insert_counter.on_conflict_do_update(
+            index_elements=["tenant_id", "kind", "year"],
+            set_={"last_value": table.c.last_value + count},
+        ).returning(table.c.last_value)
+        last = int(self.session.execute(statement).scalar_one())
+        for key in list(self.session.identity_map.keys()):
+            if key[0] is DocumentNumberSequence:  # a counter read before reads the new value
+                self.session.expire(self.session.identity_map[key])
+        return list(range(last - count + 1, last + 1))
 
 
 class PromotionUseRepository(TenantRepository[PromotionUse]):

@@ -9,10 +9,13 @@ Callers are repositories, which set the tenant of every row themselves.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, text
+from sqlalchemy import Table, any_, bindparam, insert, literal_column, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.types import JSON
 from sqlmodel import Session
@@ -29,11 +32,55 @@ def _column_array(table: Table, name: str, values: list[Any]) -> tuple[list[Any]
     column_type = column.type
     values = [value.value if isinstance(value, Enum) else value for value in values]
     if isinstance(column_type, JSON):
-        return [None if value is None else json.dumps(value) for value in values], "JSON[]"
+        # Rows often share one document (the issuer of every invoice of a run): dump it once.
+        dumped: dict[int, str] = {}
+        for value in values:
+            if value is not None and id(value) not in dumped:
+                dumped[id(value)] = json.dumps(value)
+        return [None if value is None else dumped[id(value)] for value in values], "JSON[]"
     processor = column_type.bind_processor(_PG)
     if processor is not None:
         values = [processor(value) for value in values]
     return values, f"{column_type.compile(dialect=_PG)}[]"
+
+
+def _quoted(text_value: str) -> str:
+    return '"' + text_value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _element(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    return _quoted(value.isoformat() if isinstance(value, datetime | date) else str(value))
+
+
+def _array_literal(values: list[Any]) -> str:
+    """`values` (already processed for the column) as one PostgreSQL array literal. Sent as a
+    single text parameter: psycopg's array dumper escapes element by element with regular
+    expressions, which cost more than the database's work for a batch of hundreds of rows."""
+    kinds = set(map(type, values))
+    if kinds == {int}:
+        return "{" + ",".join(map(str, values)) + "}"
+    if kinds == {str}:
+        return "{" + ",".join(map(_quoted, values)) + "}"
+    if kinds == {datetime}:
+        return "{" + ",".join(['"' + value.isoformat() + '"' for value in values]) + "}"
+    return "{" + ",".join(map(_element, values)) + "}"
+
+
+def among(session: Session, column: Any, ids: Iterable[int]) -> Any:
+    """`column IN ids` as a condition. On PostgreSQL the ids are one array constant in the
+    statement (integers only, so nothing to escape): the planner hashes a constant array, while a
+    list of 500 parameters, or an array parameter of a prepared statement, is searched linearly
+    for every row the scan visits (3 ms per 500-customer unit)."""
+    values = sorted({int(value) for value in ids})
+    if is_postgresql(session):
+        return column == any_(literal_column(f"'{_array_literal(values)}'::BIGINT[]"))
+    return column.in_(values)
 
 
 def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
@@ -80,7 +127,7 @@ def insert_rows(
             values, array_type = _column_array(table, name, [defaults[name]] * len(rows))
         else:
             values, array_type = _column_array(table, name, [row[name] for row in rows])
-        params[f"p{position}"] = values
+        params[f"p{position}"] = _array_literal(values)
         casts.append(f"CAST(:p{position} AS {array_type})")
     columns = ", ".join(f'"{name}"' for name in names)
     sql = f'INSERT INTO "{table.name}" ({columns}) SELECT * FROM unnest({", ".join(casts)})'
@@ -145,14 +192,12 @@ def update_rows(
     casts = []
     for position, name in enumerate([key, *names]):
         values, array_type = _column_array(table, name, [row[name] for row in rows])
-        params[f"p{position}"] = values
+        params[f"p{position}"] = _array_literal(values)
         casts.append(f"CAST(:p{position} AS {array_type})")
     aliases = ", ".join(f'"{name}"' for name in [key, *names])
     assignments = ", ".join(f'"{name}" = v."{name}"' for name in names)
     sql = (
         f'UPDATE "{table.name}" AS t SET {assignments} FROM unnest({", ".join(casts)}) AS v({aliases})'
         f' WHERE t."{key}" = v."{key}" AND t.tenant_id = :tenant_id'
-        # Lets the planner find the rows by index instead of scanning the table for the join.
-        f' AND t."{key}" = ANY({casts[0]})'
     )
     connection.execute(text(sql), {**params, "tenant_id": tenant_id})

@@ -122,10 +122,13 @@ CROSSING_PROBES: list[Probe] = [
     ),
     # --- invoicing: numbers and credit notes ---------------------------------------------------------
     # B's counter gives B's next number (B issued one invoice in 2027); A's counter stays as it was.
+    # One upsert keyed by (tenant, kind, year) takes the numbers: the conflict key holds the
+    # tenant, no filter does.
     C(
         issuing.reserve_document_numbers,
         lambda s, me, a: issuing.reserve_document_numbers(s, me.scope, DocumentKind.INVOICE, 2027, 1),
         equals(lambda b: [2]),
+        filtered=False,
     ),
     C(
         credit_notes.credited_windows,

@@ -22,8 +22,10 @@ from sqlmodel import Session, SQLModel
 from backend.audit.repository import AuditLogRepository
 from backend.billing.repository import (
     AttachedAddonRepository,
+    DueSubscription,
     DueSubscriptionRepository,
     OpenPositionRepository,
+    UnbilledCharge,
 )
 from backend.catalog.repository import (
     AddonRepository,
@@ -46,13 +48,14 @@ from backend.identity.repository import (
     UserRepository,
     UserSessionRepository,
 )
-from backend.invoicing.repository import CreditNoteRepository as CreditNotes
 from backend.invoicing.repository import (
+    BuyerProfileReads,
     DocumentSequenceRepository,
     InvoiceLineRepository,
     InvoiceRepository,
     PromotionUseRepository,
 )
+from backend.invoicing.repository import CreditNoteRepository as CreditNotes
 from backend.kit.repository import CrossTenantWrite
 from backend.models import (
     AccountCodePurpose,
@@ -123,6 +126,20 @@ def _credited_positions(session: Session, a: Side) -> list[int]:
     return [line.open_position_id for line in lines if line.open_position_id is not None]
 
 
+def _due_rows_of(session: Session, a: Side) -> list[DueSubscription]:
+    """A's due subscription as a billing unit of A reads it (plain rows), handed in."""
+    rows = DueSubscriptionRepository(session, a.scope).lock_due_rows(NOW, *EVERY_ID)
+    assert rows, "A has a subscription due at NOW"
+    return [DueSubscription(*values) for values in rows]
+
+
+def _unbilled_rows_of(session: Session, a: Side) -> list[UnbilledCharge]:
+    """A's unbilled charges as an invoice run of A reads them (plain rows), handed in."""
+    rows = OpenPositionRepository(session, a.scope).lock_unbilled([a.customer_id, a.other_customer_id], NOW)
+    assert rows, "A has unbilled charges"
+    return rows
+
+
 def _uses_of(session: Session, a: Side) -> list[PromotionUse]:
     """A's promotion uses (the paid invoice's use of the promotion), as rows handed in."""
     return [use for use, _ in PromotionUseRepository(session, a.scope).live_for_invoice(a.paid_invoice)]
@@ -148,6 +165,14 @@ REPOSITORY_PROBES: list[Probe] = [
     ),
     R(OpenPositionRepository.unbilled_customers, lambda s, me, a: (NOW, *EVERY_ID)),
     R(OpenPositionRepository.lock_unbilled, lambda s, me, a: ([a.customer_id, a.other_customer_id], NOW)),
+    # The invoice run's plain rows of A's charges handed in: refused like A's ORM rows.
+    R(
+        OpenPositionRepository.mark_billed,
+        lambda s, me, a: ([(charge, a.paid_invoice) for charge in _unbilled_rows_of(s, a)],),
+        Raises(CrossTenantWrite),
+        filtered=False,
+        label="plain rows",
+    ),
     R(OpenPositionRepository.for_subscription, lambda s, me, a: (a.active_sub,)),
     # --- invoices, lines, credit notes, numbers -------------------------------------------------
     R(InvoiceRepository.by_number, lambda s, me, a: (row(s, Invoice, a.issued_invoice).number,)),
@@ -177,11 +202,15 @@ REPOSITORY_PROBES: list[Probe] = [
         lambda s, me, a: {"countries": ABROAD, "start": T0, "end": NOW, "exclude_currency": "USD"},
         label="without a currency",
     ),
-    # B issued invoice 1 of 2027; its next number is 2, whatever A's counter says.
+    R(BuyerProfileReads.for_accounts, lambda s, me, a: ({a.customer_id, a.other_customer_id},)),
+    # B issued invoice 1 of 2027; its next number is 2, whatever A's counter says. One upsert
+    # keyed by (tenant, kind, year) reserves the block: the conflict key holds the tenant, no
+    # filter does (as for add_charges).
     R(
         DocumentSequenceRepository.take,
         lambda s, me, a: (DocumentKind.INVOICE, 2027, 1),
         equals(lambda b: [2]),
+        filtered=False,
     ),
     # --- subscriptions --------------------------------------------------------------------------
     R(SubscriptionRepository.by_number, lambda s, me, a: (row(s, Subscription, a.past_due_sub).number,)),
@@ -195,6 +224,23 @@ REPOSITORY_PROBES: list[Probe] = [
     ),
     R(DueSubscriptionRepository.due_buckets, lambda s, me, a: (NOW, 500)),
     R(DueSubscriptionRepository.lock_due, lambda s, me, a: (NOW, *EVERY_ID)),
+    R(DueSubscriptionRepository.lock_due_rows, lambda s, me, a: (NOW, *EVERY_ID)),
+    # A billing unit's rows handed in: check_owned refuses A's before anything is written.
+    R(
+        DueSubscriptionRepository.save_due_state,
+        lambda s, me, a: (_due_rows_of(s, a), []),
+        Raises(CrossTenantWrite),
+        control=False,
+        filtered=False,
+    ),
+    R(
+        DueSubscriptionRepository.save_due_state,
+        lambda s, me, a: ([], _due_rows_of(s, a)),
+        Raises(CrossTenantWrite),
+        control=False,
+        filtered=False,
+        label="refreshed terms",
+    ),
     R(SubscriptionRepository.lock, lambda s, me, a: (a.active_sub,)),
     R(SubscriptionRepository.due_cancellations, lambda s, me, a: (NOW,)),
     R(

@@ -281,6 +281,22 @@ SERVICE_PROBES: list[Probe] = [
         Raises(CrossTenantWrite),
         filtered=False,  # (A's subscription is handed in: check_owned refuses it before any charge)
     ),
+    # A billing unit's read: B's unit over every id finds none of A's due subscriptions.
+    S(
+        charging.Charger.lock_due,
+        lambda s, me, a: charging.Charger(s, me.scope).lock_due(NOW, 0, 10**9),
+        nothing,
+    ),
+    # A's subscription as a unit of A read it (a plain row), handed to B's charger: refused.
+    S(
+        charging.Charger.bill,
+        lambda s, me, a: charging.Charger(s, me.scope).bill(
+            charging.Charger(s, a.scope).lock_due(NOW, 0, 10**9), NOW
+        ),
+        Raises(CrossTenantWrite),
+        filtered=False,
+        label="plain rows",
+    ),
     S(
         charging.Charger.attached_addons,
         lambda s, me, a: charging.Charger(s, me.scope).attached_addons([a.active_sub]),

@@ -6,8 +6,9 @@ modules and the PDF engine stay warm, so a 500-subscription unit costs little mo
 in-process. What the forking worker gave us is kept:
 
 - Timeouts. rq's death penalty arms SIGALRM around the job on this (main) thread: a job running past
-  its timeout raises JobTimeoutException where it is, its unit of work rolls back, the job is
-  failed (and retried by its policy) and the worker goes on with the next job. A job stuck where
+  its timeout raises JobTimeout where it is, also while it waits for PostgreSQL (the statement is
+  cancelled in the server, see JobTimeout), its unit of work rolls back, the job is failed (and
+  retried by its policy) and the worker goes on with the next job, its connections intact. A job stuck where
   Python cannot raise (a C call that never returns) is caught by the heartbeat thread: past the
   timeout plus two heartbeats the process exits, and the job is abandoned and retried as below.
 - Heartbeats. A thread renews the worker's and the running job's entries every
@@ -25,12 +26,13 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from types import TracebackType
+from types import FrameType, TracebackType
 
 from rq import SimpleWorker
 from rq.executions import Execution
 from rq.job import Job
 from rq.queue import Queue
+from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
 from rq.worker import WorkerStatus
 
 from backend.db import dispose_engines
@@ -40,6 +42,23 @@ from backend.settings import get_settings
 from jobs.queues import QUEUE_NAMES, queues
 
 log = logging.getLogger(__name__)
+
+
+class JobTimeout(JobTimeoutException, KeyboardInterrupt):
+    """A job ran past its timeout.
+
+    Also a KeyboardInterrupt because psycopg cancels the running statement in the server only for
+    interrupts: with a plain exception the statement (say, a wait for a row lock) would go on in
+    PostgreSQL, holding its locks, after the job had failed. It stays an Exception, so SQLAlchemy
+    rolls the transaction back and keeps the connection, as for any error.
+    """
+
+
+class CancellingDeathPenalty(UnixSignalDeathPenalty):
+    """rq's SIGALRM death penalty, raising JobTimeout."""
+
+    def handle_death_penalty(self, signum: int, frame: FrameType | None) -> None:
+        raise JobTimeout(f"Task exceeded maximum timeout value ({self._timeout} seconds)")
 
 
 class _JobHeartbeat:
@@ -99,6 +118,7 @@ class _JobHeartbeat:
 class BillingWorker(SimpleWorker):
     """rq's non-forking worker with heartbeats while a job runs and a grace of two heartbeats."""
 
+    death_penalty_class = CancellingDeathPenalty
     _heartbeat: _JobHeartbeat | None = None
 
     def get_heartbeat_ttl(self, job: Job, working_time: float = 0.0) -> int:

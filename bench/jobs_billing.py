@@ -163,8 +163,8 @@ def _seed_due(url: str, rows: int) -> int:
     return _seed(psycopg_conninfo(url), rows, due=now - timedelta(minutes=5), billing_day=min(today, 28))
 
 
-def _timed_run(rows: int, workers: int) -> tuple[float, dict[str, int]]:
-    """Seconds for `workers` warm workers to charge and invoice `rows` subscriptions."""
+def _timed_run(rows: int, workers: int) -> tuple[list[float], dict[str, int]]:
+    """Seconds until `workers` warm workers had charged, then invoiced, `rows` subscriptions."""
     connection = Redis.from_url(REDIS_URL)
     connection.flushdb()
     with throwaway_database() as url:
@@ -175,16 +175,17 @@ def _timed_run(rows: int, workers: int) -> tuple[float, dict[str, int]]:
             for _ in range(workers):
                 pool.start()
             queued = 0
+            phase_ends = []
             for name in PHASES:
                 queued += _enqueue_units(connection, url, name, tenant_id)
                 _wait_for_jobs(connection, pool, queued)
-            seconds = time.perf_counter() - started
+                phase_ends.append(time.perf_counter() - started)
         finally:
             pool.stop()
         counts = _counts(url, tenant_id)
         _check(counts, rows, f"{workers} worker(s)")
     connection.flushdb()
-    return seconds, counts
+    return phase_ends, counts
 
 
 @contextmanager
@@ -247,8 +248,8 @@ def _run_and_kill(rows: int) -> dict[str, int]:
 @register("jobs_billing", default_rows=100_000, baseline="billing_engine")
 def jobs_billing(rows: int) -> Measurement:
     """Due subscriptions billed through RQ unit jobs by 1 (timed), then 2 warm worker processes."""
-    one, one_counts = _timed_run(rows, 1)
-    two, two_counts = _timed_run(rows, 2)
+    (one_charged, one), one_counts = _timed_run(rows, 1)
+    (two_charged, two), two_counts = _timed_run(rows, 2)
     killed = _killed_run(rows)
     return Measurement(
         rows=rows,
@@ -259,6 +260,8 @@ def jobs_billing(rows: int) -> Measurement:
             "two_workers_s": two,
             "two_workers_per_s": rows / two,
             "two_to_one_ratio": one / two,
+            "one_worker_charge_s": one_charged,
+            "two_workers_charge_s": two_charged,
             "duplicate_charges": one_counts["duplicate_charges"] + two_counts["duplicate_charges"],
             "duplicate_invoices": one_counts["duplicate_invoices"] + two_counts["duplicate_invoices"],
             "killed_run_abandoned_units": killed["abandoned_units"],

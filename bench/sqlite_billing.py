@@ -11,22 +11,19 @@ is not timed.
 from __future__ import annotations
 
 import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import Engine, func, insert, select, text
 from sqlmodel import SQLModel
 
-from backend.billing import tasks as billing_tasks
 from backend.catalog.terms import PlanTerms
 from backend.db import make_engine, unit_of_work
-from backend.invoicing import tasks as invoicing_tasks
 from backend.kit.repository import TenantScope
 from backend.migrations import migrate_database
 from backend.models import BillingTiming, IntervalUnit, TaxCategory
 from bench import Measurement, register
-from bench.billing_engine import DUE, _run_coordinator
+from bench.billing_engine import DUE, bill_due
 
 
 def _seed(engine: Engine, count: int) -> int:
@@ -108,16 +105,7 @@ def sqlite_billing(rows: int) -> Measurement:
         migrate_database(url)
         engine = make_engine(url)
         tenant_id = _seed(engine, rows)
-        scope = TenantScope(tenant_id)
-        started = time.perf_counter()
-        units, positions = _run_coordinator(
-            engine, scope, billing_tasks.find_billing_units, billing_tasks.run_billing_unit
-        )
-        charged = time.perf_counter()
-        _, invoices = _run_coordinator(
-            engine, scope, invoicing_tasks.find_invoice_run_units, invoicing_tasks.run_invoice_run_unit
-        )
-        finished = time.perf_counter()
+        units, positions, invoices, (started, charged, finished) = bill_due(engine, TenantScope(tenant_id))
         open_positions = SQLModel.metadata.tables["open_positions"]
         with unit_of_work(engine) as session:
             duplicates = session.execute(

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from redis import Redis
 from rq import Queue, Worker
+from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 from sqlalchemy import text
 
@@ -234,8 +235,12 @@ def _run_and_kill(rows: int) -> dict[str, int]:
                     if time.monotonic() > deadline:
                         raise RuntimeError(f"{name}: the queue did not drain after a worker was killed")
                     time.sleep(0.1)
-            if FailedJobRegistry(QUEUE, connection=connection).get_job_ids(cleanup=False):
-                raise RuntimeError("a unit job failed for good in the killed run")
+            if failed := FailedJobRegistry(QUEUE, connection=connection).get_job_ids(cleanup=False):
+                result = Job.fetch(failed[0], connection=connection).latest_result()
+                raise RuntimeError(
+                    f"{len(failed)} unit job(s) failed for good in the killed run, {failed[0]}:"
+                    f" {result.exc_string if result else 'no result'}"
+                )
         finally:
             pool.stop()
         counts = _counts(url, tenant_id)

@@ -337,6 +337,34 @@ def test_sigterm_lets_the_worker_finish_its_unit(
     wait_until(lambda: not connection.exists(job_key), what="the finished job to expire")
 
 
+def test_a_second_sigterm_stops_the_unit_and_leaves_it_to_be_retried(
+    job_env: dict[str, str], connection: Redis, demo_pg: Engine, processes: Starter
+) -> None:
+    """The first SIGTERM waits for the unit; a second one (a second later) stops it: its transaction
+    rolls back, the job is retried by its policy, and the worker exits."""
+    env = {**job_env, SLOW_FIRST_RUN: "60"}
+    tenant = _test_tenant(demo_pg)
+    key = _unit_keys(demo_pg, CHARGES.name)[0]
+    assert dispatch.enqueue_unit(connection, CHARGES, tenant, key)
+    worker = processes(env, "worker", "--queues", "billing")
+    wait_until(lambda: connection.get(SLOW_KEY), what="the unit to write and wait in its transaction")
+
+    worker.send_signal(signal.SIGTERM)
+    time.sleep(1.5)  # rq ignores a second signal within a second of the first
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=20) == 0, _log(worker)
+    assert "cold shut down" in _log(worker)
+    assert _positions(demo_pg) == {}
+    # JOB_RETRY_INTERVALS=0,0: back on the queue at once, for the next worker.
+    assert Queue("billing", connection=connection).get_job_ids() == [
+        dispatch.unit_job_id(CHARGES.name, tenant, key)
+    ]
+    second = processes(env, "worker", "--burst", "--queues", "billing")
+    assert second.wait(timeout=60) == 0, _log(second)
+    assert _positions(demo_pg) == {f"{tenant}:{SOURCE_PREFIX}{key}": 1}
+    assert _executions(connection) == {f"{tenant}:{key}": 2}
+
+
 # --- the warm worker: timeouts and heartbeats without a work horse ------------------------------
 
 

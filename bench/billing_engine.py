@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import psycopg
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from backend.billing import tasks as billing_tasks
 from backend.catalog.terms import PlanTerms
@@ -91,6 +91,20 @@ def _run_coordinator(engine, scope: TenantScope, find, run) -> tuple[int, int]:
     return len(keys), changed
 
 
+def bill_due(engine: Engine, scope: TenantScope) -> tuple[int, int, int, tuple[float, float, float]]:
+    """Charging, then the invoice run, as the coordinators do: units, positions and invoices made,
+    and the perf_counter at the start, after charging and at the end."""
+    started = time.perf_counter()
+    units, positions = _run_coordinator(
+        engine, scope, billing_tasks.find_billing_units, billing_tasks.run_billing_unit
+    )
+    charged = time.perf_counter()
+    _, invoices = _run_coordinator(
+        engine, scope, invoicing_tasks.find_invoice_run_units, invoicing_tasks.run_invoice_run_unit
+    )
+    return units, positions, invoices, (started, charged, time.perf_counter())
+
+
 @register("billing_engine", default_rows=100_000)
 def billing_engine(rows: int) -> Measurement:
     """Subscriptions due at once → open positions → accumulated invoices, on PostgreSQL."""
@@ -99,16 +113,7 @@ def billing_engine(rows: int) -> Measurement:
     with throwaway_database() as url:
         tenant_id = _seed(psycopg_conninfo(url), rows)
         engine = make_engine(url)
-        scope = TenantScope(tenant_id)
-        started = time.perf_counter()
-        units, positions = _run_coordinator(
-            engine, scope, billing_tasks.find_billing_units, billing_tasks.run_billing_unit
-        )
-        charged = time.perf_counter()
-        _, invoices = _run_coordinator(
-            engine, scope, invoicing_tasks.find_invoice_run_units, invoicing_tasks.run_invoice_run_unit
-        )
-        finished = time.perf_counter()
+        units, positions, invoices, (started, charged, finished) = bill_due(engine, TenantScope(tenant_id))
         with unit_of_work(engine) as session:
             duplicates = session.execute(
                 text(

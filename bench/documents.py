@@ -183,7 +183,7 @@ def _render_with_workers(count: int, workers: int) -> tuple[float, int, float]:
 
 
 def _tree_rss_mb(pid: int) -> float:
-    """RSS of a worker and the work-horse processes it forks for each job (RQ forks per job)."""
+    """RSS of a worker and any process it started (the warm worker renders in its own process)."""
     try:
         process = psutil.Process(pid)
         children = process.children(recursive=True)

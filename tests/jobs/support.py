@@ -10,12 +10,14 @@ also counts its executions in Redis, so a test can tell "ran twice" from "change
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from datetime import datetime
 from decimal import Decimal
 
 from redis import Redis
+from sqlalchemy import text
 from sqlmodel import Session
 
 from backend.billing.repository import OpenPositionRepository
@@ -35,6 +37,9 @@ CUSTOMERS_PER_TENANT = 3
 # Seconds the first unit to start sleeps after writing, inside its open transaction (once per Redis).
 SLOW_FIRST_RUN = "JOBS_TEST_SLOW_FIRST_RUN"
 SLOW_KEY = "jobs-test:slow-unit"
+# Where the slow first unit waits: "python" (time.sleep, the default), "database" (pg_sleep) or
+# "uninterruptible" (SIGALRM blocked, as in a C call that never returns to Python).
+SLOW_MODE = "JOBS_TEST_SLOW_MODE"
 
 
 def _redis() -> Redis:
@@ -90,7 +95,13 @@ def charge_customer(session: Session, scope: TenantScope, key: str, now: datetim
     session.flush()
     slow = os.environ.get(SLOW_FIRST_RUN)
     if slow and execution == 1 and _redis().set(SLOW_KEY, key, nx=True):
-        time.sleep(float(slow))
+        mode = os.environ.get(SLOW_MODE, "python")
+        if mode == "database":
+            session.execute(text("SELECT pg_sleep(:s)"), {"s": float(slow)})
+        else:
+            if mode == "uninterruptible":
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+            time.sleep(float(slow))
     return inserted
 
 

@@ -17,6 +17,7 @@ import psutil
 import pytest
 from redis import Redis
 from rq import Queue
+from rq.job import Job
 from rq.registry import FailedJobRegistry, StartedJobRegistry
 from rq_scheduler import Scheduler
 from sqlalchemy import Engine, text
@@ -37,12 +38,12 @@ from tests.jobs.support import (
     MIRROR,
     SLOW_FIRST_RUN,
     SLOW_KEY,
+    SLOW_MODE,
     SOURCE_PREFIX,
     ensure_test_tenant,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-_next_db = iter(range(10**6))
 Starter = Callable[..., subprocess.Popen[bytes]]
 
 
@@ -56,15 +57,14 @@ def wait_until(condition: Callable[[], object], timeout: float = 20, what: str =
 
 @pytest.fixture
 def jobs_redis(redis_url: str) -> Iterator[str]:
-    """A Redis database of this test's own (8..14, flushed before and after)."""
-    db = 8 + next(_next_db) % 7
-    if redis_url.startswith("unix://"):
-        url = f"{redis_url.split('?')[0]}?db={db}"
-    else:
-        url = f"{redis_url.rsplit('/', 1)[0]}/{db}"
-    client = Redis.from_url(url)
+    """The session's Redis database (TEST_REDIS_URL), flushed before and after the test.
+
+    Not a fixed range of databases: two checkouts testing at once on one Redis server would share
+    queues, and one's workers would run the other's jobs against the wrong database.
+    """
+    client = Redis.from_url(redis_url)
     client.flushdb()
-    yield url
+    yield redis_url
     client.flushdb()
     client.close()
 
@@ -335,6 +335,139 @@ def test_sigterm_lets_the_worker_finish_its_unit(
     assert _executions(connection) == {f"{tenant}:{key}": 1}
     job_key = f"rq:job:{dispatch.unit_job_id(CHARGES.name, tenant, key)}"
     wait_until(lambda: not connection.exists(job_key), what="the finished job to expire")
+
+
+def test_a_second_sigterm_stops_the_unit_and_leaves_it_to_be_retried(
+    job_env: dict[str, str], connection: Redis, demo_pg: Engine, processes: Starter
+) -> None:
+    """The first SIGTERM waits for the unit; a second one (a second later) stops it: its transaction
+    rolls back, the job is retried by its policy, and the worker exits."""
+    env = {**job_env, SLOW_FIRST_RUN: "60"}
+    tenant = _test_tenant(demo_pg)
+    key = _unit_keys(demo_pg, CHARGES.name)[0]
+    assert dispatch.enqueue_unit(connection, CHARGES, tenant, key)
+    worker = processes(env, "worker", "--queues", "billing")
+    wait_until(lambda: connection.get(SLOW_KEY), what="the unit to write and wait in its transaction")
+
+    worker.send_signal(signal.SIGTERM)
+    time.sleep(1.5)  # rq ignores a second signal within a second of the first
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(timeout=20) == 0, _log(worker)
+    assert "cold shut down" in _log(worker)
+    assert _positions(demo_pg) == {}
+    # JOB_RETRY_INTERVALS=0,0: back on the queue at once, for the next worker.
+    assert Queue("billing", connection=connection).get_job_ids() == [
+        dispatch.unit_job_id(CHARGES.name, tenant, key)
+    ]
+    second = processes(env, "worker", "--burst", "--queues", "billing")
+    assert second.wait(timeout=60) == 0, _log(second)
+    assert _positions(demo_pg) == {f"{tenant}:{SOURCE_PREFIX}{key}": 1}
+    assert _executions(connection) == {f"{tenant}:{key}": 2}
+
+
+# --- the warm worker: timeouts and heartbeats without a work horse ------------------------------
+
+
+def _enqueue_with_timeout(connection: Redis, tenant: int, key: str, timeout: int, *, retry: bool) -> str:
+    """A unit job like the coordinators queue, with a short timeout, retried or not."""
+    options = {**dispatch.job_options(dispatch.UNIT_JOB), "timeout": timeout}
+    if not retry:
+        options["retry"] = None
+    job = Queue(CHARGES.queue, connection=connection).enqueue_call(
+        "jobs.tasks.run_unit",
+        args=(CHARGES.name, tenant, key),
+        job_id=dispatch.unit_job_id(CHARGES.name, tenant, key),
+        **options,  # type: ignore[arg-type]
+    )
+    return job.id
+
+
+def _sleeping_queries(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%'"
+                " AND datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+
+
+@pytest.mark.parametrize("mode", ["python", "database"])
+def test_a_unit_past_its_timeout_is_stopped_and_failed_and_the_worker_goes_on(
+    mode: str, job_env: dict[str, str], connection: Redis, demo_pg: Engine, processes: Starter
+) -> None:
+    """The first unit would sleep 30 s (in Python, or in PostgreSQL) but may run 2 s: it is stopped
+    there, its transaction rolls back, its job fails, and the same worker process does the next unit."""
+    env = {**job_env, SLOW_FIRST_RUN: "30", SLOW_MODE: mode}
+    tenant = _test_tenant(demo_pg)
+    slow_key, next_key = _unit_keys(demo_pg, CHARGES.name)[:2]
+    slow_job = _enqueue_with_timeout(connection, tenant, slow_key, timeout=2, retry=False)
+    assert dispatch.enqueue_unit(connection, CHARGES, tenant, next_key)
+
+    started = time.monotonic()
+    worker = processes(env, "worker", "--burst", "--queues", "billing")
+    assert worker.wait(timeout=60) == 0, _log(worker)
+    assert time.monotonic() - started < 20  # far from the 30 s the unit wanted
+
+    failed = FailedJobRegistry("billing", connection=connection)
+    assert failed.get_job_ids() == [slow_job]
+    result = Job.fetch(slow_job, connection=connection).latest_result()
+    assert result is not None and "JobTimeout" in (result.exc_string or "")
+    assert "exceeded maximum timeout value (2 seconds)" in (result.exc_string or "")
+    assert _positions(demo_pg) == {f"{tenant}:{SOURCE_PREFIX}{next_key}": 1}  # the slow one rolled back
+    assert _executions(connection) == {f"{tenant}:{slow_key}": 1, f"{tenant}:{next_key}": 1}
+    assert monitoring.failure_counts(connection) == {CHARGES.name: 1}
+    # The statement was cancelled in the server, not left sleeping (and holding locks) for 30 s.
+    assert _sleeping_queries(demo_pg) == 0
+
+
+def test_heartbeats_keep_a_long_unit_from_being_abandoned(
+    job_env: dict[str, str], connection: Redis, demo_pg: Engine, processes: Starter
+) -> None:
+    """A unit running 5 s, with 1 s heartbeats (abandoned after 3 silent ones): a second worker
+    starting meanwhile (its maintenance retries abandoned jobs) must leave it alone."""
+    env = {**job_env, SLOW_FIRST_RUN: "5"}
+    assert tasks.enqueue_due_units(connection, CHARGES.name) == CUSTOMERS_PER_TENANT
+    first = processes(env, "worker", "--burst")
+    wait_until(lambda: connection.get(SLOW_KEY), what="a unit to write and wait in its transaction")
+    started = StartedJobRegistry("billing", connection=connection)
+    deadline = time.monotonic() + 4
+    while time.monotonic() < deadline:
+        assert started.get_expired_job_ids() == []
+        time.sleep(0.2)
+    second = processes(env, "worker", "--burst")
+    assert first.wait(timeout=60) == 0, _log(first)
+    assert second.wait(timeout=60) == 0, _log(second)
+
+    assert sorted(_positions(demo_pg).values()) == [1] * CUSTOMERS_PER_TENANT
+    assert sorted(_executions(connection).values()) == [1] * CUSTOMERS_PER_TENANT
+    assert monitoring.failure_counts(connection) == {}
+    assert started.get_job_ids() == []
+
+
+def test_a_unit_that_cannot_be_interrupted_ends_its_worker_and_is_retried(
+    job_env: dict[str, str], connection: Redis, demo_pg: Engine, processes: Starter
+) -> None:
+    """SIGALRM cannot reach a unit stuck outside Python (simulated by blocking the signal): two
+    heartbeats past its timeout the worker exits, and the job is abandoned and retried elsewhere."""
+    env = {**job_env, SLOW_FIRST_RUN: "60", SLOW_MODE: "uninterruptible"}
+    tenant = _test_tenant(demo_pg)
+    key = _unit_keys(demo_pg, CHARGES.name)[0]
+    _enqueue_with_timeout(connection, tenant, key, timeout=2, retry=True)
+
+    stuck = processes(env, "worker", "--queues", "billing")
+    assert stuck.wait(timeout=30) == 1, _log(stuck)  # 2 s timeout + 2 heartbeats, not 60 s
+    assert "cannot be interrupted" in _log(stuck)
+    started = StartedJobRegistry("billing", connection=connection)
+    wait_until(lambda: started.get_expired_job_ids(), timeout=15, what="the abandoned job to expire")
+    second = processes(env, "worker", "--burst", "--queues", "billing")
+    assert second.wait(timeout=60) == 0, _log(second)
+
+    assert started.get_job_ids() == []
+    assert _positions(demo_pg) == {f"{tenant}:{SOURCE_PREFIX}{key}": 1}  # the retry did it, once
+    assert _executions(connection) == {f"{tenant}:{key}": 2}
+    assert monitoring.failed_job_ids(connection) == []
+    assert monitoring.failure_counts(connection) == {CHARGES.name: 1}  # the abandoned attempt
 
 
 # --- the scheduler ------------------------------------------------------------------------------

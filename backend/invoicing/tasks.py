@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from backend.billing.positions import lock_unbilled_charges
-from backend.invoicing import billing_runs
+from backend.invoicing import billing_runs, daily_rollup
 from backend.invoicing.drafts import InvoicingContext, build_drafts
 from backend.invoicing.issuing import issue_drafts
 from backend.invoicing.repository import InvoiceRepository
@@ -83,4 +83,24 @@ BILL_NOW = Coordinator(
     find_units=find_bill_now_units,
     run_unit=run_bill_now_unit,
     interval_seconds=60,
+)
+
+
+def find_revenue_rollup_units(session: Session, scope: TenantScope, now: datetime) -> list[str]:
+    return ["closed-days"] if daily_rollup.has_days_to_roll_up(session, scope, now) else []
+
+
+def run_revenue_rollup_unit(session: Session, scope: TenantScope, key: str, now: datetime) -> int:
+    return daily_rollup.roll_up_closed_days(session, scope, now)
+
+
+REVENUE_ROLLUP = Coordinator(
+    name="revenue_rollup",
+    queue="default",
+    description="Sums the issued invoices and credit notes of each day that is over, for the revenue report",
+    find_units=find_revenue_rollup_units,
+    run_unit=run_revenue_rollup_unit,
+    interval_seconds=3600,
+    # Reports read the documents themselves for days not rolled up, so the simulation needs no rollup.
+    simulated=False,
 )

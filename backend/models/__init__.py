@@ -39,6 +39,7 @@ from backend.models.payments import (
     Refund,
 )
 from backend.models.provisioning import Backorder, ProvisioningLogEntry, SimulatedServer
+from backend.models.revenue_rollup import RevenueDaily, RevenueRollupMark
 from backend.models.subscriptions import Subscription, SubscriptionAddon, SubscriptionItem
 from backend.models.tenancy import (
     CustomerAccount,
@@ -94,6 +95,8 @@ __all__ = [
     "PromotionUse",
     "ProvisioningLogEntry",
     "Refund",
+    "RevenueDaily",
+    "RevenueRollupMark",
     "ServiceType",
     "SimulatedServer",
     "Subscription",

@@ -18,7 +18,7 @@ from backend.billing.tasks import SUBSCRIPTION_BILLING
 from backend.documents.tasks import DOCUMENT_RENDERING
 from backend.dunning.tasks import DUNNING
 from backend.exports.tasks import EXPORTS
-from backend.invoicing.tasks import BILL_NOW, INVOICE_RUN, OVERDUE_MARKING
+from backend.invoicing.tasks import BILL_NOW, INVOICE_RUN, OVERDUE_MARKING, REVENUE_ROLLUP
 from backend.kit.coordination import Coordinator
 from backend.mail.tasks import MAIL_DELIVERY
 from backend.payments.tasks import AUTO_PAYMENT, WEBHOOK_EVENTS
@@ -40,6 +40,7 @@ BUILTIN: tuple[Coordinator, ...] = (
     RENEWAL_REMINDERS,
     MAIL_DELIVERY,
     EXPORTS,  # admins' CSV exports: not part of the billing timeline (not simulated)
+    REVENUE_ROLLUP,  # the revenue report's daily sums of closed days (not simulated)
 )
 _EXTRA: dict[str, Coordinator] = {}
 
@@ -85,6 +86,9 @@ WORDS: dict[str, CoordinatorWords] = {
     ),
     MAIL_DELIVERY.name: CoordinatorWords("Emails", "Sends queued emails and retries refused ones"),
     EXPORTS.name: CoordinatorWords("CSV exports", "Writes the large CSV exports admins asked for"),
+    REVENUE_ROLLUP.name: CoordinatorWords(
+        "Revenue totals", "Adds up each finished day's invoices and credit notes for the revenue page"
+    ),
 }
 
 

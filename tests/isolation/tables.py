@@ -31,6 +31,7 @@ from tests.isolation.provisioning_status_probes import (
 )
 from tests.isolation.repository_probes import REPOSITORY_PROBES
 from tests.isolation.revenue_probes import REVENUE_EXEMPT, REVENUE_PROBES, REVENUE_REPOSITORY_PROBES
+from tests.isolation.rollup_probes import ROLLUP_PROBES, ROLLUP_REPOSITORY_PROBES
 from tests.isolation.statement_probes import STATEMENT_PROBES, STATEMENT_REPOSITORY_PROBES
 from tests.isolation.tax_probes import TAX_PROBES
 from tests.isolation.tenant_settings_probes import TENANT_SETTINGS_PROBES
@@ -59,6 +60,7 @@ OPERATION_PROBES: list[Probe] = [
     *AUDIT_PROBES,
     *EXPORT_PROBES,
     *REVENUE_PROBES,
+    *ROLLUP_PROBES,
 ]
 REPOSITORY_TABLE: list[Probe] = [
     *REPOSITORY_PROBES,
@@ -79,6 +81,7 @@ REPOSITORY_TABLE: list[Probe] = [
     *AUDIT_REPOSITORY_PROBES,
     *EXPORT_REPOSITORY_PROBES,
     *REVENUE_REPOSITORY_PROBES,
+    *ROLLUP_REPOSITORY_PROBES,
 ]
 ALL_PROBES: list[Probe] = [*REPOSITORY_TABLE, *OPERATION_PROBES]
 # Operations without a probe, and why none is needed.

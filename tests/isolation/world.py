@@ -183,6 +183,9 @@ def build_pair(session: Session, suffix: str) -> tuple[Side, Side]:
         from tests.isolation import export_probes  # it builds on this module's Side
 
         export_probes.prepare(session, a)  # A's queued export job
+        from tests.isolation import rollup_probes  # it builds on this module's Side
+
+        rollup_probes.prepare(session, a)  # A's closed days rolled up at NOW
         frozen.set(T0)
         b = _build_b(session, f"iso-b-{suffix}")
     session.flush()

@@ -9,8 +9,9 @@ notes, by the day of issue.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +32,8 @@ from backend.models import (
     Plan,
     Refund,
     RefundStatus,
+    RevenueDaily,
+    RevenueRollupMark,
     Subscription,
 )
 from backend.models.statuses import UNPAID_INVOICE_STATUSES
@@ -41,8 +44,11 @@ from backend.reporting.revenue_sql import (
     Grain,
     bucket_index,
     bucket_starts,
+    day_start,
     money_total,
 )
+
+ONE_DAY = timedelta(days=1)
 
 # Unpaid invoices by days past due: (key, the most days past due in it; None: no limit).
 AGEING_BUCKETS: tuple[tuple[str, int | None], ...] = (
@@ -148,8 +154,46 @@ class RevenueFigures(TenantRepository[Invoice]):
     ) -> list[TurnoverCell]:
         """Turnover per day, week or month of issue (its first day, YYYY-MM-DD), buyer country and
         tax mode at issue (a credit note counts in its invoice's country and mode): one scan gives
-        the page's turnover and both of its splits."""
+        the page's turnover and both of its splits.
+
+        Whole days before the tenant's rollup mark come from the daily rollup (their sums never
+        change, backend/invoicing/daily_rollup.py), the rest of the range (today, days the job has
+        not reached yet, a range edge inside a day) from the documents: the same figures either way."""
         starts = bucket_starts(start.date(), (end - timedelta(microseconds=1)).date(), grain)
+        cells: dict[tuple[int, str, str], DocumentTotals] = {}
+        rolled = self._rolled_span(start, end)
+        raw_spans = [(start, end)] if rolled is None else [(start, rolled[0]), (rolled[1], end)]
+        for span_start, span_end in raw_spans:
+            if span_start < span_end:
+                self._add_documents(cells, currency, span_start, span_end, starts)
+        if rolled is not None:
+            self._add_rollup(cells, currency, rolled, starts)
+        return [
+            TurnoverCell(starts[bucket].isoformat(), country, mode, totals)
+            for (bucket, country, mode), totals in cells.items()
+        ]
+
+    def _rolled_span(self, start: datetime, end: datetime) -> tuple[datetime, datetime] | None:
+        """The whole UTC days of [start, end) that the rollup holds, as instants, or None."""
+        until = self.session.scalar(
+            self.scoped(select(RevenueRollupMark.rolled_until), RevenueRollupMark, own_model=False)
+        )
+        if until is None:
+            return None
+        first = day_start(start.astimezone(UTC).date())
+        if first < start:  # the range starts inside a day: that day comes from the documents
+            first += ONE_DAY
+        last = min(day_start(end.astimezone(UTC).date()), day_start(until))
+        return (first, last) if first < last else None
+
+    def _add_documents(
+        self,
+        cells: dict[tuple[int, str, str], DocumentTotals],
+        currency: str,
+        start: datetime,
+        end: datetime,
+        starts: list[date],
+    ) -> None:
         statement = self._documents(
             currency,
             start,
@@ -161,17 +205,43 @@ class RevenueFigures(TenantRepository[Invoice]):
                 Invoice.tax_mode,
             ],
         )
-        return [
-            TurnoverCell(
-                starts[int(bucket)].isoformat(),
-                str(country or ""),
-                str(mode),
-                DocumentTotals(inet, igross, cnet, cgross, int(n_inv or 0), int(n_cn or 0)),
+        for bucket, country, mode, inet, igross, cnet, cgross, n_inv, n_cn in self.session.execute(statement):
+            totals = DocumentTotals(inet, igross, cnet, cgross, int(n_inv or 0), int(n_cn or 0))
+            _add_cell(cells, (int(bucket), str(country or ""), str(mode)), totals)
+
+    def _add_rollup(
+        self,
+        cells: dict[tuple[int, str, str], DocumentTotals],
+        currency: str,
+        rolled: tuple[datetime, datetime],
+        starts: list[date],
+    ) -> None:
+        statement = self.scoped(
+            select(
+                RevenueDaily.day,
+                RevenueDaily.buyer_country,
+                RevenueDaily.tax_mode,
+                RevenueDaily.invoiced_net,
+                RevenueDaily.invoiced_gross,
+                RevenueDaily.credited_net,
+                RevenueDaily.credited_gross,
+                RevenueDaily.invoices,
+                RevenueDaily.credit_notes,
+            ).where(
+                RevenueDaily.currency == currency,
+                RevenueDaily.day >= rolled[0].date(),
+                RevenueDaily.day < rolled[1].date(),
+            ),
+            RevenueDaily,
+            own_model=False,
+        )
+        for day, country, mode, inet, igross, cnet, cgross, n_inv, n_cn in self.session.execute(statement):
+            bucket = bisect_right(starts, day) - 1
+            _add_cell(
+                cells,
+                (bucket, str(country or ""), str(mode)),
+                DocumentTotals(inet, igross, cnet, cgross, n_inv, n_cn),
             )
-            for bucket, country, mode, inet, igross, cnet, cgross, n_inv, n_cn in self.session.execute(
-                statement
-            )
-        ]
 
     # --- receivables -----------------------------------------------------------------------------
     def ageing_key(self, now: datetime) -> ColumnElement[str]:
@@ -469,6 +539,13 @@ class RevenueLists(RevenueFigures):
         return rows(
             Payout, Payout.arrival_at, Payout.external_id, Payout.status, Payout.id, Payout.status == "paid"
         )
+
+
+def _add_cell(
+    cells: dict[tuple[int, str, str], DocumentTotals], key: tuple[int, str, str], totals: DocumentTotals
+) -> None:
+    found = cells.get(key)
+    cells[key] = totals if found is None else found + totals
 
 
 def type_money(column: Any) -> Any:

@@ -176,6 +176,11 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture
 def page(browser: object, console: RunningConsole) -> Iterator[object]:
+    from playwright.sync_api import expect
+
+    # What a user waits for may take a few seconds on a loaded CI machine (a sign-in's Argon2 check
+    # on a cold backend took over 5 s once): assertions wait up to 15 s for the page to show it.
+    expect.set_options(timeout=15_000)
     context = browser.new_context(base_url=console.base_url)  # type: ignore[attr-defined]
     tab = context.new_page()
     tab.set_default_timeout(30_000)
